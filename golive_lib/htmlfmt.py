@@ -1,0 +1,89 @@
+"""Small pure HTML fragments shared by notebooks and reports. Every outside text is escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from .model import Check, Status
+
+STATUS_COLOURS = {
+    Status.PASS: ("#1b5e20", "#c8e6c9"),
+    Status.FAIL: ("#b71c1c", "#ffcdd2"),
+    Status.WARN: ("#8a5a00", "#ffe0b2"),
+    Status.WAIVED: ("#4a148c", "#e1bee7"),
+    Status.PENDING: ("#0d47a1", "#bbdefb"),
+    Status.ERROR: ("#ffffff", "#6d1b1b"),
+    Status.NA: ("#424242", "#e0e0e0"),
+}
+
+
+def e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def badge(status: Status) -> str:
+    fg, bg = STATUS_COLOURS[status]
+    return (
+        f'<span class="golive-badge golive-{e(status.value.replace("/", ""))}" '
+        f'style="color:{fg};background:{bg};padding:1px 8px;border-radius:9px;'
+        f'font-weight:600;font-size:0.85em;white-space:nowrap">{e(status.value)}</span>'
+    )
+
+
+def _link(href: str | None, text: str) -> str:
+    if href and href.split(":", 1)[0].lower() in {"http", "https"}:
+        return f'<a href="{e(href)}" rel="noopener noreferrer">{e(text)}</a>'
+    return e(text)
+
+
+def evidence_list(check: Check, limit: int = 20) -> str:
+    if not check.evidence:
+        return ""
+    items = []
+    for ev in check.evidence[:limit]:
+        parts = [f"<b>{e(ev.label)}</b>"]
+        if ev.value:
+            parts.append(_link(ev.link, ev.value))
+        elif ev.link:
+            parts.append(_link(ev.link, ev.link))
+        if ev.location:
+            parts.append(f"<code>{e(ev.location)}</code>")
+        items.append("<li>" + " ".join(parts) + "</li>")
+    more = len(check.evidence) - limit
+    if more > 0:
+        items.append(f"<li>… and {more} more (all in results.json)</li>")
+    return '<ul style="margin:2px 0 0 0;padding-left:18px">' + "".join(items) + "</ul>"
+
+
+def check_card(check: Check) -> str:
+    """One check as shown in a notebook right after it is evaluated."""
+    remediation = (
+        f'<div style="margin-top:4px"><i>How to fix:</i> {e(check.remediation)}</div>'
+        if check.remediation and check.status not in (Status.PASS, Status.NA)
+        else ""
+    )
+    return (
+        '<div class="golive-check" style="border-left:4px solid '
+        f'{STATUS_COLOURS[check.status][1]};padding:4px 10px;margin:6px 0">'
+        f"{badge(check.status)} <b>{e(check.title)}</b> "
+        f'<code style="color:#666">{e(check.id)}</code> '
+        f'<span style="color:#666">({e(check.severity.value)})</span>'
+        f"<div>{e(check.summary)}</div>{evidence_list(check)}{remediation}</div>"
+    )
+
+
+def checks_table(checks: Iterable[Check], with_section: bool = False) -> str:
+    rows = []
+    for c in checks:
+        section = f"<td>{e(c.section)}</td>" if with_section else ""
+        rows.append(
+            f'<tr id="{e(c.id)}">{section}<td>{badge(c.status)}</td><td><code>{e(c.id)}</code>'
+            f"<br>{e(c.title)}</td><td>{e(c.severity.value)}</td><td>{e(c.summary)}</td></tr>"
+        )
+    head = "<th>Section</th>" if with_section else ""
+    return (
+        '<table class="golive-checks"><thead><tr>'
+        f"{head}<th>Status</th><th>Check</th><th>Severity</th><th>Summary</th>"
+        "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )

@@ -1,0 +1,1 @@
+"""Adapters to the outside world. A source returns data or raises SourceError; it never decides."""
