@@ -59,7 +59,7 @@ class Review:
         severity = effective_severity(self.params, check.id, check.severity)
         return check if severity is check.severity else check.model_copy(update={"severity": severity})
 
-    def show(self, check: Check) -> Check:
+    def show(self, check: Check) -> None:
         """Record a check, display it, and emit it for the report builder."""
         check = self.finalize(check)
         self.checks = [c for c in self.checks if c.id != check.id] + [check]
@@ -70,7 +70,6 @@ class Review:
                 "text/plain": f"[{check.status.value}] {check.id}: {check.summary}",
             }
         )
-        return check
 
     def table(self) -> None:
         """A readable table of every check of this section shown so far."""

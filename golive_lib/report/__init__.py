@@ -1,0 +1,1 @@
+"""Run orchestration (papermill), rendering (nbconvert), results, index and history."""

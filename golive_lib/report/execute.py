@@ -1,0 +1,67 @@
+"""Execute one notebook with papermill. A failing cell still leaves the notebook written."""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Execution:
+    notebook: Path  # the executed notebook written
+    duration_s: float
+    error: str | None = None  # "cell N: ExcName: message" when a cell raised
+
+
+def execute(
+    source: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    cell_timeout_s: int,
+    cwd: Path | None = None,
+) -> Execution:
+    """Run ``source`` into ``output`` with papermill; never raises for a notebook error."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    started = time.monotonic()
+    # The kernel inherits the environment; `golive lab`'s preselection must not leak in.
+    os.environ.pop("GOLIVE_LAB_PARAMS", None)
+    error: str | None = None
+    try:
+        pm.execute_notebook(
+            str(source),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            execution_timeout=cell_timeout_s,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(cwd or source.parent),
+        )
+    except PapermillExecutionError as e:
+        error = f"cell {e.exec_count}: {e.ename}: {e.evalue}"
+    except Exception as e:  # noqa: BLE001 - kernel death, timeout: a result, not a crash
+        error = f"{type(e).__name__}: {e}"
+        if not output.exists():
+            _write_failed_copy(source, output, error)
+    return Execution(output, time.monotonic() - started, error)
+
+
+def _write_failed_copy(source: Path, output: Path, error: str) -> None:
+    """Papermill could not even start: keep the notebook with the reason on top."""
+    import nbformat
+
+    nb = nbformat.read(str(source), as_version=4)
+    nb.cells.insert(
+        0,
+        nbformat.v4.new_markdown_cell(
+            f"**This notebook could not be executed:** {html.escape(error)}",
+            metadata={"tags": ["golive-error"]},
+        ),
+    )
+    nbformat.write(nb, str(output))

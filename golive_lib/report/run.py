@@ -1,0 +1,230 @@
+"""Run orchestration: validate, execute notebooks, read checks, render, move into place.
+
+The order is papermill's: load, parameterize, execute, collect, write. A report is
+rendered in a hidden temporary folder beside its final place and moved there only
+when complete, so an interrupted run never leaves a half report, and nothing already
+written is overwritten: a second run on the same date gets `<date>-2`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from .. import catalog
+from ..catalog import SectionSpec
+from ..errors import ParamsError, ReportError
+from ..model import Decision, SectionResult, count_statuses, decide
+from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON
+from ..params import Params, load_params, params_sha256
+from . import collect, execute, index, render, results
+
+DEFAULT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    out: Path = Path("reports")
+    sections: tuple[str, ...] | None = None  # None: every section notebook present
+    workers: int = 4
+    notebooks_dir: Path = DEFAULT_NOTEBOOKS
+    cell_timeout_s: int | None = None  # None: the parameters file's execution.cell_timeout_s
+    run_date: date | None = None
+    progress: Callable[[str], None] = field(default=lambda _msg: None)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    service: str
+    folder: Path
+    decision: Decision
+    counts: dict[str, int]
+
+
+def notebooks_dir_sections(notebooks_dir: Path) -> list[SectionSpec]:
+    """The checklist sections whose notebook exists, in checklist order."""
+    return [s for s in catalog.SECTIONS if (notebooks_dir / s.notebook).is_file()]
+
+
+def select_sections(options: RunOptions) -> list[SectionSpec]:
+    present = notebooks_dir_sections(options.notebooks_dir)
+    if options.sections is None:
+        return present
+    known = {s.id: s for s in present}
+    unknown = [s for s in options.sections if s not in known]
+    if unknown:
+        raise ParamsError(
+            "--sections",
+            [f"unknown section {u!r}; expected one of: {', '.join(known)}" for u in unknown],
+        )
+    return [s for s in present if s.id in options.sections]
+
+
+def validate_all(paths: Sequence[Path]) -> list[tuple[Path, Params]]:
+    """Load every parameters file first: one bad file stops the run before any write."""
+    loaded: list[tuple[Path, Params]] = []
+    problems: list[ParamsError] = []
+    for path in paths:
+        try:
+            loaded.append((path, load_params(path)))
+        except ParamsError as e:
+            problems.append(e)
+    if problems:
+        if len(problems) == 1:
+            raise problems[0]
+        raise ParamsError(
+            ", ".join(p.path for p in problems), [str(p) for p in problems]
+        )
+    names = [p.service.name for _, p in loaded]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ParamsError("parameters", [f"service {d!r} is reviewed twice in one run" for d in dupes])
+    return loaded
+
+
+def service_folder(out: Path, service: str) -> Path:
+    """reports/<service>; refuses any name that would resolve outside ``out``."""
+    root = out.resolve()
+    folder = (root / service).resolve()
+    if folder.parent != root:
+        raise ParamsError("service.name", [f"{service!r} would leave the reports folder {root}"])
+    return folder
+
+
+def _reserve(folder: Path, run_date: date) -> Path:
+    """Create the final dated folder atomically: <date>, else <date>-2, -3, ..."""
+    base = run_date.isoformat()
+    n = 1
+    while True:
+        target = folder / (base if n == 1 else f"{base}-{n}")
+        try:
+            target.mkdir()
+            return target
+        except FileExistsError:
+            n += 1
+
+
+def review(
+    params_path: Path, params: Params, options: RunOptions, pool: Executor
+) -> RunOutcome:
+    """Review one service; returns where its report landed."""
+    run_date = options.run_date or date.today()
+    sections = select_sections(options)
+    folder = service_folder(options.out, params.service.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".tmp-{run_date.isoformat()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        outcome = _build(params_path, params, options, pool, run_date, sections, tmp)
+        final = _reserve(folder, run_date)
+        os.replace(tmp, final)  # onto the empty reserved folder: atomic, never overwrites
+        return RunOutcome(params.service.name, final, outcome[0], outcome[1])
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _build(
+    params_path: Path,
+    params: Params,
+    options: RunOptions,
+    pool: Executor,
+    run_date: date,
+    sections: list[SectionSpec],
+    tmp: Path,
+) -> tuple[Decision, dict[str, int]]:
+    timeout = options.cell_timeout_s or params.execution.cell_timeout_s
+    injected = {"params_path": str(params_path.resolve()), "run_date": run_date.isoformat()}
+    name = params.service.name
+    options.progress(f"{name}: executing {len(sections)} section notebooks")
+    futures = {
+        s.id: pool.submit(
+            execute.execute,
+            options.notebooks_dir / s.notebook,
+            tmp / s.notebook,
+            injected,
+            timeout,
+            options.notebooks_dir,
+        )
+        for s in sections
+    }
+    section_results: list[SectionResult] = []
+    for s in sections:
+        run = futures[s.id].result()
+        options.progress(f"{name}: {s.id} done in {run.duration_s:.1f}s" + (f" ({run.error})" if run.error else ""))
+        section_results.append(
+            collect.section_result(s.id, run.notebook, params, run.duration_s, run.error)
+        )
+    html_names = {s.id: s.notebook.replace(".ipynb", ".html") for s in sections}
+    doc = results.build_results(
+        service=name,
+        run_date=run_date,
+        generated_at=datetime.now(UTC),
+        params_file=params_path.name,
+        params_sha256=params_sha256(params_path),
+        sections=section_results,
+        rendered=html_names,
+    )
+    (tmp / RESULTS_JSON).write_text(results.dumps(doc), encoding="utf-8")
+
+    summary = catalog.SUMMARY
+    rendered: list[tuple[str, str, Path]] = []
+    if (options.notebooks_dir / summary.notebook).is_file():
+        options.progress(f"{name}: summary")
+        run = execute.execute(
+            options.notebooks_dir / summary.notebook,
+            tmp / summary.notebook,
+            {**injected, "results_path": str((tmp / RESULTS_JSON).resolve())},
+            timeout,
+            options.notebooks_dir,
+        )
+        if run.error:
+            options.progress(f"{name}: summary notebook failed: {run.error}")
+        rendered.append((summary.id, summary.title, tmp / summary.notebook))
+    rendered.extend((s.id, s.title, tmp / s.notebook) for s in sections)
+
+    options.progress(f"{name}: rendering")
+    jobs = [
+        pool.submit(
+            render.render_notebook,
+            path,
+            tmp / path.name.replace(".ipynb", ".html"),
+            f"{name} · {title} · {run_date.isoformat()}",
+        )
+        for _anchor, title, path in rendered
+    ]
+    report_job = pool.submit(_render_report, rendered, tmp / REPORT_HTML, f"{name} go-live review {run_date}")
+    for job in [*jobs, report_job]:
+        job.result()
+    (tmp / INDEX_HTML).write_text(index.render(doc), encoding="utf-8")
+    (tmp / JUNIT_XML).write_text(results.build_junit(doc), encoding="utf-8")
+    checks = [c for s in section_results for c in s.checks]
+    return decide(checks), count_statuses(checks)
+
+
+def _render_report(parts: list[tuple[str, str, Path]], target: Path, title: str) -> None:
+    combined = render.combine(parts, title)
+    target.write_text(render.to_html(combined, title), encoding="utf-8")
+
+
+def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
+    """Validate every parameters file, then review each service. Raises ParamsError first."""
+    if not params_paths:
+        raise ParamsError("PARAMS", ["no parameters file given"])
+    loaded = validate_all(params_paths)
+    select_sections(options)  # a bad --sections is bad input too: refuse before writing
+    for _path, params in loaded:
+        service_folder(options.out, params.service.name)
+    if not options.notebooks_dir.is_dir():
+        raise ReportError(f"notebooks folder not found: {options.notebooks_dir}")
+    outcomes = []
+    with ProcessPoolExecutor(max_workers=max(1, options.workers)) as pool:
+        for path, params in loaded:
+            outcomes.append(review(path, params, options, pool))
+    return outcomes

@@ -1,0 +1,115 @@
+"""The summary notebook's library: load a report's results (or evaluate live) and show them."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from . import catalog, htmlfmt
+from .model import Check, SectionResult, count_statuses
+from .params import load_params, params_sha256
+
+# Section id -> module with `evaluate(params) -> list[Check]`, for a live summary.
+LIVE_SECTIONS = {
+    "architecture": "golive_lib.sections.architecture",
+    "cicd": "golive_lib.sections.cicd",
+}
+
+
+def load(results_path: str | None, params_path: str | Path, run_date: str | None = None) -> dict[str, Any]:
+    """The results document: read from a run's results.json, or built now by evaluating
+    every section live (what "Run all" in JupyterLab does)."""
+    if results_path:
+        return dict(json.loads(Path(results_path).read_text(encoding="utf-8")))
+    from .report.results import build_results
+
+    path = Path(params_path)
+    params = load_params(path)
+    sections = []
+    for spec in catalog.SECTIONS:
+        module_name = LIVE_SECTIONS.get(spec.id)
+        if module_name is None:
+            continue
+        module = importlib.import_module(module_name)
+        checks: list[Check] = module.evaluate(params)
+        sections.append(
+            SectionResult(section=spec.id, title=spec.title, notebook=spec.notebook, checks=tuple(checks))
+        )
+    return build_results(
+        service=params.service.name,
+        run_date=date.fromisoformat(run_date) if run_date else date.today(),
+        generated_at=datetime.now(UTC),
+        params_file=path.name,
+        params_sha256=params_sha256(path),
+        sections=sections,
+        rendered={},
+    )
+
+
+def checks(doc: dict[str, Any]) -> list[Check]:
+    return [Check.model_validate(c) for c in doc["checks"]]
+
+
+def banner(doc: dict[str, Any]) -> str:
+    decision = doc["decision"]
+    counts = doc["counts"]
+    parts = " ".join(f"{htmlfmt.badge(s)} {n}" for s, n in _counts(counts))
+    blocking = doc.get("blocking", [])
+    why = (
+        f"<div>{len(blocking)} blocking check(s) stand in the way: "
+        + ", ".join(f"<code>{htmlfmt.e(b)}</code>" for b in blocking)
+        + "</div>"
+        if blocking
+        else "<div>No blocking check is failing, erroring or pending.</div>"
+    )
+    return (
+        f'<div class="golive-banner golive-{htmlfmt.e(decision)}" style="padding:12px 18px;'
+        f'border-radius:6px;font-size:1.4em;font-weight:700;'
+        f'background:{"#c8e6c9" if decision == "go" else "#ffcdd2"}">'
+        f"{htmlfmt.e(doc['service'])} on {htmlfmt.e(doc['date'])}: {htmlfmt.e(decision.upper())}</div>"
+        f"<p>{parts}</p>{why}"
+    )
+
+
+def _counts(counts: dict[str, int]) -> list[tuple[Any, int]]:
+    from .model import STATUS_ORDER
+
+    return [(s, counts.get(s.value, 0)) for s in STATUS_ORDER if counts.get(s.value)]
+
+
+def sections_table(doc: dict[str, Any]) -> str:
+    from .model import STATUS_ORDER
+
+    head = "".join(f"<th>{htmlfmt.e(s.value)}</th>" for s in STATUS_ORDER)
+    rows = []
+    for s in doc["sections"]:
+        counts = s["counts"]
+        cells = "".join(f"<td>{counts.get(st.value, 0) or ''}</td>" for st in STATUS_ORDER)
+        err = f"<br><i>notebook error: {htmlfmt.e(s['execution_error'])}</i>" if s.get("execution_error") else ""
+        rows.append(f"<tr><td>{htmlfmt.e(s['title'])}{err}</td>{cells}</tr>")
+    return (
+        f'<table class="golive-checks"><thead><tr><th>Section</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def all_checks_table(doc: dict[str, Any]) -> str:
+    return htmlfmt.checks_table(checks(doc), with_section=True)
+
+
+def blocking_table(doc: dict[str, Any]) -> str:
+    blocking = [c for c in checks(doc) if c.blocks]
+    if not blocking:
+        return "<p>Nothing blocks the go-live.</p>"
+    return htmlfmt.checks_table(blocking, with_section=True)
+
+
+def section_titles(doc: dict[str, Any]) -> dict[str, str]:
+    return {s["id"]: s["title"] for s in doc["sections"]}
+
+
+def recount(doc: dict[str, Any]) -> dict[str, int]:
+    return count_statuses(checks(doc))

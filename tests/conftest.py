@@ -1,0 +1,26 @@
+"""Shared fixtures: paths of the project and a writer for parameters files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_PARAMS = ROOT / "parameters" / "ingest-api.yaml"
+EXAMPLE_REPO = ROOT / "examples" / "ingest-api"
+NOTEBOOKS = ROOT / "notebooks"
+
+
+@pytest.fixture
+def write_params(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a parameters YAML into tmp_path (with an empty repo folder) and return its path."""
+    (tmp_path / "repo").mkdir(exist_ok=True)
+
+    def write(text: str, name: str = "params.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
