@@ -66,7 +66,9 @@ SECTION_PREFIX = {
 _CHECKS: tuple[CheckSpec, ...] = (
     # 01 Architecture
     CheckSpec("architecture.doc-present", "Architecture overview present", B, "repo"),
-    CheckSpec("architecture.components-linked", "Every component linked from the overview", B, "repo"),
+    CheckSpec(
+        "architecture.components-linked", "Every component linked from the overview", B, "repo"
+    ),
     CheckSpec("architecture.links-resolve", "Links in the overview resolve", A, "repo"),
     CheckSpec("architecture.diagram", "Overview holds a diagram", A, "repo"),
     CheckSpec("architecture.ownership", "Owner, escalation contact and tier recorded", B, "params"),

@@ -73,17 +73,22 @@ def check_card(check: Check) -> str:
     )
 
 
+# Inline, because JupyterLab and nbconvert right-align table cells by default.
+TD = '<td style="text-align:left;vertical-align:top">'
+TH = '<th style="text-align:left">'
+
+
 def checks_table(checks: Iterable[Check], with_section: bool = False) -> str:
     rows = []
     for c in checks:
-        section = f"<td>{e(c.section)}</td>" if with_section else ""
+        section = f"{TD}{e(c.section)}</td>" if with_section else ""
         rows.append(
-            f'<tr id="{e(c.id)}">{section}<td>{badge(c.status)}</td><td><code>{e(c.id)}</code>'
-            f"<br>{e(c.title)}</td><td>{e(c.severity.value)}</td><td>{e(c.summary)}</td></tr>"
+            f"<tr>{section}{TD}{badge(c.status)}</td>{TD}<code>{e(c.id)}</code>"
+            f"<br>{e(c.title)}</td>{TD}{e(c.severity.value)}</td>{TD}{e(c.summary)}</td></tr>"
         )
-    head = "<th>Section</th>" if with_section else ""
+    head = f"{TH}Section</th>" if with_section else ""
     return (
         '<table class="golive-checks"><thead><tr>'
-        f"{head}<th>Status</th><th>Check</th><th>Severity</th><th>Summary</th>"
+        f"{head}{TH}Status</th>{TH}Check</th>{TH}Severity</th>{TH}Summary</th>"
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )

@@ -57,7 +57,9 @@ class Review:
 
     def finalize(self, check: Check) -> Check:
         severity = effective_severity(self.params, check.id, check.severity)
-        return check if severity is check.severity else check.model_copy(update={"severity": severity})
+        return (
+            check if severity is check.severity else check.model_copy(update={"severity": severity})
+        )
 
     def show(self, check: Check) -> None:
         """Record a check, display it, and emit it for the report builder."""
@@ -73,8 +75,14 @@ class Review:
 
     def table(self) -> None:
         """A readable table of every check of this section shown so far."""
-        order = [c.id for c in catalog.checks_of(self.section)] if self.section in catalog.SECTION_PREFIX else []
-        ranked = sorted(self.checks, key=lambda c: order.index(c.id) if c.id in order else len(order))
+        order = (
+            [c.id for c in catalog.checks_of(self.section)]
+            if self.section in catalog.SECTION_PREFIX
+            else []
+        )
+        ranked = sorted(
+            self.checks, key=lambda c: order.index(c.id) if c.id in order else len(order)
+        )
         plain = "\n".join(f"{c.status.value:8} {c.id}  {c.summary}" for c in ranked)
         _display({"text/html": htmlfmt.checks_table(ranked), "text/plain": plain})
 

@@ -69,9 +69,7 @@ class Service(Strict):
 
 class Component(Strict):
     name: str
-    link: str | None = Field(
-        None, description="repository path or URL the overview must link to"
-    )
+    link: str | None = Field(None, description="repository path or URL the overview must link to")
 
 
 class Architecture(Strict):
@@ -105,12 +103,12 @@ class Params(Strict):
     schema_version: Literal[1]
     service: Service
     repository: Path = Field(description="the service repository, relative to this file")
-    architecture: Architecture = Field(default_factory=Architecture)
-    cicd: CiCd = Field(default_factory=CiCd)
+    architecture: Architecture = Architecture()
+    cicd: CiCd = CiCd()
     severity: dict[str, Severity] = Field(
         default_factory=dict, description="check id -> blocking|advisory"
     )
-    execution: Execution = Field(default_factory=Execution)
+    execution: Execution = Execution()
 
     @field_validator("repository")
     @classmethod
@@ -159,7 +157,9 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[st
     """The field names accepted at ``loc`` (used to explain an unknown key)."""
     current: Any = model
     for part in loc:
-        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
             continue
         field = current.model_fields.get(str(part))
         if field is None:
@@ -182,9 +182,7 @@ def _format_errors(exc: ValidationError) -> list[str]:
             allowed = _allowed_keys(Params, loc[:-1])
             hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             more = f"; did you mean {hint[0]!r}?" if hint else ""
-            problems.append(
-                f"{dotted}: unknown key; expected one of: {', '.join(allowed)}{more}"
-            )
+            problems.append(f"{dotted}: unknown key; expected one of: {', '.join(allowed)}{more}")
             continue
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
@@ -213,7 +211,9 @@ def load_params(path: str | Path) -> Params:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ParamsError(shown, ["file not found; give the path of a parameters YAML file"]) from None
+        raise ParamsError(
+            shown, ["file not found; give the path of a parameters YAML file"]
+        ) from None
     except (OSError, UnicodeDecodeError) as e:
         raise ParamsError(shown, [f"cannot read: {e}"]) from e
     secrets = _secret_problems(text)
@@ -228,7 +228,9 @@ def load_params(path: str | Path) -> Params:
     except yaml.YAMLError as e:
         raise ParamsError(shown, [f"YAML error: {e}"]) from e
     if not isinstance(data, dict):
-        raise ParamsError(shown, [f"expected a mapping at the top level; got {type(data).__name__}"])
+        raise ParamsError(
+            shown, [f"expected a mapping at the top level; got {type(data).__name__}"]
+        )
     version = data.get("schema_version")
     if version != PARAMS_SCHEMA_VERSION:
         raise ParamsError(

@@ -54,4 +54,10 @@ def show(fig: Any) -> None:
     import plotly.utils
 
     payload = json.loads(json.dumps(spec, cls=plotly.utils.PlotlyJSONEncoder))
-    display({PLOTLY_MIME: payload, "text/plain": f"<plotly figure: {spec.get('layout', {}).get('title', {})}>"}, raw=True)
+    display(
+        {
+            PLOTLY_MIME: payload,
+            "text/plain": f"<plotly figure: {spec.get('layout', {}).get('title', {})}>",
+        },
+        raw=True,
+    )

@@ -19,7 +19,9 @@ LIVE_SECTIONS = {
 }
 
 
-def load(results_path: str | None, params_path: str | Path, run_date: str | None = None) -> dict[str, Any]:
+def load(
+    results_path: str | None, params_path: str | Path, run_date: str | None = None
+) -> dict[str, Any]:
     """The results document: read from a run's results.json, or built now by evaluating
     every section live (what "Run all" in JupyterLab does)."""
     if results_path:
@@ -36,7 +38,9 @@ def load(results_path: str | None, params_path: str | Path, run_date: str | None
         module = importlib.import_module(module_name)
         checks: list[Check] = module.evaluate(params)
         sections.append(
-            SectionResult(section=spec.id, title=spec.title, notebook=spec.notebook, checks=tuple(checks))
+            SectionResult(
+                section=spec.id, title=spec.title, notebook=spec.notebook, checks=tuple(checks)
+            )
         )
     return build_results(
         service=params.service.name,
@@ -67,9 +71,10 @@ def banner(doc: dict[str, Any]) -> str:
     )
     return (
         f'<div class="golive-banner golive-{htmlfmt.e(decision)}" style="padding:12px 18px;'
-        f'border-radius:6px;font-size:1.4em;font-weight:700;'
+        f"border-radius:6px;font-size:1.4em;font-weight:700;"
         f'background:{"#c8e6c9" if decision == "go" else "#ffcdd2"}">'
-        f"{htmlfmt.e(doc['service'])} on {htmlfmt.e(doc['date'])}: {htmlfmt.e(decision.upper())}</div>"
+        f"{htmlfmt.e(doc['service'])} on {htmlfmt.e(doc['date'])}: "
+        f"{htmlfmt.e(decision.upper())}</div>"
         f"<p>{parts}</p>{why}"
     )
 
@@ -88,10 +93,14 @@ def sections_table(doc: dict[str, Any]) -> str:
     for s in doc["sections"]:
         counts = s["counts"]
         cells = "".join(f"<td>{counts.get(st.value, 0) or ''}</td>" for st in STATUS_ORDER)
-        err = f"<br><i>notebook error: {htmlfmt.e(s['execution_error'])}</i>" if s.get("execution_error") else ""
-        rows.append(f"<tr><td>{htmlfmt.e(s['title'])}{err}</td>{cells}</tr>")
+        err = (
+            f"<br><i>notebook error: {htmlfmt.e(s['execution_error'])}</i>"
+            if s.get("execution_error")
+            else ""
+        )
+        rows.append(f"<tr>{htmlfmt.TD}{htmlfmt.e(s['title'])}{err}</td>{cells}</tr>")
     return (
-        f'<table class="golive-checks"><thead><tr><th>Section</th>{head}</tr></thead>'
+        f'<table class="golive-checks"><thead><tr>{htmlfmt.TH}Section</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 

@@ -24,3 +24,13 @@ def write_params(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+def assert_valid_results(doc: dict) -> None:  # type: ignore[type-arg]
+    """results.json is a public contract: validate against the shipped JSON Schema."""
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "golive_lib" / "results.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)

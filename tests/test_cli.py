@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 GOOD = """\
@@ -39,7 +38,11 @@ def tree(path: Path) -> set[str]:
         ("yaml syntax", GOOD.replace("tier: 1}", "tier: 1"), "YAML syntax error at line"),
         ("unknown key", GOOD + "reposit: x\n", "reposit: unknown key"),
         ("wrong type", GOOD.replace("tier: 1", "tier: one"), "service.tier"),
-        ("missing repository", GOOD.replace("repository: repo", "repository: gone"), "no such directory"),
+        (
+            "missing repository",
+            GOOD.replace("repository: repo", "repository: gone"),
+            "no such directory",
+        ),
         ("escaping name", GOOD.replace("orders-api", "../../etc"), "slug"),
     ],
 )

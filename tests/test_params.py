@@ -99,7 +99,9 @@ def test_service_name_must_be_a_slug(write_params, name):
 
 
 def test_schema_version_is_required_and_checked(write_params):
-    assert "schema_version: expected 1" in problems(write_params(GOOD.replace("schema_version: 1", "schema_version: 7")))
+    assert "schema_version: expected 1" in problems(
+        write_params(GOOD.replace("schema_version: 1", "schema_version: 7"))
+    )
     assert "schema_version" in problems(write_params(GOOD.replace("schema_version: 1\n", "")))
 
 
@@ -121,7 +123,10 @@ def test_a_secret_in_the_file_is_refused_without_echoing_it(write_params):
 
 
 def test_credentials_in_a_url_are_refused(write_params):
-    text = GOOD + "architecture:\n  components:\n    - {name: db, link: 'https://bob:hunter2@db.example.com'}\n"
+    text = (
+        GOOD
+        + "architecture:\n  components:\n    - {name: db, link: 'https://bob:hunter2@db.example.com'}\n"
+    )
     assert "credentials in a URL" in problems(write_params(text))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..htmlfmt import badge, checks_table, e
-from ..model import STATUS_ORDER, Status
+from ..model import STATUS_ORDER
 from .results import load_checks
 
 _CSS = """
@@ -35,7 +35,8 @@ def render(results: dict[str, Any]) -> str:
             else e(section["title"])
         )
         failed = (
-            f'<br><span style="color:#b71c1c">notebook error: {e(section["execution_error"])}</span>'
+            '<br><span style="color:#b71c1c">notebook error: '
+            f"{e(section['execution_error'])}</span>"
             if section.get("execution_error")
             else ""
         )
@@ -74,5 +75,3 @@ def render(results: dict[str, Any]) -> str:
 {"".join(sections_html)}
 </body></html>
 """
-
-

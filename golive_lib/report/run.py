@@ -78,13 +78,13 @@ def validate_all(paths: Sequence[Path]) -> list[tuple[Path, Params]]:
     if problems:
         if len(problems) == 1:
             raise problems[0]
-        raise ParamsError(
-            ", ".join(p.path for p in problems), [str(p) for p in problems]
-        )
+        raise ParamsError(", ".join(p.path for p in problems), [str(p) for p in problems])
     names = [p.service.name for _, p in loaded]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise ParamsError("parameters", [f"service {d!r} is reviewed twice in one run" for d in dupes])
+        raise ParamsError(
+            "parameters", [f"service {d!r} is reviewed twice in one run" for d in dupes]
+        )
     return loaded
 
 
@@ -110,9 +110,7 @@ def _reserve(folder: Path, run_date: date) -> Path:
             n += 1
 
 
-def review(
-    params_path: Path, params: Params, options: RunOptions, pool: Executor
-) -> RunOutcome:
+def review(params_path: Path, params: Params, options: RunOptions, pool: Executor) -> RunOutcome:
     """Review one service; returns where its report landed."""
     run_date = options.run_date or date.today()
     sections = select_sections(options)
@@ -157,7 +155,10 @@ def _build(
     section_results: list[SectionResult] = []
     for s in sections:
         run = futures[s.id].result()
-        options.progress(f"{name}: {s.id} done in {run.duration_s:.1f}s" + (f" ({run.error})" if run.error else ""))
+        options.progress(
+            f"{name}: {s.id} done in {run.duration_s:.1f}s"
+            + (f" ({run.error})" if run.error else "")
+        )
         section_results.append(
             collect.section_result(s.id, run.notebook, params, run.duration_s, run.error)
         )
@@ -199,7 +200,9 @@ def _build(
         )
         for _anchor, title, path in rendered
     ]
-    report_job = pool.submit(_render_report, rendered, tmp / REPORT_HTML, f"{name} go-live review {run_date}")
+    report_job = pool.submit(
+        _render_report, rendered, tmp / REPORT_HTML, f"{name} go-live review {run_date}"
+    )
     for job in [*jobs, report_job]:
         job.result()
     (tmp / INDEX_HTML).write_text(index.render(doc), encoding="utf-8")

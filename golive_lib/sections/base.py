@@ -34,8 +34,7 @@ def check(check_id: str) -> Callable[[Callable[P, Check]], Callable[P, Check]]:
             except Exception as e:  # noqa: BLE001 - every failure is a result
                 return catalog.error(
                     check_id,
-                    f"could not evaluate ({fn.__module__}.{fn.__name__}): "
-                    f"{type(e).__name__}: {e}",
+                    f"could not evaluate ({fn.__module__}.{fn.__name__}): {type(e).__name__}: {e}",
                 )
 
         wrapper.check_id = check_id  # type: ignore[attr-defined]

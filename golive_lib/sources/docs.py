@@ -1,29 +1,61 @@
 """Markdown documents of a service repository: headings, links, code blocks, images.
 
 Parsing is line-based and CommonMark-aware enough for engineering docs: fenced code
-blocks are skipped for links and headings, and every item carries its 1-based line.
+blocks, inline code and HTML comments are skipped for links and headings, YAML front
+matter is ignored, and every item carries its 1-based line.
+
+Two helpers answer "does this link work?":
+
+- `resolve_link` / `resolve_links` check a relative link against the repository: the
+  file (or folder) exists inside the repository root, and its ``#anchor`` names a
+  heading of the target Markdown document (GitHub's slug rules, duplicates get ``-1``).
+- `check_url` / `check_urls` ask a web server (HEAD, then GET when HEAD is refused),
+  with a timeout per link and bounded concurrency. A bad link is data, never an exception.
 """
 
 from __future__ import annotations
 
+import http.client
+import os
 import re
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import IO
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..errors import SourceError
 
-_FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*([\w+-]*)")
-_ATX_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_SETEXT_RE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-# [text](target "title") and ![alt](target); target may be <...>
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
+
+_FENCE_OPEN_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(.*)$")
+_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
+_ATX_CLOSE_RE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_THEMATIC_RE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_NOT_PARAGRAPH_RE = re.compile(r"^\s*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|>|\||<)")
+# [text](target "title") and ![alt](target); target may be <...> and hold balanced (...)
 _INLINE_LINK_RE = re.compile(
-    r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'(][^)]*[\"')])?\s*\)"
+    r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]"
+    r"\([ \t]*(?:<([^<>\n]*)>|((?:[^()\s]|\([^()\s]*\))*))"
+    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*\)"
 )
-_REF_DEF_RE = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
-_REF_USE_RE = re.compile(r"(!?)\[([^\]]+)\]\[([^\]]*)\]")
-_AUTOLINK_RE = re.compile(r"<(https?://[^>\s]+)>")
+_REF_DEF_RE = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*(?:<([^<>\n]*)>|(\S+))(?:[ \t]+.*)?$")
+_REF_FULL_RE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\[([^\]]*)\]")
+_REF_SHORTCUT_RE = re.compile(r"(!?)(?<!\])\[([^\[\]^][^\[\]]*)\](?![\[(:])")
+_AUTOLINK_RE = re.compile(r"<((?:https?|ftp)://[^>\s]+|mailto:[^>\s]+)>", re.I)
+_BARE_URL_RE = re.compile(r"(?<![\w(<\"'=/])https?://[^\s<>\[\]\"'`]+", re.I)
 _HTML_LINK_RE = re.compile(r"<(a|img)\b[^>]*?\b(href|src)\s*=\s*[\"']([^\"']+)[\"']", re.I)
-_INLINE_CODE_RE = re.compile(r"`[^`]*`")
+_HTML_ID_RE = re.compile(r"<[a-z][\w-]*\b[^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']", re.I)
+_INLINE_CODE_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 @dataclass(frozen=True)
@@ -34,6 +66,7 @@ class Heading:
 
     @property
     def anchor(self) -> str:
+        """GitHub's anchor for this heading alone (see `MarkdownDoc.heading_anchors`)."""
         return slugify_heading(self.text)
 
 
@@ -46,7 +79,8 @@ class Link:
 
     @property
     def external(self) -> bool:
-        return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", self.target))
+        """True when the target has a scheme (``https:``, ``mailto:``) or is ``//host``."""
+        return bool(_SCHEME_RE.match(self.target)) or self.target.startswith("//")
 
 
 @dataclass(frozen=True)
@@ -63,10 +97,21 @@ class MarkdownDoc:
     headings: tuple[Heading, ...] = ()
     links: tuple[Link, ...] = ()
     code_blocks: tuple[CodeBlock, ...] = field(default_factory=tuple)
+    html_ids: tuple[str, ...] = ()  # id="..." / name="..." of inline HTML: anchors too
+
+    @property
+    def heading_anchors(self) -> tuple[tuple[Heading, str], ...]:
+        """Each heading with its anchor; a repeated slug gets ``-1``, ``-2``... like GitHub."""
+        return tuple(zip(self.headings, unique_slugs(h.text for h in self.headings), strict=True))
 
     @property
     def anchors(self) -> set[str]:
-        return {h.anchor for h in self.headings}
+        return {a for _, a in self.heading_anchors} | set(self.html_ids)
+
+    def has_anchor(self, fragment: str) -> bool:
+        """Whether ``#fragment`` (already URL-decoded) lands somewhere in this document."""
+        wanted = fragment.lower()
+        return any(a.lower() == wanted for a in self.anchors)
 
     def section_text(self, heading: Heading) -> str:
         """The text under a heading, up to the next heading of the same or a higher level."""
@@ -79,66 +124,183 @@ class MarkdownDoc:
         return "\n".join(lines[heading.line : end])
 
 
+# --------------------------------------------------------------------------- parsing
+
+
+def _heading_plain_text(text: str) -> str:
+    """The rendered text of a heading's inline Markdown (what GitHub slugs)."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links and images -> their text
+    text = re.sub(r"!?\[([^\]]*)\]\[[^\]]*\]", r"\1", text)
+    text = re.sub(r"<[^>]+>", "", text)  # inline HTML
+    text = re.sub(r"(?<!\w)_{1,3}(?=\S)(.+?)(?<=\S)_{1,3}(?!\w)", r"\1", text)  # _emphasis_
+    return text
+
+
 def slugify_heading(text: str) -> str:
     """GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to hyphens."""
-    text = re.sub(r"<[^>]+>", "", text)
+    text = _heading_plain_text(text)
     text = re.sub(r"[^\w\- ]", "", text.strip().lower())
     return text.replace(" ", "-")
 
 
+def unique_slugs(texts: Iterable[str]) -> list[str]:
+    """Slugs of headings in document order, made unique the way GitHub does (-1, -2...)."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for text in texts:
+        base = slug = slugify_heading(text)
+        while slug in seen:
+            seen[base] += 1
+            slug = f"{base}-{seen[base]}"
+        seen[slug] = 0
+        out.append(slug)
+    return out
+
+
+def _ref_label(label: str) -> str:
+    return " ".join(label.split()).lower()
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """Number of leading lines that are YAML front matter (0 when there is none)."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return i + 1
+    return 0
+
+
+def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
+    """The part of ``line`` outside HTML comments, and whether a comment stays open."""
+    out: list[str] = []
+    rest = line
+    while rest:
+        if in_comment:
+            end = rest.find("-->")
+            if end < 0:
+                return "".join(out), True
+            rest, in_comment = rest[end + 3 :], False
+        else:
+            start = rest.find("<!--")
+            if start < 0:
+                out.append(rest)
+                break
+            out.append(rest[:start])
+            rest, in_comment = rest[start + 4 :], True
+    return "".join(out), in_comment
+
+
+def _fence_lang(info: str) -> str:
+    first = info.split()[0] if info.split() else ""
+    return first.strip("{}.").lower()
+
+
+@dataclass
+class _LineLinks:
+    links: list[Link] = field(default_factory=list)
+    # text, label, line, image
+    ref_uses: list[tuple[str, str, int, bool]] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+
+
+def _scan_line(line: str, lineno: int, found: _LineLinks) -> None:
+    """Record the links of one line of prose (not code, not a reference definition)."""
+    scan = _INLINE_CODE_RE.sub(lambda m: " " * len(m.group(0)), line)
+    for m in _INLINE_LINK_RE.finditer(scan):
+        target = m.group(3) if m.group(3) is not None else m.group(4)
+        found.links.append(Link(m.group(2), target, lineno, image=m.group(1) == "!"))
+        for inner in _INLINE_LINK_RE.finditer(m.group(2)):  # [![badge](img.svg)](target)
+            inner_target = inner.group(3) if inner.group(3) is not None else inner.group(4)
+            image = inner.group(1) == "!"
+            found.links.append(Link(inner.group(2), inner_target, lineno, image=image))
+    masked = _INLINE_LINK_RE.sub(lambda m: " " * len(m.group(0)), scan)
+    for m in _REF_FULL_RE.finditer(masked):
+        label = _ref_label(m.group(3) or m.group(2))
+        found.ref_uses.append((m.group(2), label, lineno, m.group(1) == "!"))
+    masked = _REF_FULL_RE.sub(lambda m: " " * len(m.group(0)), masked)
+    for m in _REF_SHORTCUT_RE.finditer(masked):
+        found.ref_uses.append((m.group(2), _ref_label(m.group(2)), lineno, m.group(1) == "!"))
+    for m in _AUTOLINK_RE.finditer(masked):
+        found.links.append(Link(m.group(1), m.group(1), lineno))
+    masked = _AUTOLINK_RE.sub(lambda m: " " * len(m.group(0)), masked)
+    for m in _HTML_LINK_RE.finditer(masked):
+        found.links.append(Link("", m.group(3), lineno, image=m.group(1).lower() == "img"))
+    found.ids.extend(m.group(1) for m in _HTML_ID_RE.finditer(masked))
+    no_html = re.sub(r"<[^>]*>", lambda m: " " * len(m.group(0)), masked)
+    for m in _BARE_URL_RE.finditer(no_html):
+        url = m.group(0).rstrip(".,;:!?*_~")
+        found.links.append(Link(url, url, lineno))
+
+
 def parse_markdown_text(text: str, path: Path) -> MarkdownDoc:
     headings: list[Heading] = []
-    links: list[Link] = []
     blocks: list[CodeBlock] = []
     refs: dict[str, str] = {}
-    ref_uses: list[tuple[str, str, int, bool]] = []
+    found = _LineLinks()
     lines = text.splitlines()
     fence: str | None = None
     fence_lang = ""
     fence_start = 0
     fence_lines: list[str] = []
-    prev = ""
-    for lineno, line in enumerate(lines, 1):
+    para: list[tuple[int, str]] = []  # the open paragraph: a setext underline turns it to a heading
+    in_comment = False
+    start = _front_matter_end(lines)
+    for lineno, raw in enumerate(lines[start:], start + 1):
         if fence is not None:
-            if line.strip().startswith(fence[0] * len(fence)) and not line.strip().strip(fence[0]):
+            close = raw.strip()
+            if (
+                len(raw) - len(raw.lstrip(" ")) <= 3
+                and close.startswith(fence)
+                and not close.strip(fence[0])
+            ):
                 blocks.append(CodeBlock(fence_lang, fence_start, "\n".join(fence_lines)))
                 fence = None
             else:
-                fence_lines.append(line)
+                fence_lines.append(raw)
             continue
-        m = _FENCE_RE.match(line)
-        if m:
-            fence, fence_lang, fence_start, fence_lines = m.group(1), m.group(2).lower(), lineno, []
-            prev = ""
+        line, in_comment = _strip_comments(raw, in_comment)
+        if not line.strip():
+            para = []
+            continue
+        m = _FENCE_OPEN_RE.match(line)
+        if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+            fence, fence_lang = m.group(1), _fence_lang(m.group(2))
+            fence_start, fence_lines, para = lineno, [], []
             continue
         m = _ATX_RE.match(line)
         if m:
-            headings.append(Heading(len(m.group(1)), m.group(2).strip(), lineno))
-        elif prev.strip() and _SETEXT_RE.match(line) and not _ATX_RE.match(prev):
+            title = _ATX_CLOSE_RE.sub("", m.group(2) or "").strip()
+            headings.append(Heading(len(m.group(1)), title, lineno))
+            para = []
+            _scan_line(line, lineno, found)
+            continue
+        if para and _SETEXT_RE.match(line):
             level = 1 if line.strip().startswith("=") else 2
-            headings.append(Heading(level, prev.strip(), lineno - 1))
+            title = " ".join(t.strip() for _, t in para)
+            headings.append(Heading(level, title, para[0][0]))
+            para = []
+            continue
         m = _REF_DEF_RE.match(line)
-        if m:
-            refs[m.group(1).strip().lower()] = m.group(2)
+        if m and not para:
+            target = m.group(2) if m.group(2) is not None else m.group(3)
+            refs.setdefault(_ref_label(m.group(1)), target)
+            continue
+        if _THEMATIC_RE.match(line) or _NOT_PARAGRAPH_RE.match(line):
+            para = []
         else:
-            scan = _INLINE_CODE_RE.sub("", line)
-            for m2 in _INLINE_LINK_RE.finditer(scan):
-                links.append(Link(m2.group(2), m2.group(3), lineno, image=m2.group(1) == "!"))
-            for m2 in _REF_USE_RE.finditer(scan):
-                label = (m2.group(3) or m2.group(2)).strip().lower()
-                ref_uses.append((m2.group(2), label, lineno, m2.group(1) == "!"))
-            for m2 in _AUTOLINK_RE.finditer(scan):
-                links.append(Link(m2.group(1), m2.group(1), lineno))
-            for m2 in _HTML_LINK_RE.finditer(scan):
-                links.append(Link("", m2.group(3), lineno, image=m2.group(1).lower() == "img"))
-        prev = line
-    if fence is not None:  # unterminated fence runs to the end of the document
+            para.append((lineno, line))
+        _scan_line(line, lineno, found)
+    if fence is not None:  # an unterminated fence runs to the end of the document
         blocks.append(CodeBlock(fence_lang, fence_start, "\n".join(fence_lines)))
-    for text_, label, lineno, image in ref_uses:
+    links = list(found.links)
+    for text_, label, lineno, image in found.ref_uses:
         if label in refs:
             links.append(Link(text_, refs[label], lineno, image=image))
     links.sort(key=lambda lk: lk.line)
-    return MarkdownDoc(path, text, tuple(headings), tuple(links), tuple(blocks))
+    return MarkdownDoc(
+        path, text, tuple(headings), tuple(links), tuple(blocks), tuple(dict.fromkeys(found.ids))
+    )
 
 
 def parse_markdown(path: Path) -> MarkdownDoc:
@@ -160,3 +322,269 @@ def find_heading(doc: MarkdownDoc, patterns: list[str]) -> Heading | None:
         if any(re.search(p, h.text, re.I) for p in patterns):
             return h
     return None
+
+
+def body_lines(doc: MarkdownDoc) -> int:
+    """Lines of real content: not blank, not a heading, not an HTML comment or front matter."""
+    lines = doc.text.splitlines()
+    skip = set(range(1, _front_matter_end(lines) + 1))
+    for h in doc.headings:
+        skip.add(h.line)
+    count = 0
+    in_comment = False
+    for lineno, raw in enumerate(lines, 1):
+        line, in_comment = _strip_comments(raw, in_comment)
+        if lineno in skip or not line.strip():
+            continue
+        if _SETEXT_RE.match(line) and lineno - 1 in skip:
+            continue
+        count += 1
+    return count
+
+
+# --------------------------------------------------------------------------- relative links
+
+
+class LinkKind(StrEnum):
+    RELATIVE = "relative"  # a path in the repository, maybe with #anchor
+    ANCHOR = "anchor"  # #anchor in the same document
+    EXTERNAL = "external"  # http(s)://, //host
+    OTHER = "other"  # mailto:, tel:, ftp:... never checked
+
+
+def link_kind(target: str) -> LinkKind:
+    if target.startswith("#"):
+        return LinkKind.ANCHOR
+    if target.startswith("//"):
+        return LinkKind.EXTERNAL
+    if _SCHEME_RE.match(target):
+        scheme = target.split(":", 1)[0].lower()
+        return LinkKind.EXTERNAL if scheme in ("http", "https") else LinkKind.OTHER
+    return LinkKind.RELATIVE
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """A relative target's URL-decoded path and fragment; the query string is dropped."""
+    path, _, fragment = target.partition("#")
+    path = path.partition("?")[0]
+    return unquote(path), unquote(fragment)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where a relative or ``#anchor`` link leads, and whether it works."""
+
+    link: Link
+    ok: bool
+    path: Path | None = None  # the file or folder it names, inside the repository
+    fragment: str = ""
+    reason: str = ""  # why it is broken; empty when ok
+
+
+def repo_path(target_path: str, base_dir: Path, repo_root: Path) -> Path | None:
+    """The normalised absolute path a link path names, or None when it leaves the repository.
+
+    A leading ``/`` is the repository root (as on GitHub); otherwise ``base_dir``.
+    Symbolic links are followed, so a link that leads outside through one counts as outside.
+    """
+    root = repo_root.resolve()
+    base = root if target_path.startswith("/") else base_dir.resolve()
+    candidate = Path(os.path.normpath(base / target_path.lstrip("/")))
+    if not candidate.is_relative_to(root):
+        return None
+    if candidate.exists() and not candidate.resolve().is_relative_to(root):
+        return None
+    return candidate
+
+
+def _rel(path: Path, repo_root: Path) -> str:
+    try:
+        return path.relative_to(repo_root.resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+DocCache = dict[Path, "MarkdownDoc | str"]  # parsed doc, or why it could not be read
+
+
+def _load(path: Path, cache: DocCache) -> MarkdownDoc | str:
+    if path not in cache:
+        try:
+            cache[path] = parse_markdown(path)
+        except SourceError as e:
+            cache[path] = e.message
+    return cache[path]
+
+
+def resolve_link(
+    link: Link, doc: MarkdownDoc, repo_root: Path, cache: DocCache | None = None
+) -> Resolution:
+    """Check one relative or ``#anchor`` link of ``doc``; external links are out of scope."""
+    cache = {} if cache is None else cache
+    kind = link_kind(link.target)
+    if kind is LinkKind.ANCHOR:
+        fragment = unquote(link.target[1:])
+        if not fragment or doc.has_anchor(fragment):
+            return Resolution(link, True, doc.path, fragment)
+        reason = f"no heading #{fragment} in this document"
+        return Resolution(link, False, doc.path, fragment, reason)
+    if kind is not LinkKind.RELATIVE:
+        raise ValueError(f"not a relative link: {link.target!r}")
+    path_part, fragment = split_target(link.target)
+    if not path_part.strip():
+        if link.target.startswith("?"):
+            return Resolution(link, True, doc.path, fragment)
+        return Resolution(link, False, None, fragment, "empty link target")
+    target = repo_path(path_part, doc.path.parent, repo_root)
+    if target is None:
+        return Resolution(link, False, None, fragment, "points outside the repository")
+    shown = _rel(target, repo_root)
+    if not target.exists():
+        return Resolution(link, False, target, fragment, f"no such file: {shown}")
+    if not fragment or target.is_dir() or target.suffix.lower() not in MARKDOWN_SUFFIXES:
+        return Resolution(link, True, target, fragment)
+    loaded = _load(target, cache)
+    if isinstance(loaded, str):
+        return Resolution(link, False, target, fragment, f"cannot read {shown}: {loaded}")
+    if loaded.has_anchor(fragment):
+        return Resolution(link, True, target, fragment)
+    return Resolution(link, False, target, fragment, f"no heading #{fragment} in {shown}")
+
+
+def resolve_links(doc: MarkdownDoc, repo_root: Path) -> tuple[Resolution, ...]:
+    """Every relative and ``#anchor`` link of ``doc`` (images included), in document order."""
+    cache: DocCache = {doc.path.resolve(): doc}
+    return tuple(
+        resolve_link(lk, doc, repo_root, cache)
+        for lk in doc.links
+        if link_kind(lk.target) in (LinkKind.RELATIVE, LinkKind.ANCHOR)
+    )
+
+
+def normalise_url(url: str) -> str:
+    """A URL in a comparable form: scheme and host lowercase, no fragment, no default port,
+    no trailing slash."""
+    if url.startswith("//"):
+        url = "https:" + url
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    return urlunsplit((scheme, host, parts.path.rstrip("/"), parts.query, ""))
+
+
+# --------------------------------------------------------------------------- external links
+
+
+USER_AGENT = "golive-link-check/1 (+https://github.com/; production readiness review)"
+
+
+@dataclass(frozen=True)
+class UrlCheck:
+    """What a web server answered for one URL."""
+
+    url: str
+    ok: bool
+    status: int | None = None  # the last HTTP status seen, None when no answer came
+    reason: str = ""  # why it is not ok ("HTTP 404 Not Found", "timed out after 5s")
+    method: str = "HEAD"  # the method whose answer decided
+    elapsed_s: float = 0.0
+
+
+class _KeepMethodRedirect(urllib.request.HTTPRedirectHandler):
+    """Follow redirects without turning a HEAD into a GET (urllib's default)."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and req.get_method() == "HEAD":
+            new.method = "HEAD"
+        return new
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int | None
+    reason: str
+    retry_with_get: bool  # HEAD was refused or misunderstood: GET may still work
+
+
+def _describe(err: BaseException, timeout_s: float) -> str:
+    if isinstance(err, TimeoutError | socket.timeout):
+        return f"timed out after {timeout_s:g}s"
+    if isinstance(err, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(err, socket.gaierror):
+        return f"host not found ({err.strerror or err})"
+    if isinstance(err, ssl.SSLError):
+        return f"TLS error: {err.reason or err}"
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+
+
+def _request(url: str, method: str, timeout_s: float) -> _Answer:
+    opener = urllib.request.build_opener(_KeepMethodRedirect())
+    # check_url lets only http(s) URLs through, so no file: or custom scheme reaches here
+    request = urllib.request.Request(  # noqa: S310
+        url, method=method, headers={"User-Agent": USER_AGENT}
+    )
+    try:
+        with opener.open(request, timeout=timeout_s) as response:  # noqa: S310
+            status = int(response.status)
+            return _Answer(status, "", False)
+    except urllib.error.HTTPError as e:
+        return _Answer(e.code, f"HTTP {e.code} {e.reason}", method == "HEAD")
+    except urllib.error.URLError as e:
+        reason = e.reason if isinstance(e.reason, BaseException) else None
+        text = _describe(reason, timeout_s) if reason else str(e.reason)
+        return _Answer(None, text, False)
+    except http.client.HTTPException as e:  # the server closed or garbled its answer to HEAD
+        return _Answer(None, _describe(e, timeout_s), method == "HEAD")
+    except (OSError, ValueError) as e:
+        return _Answer(None, _describe(e, timeout_s), False)
+
+
+def check_url(url: str, timeout_s: float) -> UrlCheck:
+    """Ask the server for ``url``: HEAD, then GET when HEAD is refused (>= 400 or garbled).
+
+    ``timeout_s`` bounds the whole check: the GET fallback only gets the time HEAD left.
+    (It bounds each connect and read; a server that trickles bytes can take longer.)
+    Never raises: every failure is a `UrlCheck` with ``ok=False`` and a reason.
+    """
+    started = time.monotonic()
+    if url.startswith("//"):
+        url = "https:" + url
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        return UrlCheck(url, False, reason=f"not an http(s) URL (scheme {scheme or 'missing'})")
+    try:
+        answer, method = _request(url, "HEAD", timeout_s), "HEAD"
+        remaining = timeout_s - (time.monotonic() - started)
+        if answer.retry_with_get and remaining > 0.01:
+            answer, method = _request(url, "GET", remaining), "GET"
+    except Exception as e:  # noqa: BLE001 - a single bad link never stops the others
+        answer, method = _Answer(None, _describe(e, timeout_s), False), "HEAD"
+    elapsed = time.monotonic() - started
+    ok = answer.status is not None and 200 <= answer.status < 400
+    reason = "" if ok else (answer.reason or f"HTTP {answer.status}")
+    return UrlCheck(url, ok, answer.status, reason, method, round(elapsed, 3))
+
+
+def check_urls(urls: Iterable[str], timeout_s: float, max_workers: int = 8) -> dict[str, UrlCheck]:
+    """Check each distinct URL once, at most ``max_workers`` at a time; keyed by URL."""
+    unique = list(dict.fromkeys(urls))
+    if not unique:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(unique)))) as pool:
+        results = list(pool.map(lambda u: check_url(u, timeout_s), unique))
+    return dict(zip(unique, results, strict=True))

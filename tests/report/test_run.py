@@ -11,9 +11,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import NOTEBOOKS, assert_valid_results
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from conftest import NOTEBOOKS
 from golive_lib.params import load_params
 from golive_lib.report import render
 from golive_lib.report.run import RunOptions, review, run
@@ -35,18 +35,25 @@ review = Review.start({section!r}, params_path, run_date)
 def notebook(path: Path, section: str, body: list[str]) -> None:
     params = new_code_cell('params_path = "unused.yaml"\nrun_date = None')
     params.metadata["tags"] = ["parameters"]
-    cells = [new_markdown_cell(f"# {section} narrative"), params, new_code_cell(EMIT.format(section=section))]
+    cells = [
+        new_markdown_cell(f"# {section} narrative"),
+        params,
+        new_code_cell(EMIT.format(section=section)),
+    ]
     cells += [new_code_cell(src) for src in body]
     nb = new_notebook(
         cells=cells,
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
     )
     nbformat.write(nb, str(path))
 
 
 FIGURE = (
     "from golive_lib import plots\n"
-    "plots.show({'data': [{'type': 'bar', 'x': ['a', 'b'], 'y': [1, 2]}], 'layout': {'title': {'text': 'f'}}})"
+    "plots.show({'data': [{'type': 'bar', 'x': ['a', 'b'], 'y': [1, 2]}],\n"
+    "            'layout': {'title': {'text': 'f'}}})"
 )
 
 
@@ -68,11 +75,22 @@ def notebooks(tmp_path: Path) -> Path:
     notebook(
         nbdir / "02_cicd.ipynb",
         "cicd",
-        [f"review.show(catalog.make({c!r}, Status.PASS, 'fine'))" for c in (
-            "cicd.pipeline-present", "cicd.docker-build", "cicd.dockerfile-lint", "cicd.code-lint",
-            "cicd.unit-tests", "cicd.integration-tests", "cicd.image-release",
-            "cicd.deploy-environments", "cicd.dockerfile-clean", "cicd.release-documented",
-        )] + [FIGURE, "review.table()"],
+        [
+            f"review.show(catalog.make({c!r}, Status.PASS, 'fine'))"
+            for c in (
+                "cicd.pipeline-present",
+                "cicd.docker-build",
+                "cicd.dockerfile-lint",
+                "cicd.code-lint",
+                "cicd.unit-tests",
+                "cicd.integration-tests",
+                "cicd.image-release",
+                "cicd.deploy-environments",
+                "cicd.dockerfile-clean",
+                "cicd.release-documented",
+            )
+        ]
+        + [FIGURE, "review.table()"],
     )
     return nbdir
 
@@ -98,15 +116,27 @@ def test_a_raising_cell_still_gives_a_complete_report(tmp_path, notebooks, param
     assert outcome.folder == folder
     names = {p.name for p in folder.iterdir()}
     assert names == {
-        "00_summary.ipynb", "00_summary.html", "01_architecture.ipynb", "01_architecture.html",
-        "02_cicd.ipynb", "02_cicd.html", "index.html", "report.html", "results.json", "junit.xml",
+        "00_summary.ipynb",
+        "00_summary.html",
+        "01_architecture.ipynb",
+        "01_architecture.html",
+        "02_cicd.ipynb",
+        "02_cicd.html",
+        "index.html",
+        "report.html",
+        "results.json",
+        "junit.xml",
     }
     results = json.loads((folder / "results.json").read_text())
+    assert_valid_results(results)
     by_id = {c["id"]: c for c in results["checks"]}
     assert by_id["architecture.doc-present"]["status"] == "pass"  # emitted before the error: kept
     diagram = by_id["architecture.diagram"]
     assert diagram["status"] == "error"
-    assert "failed at cell" in diagram["summary"] and "RuntimeError: disk on fire" in diagram["summary"]
+    assert (
+        "failed at cell" in diagram["summary"]
+        and "RuntimeError: disk on fire" in diagram["summary"]
+    )
     assert by_id["cicd.unit-tests"]["status"] == "pass"  # the other section went on
     assert by_id["cicd.pinned-dependencies"]["status"] == "error"  # never emitted
     assert results["decision"] == "no-go" and outcome.decision.value == "no-go"
@@ -159,7 +189,9 @@ def test_a_second_run_the_same_day_gets_a_new_folder_and_keeps_the_first(
     assert {s["id"] for s in results["sections"]} == {"cicd"}  # --sections honoured
 
 
-def test_a_failure_while_rendering_leaves_no_half_report(tmp_path, notebooks, params_path, monkeypatch):
+def test_a_failure_while_rendering_leaves_no_half_report(
+    tmp_path, notebooks, params_path, monkeypatch
+):
     def broken(*_args, **_kwargs):
         raise OSError("disk full")
 
