@@ -42,6 +42,8 @@ def execute(
             progress_bar=False,
             log_output=False,
             cwd=str(cwd or source.parent),
+            # nbclient passes these to the kernel: keep its start-up banner off our stderr
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as e:
         error = f"cell {e.exec_count}: {e.ename}: {e.evalue}"

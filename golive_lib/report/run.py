@@ -226,6 +226,9 @@ def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
         service_folder(options.out, params.service.name)
     if not options.notebooks_dir.is_dir():
         raise ReportError(f"notebooks folder not found: {options.notebooks_dir}")
+    from . import preload
+
+    preload()  # workers fork after this and inherit the imports
     outcomes = []
     with ProcessPoolExecutor(max_workers=max(1, options.workers)) as pool:
         for path, params in loaded:

@@ -1,0 +1,143 @@
+"""Azure Pipelines (azure-pipelines.yml): stages, jobs, deployment jobs and their steps.
+
+A pipeline may hold ``stages:``, only ``jobs:``, or only ``steps:`` (one implicit job).
+Deployment jobs carry their ``environment:`` and the steps of every strategy hook
+(runOnce, rolling, canary: preDeploy, deploy, routeTraffic, postRouteTraffic, on.*).
+Script steps (``script``/``bash``/``pwsh``/``powershell``) are ``run``; ``task``,
+``template`` and ``checkout`` are ``uses``, tasks with their ``inputs``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import Job, Pipeline, Ref, Step
+from ._yaml import YMap, as_list, as_map, first_line, get, inputs_of, items, load_mapping, scalar
+
+SCRIPT_KEYS = ("script", "bash", "pwsh", "powershell")
+USES_KEYS = ("task", "template", "checkout", "download", "publish")
+HOOKS = ("preDeploy", "deploy", "routeTraffic", "postRouteTraffic")
+
+
+def _step(m: YMap) -> Step | None:
+    display = scalar(m.get("displayName"))
+    for key in SCRIPT_KEYS:
+        run = scalar(m.get(key))
+        if run is not None:
+            return Step(display or first_line(run), m.path, m.line, run, m.value_line(key))
+    for key in USES_KEYS:
+        target = scalar(m.get(key))
+        if target is not None:
+            uses = target if key == "task" else f"{key}:{target}"
+            name = display or uses
+            return Step(name, m.path, m.line, uses=uses, inputs=inputs_of(m.get("inputs")))
+    return None
+
+
+def _steps(value: Any) -> list[Step]:
+    steps: list[Step] = []
+    for item in as_list(value) or ():
+        m = as_map(item)
+        step = _step(m) if m is not None else None
+        if step is not None:
+            steps.append(step)
+    return steps
+
+
+def _deployment_steps(strategy: Any) -> list[Step]:
+    steps: list[Step] = []
+    for _, spec in items(strategy):  # runOnce / rolling / canary
+        for hook in HOOKS:
+            steps.extend(_steps(get(get(spec, hook), "steps")))
+        hooks = get(spec, "on") or (spec.get(True) if isinstance(spec, YMap) else None)
+        for _, outcome in items(hooks):  # on: failure / success (YAML 1.1 reads `on` as true)
+            steps.extend(_steps(get(outcome, "steps")))
+    return steps
+
+
+def _environment(value: Any) -> str | None:
+    """``environment: prod`` or ``{name: prod, resourceName: ...}``; ``prod.ns`` -> ``prod``."""
+    name = scalar(value) or scalar(get(value, "name"))
+    return name.split(".", 1)[0] if name else None
+
+
+def _variable_values(value: Any) -> tuple[str, ...]:
+    if isinstance(value, YMap):
+        values = [scalar(v) for v in value.values()]
+    else:
+        values = [scalar(get(v, "value")) for v in as_list(value) or ()]
+    return tuple(v for v in values if v)
+
+
+def _container(value: Any, aliases: dict[str, str]) -> str | None:
+    name = scalar(value) or scalar(get(value, "image"))
+    return aliases.get(name, name) if name else None
+
+
+def _job(m: YMap, stage: str | None, aliases: dict[str, str]) -> Job | None:
+    for kind in ("job", "deployment"):
+        name = scalar(m.get(kind))
+        if name is not None:
+            steps = _steps(m.get("steps")) + _deployment_steps(m.get("strategy"))
+            return Job(
+                name=scalar(m.get("displayName")) or name,
+                path=m.path,
+                line=m.line,
+                steps=tuple(steps),
+                image=_container(m.get("container"), aliases),
+                environment=_environment(m.get("environment")) if kind == "deployment" else None,
+                stage=stage,
+                services=tuple(
+                    s for s in (_container(v, aliases) for _, v in items(m.get("services"))) if s
+                ),
+                contexts=(name, *_variable_values(m.get("variables"))),
+            )
+    template = scalar(m.get("template"))
+    if template is not None:
+        step = Step(f"template {template}", m.path, m.line, uses=f"template:{template}")
+        return Job(f"template {template}", m.path, m.line, (step,), stage=stage)
+    return None
+
+
+def _jobs(value: Any, stage: str | None, aliases: dict[str, str]) -> list[Job]:
+    jobs: list[Job] = []
+    for item in as_list(value) or ():
+        m = as_map(item)
+        job = _job(m, stage, aliases) if m is not None else None
+        if job is not None:
+            jobs.append(job)
+    return jobs
+
+
+def _container_resources(doc: YMap) -> tuple[dict[str, str], list[Ref]]:
+    containers = as_list(get(doc.get("resources"), "containers"))
+    aliases: dict[str, str] = {}
+    refs: list[Ref] = []
+    for i, item in enumerate(containers or ()):
+        alias, image = scalar(get(item, "container")), scalar(get(item, "image"))
+        if image and containers is not None:
+            refs.append(Ref("image", image, containers.path, containers.line_of(i)))
+            if alias:
+                aliases[alias] = image
+    return aliases, refs
+
+
+def parse(path: Path, text: str, repo: Path) -> Pipeline:
+    doc = load_mapping(text, path)
+    aliases, refs = _container_resources(doc)
+    jobs: list[Job] = []
+    for item in as_list(doc.get("stages")) or ():
+        stage = as_map(item)
+        if stage is None:
+            continue
+        name = scalar(stage.get("stage")) or scalar(stage.get("template"))
+        jobs.extend(_jobs(stage.get("jobs"), name, aliases))
+    jobs.extend(_jobs(doc.get("jobs"), None, aliases))
+    if "steps" in doc:
+        steps = tuple(_steps(doc.get("steps")))
+        jobs.append(Job("steps", path, doc.line_of("steps"), steps))
+    for job in jobs:
+        if job.image and job.image not in aliases.values():
+            refs.append(Ref("image", job.image, job.path, job.line))
+    return Pipeline("azure", path, tuple(jobs), tuple(refs))
