@@ -15,7 +15,8 @@ from typing import Any
 from . import catalog, htmlfmt
 from .model import Check, Status
 from .names import CHECKS_MIME, LAB_PARAMS_ENV
-from .params import Params, effective_severity, load_params
+from .params import Params, load_params
+from .policy import apply
 
 
 def _display(bundle: dict[str, Any]) -> None:
@@ -56,10 +57,7 @@ class Review:
         return self.params.repository
 
     def finalize(self, check: Check) -> Check:
-        severity = effective_severity(self.params, check.id, check.severity)
-        return (
-            check if severity is check.severity else check.model_copy(update={"severity": severity})
-        )
+        return apply(check, self.params)
 
     def show(self, check: Check) -> None:
         """Record a check, display it, and emit it for the report builder."""

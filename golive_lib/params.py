@@ -108,6 +108,9 @@ class Params(Strict):
     severity: dict[str, Severity] = Field(
         default_factory=dict, description="check id -> blocking|advisory"
     )
+    not_applicable: dict[str, str] = Field(
+        default_factory=dict, description="check id -> why it does not apply to this service"
+    )
     execution: Execution = Execution()
 
     @field_validator("repository")
@@ -119,10 +122,12 @@ class Params(Strict):
             raise ValueError(f"no such directory: {path}; give the service repository's path")
         return path.resolve()
 
-    @field_validator("severity")
+    @field_validator("severity", "not_applicable")
     @classmethod
-    def _known_checks(cls, v: dict[str, Severity]) -> dict[str, Severity]:
-        for check_id in v:
+    def _known_checks(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for check_id, value in v.items():
+            if isinstance(value, str) and not value.strip():
+                raise ValueError(f"{check_id}: give the reason it does not apply")
             if check_id not in CHECKS:
                 hint = difflib.get_close_matches(check_id, CHECKS, n=1)
                 more = f" (did you mean {hint[0]!r}?)" if hint else ""
@@ -247,5 +252,3 @@ def params_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def effective_severity(params: Params, check_id: str, default: Severity) -> Severity:
-    return params.severity.get(check_id, default)

@@ -11,6 +11,7 @@ from typing import Any
 from . import catalog, htmlfmt
 from .model import Check, SectionResult, count_statuses
 from .params import load_params, params_sha256
+from .policy import apply
 
 # Section id -> module with `evaluate(params) -> list[Check]`, for a live summary.
 LIVE_SECTIONS = {
@@ -36,7 +37,7 @@ def load(
         if module_name is None:
             continue
         module = importlib.import_module(module_name)
-        checks: list[Check] = module.evaluate(params)
+        checks: list[Check] = [apply(c, params) for c in module.evaluate(params)]
         sections.append(
             SectionResult(
                 section=spec.id, title=spec.title, notebook=spec.notebook, checks=tuple(checks)

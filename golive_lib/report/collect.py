@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from .. import catalog
 from ..model import Check, SectionResult
 from ..names import CHECKS_MIME
-from ..params import Params, effective_severity
+from ..params import Params
+from ..policy import apply
 
 
 def checks_in_notebook(nb: Any) -> tuple[list[Check], list[str]]:
@@ -59,8 +60,7 @@ def section_result(
                 else f"not evaluated: {spec.notebook}: {reason}",
                 remediation="Open the executed notebook in the report folder to see the error.",
             )
-        severity = effective_severity(params, check.id, check.severity)
-        checks.append(check.model_copy(update={"severity": severity}))
+        checks.append(apply(check, params))
     checks.extend(by_id.values())  # checks outside the catalog are kept, after it
     return SectionResult(
         section=section,

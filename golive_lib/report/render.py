@@ -103,6 +103,9 @@ def combine(notebooks: list[tuple[str, str, Path]], title: str) -> Any:
                 f'<div class="golive-section-break" id="{html.escape(anchor)}"></div>'
             )
         )
-        combined.cells.extend(strip_hidden_cells(nb).cells)
+        for cell in strip_hidden_cells(nb).cells:
+            if "id" in cell:  # ids are unique per notebook only; keep them unique here
+                cell["id"] = f"{anchor}-{cell['id']}"[:64]
+            combined.cells.append(cell)
     combined.metadata = copy.deepcopy(nb.metadata) if notebooks else combined.metadata
     return combined

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 
 import pytest
-
 from conftest import assert_valid_results
+
 from golive_lib import catalog
 from golive_lib.model import Evidence, SectionResult, Status
 from golive_lib.report import index, results
