@@ -110,6 +110,8 @@ def lab(
         argv.append(f"--port={port}")
     if no_browser:
         argv.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--allow-root")  # containers and CI machines often run as root
     _err(f"golive: JupyterLab on {DEFAULT_NOTEBOOKS}, reviewing {params}")
     os.execve(sys.executable, argv, env)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from html import escape
+from typing import Any
 
-from .model import Check, Status
+from .model import STATUS_ORDER, Check, Status
 
 STATUS_COLOURS = {
     Status.PASS: ("#1b5e20", "#c8e6c9"),
@@ -91,4 +92,26 @@ def checks_table(checks: Iterable[Check], with_section: bool = False) -> str:
         '<table class="golive-checks"><thead><tr>'
         f"{head}{TH}Status</th>{TH}Check</th>{TH}Severity</th>{TH}Summary</th>"
         "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def sections_table(sections: Iterable[dict[str, Any]], link: bool = True) -> str:
+    """Per-section counts by status, from results.json's ``sections`` entries."""
+    head = "".join(f"{TH}{e(s.value)}</th>" for s in STATUS_ORDER)
+    rows = []
+    for section in sections:
+        counts = section["counts"]
+        cells = "".join(f"<td>{counts.get(s.value, 0) or ''}</td>" for s in STATUS_ORDER)
+        title = e(section["title"])
+        if link and section.get("html"):
+            title = f'<a href="{e(section["html"])}">{title}</a>'
+        if section.get("execution_error"):
+            title += (
+                '<br><span style="color:#b71c1c">notebook error: '
+                f"{e(section['execution_error'])}</span>"
+            )
+        rows.append(f"<tr>{TD}{title}</td>{cells}</tr>")
+    return (
+        f'<table class="golive-checks"><thead><tr>{TH}Section</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )

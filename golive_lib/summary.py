@@ -87,23 +87,7 @@ def _counts(counts: dict[str, int]) -> list[tuple[Any, int]]:
 
 
 def sections_table(doc: dict[str, Any]) -> str:
-    from .model import STATUS_ORDER
-
-    head = "".join(f"<th>{htmlfmt.e(s.value)}</th>" for s in STATUS_ORDER)
-    rows = []
-    for s in doc["sections"]:
-        counts = s["counts"]
-        cells = "".join(f"<td>{counts.get(st.value, 0) or ''}</td>" for st in STATUS_ORDER)
-        err = (
-            f"<br><i>notebook error: {htmlfmt.e(s['execution_error'])}</i>"
-            if s.get("execution_error")
-            else ""
-        )
-        rows.append(f"<tr>{htmlfmt.TD}{htmlfmt.e(s['title'])}{err}</td>{cells}</tr>")
-    return (
-        f'<table class="golive-checks"><thead><tr>{htmlfmt.TH}Section</th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    return htmlfmt.sections_table(doc["sections"], link=False)
 
 
 def all_checks_table(doc: dict[str, Any]) -> str:

@@ -28,7 +28,10 @@ def test_severity_overrides_apply_both_ways(write_params):
 def test_a_declared_not_applicable_check_keeps_what_was_found(write_params):
     params = load_params(write_params(PARAMS))
     original = catalog.make(
-        "cicd.image-release", Status.FAIL, "no push step", [Evidence(label="searched", value="ci.yml")]
+        "cicd.image-release",
+        Status.FAIL,
+        "no push step",
+        [Evidence(label="searched", value="ci.yml")],
     )
     check = apply(original, params)
     assert check.status is Status.NA and not check.blocks
@@ -51,4 +54,6 @@ def test_not_applicable_needs_a_known_id_and_a_reason(write_params):
     with pytest.raises(ParamsError, match="unknown check id"):
         load_params(write_params(PARAMS.replace("cicd.image-release:", "cicd.image-releas:")))
     with pytest.raises(ParamsError, match="give the reason"):
-        load_params(write_params(PARAMS.replace("released by the platform promotion pipeline", "''")))
+        load_params(
+            write_params(PARAMS.replace("released by the platform promotion pipeline", "''"))
+        )

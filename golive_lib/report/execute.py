@@ -41,6 +41,9 @@ def execute(
             execution_timeout=cell_timeout_s,
             progress_bar=False,
             log_output=False,
+            # saved after every cell (papermill's default): a cell that times out or a
+            # kernel that dies still leaves the checks emitted before it on disk
+            request_save_on_cell_execute=True,
             cwd=str(cwd or source.parent),
             # nbclient passes these to the kernel: keep its start-up banner off our stderr
             extra_arguments=["--IPKernelApp.log_level=ERROR"],

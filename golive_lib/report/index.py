@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..htmlfmt import badge, checks_table, e
+from ..htmlfmt import badge, checks_table, e, sections_table
 from ..model import STATUS_ORDER
 from .results import load_checks
 
@@ -24,23 +24,6 @@ def render(results: dict[str, Any]) -> str:
     checks = load_checks(results)
     decision = results["decision"]
     blocking = [c for c in checks if c.blocks]
-    head = "".join(f"<th>{e(s.value)}</th>" for s in STATUS_ORDER)
-    rows = []
-    for section in results["sections"]:
-        counts = section["counts"]
-        cells = "".join(f'<td class="n">{counts.get(s.value, 0) or ""}</td>' for s in STATUS_ORDER)
-        link = (
-            f'<a href="{e(section["html"])}">{e(section["title"])}</a>'
-            if section.get("html")
-            else e(section["title"])
-        )
-        failed = (
-            '<br><span style="color:#b71c1c">notebook error: '
-            f"{e(section['execution_error'])}</span>"
-            if section.get("execution_error")
-            else ""
-        )
-        rows.append(f"<tr><td>{link}{failed}</td>{cells}</tr>")
     blocking_html = (
         "<h2>Blocking the go-live</h2>" + checks_table(blocking, with_section=True)
         if blocking
@@ -70,7 +53,7 @@ def render(results: dict[str, Any]) -> str:
 &middot; <a href="results.json">results.json</a> &middot; <a href="junit.xml">junit.xml</a></p>
 {blocking_html}
 <h2>Sections</h2>
-<table><thead><tr><th>Section</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>
+{sections_table(results["sections"])}
 <h2>Every check</h2>
 {"".join(sections_html)}
 </body></html>

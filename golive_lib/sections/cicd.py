@@ -798,17 +798,12 @@ def _finding_evidence(ev: CicdEvidence, f: hadolint.Finding) -> Evidence:
 def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
     check_id = "cicd.dockerfile-clean"
     threshold = params.cicd.hadolint_threshold
-    if ev.missing_dockerfiles:
-        return catalog.error(
-            check_id,
-            "Dockerfile(s) listed in cicd.dockerfiles not found: "
-            + ", ".join(ev.missing_dockerfiles),
-            remediation="Fix the paths under cicd.dockerfiles (relative to the repository).",
-        )
-    if not ev.dockerfiles:
+    if not ev.dockerfiles and not ev.missing_dockerfiles:
         return catalog.make(check_id, Status.NA, "no Dockerfile in the repository")
     findings: list[hadolint.Finding] = []
-    errors: list[str] = []
+    # A listed Dockerfile that is missing cannot be linted: error, but the ones that
+    # exist are still linted so their findings stay in the evidence.
+    errors = [f"{m}: listed in cicd.dockerfiles but not found" for m in ev.missing_dockerfiles]
     for path in ev.dockerfiles:
         try:
             findings += hadolint.lint(
@@ -819,12 +814,20 @@ def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
     evidence = [_finding_evidence(ev, f) for f in findings]
     names = ", ".join(ev.rel(p) for p in ev.dockerfiles)
     if errors:
+        linted = f"; linted {names}: {len(findings)} finding(s)" if ev.dockerfiles else ""
+        remediation = (
+            "Fix the paths under cicd.dockerfiles (relative to the repository)."
+            if ev.missing_dockerfiles
+            else ""
+        )
+        if len(errors) > len(ev.missing_dockerfiles):
+            remediation += f" Install hadolint (`{hadolint.INSTALL_HINT}`) and make sure it runs."
         return catalog.make(
             check_id,
             Status.ERROR,
-            "hadolint could not check " + "; ".join(errors),
+            "hadolint could not check " + "; ".join(errors) + linted,
             evidence,
-            remediation=f"Install hadolint (`{hadolint.INSTALL_HINT}`) and make sure it runs.",
+            remediation=remediation.strip(),
         )
     blocking = [f for f in findings if hadolint.at_or_above(f.level, threshold)]
     counts = {lvl: sum(f.level == lvl for f in findings) for lvl in hadolint.LEVELS}

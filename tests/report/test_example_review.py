@@ -10,13 +10,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE_PARAMS, ROOT, assert_valid_results
+
 from golive_lib import catalog
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def report(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
     out = tmp_path_factory.mktemp("reports")
     result = subprocess.run(
         [sys.executable, "-m", "golive_lib", "run", str(EXAMPLE_PARAMS), "--out", str(out)],
@@ -55,7 +57,9 @@ def test_results_list_every_architecture_and_cicd_check(report):
     broken = by_id["architecture.links-resolve"]
     assert broken["status"] == "fail" and broken["severity"] == "advisory"
     assert any(
-        e["location"].startswith("docs/architecture.md:") for e in broken["evidence"] if e["location"]
+        e["location"].startswith("docs/architecture.md:")
+        for e in broken["evidence"]
+        if e["location"]
     )
     assert "Dockerfile.backfill" in by_id["cicd.dockerfile-clean"]["summary"]
 
@@ -66,7 +70,9 @@ def test_junit_has_one_testcase_per_check(report):
     cases = root.findall(".//testcase")
     doc = json.loads((folder / "results.json").read_text())
     assert len(cases) == len(doc["checks"])
-    assert int(root.get("failures", 0)) == sum(c["status"] in ("fail", "pending") for c in doc["checks"])
+    assert int(root.get("failures", 0)) == sum(
+        c["status"] in ("fail", "pending") for c in doc["checks"]
+    )
     assert int(root.get("errors", 0)) == sum(c["status"] == "error" for c in doc["checks"])
 
 

@@ -411,6 +411,17 @@ def test_a_listed_dockerfile_that_does_not_exist_is_an_error(tmp_path: Path) -> 
     assert "docker/Dockerfile.prod" in check.summary
 
 
+def test_a_missing_dockerfile_does_not_hide_the_findings_of_the_others(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, dockerfile="Dockerfile.bad")
+    check = run(tmp_path, repo, dockerfiles=["Dockerfile", "docker/Dockerfile.prod"])[
+        "cicd.dockerfile-clean"
+    ]
+    assert check.status is Status.ERROR
+    assert "docker/Dockerfile.prod" in check.summary and "linted Dockerfile" in check.summary
+    codes = {e.label.split()[0] for e in check.evidence}
+    assert "DL3007" in codes  # the existing Dockerfile was linted all the same
+
+
 def test_hadolint_missing_is_an_error_with_the_install_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
