@@ -6,6 +6,7 @@ Exit codes: 0 go, 1 no-go (per --fail-on), 2 bad input (nothing written), 3 inte
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -28,6 +29,13 @@ class FailOn(StrEnum):
     blocking = "blocking"
     any = "any"
     never = "never"
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    from .report.run import STOP
+
+    STOP.set()
+    raise SystemExit(128 + signum)
 
 
 def _err(message: str) -> None:
@@ -64,6 +72,10 @@ def run(
         cell_timeout_s=cell_timeout,
         progress=lambda msg: _err(f"golive: {msg}"),
     )
+    # SIGTERM (a CI job cancelled, a container stopped) unwinds like Ctrl-C, so the
+    # half-rendered temporary folder is removed and no partial report is left in place.
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     try:
         outcomes = run_reviews(params, options)
     except ParamsError as e:
@@ -72,6 +84,10 @@ def run(
     except GoliveError as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_INTERNAL) from None
+    except (KeyboardInterrupt, SystemExit) as e:
+        code = e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else 130
+        _err("golive: interrupted; the unfinished report was removed, earlier reports are intact")
+        raise typer.Exit(code) from None
     worst = EXIT_GO
     for o in outcomes:
         typer.echo(str(o.folder))

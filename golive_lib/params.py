@@ -250,5 +250,3 @@ def load_params(path: str | Path) -> Params:
 
 def params_sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -26,6 +27,16 @@ from ..params import Params, load_params, params_sha256
 from . import collect, execute, index, render, results
 
 DEFAULT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+# Set when the run must stop (the CLI's SIGTERM/SIGINT handler). An exception raised
+# from a signal handler can be swallowed (e.g. inside an at-fork hook), so the run also
+# checks this at every stage and before anything is moved into place.
+STOP = threading.Event()
+
+
+def _checkpoint() -> None:
+    if STOP.is_set():
+        raise KeyboardInterrupt("golive run interrupted")
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,7 @@ def review(params_path: Path, params: Params, options: RunOptions, pool: Executo
     tmp.mkdir()
     try:
         outcome = _build(params_path, params, options, pool, run_date, sections, tmp)
+        _checkpoint()
         final = _reserve(folder, run_date)
         os.replace(tmp, final)  # onto the empty reserved folder: atomic, never overwrites
         return RunOutcome(params.service.name, final, outcome[0], outcome[1])
@@ -155,6 +167,7 @@ def _build(
     section_results: list[SectionResult] = []
     for s in sections:
         run = futures[s.id].result()
+        _checkpoint()
         options.progress(
             f"{name}: {s.id} done in {run.duration_s:.1f}s"
             + (f" ({run.error})" if run.error else "")
@@ -190,6 +203,7 @@ def _build(
         rendered.append((summary.id, summary.title, tmp / summary.notebook))
     rendered.extend((s.id, s.title, tmp / s.notebook) for s in sections)
 
+    _checkpoint()
     options.progress(f"{name}: rendering")
     jobs = [
         pool.submit(
@@ -205,6 +219,7 @@ def _build(
     )
     for job in [*jobs, report_job]:
         job.result()
+    _checkpoint()
     (tmp / INDEX_HTML).write_text(index.render(doc), encoding="utf-8")
     (tmp / JUNIT_XML).write_text(results.build_junit(doc), encoding="utf-8")
     checks = [c for s in section_results for c in s.checks]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_PARAMS, ROOT, assert_valid_results
+from conftest import EXAMPLE_PARAMS, EXAMPLE_REPO, ROOT, assert_valid_results
 
 from golive_lib import catalog
 
@@ -93,3 +94,29 @@ def test_no_secret_from_the_environment_reaches_any_file(report):
     folder, _ = report
     for path in folder.iterdir():
         assert b"s3cr3t-value-never-written" not in path.read_bytes(), path.name
+
+
+def test_a_malformed_pipeline_file_is_an_error_result_not_bad_input(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE_REPO, repo)
+    workflow = repo / ".github" / "workflows" / "ci.yml"
+    workflow.write_text(workflow.read_text() + "\n  broken: [unclosed\n")
+    params = EXAMPLE_PARAMS.read_text().replace("../examples/ingest-api", "repo")
+    (tmp_path / "p.yaml").write_text(params)
+    result = subprocess.run(
+        [sys.executable, "-m", "golive_lib", "run", "p.yaml", "--out", "r", "--sections", "cicd"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1, result.stderr
+    folder = Path(result.stdout.strip().splitlines()[-1])
+    doc = json.loads((folder / "results.json").read_text())
+    assert_valid_results(doc)
+    by_id = {c["id"]: c for c in doc["checks"]}
+    present = by_id["cicd.pipeline-present"]
+    assert present["status"] == "error"
+    assert ".github/workflows/ci.yml" in present["summary"] and "line" in present["summary"]
+    assert len(doc["checks"]) == len(catalog.checks_of("cicd"))
+    assert (folder / "report.html").is_file() and (folder / "index.html").is_file()
