@@ -222,3 +222,13 @@ def test_a_cell_timeout_is_an_error_result_not_a_hang(tmp_path, params_path):
     assert by_id["cicd.pipeline-present"]["status"] == "pass"
     assert by_id["cicd.docker-build"]["status"] == "error"
     assert "timed out" in by_id["cicd.docker-build"]["summary"].lower()
+
+
+@pytest.mark.parametrize("name", ["../escape", "..", "a/../../b", "/abs"])
+def test_a_service_folder_can_never_leave_the_reports_folder(tmp_path, name):
+    from golive_lib.errors import ParamsError
+    from golive_lib.report.run import service_folder
+
+    with pytest.raises(ParamsError, match="would leave the reports folder"):
+        service_folder(tmp_path / "reports", name)
+    assert service_folder(tmp_path / "reports", "ok-svc") == (tmp_path / "reports" / "ok-svc")
