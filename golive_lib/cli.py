@@ -156,6 +156,209 @@ def init(
     typer.echo(str(target))
 
 
+class SignDecision(StrEnum):
+    go = "go"
+    no_go = "no-go"
+
+
+@app.command()
+def signoff(
+    folder: Annotated[Path, typer.Argument(help="the dated report folder to sign")],
+    name: Annotated[str, typer.Option(help="who signs")],
+    role: Annotated[str, typer.Option(help="the signer's role, e.g. service-owner, sre")],
+    decision: Annotated[SignDecision, typer.Option(help="go or no-go")],
+    comment: Annotated[str, typer.Option(help="why, conditions, follow-ups")] = "",
+) -> None:
+    """Sign a report: append name, role, decision and every file's SHA-256 to signoffs.jsonl."""
+    from .errors import ReportError
+    from .names import SIGNOFFS_JSONL
+    from .report import portfolio
+    from .report import signoff as so
+
+    try:
+        so.sign(folder, name, role, so.SignDecision(decision.value), comment)
+    except ReportError as e:
+        _err(f"error: {e}\nnothing was signed.")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    st = so.state(folder)
+    _err(f"golive: signed {decision.value} as {role}; {st.label}")
+    if folder.resolve().parent.parent.is_dir():
+        portfolio.write(folder.resolve().parent.parent)
+    typer.echo(str(folder / SIGNOFFS_JSONL))
+
+
+@app.command()
+def verify(
+    folder: Annotated[Path, typer.Argument(help="a signed report folder")],
+) -> None:
+    """Exit 0 when no signed file changed since the last sign-off; 1 naming each that did."""
+    from .errors import ReportError
+    from .report import signoff as so
+
+    try:
+        result = so.verify(folder)
+    except ReportError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    for problem in result.problems:
+        typer.echo(f"malformed: {problem}")
+    if not result.signed:
+        _err(f"error: {folder} has no sign-off yet; nothing to verify")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    for label, names in (
+        ("changed", result.changed),
+        ("missing", result.missing),
+        ("added", result.added),
+    ):
+        for n in names:
+            typer.echo(f"{label}: {n}")
+    last = result.last or {}
+    when = f"{last.get('time')} by {last.get('name')} ({last.get('role')})"
+    if result.ok:
+        _err(f"golive: unchanged since the last sign-off, {when}")
+        raise typer.Exit(0)
+    _err(f"golive: the report changed since the last sign-off, {when}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def history(
+    service: Annotated[str, typer.Argument(help="service name")],
+    reports: Annotated[Path, typer.Option(help="reports folder")] = Path("reports"),
+) -> None:
+    """Every dated run of a service: decision, counts per status, sign-off state."""
+    from .errors import ReportError
+    from .report import history as hist
+
+    try:
+        runs = hist.service_runs(service, reports)
+    except ReportError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(hist.format_table(hist.table(runs)))
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="the earlier report folder")],
+    new: Annotated[Path, typer.Argument(help="the later report folder")],
+) -> None:
+    """The checks whose status changed between two report folders."""
+    from .errors import ReportError
+    from .report import history as hist
+    from .report.signoff import load_results
+
+    try:
+        before, after = load_results(old), load_results(new)
+    except ReportError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    changes = hist.status_changes(before, after)
+    _err(
+        f"golive: {before['service']} {before['date']} ({before['decision']}) -> "
+        f"{after['service']} {after['date']} ({after['decision']}): {len(changes)} changed"
+    )
+    for c in changes:
+        typer.echo(f"{c['id']}: {c['old'] or 'absent'} -> {c['new'] or 'absent'}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="reports folder")] = Path("reports"),
+    keep: Annotated[
+        bool, typer.Option("--keep", help="keep the stack running after the review (Ctrl-C stops)")
+    ] = False,
+    params: Annotated[Path | None, typer.Option(help="parameters file to review")] = None,
+    workers: Annotated[int, typer.Option(min=1)] = min(4, os.cpu_count() or 1),
+) -> None:
+    """Start the demo stack on loopback (the example service, Prometheus with weeks of
+    history, Alertmanager), review the example service, print the report folder, stop."""
+    import time
+
+    from .demo.processes import DemoError
+    from .demo.stack import DemoStack
+    from .errors import GoliveError, ParamsError
+    from .report.run import DEFAULT_NOTEBOOKS, RunOptions
+    from .report.run import run as run_reviews
+
+    root = Path(__file__).resolve().parents[1]
+    params_path = params or root / "parameters" / "ingest-api.yaml"
+    signal.signal(signal.SIGTERM, _terminate)
+    stack = DemoStack(progress=True)
+    try:
+        with stack:
+            _err(f"golive: demo stack ready in {stack.timings.get('start_s', 0):.1f} s")
+            os.environ.update(stack.env())  # the example's parameters read the URLs from these
+            options = RunOptions(
+                out=out,
+                workers=workers,
+                notebooks_dir=DEFAULT_NOTEBOOKS,
+                progress=lambda msg: _err(f"golive: {msg}"),
+            )
+            outcomes = run_reviews([params_path], options)
+            for o in outcomes:
+                typer.echo(str(o.folder))
+                _err(f"golive: {o.service}: {o.decision.value.upper()}")
+            if keep:
+                _err(
+                    f"golive: stack kept running (Ctrl-C stops it):\n"
+                    f"  Prometheus    {stack.prometheus_url}\n"
+                    f"  Alertmanager  {stack.alertmanager_url}\n"
+                    f"  ingest-api    {stack.service_url}\n"
+                    + "\n".join(f"  export {k}={v}" for k, v in stack.env().items())
+                )
+                while True:
+                    time.sleep(3600)
+    except DemoError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    except ParamsError as e:
+        _err(f"error: {e}\nnothing was written.")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except GoliveError as e:
+        _err(f"error: {e}")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    except KeyboardInterrupt:
+        _err("golive: interrupted; the demo stack was stopped")
+        raise typer.Exit(130) from None
+    raise typer.Exit(EXIT_GO)
+
+
+@app.command()
+def rules(
+    slo_spec: Annotated[
+        Path, typer.Argument(help="a parameters file, a Sloth (prometheus/v1) or OpenSLO file")
+    ],
+) -> None:
+    """Print Prometheus recording and multi-window burn-rate alert rules for the SLOs."""
+    from .errors import ParamsError
+    from .slo import SLOSpecError, generate_rules, load_file, rules_yaml
+
+    try:
+        text = slo_spec.read_text(encoding="utf-8")
+    except OSError as e:
+        _err(f"error: {slo_spec}: {e}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
+        if "schema_version:" in text and "observability:" in text:
+            from .params import load_params
+            from .sections.observability import load_slos
+
+            loaded, problems = load_slos(load_params(slo_spec))
+            if problems:
+                raise SLOSpecError("; ".join(problems))
+        else:
+            loaded = load_file(slo_spec)
+    except (SLOSpecError, ParamsError) as e:
+        _err(f"error: {e}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    groups = []
+    for one in loaded:
+        groups += generate_rules(one)["groups"]
+    typer.echo(f"# generated by golive rules {slo_spec.name}", nl=True)
+    typer.echo(rules_yaml({"groups": groups}), nl=False)
+
+
 @app.command()
 def version() -> None:
     """Print golive's version."""

@@ -60,7 +60,9 @@ def evidence_list(check: Check, limit: int = 20) -> str:
 def check_card(check: Check) -> str:
     """One check as shown in a notebook right after it is evaluated."""
     remediation = (
-        f'<div style="margin-top:4px"><i>How to fix:</i> {e(check.remediation)}</div>'
+        # pre-wrap: a remediation may hold rules or a snippet to paste, lines kept
+        f'<div style="margin-top:4px;white-space:pre-wrap"><i>How to fix:</i> '
+        f"{e(check.remediation)}</div>"
         if check.remediation and check.status not in (Status.PASS, Status.NA)
         else ""
     )

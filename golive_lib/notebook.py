@@ -57,7 +57,7 @@ class Review:
         return self.params.repository
 
     def finalize(self, check: Check) -> Check:
-        return apply(check, self.params)
+        return apply(check, self.params, self.today)
 
     def show(self, check: Check) -> None:
         """Record a check, display it, and emit it for the report builder."""

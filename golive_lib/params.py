@@ -8,7 +8,9 @@ Secrets never appear here: only the *names* of environment variables (`*_env`).
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import fnmatch
 import hashlib
 import re
 from pathlib import Path
@@ -95,8 +97,393 @@ class CiCd(Strict):
     hadolint_timeout_s: float = Field(60.0, gt=0)
 
 
+class LoadTestFile(Strict):
+    path: str = Field(
+        description="result file, or a Locust --csv prefix, relative to the repository"
+    )
+    format: Literal["auto", "locust", "k6", "k6-summary", "jmeter"] = "auto"
+
+
+class LiveLoadTest(Strict):
+    """Run Locust headless now against ``host`` (instead of reading a result file)."""
+
+    enabled: bool = True
+    locustfile: str = Field(description="relative to the service repository")
+    host: str = Field(description="base URL of the target, e.g. http://127.0.0.1:8080")
+    users: int = Field(gt=0, le=100_000)
+    spawn_rate: float = Field(gt=0, description="users started per second (the ramp)")
+    run_time_s: int = Field(gt=0, le=86_400)
+    grace_s: float = Field(30.0, gt=0, description="beyond run_time_s before the run is killed")
+    probe_path: str = Field("/healthz", description="asked once before the run: is it up?")
+
+    @field_validator("host")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", v):
+            raise ValueError("must be an http:// or https:// URL")
+        return v
+
+
+class LatencySlo(Strict):
+    percentile: Literal[50, 95, 99] = 95
+    threshold_ms: float = Field(250.0, gt=0)
+
+
+class PeakLoad(Strict):
+    """Today's peak request rate: from Prometheus (``query``) or given (``rps``)."""
+
+    rps: float | None = Field(None, ge=0, description="today's peak, requests per second")
+    query: str | None = Field(None, description="PromQL of the request rate, e.g. sum(rate(...))")
+    lookback_days: int = Field(30, gt=0, le=400)
+    step: str = Field("5m", pattern=r"^[0-9]+[smhd]$")
+
+
+class SliQuery(Strict):
+    """An SLI evaluated over the load test's window: ``{window}`` becomes its length."""
+
+    name: str
+    query: str = Field(description="PromQL ratio of good to total events over [{window}]")
+    objective: float = Field(gt=0, lt=1)
+
+    @field_validator("query")
+    @classmethod
+    def _window(cls, v: str) -> str:
+        if "{window}" not in v:
+            raise ValueError("must contain {window}, e.g. increase(x[{window}])")
+        return v
+
+
+class Capacity(Strict):
+    load_test: LoadTestFile | None = None
+    live: LiveLoadTest | None = None
+    max_age_days: int = Field(90, gt=0, description="older results fail load-test-present")
+    latency_slo: LatencySlo = LatencySlo()
+    max_error_ratio: float = Field(0.01, ge=0, le=1)
+    sustain_s: float = Field(10.0, gt=0, description="how long the knee must be held")
+    interval_s: float = Field(1.0, gt=0, le=3600, description="k6/JMeter time bucket")
+    peak: PeakLoad = PeakLoad()
+    growth_per_year: float = Field(0.0, gt=-1, description="0.4 = +40 % a year")
+    horizon_years: float = Field(2.0, ge=0, le=20)
+    event_multiplier: float = Field(1.0, gt=0, description="e.g. Black Friday over a usual peak")
+    safety_margin: float = Field(1.2, ge=1)
+    slis: list[SliQuery] = Field(default_factory=list)
+    prometheus_url: str | None = Field(
+        None, description="the Prometheus to ask; default: the review's prometheus.url"
+    )
+    prometheus_timeout_s: float = Field(10.0, gt=0, le=300)
+
+
+ScanFormat = Literal["auto", "sarif", "pip-audit", "trivy", "grype", "osv-scanner", "cyclonedx"]
+ScanThreshold = Literal["critical", "high", "medium", "low"]
+
+
+class ScanFile(Strict):
+    """A scan report in the repository; a bare string is its path."""
+
+    path: str = Field(description="relative to the service repository")
+    format: ScanFormat = "auto"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_str(cls, data: Any) -> Any:
+        return {"path": data} if isinstance(data, str) else data
+
+
+class ScanIgnore(Strict):
+    """An accepted finding: its id (or alias), why, and until when."""
+
+    id: str
+    reason: str
+    expires: datetime.date = Field(description="required: an ignore must expire")
+    package: str | None = Field(None, description="only in this package")
+
+    @field_validator("id", "reason")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+
+class SecretScanning(Strict):
+    exclude: list[str] = Field(
+        default_factory=list, description="fnmatch globs of repository paths not to scan"
+    )
+
+
+class S3Security(Strict):
+    endpoint_url: str | None = Field(None, description="S3-compatible endpoint; none = AWS")
+    endpoint_url_env: str | None = Field(None, description="variable holding the endpoint URL")
+    region: str = "us-east-1"
+    access_key_id_env: str | None = None
+    secret_access_key_env: str | None = None
+    session_token_env: str | None = None
+    buckets: list[str] = Field(default_factory=list)
+    required_encryption: Literal["aws:kms", "AES256"] = "aws:kms"
+    require_bucket_key: bool = True
+    require_versioning: bool = True
+    timeout_s: float = Field(10.0, gt=0, le=120)
+
+    @model_validator(mode="after")
+    def _one_endpoint(self) -> S3Security:
+        if self.endpoint_url and self.endpoint_url_env:
+            raise ValueError("give endpoint_url or endpoint_url_env, not both")
+        if bool(self.access_key_id_env) != bool(self.secret_access_key_env):
+            raise ValueError("give both access_key_id_env and secret_access_key_env, or neither")
+        return self
+
+
+class PublicGrant(Strict):
+    """A grant to PUBLIC that is allowed: privilege on an object type and name (fnmatch)."""
+
+    privilege: str
+    object_type: str = Field(description="e.g. WAREHOUSE, DATABASE (`on` is a YAML boolean)")
+    name: str = "*"
+
+
+class WarehouseSecurity(Strict):
+    kind: Literal["duckdb", "snowflake"] = "duckdb"
+    # duckdb: an ACCOUNT_USAGE catalog from a file or SQL seeds (relative to the repository)
+    database: str | None = Field(None, description="DuckDB file holding schema ACCOUNT_USAGE")
+    seeds: list[str] = Field(default_factory=list, description="SQL files run in order")
+    # snowflake
+    account: str | None = None
+    user: str | None = None
+    role: str | None = None
+    warehouse: str | None = None
+    password_env: str | None = None
+    private_key_file_env: str | None = None
+    authenticator: str | None = None
+    timeout_s: int = Field(60, gt=0, le=600)
+    # the checks
+    public_grants_allowed: list[PublicGrant] = Field(default_factory=list)
+    max_accountadmins: int = Field(3, ge=1)
+    tenant_column: str = Field("account_id", pattern=r"^[A-Za-z_][A-Za-z0-9_$]*$")
+    tenant_schemas: list[str] = Field(
+        default_factory=list, description="fnmatch globs of per-tenant schemas (DB.SCHEMA)"
+    )
+    pii_tag: str = Field("PII", pattern=r"^[A-Za-z_][A-Za-z0-9_$]*$")
+
+    @model_validator(mode="after")
+    def _complete(self) -> WarehouseSecurity:
+        if self.kind == "snowflake" and not (self.account and self.user):
+            raise ValueError("kind snowflake needs account and user")
+        if self.kind == "duckdb" and not (self.database or self.seeds):
+            raise ValueError("kind duckdb needs database or seeds")
+        return self
+
+
+class Gdpr(Strict):
+    pii_inventory: str | None = Field(None, description="file listing personal data")
+    erasure_procedure: str | None = None
+    processor_agreements: str | None = None
+    breach_procedure: str | None = None
+    retention_days: int | None = Field(
+        None, gt=0, description="objects in the S3 buckets must expire within this many days"
+    )
+    attestation_max_age_days: int = Field(365, gt=0)
+
+
+class Security(Strict):
+    dependency_scans: list[ScanFile] = Field(default_factory=list)
+    image_scans: list[ScanFile] = Field(default_factory=list)
+    scan_threshold: ScanThreshold = "high"
+    scan_max_age_days: int = Field(7, gt=0)
+    ignore_unfixed: bool = Field(False, description="findings with no fix published only warn")
+    scan_ignore: list[ScanIgnore] = Field(default_factory=list)
+    secrets: SecretScanning = SecretScanning()
+    s3: S3Security | None = None
+    warehouse: WarehouseSecurity | None = None
+    gdpr: Gdpr = Gdpr()
+
+
+class HttpAuth(Strict):
+    """Credentials by environment variable NAME only: bearer token, basic, or one header."""
+
+    kind: Literal["bearer", "basic", "header"]
+    token_env: str | None = None  # bearer
+    username_env: str | None = None  # basic
+    password_env: str | None = None  # basic
+    header: str | None = None  # header: its name, e.g. X-Scope-OrgID
+    value_env: str | None = None  # header: the variable holding its value
+
+    @model_validator(mode="after")
+    def _complete(self) -> HttpAuth:
+        need = {
+            "bearer": ["token_env"],
+            "basic": ["username_env", "password_env"],
+            "header": ["header", "value_env"],
+        }[self.kind]
+        missing = [n for n in need if not getattr(self, n)]
+        if missing:
+            raise ValueError(f"auth kind {self.kind} needs {', '.join(missing)}")
+        return self
+
+
+class Server(Strict):
+    """A live source. ``url_env`` names a variable that, when set, overrides ``url``."""
+
+    url: str | None = None
+    url_env: str | None = None
+    timeout_s: float = Field(10.0, gt=0, le=300)
+    connect_timeout_s: float = Field(2.0, gt=0, le=60)
+    auth: HttpAuth | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError("must be an http:// or https:// URL")
+        return v.rstrip("/") if v else v
+
+
+class RatioSLI(Strict):
+    bad: str | None = Field(None, description="PromQL of bad events/s with {{.window}}")
+    good: str | None = None
+    total: str
+
+
+class LatencySLI(Strict):
+    histogram: str = Field(description="histogram base name, e.g. http_request_duration_seconds")
+    selector: str = Field("", description='label matchers, e.g. job="api",handler=~"/v1/.+"')
+    threshold_s: float = Field(gt=0, description="a bucket bound (le) of the histogram")
+
+
+class SLOParams(Strict):
+    name: str
+    objective: float | str = Field(description='ratio 0.995, or "99.5%"')
+    window: str = "28d"
+    description: str = ""
+    ratio: RatioSLI | None = None
+    latency: LatencySLI | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> SLOParams:
+        self.to_slo()  # units and PromQL checked once, here, before anything runs
+        return self
+
+    def to_slo(self) -> Any:
+        from . import slo
+
+        where = f"slo {self.name}"
+        try:
+            objective = slo.objective_ratio(self.objective, "objective")
+            window = slo.window_delta(self.window, "window")
+            if (self.ratio is None) == (self.latency is None):
+                raise slo.SLOSpecError("give exactly one SLI: ratio (bad|good, total) or latency")
+            if self.ratio is not None:
+                return slo.ratio_slo(
+                    self.name,
+                    objective,
+                    window,
+                    total=self.ratio.total,
+                    bad=self.ratio.bad,
+                    good=self.ratio.good,
+                    where="ratio",
+                    description=self.description,
+                )
+            assert self.latency is not None
+            return slo.latency_slo(
+                self.name,
+                objective,
+                window,
+                histogram=self.latency.histogram,
+                selector=self.latency.selector,
+                threshold_s=self.latency.threshold_s,
+                where="latency",
+                description=self.description,
+            )
+        except slo.SLOSpecError as e:
+            raise ValueError(f"{where}: {e}") from None
+
+
+class Observability(Strict):
+    prometheus: Server = Server()
+    alertmanager: Server = Server()
+    grafana: Server | None = None
+    slos: list[SLOParams] = Field(default_factory=list)
+    slo_files: list[str] = Field(
+        default_factory=list, description="Sloth or OpenSLO files in the repository"
+    )
+    dashboards: list[str] = Field(
+        default_factory=lambda: ["dashboards/**/*.json"], description="globs in the repository"
+    )
+    log_sample: str | None = Field(None, description="a log sample file in the repository")
+    log_command: list[str] | None = Field(None, description="a command printing log lines")
+    freshness_max_age_s: float = Field(300.0, gt=0)
+    structured_min_share: float = Field(0.95, ge=0, le=1)
+
+
 class Execution(Strict):
     cell_timeout_s: int = Field(600, gt=0, le=86400)
+
+
+def _unknown_check(check_id: str) -> str:
+    hint = difflib.get_close_matches(check_id, CHECKS, n=1)
+    more = f" (did you mean {hint[0]!r}?)" if hint else ""
+    return f"unknown check id {check_id!r}{more}"
+
+
+class Attestation(Strict):
+    """A human's statement for what no system can prove: who, when, where it is recorded."""
+
+    check: str = Field(description="the catalog check id it attests")
+    item: str | None = Field(None, description="sub-item, e.g. processor-agreements")
+    by: str = Field(description="who attests")
+    date: datetime.date = Field(description="when it was attested")
+    link: str = Field(description="where the record lives (ticket, document, URL)")
+    outcome: str = ""
+    max_age_days: int | None = Field(
+        None, gt=0, description="older than this it is stale and counts as missing"
+    )
+
+    @field_validator("check")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in CHECKS:
+            raise ValueError(_unknown_check(v))
+        return v
+
+    @field_validator("by", "link")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+
+class Waiver(Strict):
+    """An accepted risk: a check (id or glob) waived by an approver until a date."""
+
+    check: str = Field(description="check id or fnmatch glob, e.g. cicd.*")
+    reason: str
+    approver: str
+    expires: datetime.date = Field(description="required: waivers must expire")
+
+    @field_validator("check")
+    @classmethod
+    def _matches(cls, v: str) -> str:
+        if not any(fnmatch.fnmatchcase(c, v) for c in CHECKS):
+            if any(ch in v for ch in "*?["):
+                raise ValueError(f"the glob {v!r} matches no check id")
+            raise ValueError(_unknown_check(v))
+        return v
+
+    @field_validator("reason", "approver")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+    def matches(self, check_id: str) -> bool:
+        return fnmatch.fnmatchcase(check_id, self.check)
+
+
+class SignoffPolicy(Strict):
+    required_roles: list[str] = Field(
+        default_factory=list, description="roles that must all sign go, e.g. service-owner, sre"
+    )
 
 
 class Params(Strict):
@@ -105,6 +492,7 @@ class Params(Strict):
     repository: Path = Field(description="the service repository, relative to this file")
     architecture: Architecture = Architecture()
     cicd: CiCd = CiCd()
+    observability: Observability = Observability()
     severity: dict[str, Severity] = Field(
         default_factory=dict, description="check id -> blocking|advisory"
     )
@@ -112,6 +500,11 @@ class Params(Strict):
         default_factory=dict, description="check id -> why it does not apply to this service"
     )
     execution: Execution = Execution()
+    capacity: Capacity = Capacity()
+    attestations: list[Attestation] = Field(default_factory=list)
+    waivers: list[Waiver] = Field(default_factory=list)
+    signoff: SignoffPolicy = SignoffPolicy()
+    security: Security = Security()
 
     @field_validator("repository")
     @classmethod

@@ -17,6 +17,9 @@ from .policy import apply
 LIVE_SECTIONS = {
     "architecture": "golive_lib.sections.architecture",
     "cicd": "golive_lib.sections.cicd",
+    "observability": "golive_lib.sections.observability",
+    "security": "golive_lib.sections.security",
+    "capacity": "golive_lib.sections.capacity",
 }
 
 
@@ -31,13 +34,14 @@ def load(
 
     path = Path(params_path)
     params = load_params(path)
+    today = date.fromisoformat(run_date) if run_date else date.today()
     sections = []
     for spec in catalog.SECTIONS:
         module_name = LIVE_SECTIONS.get(spec.id)
         if module_name is None:
             continue
         module = importlib.import_module(module_name)
-        checks: list[Check] = [apply(c, params) for c in module.evaluate(params)]
+        checks: list[Check] = [apply(c, params, today) for c in module.evaluate(params)]
         sections.append(
             SectionResult(
                 section=spec.id, title=spec.title, notebook=spec.notebook, checks=tuple(checks)
@@ -45,12 +49,13 @@ def load(
         )
     return build_results(
         service=params.service.name,
-        run_date=date.fromisoformat(run_date) if run_date else date.today(),
+        run_date=today,
         generated_at=datetime.now(UTC),
         params_file=path.name,
         params_sha256=params_sha256(path),
         sections=sections,
         rendered={},
+        params=params,
     )
 
 
@@ -107,3 +112,52 @@ def section_titles(doc: dict[str, Any]) -> dict[str, str]:
 
 def recount(doc: dict[str, Any]) -> dict[str, int]:
     return count_statuses(checks(doc))
+
+
+def signoff_html(doc: dict[str, Any]) -> str:
+    """Who must sign, and how; the live state is outside the signed report."""
+    from .report.index import signoff_html as render
+
+    return render(doc)
+
+
+def waivers_and_attestations(doc: dict[str, Any]) -> str:
+    """Every waiver (with what it waived, or that it expired) and every attestation."""
+    from .report.index import attestations_html, waivers_html
+
+    html = waivers_html(doc) + attestations_html(doc)
+    return html or "<p>No waiver and no attestation in the parameters.</p>"
+
+
+def changes_html(doc: dict[str, Any]) -> str:
+    """The checks whose status changed since the service's previous dated run."""
+    from .report.index import changes_html as render
+
+    return render(doc).replace("<h2>Changed since the last review</h2>", "", 1)
+
+
+def status_timeline(doc: dict[str, Any]) -> dict[str, Any]:
+    """A plotly figure (as a dict): checks of each status over the service's dated runs."""
+    from .model import STATUS_ORDER
+
+    runs = [*doc.get("history", []), {"folder": doc["date"], "counts": doc["counts"]}]
+    names = [r["folder"] for r in runs]
+    data = [
+        {
+            "type": "bar",
+            "name": s.value,
+            "x": names,
+            "y": [r["counts"].get(s.value, 0) for r in runs],
+            "marker": {"color": htmlfmt.STATUS_COLOURS[s][1]},
+        }
+        for s in STATUS_ORDER
+        if any(r["counts"].get(s.value) for r in runs)
+    ]
+    layout = {
+        "barmode": "stack",
+        "title": {"text": "Checks by status over the dated runs"},
+        "xaxis": {"type": "category", "title": {"text": "run"}},
+        "yaxis": {"title": {"text": "checks"}},
+        "height": 360,
+    }
+    return {"data": data, "layout": layout}

@@ -34,3 +34,19 @@ def assert_valid_results(doc: dict) -> None:  # type: ignore[type-arg]
 
     schema = json.loads((ROOT / "golive_lib" / "results.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+OBSERVABILITY_DATA = ROOT / "tests" / "data" / "observability"
+
+
+@pytest.fixture(scope="session")
+def demo_stack():  # type: ignore[no-untyped-def]
+    """ONE real demo stack for the whole session (golive_lib.demo.stack): the example
+    service with traffic, Prometheus with 30 days of backfilled history, the example's
+    rules plus the hand-written, Sloth-style, Pyrra-style and page-less rule files of
+    tests/data/observability, and Alertmanager. Stopped at the end of the session."""
+    from golive_lib.demo.stack import DemoStack
+
+    stack = DemoStack(rule_files=sorted(OBSERVABILITY_DATA.glob("*.rules.yml")))
+    with stack:
+        yield stack

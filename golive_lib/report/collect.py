@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,12 @@ def checks_in_notebook(nb: Any) -> tuple[list[Check], list[str]]:
 
 
 def section_result(
-    section: str, executed: Path, params: Params, duration_s: float, execution_error: str | None
+    section: str,
+    executed: Path,
+    params: Params,
+    duration_s: float,
+    execution_error: str | None,
+    today: date,
 ) -> SectionResult:
     """The section's checks in catalog order; every catalog check not emitted is `error`."""
     import nbformat
@@ -60,7 +66,7 @@ def section_result(
                 else f"not evaluated: {spec.notebook}: {reason}",
                 remediation="Open the executed notebook in the report folder to see the error.",
             )
-        checks.append(apply(check, params))
+        checks.append(apply(check, params, today))
     checks.extend(by_id.values())  # checks outside the catalog are kept, after it
     return SectionResult(
         section=section,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..htmlfmt import badge, checks_table, e, sections_table
-from ..model import STATUS_ORDER
+from ..htmlfmt import STATUS_COLOURS, badge, checks_table, e, sections_table
+from ..model import STATUS_ORDER, Status
 from .results import load_checks
 
 _CSS = """
@@ -52,9 +52,126 @@ def render(results: dict[str, Any]) -> str:
 <p>{summary} &middot; <a href="report.html">full report (one file)</a>
 &middot; <a href="results.json">results.json</a> &middot; <a href="junit.xml">junit.xml</a></p>
 {blocking_html}
+{signoff_html(results)}
+{changes_html(results)}
+{timeline_html(results)}
+{waivers_html(results)}
+{attestations_html(results)}
 <h2>Sections</h2>
 {sections_table(results["sections"])}
 <h2>Every check</h2>
 {"".join(sections_html)}
 </body></html>
 """
+
+
+def signoff_html(results: dict[str, Any]) -> str:
+    """What a sign-off needs. The live state is in signoffs.html: this page is signed
+    itself and never rewritten after the run."""
+    roles = (results.get("signoff") or {}).get("required_roles", [])
+    needed = (
+        "required roles: " + ", ".join(f"<b>{e(r)}</b>" for r in roles)
+        if roles
+        else "no role is required by the parameters; any sign-off counts"
+    )
+    return (
+        f"<h2>Sign-off</h2><p>Not signed when this report was rendered; {needed}. "
+        "Sign with <code>golive signoff DIR --name N --role R --decision go|no-go</code>; "
+        'who signed is in <a href="signoffs.html">signoffs.html</a> (appears after the first '
+        "sign-off) and in <code>golive history</code>. <code>golive verify DIR</code> proves "
+        "nothing changed since.</p>"
+    )
+
+
+def _status_cell(status: str | None) -> str:
+    return badge(Status(status)) if status else "<i>absent</i>"
+
+
+def changes_html(results: dict[str, Any]) -> str:
+    previous = results.get("previous")
+    if not previous:
+        return "<h2>Changed since the last review</h2><p>First review of this service.</p>"
+    head = (
+        f"<h2>Changed since the last review</h2><p>Compared with "
+        f'<a href="../{e(previous["folder"])}/index.html">{e(previous["folder"])}</a> '
+        f"({e(previous['decision'])}).</p>"
+    )
+    changes = previous.get("changes", [])
+    if not changes:
+        return head + "<p>No check changed status.</p>"
+    rows = "".join(
+        f"<tr><td><code>{e(c['id'])}</code></td><td>{e(c['title'])}</td>"
+        f"<td>{_status_cell(c['old'])}</td><td>{_status_cell(c['new'])}</td></tr>"
+        for c in changes
+    )
+    return (
+        head + f"<table><tr><th>check</th><th>title</th><th>was</th><th>now</th></tr>{rows}</table>"
+    )
+
+
+def timeline_html(results: dict[str, Any]) -> str:
+    """Statuses over the dated runs: one stacked bar per run (plain HTML, no script)."""
+    runs = [
+        *results.get("history", []),
+        {
+            "folder": results["date"] + " (this run)",
+            "decision": results["decision"],
+            "counts": results["counts"],
+        },
+    ]
+    if len(runs) < 2:
+        return ""
+    rows = []
+    for run in runs:
+        total = sum(run["counts"].values()) or 1
+        bars = "".join(
+            f'<span title="{e(s.value)} {run["counts"][s.value]}" style="display:inline-block;'
+            f"width:{400 * run['counts'][s.value] / total:.1f}px;height:14px;"
+            f'background:{STATUS_COLOURS[s][1]}"></span>'
+            for s in STATUS_ORDER
+            if run["counts"].get(s.value)
+        )
+        rows.append(
+            f"<tr><td>{e(run['folder'])}</td><td>{e(run['decision'])}</td><td>{bars}</td>"
+            f"<td>{' '.join(f'{k} {v}' for k, v in run['counts'].items() if v)}</td></tr>"
+        )
+    legend = " ".join(badge(s) for s in STATUS_ORDER)
+    return (
+        "<h2>Statuses over the dated runs</h2>"
+        f"<table><tr><th>run</th><th>decision</th><th>checks</th><th></th></tr>{''.join(rows)}"
+        f"</table><p>{legend}</p>"
+    )
+
+
+def waivers_html(results: dict[str, Any]) -> str:
+    waivers = results.get("waivers", [])
+    if not waivers:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{e(w['check'])}</code></td><td>{e(w['approver'])}</td>"
+        f"<td>{e(w['expires'])}{' <b>(expired)</b>' if w['expired'] else ''}</td>"
+        f"<td>{e(', '.join(w['waived']) or '-')}</td><td>{e(w['reason'])}</td></tr>"
+        for w in waivers
+    )
+    return (
+        "<h2>Waivers</h2><table><tr><th>check</th><th>approver</th><th>expires</th>"
+        f"<th>waived in this run</th><th>reason</th></tr>{rows}</table>"
+    )
+
+
+def attestations_html(results: dict[str, Any]) -> str:
+    attested = results.get("attestations", [])
+    if not attested:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{e(a['check'])}</code>{' (' + e(a['item']) + ')' if a['item'] else ''}"
+        f"</td><td>{e(a['by'])}</td><td>{e(a['date'])}</td>"
+        f"<td>{a['age_days']} / {a['max_age_days']} days"
+        f"{' <b>STALE: counts as missing</b>' if a['stale'] else ''}</td>"
+        f"<td>{e(a['link'])}</td><td>{e(a['outcome'])}</td></tr>"
+        for a in attested
+    )
+    return (
+        "<h2>Attestations</h2><table><tr><th>check</th><th>by</th><th>date</th><th>age</th>"
+        f"<th>record</th><th>outcome</th></tr>{rows}</table>"
+    )

@@ -8,8 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from .. import __version__
+from ..attestations import DEFAULT_MAX_AGE_DAYS
 from ..model import Check, SectionResult, Status, count_statuses, decide
 from ..names import RESULTS_SCHEMA_VERSION
+from ..params import Params
 
 
 def build_results(
@@ -20,9 +22,15 @@ def build_results(
     params_sha256: str,
     sections: list[SectionResult],
     rendered: dict[str, str],
+    params: Params | None = None,
 ) -> dict[str, Any]:
-    """The results.json document (schema in golive_lib/results.schema.json)."""
+    """The results.json document (schema in golive_lib/results.schema.json).
+
+    With ``params``, it also records the sign-off policy, the waivers and the
+    attestations as they stood on ``run_date``.
+    """
     checks = [c for s in sections for c in s.checks]
+    extra = policy_block(params, run_date, checks) if params is not None else {}
     return {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "service": service,
@@ -47,6 +55,47 @@ def build_results(
             for s in sections
         ],
         "checks": [c.model_dump(mode="json") for c in checks],
+        **extra,
+    }
+
+
+def policy_block(params: Params, run_date: date, checks: list[Check]) -> dict[str, Any]:
+    """results.json's ``signoff``, ``waivers`` and ``attestations`` blocks."""
+    waivers = []
+    for w in params.waivers:
+        waivers.append(
+            {
+                "check": w.check,
+                "reason": w.reason,
+                "approver": w.approver,
+                "expires": w.expires.isoformat(),
+                "expired": run_date > w.expires,
+                "waived": [
+                    c.id for c in checks if (c.data.get("waiver") or {}).get("check") == w.check
+                ],
+            }
+        )
+    attested = []
+    for a in params.attestations:
+        max_age = a.max_age_days or DEFAULT_MAX_AGE_DAYS
+        age = (run_date - a.date).days
+        attested.append(
+            {
+                "check": a.check,
+                "item": a.item,
+                "by": a.by,
+                "date": a.date.isoformat(),
+                "link": a.link,
+                "outcome": a.outcome,
+                "max_age_days": max_age,
+                "age_days": age,
+                "stale": age > max_age,
+            }
+        )
+    return {
+        "signoff": {"required_roles": list(params.signoff.required_roles)},
+        "waivers": waivers,
+        "attestations": attested,
     }
 
 

@@ -8,15 +8,17 @@ written is overwritten: a second run on the same date gets `<date>-2`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from .. import catalog
 from ..catalog import SectionSpec
@@ -24,7 +26,7 @@ from ..errors import ParamsError, ReportError
 from ..model import Decision, SectionResult, count_statuses, decide
 from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON
 from ..params import Params, load_params, params_sha256
-from . import collect, execute, index, render, results
+from . import collect, execute, history, index, portfolio, render, results
 
 DEFAULT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -128,23 +130,51 @@ def review(params_path: Path, params: Params, options: RunOptions, pool: Executo
     folder = service_folder(options.out, params.service.name)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".tmp-{run_date.isoformat()}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
-        outcome = _build(params_path, params, options, pool, run_date, sections, tmp)
+    final: Path | None = None
+    moved = False
+    submitted: list[Future[Any]] = []
+    try:  # everything from the mkdir on: a signal may land between any two lines
+        tmp.mkdir()
+        outcome = _build(
+            params_path, params, options, _Tracking(pool, submitted), run_date, sections, tmp
+        )
         _checkpoint()
         final = _reserve(folder, run_date)
         os.replace(tmp, final)  # onto the empty reserved folder: atomic, never overwrites
+        moved = True
         return RunOutcome(params.service.name, final, outcome[0], outcome[1])
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not moved:
+            # Workers still running would write into tmp while it is being removed.
+            for job in submitted:
+                job.cancel()
+            wait(submitted)
+            shutil.rmtree(tmp, ignore_errors=True)
+            if final is not None:
+                with contextlib.suppress(OSError):
+                    final.rmdir()  # reserved but still empty: give the name back
         raise
+
+
+class _Tracking:
+    """Submits to a pool and remembers the futures, so an aborted review can wait for
+    its own jobs before removing their folder."""
+
+    def __init__(self, pool: Executor, submitted: list[Future[Any]]) -> None:
+        self._pool = pool
+        self._submitted = submitted
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
+        future = self._pool.submit(fn, *args)
+        self._submitted.append(future)
+        return future
 
 
 def _build(
     params_path: Path,
     params: Params,
     options: RunOptions,
-    pool: Executor,
+    pool: _Tracking,
     run_date: date,
     sections: list[SectionSpec],
     tmp: Path,
@@ -173,7 +203,7 @@ def _build(
             + (f" ({run.error})" if run.error else "")
         )
         section_results.append(
-            collect.section_result(s.id, run.notebook, params, run.duration_s, run.error)
+            collect.section_result(s.id, run.notebook, params, run.duration_s, run.error, run_date)
         )
     html_names = {s.id: s.notebook.replace(".ipynb", ".html") for s in sections}
     doc = results.build_results(
@@ -184,7 +214,10 @@ def _build(
         params_sha256=params_sha256(params_path),
         sections=section_results,
         rendered=html_names,
+        params=params,
     )
+    # Changes since the newest earlier run of this service (this run is not in place yet).
+    doc = history.with_previous(doc, tmp.parent)
     (tmp / RESULTS_JSON).write_text(results.dumps(doc), encoding="utf-8")
 
     summary = catalog.SUMMARY
@@ -248,4 +281,5 @@ def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
     with ProcessPoolExecutor(max_workers=max(1, options.workers)) as pool:
         for path, params in loaded:
             outcomes.append(review(path, params, options, pool))
+            portfolio.write(options.out)  # reports/index.html over every service
     return outcomes

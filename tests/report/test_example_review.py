@@ -49,10 +49,17 @@ def test_results_list_every_architecture_and_cicd_check(report):
     doc = json.loads((folder / "results.json").read_text())
     assert_valid_results(doc)
     ids = [c["id"] for c in doc["checks"]]
-    expected = [s.id for s in catalog.checks_of("architecture") + catalog.checks_of("cicd")]
+    present = [s.id for s in catalog.SECTIONS if (ROOT / "notebooks" / s.notebook).is_file()]
+    expected = [c.id for section in present for c in catalog.checks_of(section)]
     assert ids == expected
     statuses = {c["status"] for c in doc["checks"]}
-    assert {"pass", "fail", "warn", "error", "n/a"} <= statuses  # the demo shows every status
+    assert {"pass", "fail", "waived", "error", "n/a"} <= statuses  # the demo shows every status
+    by_id = {c["id"]: c for c in doc["checks"]}
+    pinned = by_id["cicd.pinned-dependencies"]  # a warn, waived in the parameters until 2027
+    assert pinned["status"] == "waived" and pinned["data"]["waived_status"] == "warn"
+    assert pinned["evidence"][0]["label"] == "waived"
+    assert doc["waivers"][0]["waived"] == ["cicd.pinned-dependencies"]
+    assert doc["signoff"]["required_roles"] == ["service-owner", "sre"]
     assert doc["decision"] == "no-go" and "cicd.deploy-environments" in doc["blocking"]
     by_id = {c["id"]: c for c in doc["checks"]}
     broken = by_id["architecture.links-resolve"]
@@ -120,3 +127,12 @@ def test_a_malformed_pipeline_file_is_an_error_result_not_bad_input(tmp_path):
     assert ".github/workflows/ci.yml" in present["summary"] and "line" in present["summary"]
     assert len(doc["checks"]) == len(catalog.checks_of("cicd"))
     assert (folder / "report.html").is_file() and (folder / "index.html").is_file()
+
+
+def test_without_the_demo_stack_the_live_observability_checks_are_errors(report):
+    folder, _ = report
+    doc = json.loads((folder / "results.json").read_text())
+    by_id = {c["id"]: c for c in doc["checks"]}
+    compliance = by_id["observability.slo-compliance"]
+    assert compliance["status"] == "error" and "unreachable" in compliance["summary"]
+    assert by_id["observability.dashboards"]["status"] == "pass"

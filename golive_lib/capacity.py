@@ -1,0 +1,253 @@
+"""Capacity maths: the knee, error rate over time, the Universal Scalability Law, the peak.
+
+Pure functions of load-test samples and numbers; no I/O. Units as everywhere: requests
+per second, milliseconds, ratios in 0..1.
+
+USL (Gunther): X(N) = lambda N / (1 + sigma (N - 1) + kappa N (N - 1)), where lambda is
+the throughput of one user, sigma contention and kappa coherency (crosstalk). Throughput
+peaks at N* = sqrt((1 - sigma) / kappa) when kappa > 0; with kappa = 0 it tends to
+lambda / sigma.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .sources.loadtest import Sample
+
+
+@dataclass(frozen=True)
+class Knee:
+    """The highest throughput sustained while the latency SLO held."""
+
+    throughput: float  # requests/s, mean over the window
+    users: float | None  # median concurrency over the window
+    latency_ms: float  # the worst percentile latency in the window
+    error_ratio: float
+    start: datetime
+    end: datetime
+    samples: int
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    mid = len(v) // 2
+    return v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
+
+
+def within_slo(
+    sample: Sample, percentile: int, threshold_ms: float, max_error_ratio: float
+) -> bool:
+    latency = sample.latency(percentile)
+    if sample.requests == 0:
+        return True
+    if latency is None or latency > threshold_ms:
+        return False
+    return sample.error_ratio <= max_error_ratio
+
+
+def knee(
+    samples: Sequence[Sample],
+    percentile: int,
+    threshold_ms: float,
+    max_error_ratio: float,
+    window_s: float,
+) -> Knee | None:
+    """The window of at least ``window_s`` seconds, every interval of which met the
+    latency objective, whose errors stayed under ``max_error_ratio``, and whose mean
+    throughput is the highest. None when no such window exists."""
+    ordered = sorted(samples, key=lambda s: s.time)
+    best: Knee | None = None
+    n = len(ordered)
+    for i in range(n):
+        span = 0.0
+        for j in range(i, n):
+            s = ordered[j]
+            if not within_slo(s, percentile, threshold_ms, max_error_ratio):
+                break
+            span += s.interval_s
+            if span + 1e-9 < window_s:
+                continue
+            window = ordered[i : j + 1]
+            requests = sum(w.requests for w in window)
+            failures = sum(w.failures for w in window)
+            throughput = requests / span
+            ratio = failures / requests if requests else 0.0
+            if ratio > max_error_ratio:
+                break
+            if best is None or throughput > best.throughput:
+                lat = [w.latency(percentile) for w in window if w.requests]
+                best = Knee(
+                    throughput=throughput,
+                    users=_median([w.users for w in window if w.users is not None]),
+                    latency_ms=max((x for x in lat if x is not None), default=0.0),
+                    error_ratio=ratio,
+                    start=window[0].time,
+                    end=window[-1].time,
+                    samples=len(window),
+                )
+            break  # a longer window averages shorter ones: it never sustains more
+    return best
+
+
+def error_series(samples: Sequence[Sample]) -> list[tuple[datetime, float]]:
+    """Error ratio of each interval, in time order."""
+    return [(s.time, s.error_ratio) for s in sorted(samples, key=lambda s: s.time)]
+
+
+# --------------------------------------------------------------------------- USL
+
+
+def usl(n: Any, lam: float, sigma: float, kappa: float) -> Any:
+    return lam * n / (1 + sigma * (n - 1) + kappa * n * (n - 1))
+
+
+@dataclass(frozen=True)
+class UslFit:
+    lam: float
+    sigma: float
+    kappa: float
+    r2: float
+    points: int
+    n_peak: float | None  # concurrency of peak throughput; None when kappa == 0
+    x_peak: float | None  # predicted ceiling; None when it grows without bound
+
+    def predict(self, n: float) -> float:
+        value: float = usl(n, self.lam, self.sigma, self.kappa)
+        return float(value)
+
+
+def concurrency_points(
+    samples: Sequence[Sample], max_points: int = 40
+) -> list[tuple[float, float]]:
+    """(concurrency, throughput) pairs: the mean throughput at each user count, binned
+    into at most ``max_points`` equal-width bins. Intervals without users are skipped."""
+    pairs = [(s.users, s.throughput) for s in samples if s.users and s.users > 0]
+    if not pairs:
+        return []
+    levels: dict[float, list[float]] = {}
+    for u, x in pairs:
+        levels.setdefault(float(u), []).append(x)
+    if len(levels) > max_points:
+        lo, hi = min(levels), max(levels)
+        width = (hi - lo) / max_points or 1.0
+        bins: dict[int, list[tuple[float, float]]] = {}
+        for u, x in pairs:
+            bins.setdefault(min(int((u - lo) / width), max_points - 1), []).append((float(u), x))
+        return sorted(
+            (sum(u for u, _ in v) / len(v), sum(x for _, x in v) / len(v)) for v in bins.values()
+        )
+    return sorted((u, sum(xs) / len(xs)) for u, xs in levels.items())
+
+
+def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit:
+    """Least-squares USL fit (scipy) with 0 <= sigma <= 1, kappa >= 0, lambda > 0.
+
+    Raises ValueError when there are fewer than 3 distinct concurrency levels.
+    """
+    import numpy as np
+    from scipy.optimize import curve_fit
+
+    levels = {round(n, 9) for n, _ in points}
+    if len(levels) < 3:
+        raise ValueError(
+            f"a USL fit needs throughput at 3 or more concurrency levels; got {len(levels)}"
+        )
+    n = np.array([p[0] for p in points], dtype=float)
+    x = np.array([p[1] for p in points], dtype=float)
+    lam0 = max(float(np.max(x / n)), 1e-9)
+    best: tuple[float, Any] | None = None
+    for sigma0, kappa0 in ((0.05, 1e-4), (0.3, 1e-3), (0.01, 1e-6)):
+        try:
+            popt, _ = curve_fit(
+                usl,
+                n,
+                x,
+                p0=(lam0, sigma0, kappa0),
+                bounds=([1e-12, 0.0, 0.0], [np.inf, 1.0, np.inf]),
+                maxfev=20000,
+            )
+        except (RuntimeError, ValueError):
+            continue
+        sse = float(np.sum((usl(n, *popt) - x) ** 2))
+        if best is None or sse < best[0]:
+            best = (sse, popt)
+    if best is None:
+        raise ValueError("the USL fit did not converge")
+    sse, (lam, sigma, kappa) = best
+    sst = float(np.sum((x - x.mean()) ** 2))
+    r2 = 1 - sse / sst if sst > 0 else 0.0
+    if kappa > 1e-12:
+        n_peak = math.sqrt(max(1 - sigma, 0.0) / kappa)
+        n_peak = max(n_peak, 1.0)
+        x_peak: float | None = float(usl(n_peak, lam, sigma, kappa))
+    else:
+        n_peak = None
+        x_peak = lam / sigma if sigma > 1e-12 else None
+    return UslFit(float(lam), float(sigma), float(kappa), r2, len(points), n_peak, x_peak)
+
+
+# --------------------------------------------------------------------------- peak
+
+
+@dataclass(frozen=True)
+class Projection:
+    today_peak: float  # requests/s
+    growth_per_year: float  # 0.4 = +40 % a year
+    horizon_years: float
+    event_multiplier: float  # Black Friday over an ordinary peak day
+    source: str  # "prometheus" or "parameters"
+
+    @property
+    def growth_factor(self) -> float:
+        return float((1 + self.growth_per_year) ** self.horizon_years)
+
+    @property
+    def projected(self) -> float:
+        return self.today_peak * self.growth_factor * self.event_multiplier
+
+
+def project_peak(
+    today_peak: float,
+    growth_per_year: float,
+    horizon_years: float,
+    event_multiplier: float,
+    source: str = "parameters",
+) -> Projection:
+    if today_peak < 0 or growth_per_year <= -1 or horizon_years < 0 or event_multiplier <= 0:
+        raise ValueError("peak >= 0, growth > -100 %, horizon >= 0 and multiplier > 0 required")
+    return Projection(today_peak, growth_per_year, horizon_years, event_multiplier, source)
+
+
+@dataclass(frozen=True)
+class Headroom:
+    capacity: float
+    projected: float
+    safety_margin: float
+
+    @property
+    def ratio(self) -> float:
+        """Capacity over projected peak: 1.0 exactly covers it."""
+        return self.capacity / self.projected if self.projected > 0 else math.inf
+
+    @property
+    def required(self) -> float:
+        return self.projected * self.safety_margin
+
+    @property
+    def ok(self) -> bool:
+        return self.capacity >= self.required
+
+    @property
+    def shortfall(self) -> float:
+        return max(0.0, self.required - self.capacity)
+
+
+def headroom(capacity: float, projected: float, safety_margin: float) -> Headroom:
+    return Headroom(capacity, projected, safety_margin)

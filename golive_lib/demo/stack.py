@@ -1,0 +1,248 @@
+"""The demo stack: the example service, live traffic, Prometheus with weeks of
+backfilled history and the example's rules, and Alertmanager, all on loopback.
+
+    with DemoStack() as stack:
+        stack.prometheus_url, stack.alertmanager_url, stack.service_url
+
+Ready means the data is queryable: a query for the live scraped series returns a
+sample (``/-/ready`` alone answers before the first scrape). Leaving the block, an
+exception or Ctrl-C stops every process it started and removes its folders.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+import yaml
+
+from . import history
+from .processes import ManagedProcess, free_port, require_binary, wait_until
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ingest-api"
+PROMETHEUS = "prometheus"
+ALERTMANAGER = "prometheus-alertmanager"
+RETENTION = "120d"  # >= 90d: the 15-day default silently deletes the backfilled blocks
+SCRAPE_INTERVAL = "5s"
+URL_ENV = {"prometheus": "GOLIVE_PROMETHEUS_URL", "alertmanager": "GOLIVE_ALERTMANAGER_URL"}
+
+
+def _find(name: str) -> str:
+    for candidate in (f"/usr/bin/{name}", name):
+        if shutil.which(candidate):
+            return candidate
+    return require_binary(name)
+
+
+def _alertmanager_binary() -> str:
+    for name in (ALERTMANAGER, "alertmanager"):
+        if shutil.which(f"/usr/bin/{name}") or shutil.which(name):
+            return _find(name)
+    return require_binary(ALERTMANAGER)
+
+
+def prometheus_config(
+    service: str, alertmanager: str, rule_files: list[Path], scrape_interval: str
+) -> dict[str, object]:
+    return {
+        "global": {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval},
+        "rule_files": [str(p) for p in rule_files],
+        "alerting": {"alertmanagers": [{"static_configs": [{"targets": [alertmanager]}]}]},
+        "scrape_configs": [
+            {"job_name": "ingest-api", "static_configs": [{"targets": [service]}]},
+        ],
+    }
+
+
+@dataclass
+class DemoStack:
+    """Start with ``with DemoStack(...) as stack`` (or start()/stop())."""
+
+    example: Path = EXAMPLE
+    rule_files: list[Path] = field(default_factory=list)  # loaded besides the example's
+    alertmanager_config: Path | None = None  # None: the example's alertmanager.yml
+    history: history.HistoryParams | None = None  # None: 30 days ending at the last hour
+    backfill: bool = True
+    traffic_rps: float = 5.0
+    traffic_duration_s: float = 3600.0
+    ready_deadline_s: float = 30.0
+    scrape_interval: str = SCRAPE_INTERVAL
+    progress: bool = False
+    workdir: Path | None = None
+    processes: list[ManagedProcess] = field(default_factory=list)
+    prometheus_url: str = ""
+    alertmanager_url: str = ""
+    service_url: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    _own_workdir: bool = False
+
+    def _say(self, msg: str) -> None:
+        if self.progress:
+            print(f"golive demo: {msg}", file=sys.stderr, flush=True)
+
+    def _spawn(self, name: str, argv: list[str], **kw: object) -> ManagedProcess:
+        assert self.workdir is not None
+        proc = ManagedProcess(name, argv, self.workdir / "logs" / f"{name}.log", **kw)  # type: ignore[arg-type]
+        self.processes.append(proc)
+        return proc.start()
+
+    def start(self) -> DemoStack:
+        prometheus = _find(PROMETHEUS)
+        alertmanager = _alertmanager_binary()
+        if self.workdir is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix="golive-demo-"))
+            self._own_workdir = True
+        try:
+            self._start(prometheus, alertmanager)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self, prometheus: str, alertmanager: str) -> None:
+        assert self.workdir is not None
+        t0 = time.monotonic()
+        data = self.workdir / "prometheus-data"
+        if self.backfill:
+            params = self.history or history.default_params()
+            self.history = params  # what was backfilled, for tests and the demo's log
+            self._say(f"history: {params.days} days to {params.end:%Y-%m-%d %H:%M} UTC")
+            blocks = history.build_blocks(params)
+            history.install_blocks(blocks, data)
+        self.timings["history_s"] = time.monotonic() - t0
+
+        am_port = free_port()
+        am_config = self.alertmanager_config or self.example / "alertmanager" / "alertmanager.yml"
+        self._spawn(
+            "alertmanager",
+            [
+                alertmanager,
+                f"--config.file={am_config}",
+                f"--web.listen-address=127.0.0.1:{am_port}",
+                "--cluster.listen-address=",
+                f"--storage.path={self.workdir / 'alertmanager-data'}",
+            ],
+        )
+        self.alertmanager_url = f"http://127.0.0.1:{am_port}"
+
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(self.example),
+            "INGEST_ERROR_RATE": "0",
+            "INGEST_EXTRA_LATENCY_MS": "0",
+        }
+        service = self._spawn(
+            "ingest-api",
+            [
+                sys.executable,
+                "-m",
+                "ingest_api",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--db",
+                str(self.workdir / "events.db"),
+                "--bucket-dir",
+                str(self.workdir / "bucket"),
+            ],
+            env=env,
+            cwd=self.workdir,
+        )
+        match = service.wait_for_line(r"listening on (http://127\.0\.0\.1:(\d+))", 20)
+        self.service_url = match.group(1)
+        self._spawn(
+            "traffic",
+            [
+                sys.executable,
+                "-m",
+                "ingest_api.traffic",
+                "--target",
+                self.service_url,
+                "--rps",
+                str(self.traffic_rps),
+                "--duration",
+                str(self.traffic_duration_s),
+            ],
+            env=env,
+            cwd=self.workdir,
+        )
+
+        prom_port = free_port()
+        rules = [self.example / "prometheus" / "rules.yml", *self.rule_files]
+        config = prometheus_config(
+            self.service_url.removeprefix("http://"),
+            f"127.0.0.1:{am_port}",
+            [p.resolve() for p in rules],
+            self.scrape_interval,
+        )
+        config_path = self.workdir / "prometheus.yml"
+        config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        prom = self._spawn(
+            "prometheus",
+            [
+                prometheus,
+                f"--config.file={config_path}",
+                f"--storage.tsdb.path={data}",
+                f"--storage.tsdb.retention.time={RETENTION}",
+                f"--web.listen-address=127.0.0.1:{prom_port}",
+                "--log.level=warn",
+            ],
+        )
+        self.prometheus_url = f"http://127.0.0.1:{prom_port}"
+        self._say(f"waiting for the first scraped sample at {self.prometheus_url}")
+        instance = self.service_url.removeprefix("http://")
+        query = f'http_requests_total{{job="ingest-api",instance="{instance}"}}'
+
+        def scraped() -> bool:
+            r = httpx.get(f"{self.prometheus_url}/api/v1/query", params={"query": query}, timeout=2)
+            return r.status_code == 200 and bool(r.json()["data"]["result"])
+
+        def am_ready() -> bool:
+            return httpx.get(f"{self.alertmanager_url}/-/ready", timeout=2).status_code == 200
+
+        def any_died() -> str | None:
+            for p in self.processes:
+                if p.name != "traffic" and (why := p.died()):
+                    return f"{p.name} {why}"
+            return None
+
+        wait_until(am_ready, self.ready_deadline_s, "alertmanager", any_died)
+        self.timings["ready_s"] = wait_until(
+            scraped, self.ready_deadline_s, f"prometheus (query {query})", any_died, 0.25
+        )
+        del prom
+        self.timings["start_s"] = time.monotonic() - t0
+
+    def env(self) -> dict[str, str]:
+        """The environment variables the example's parameters read the URLs from."""
+        return {
+            URL_ENV["prometheus"]: self.prometheus_url,
+            URL_ENV["alertmanager"]: self.alertmanager_url,
+        }
+
+    def stop(self) -> None:
+        """Stop every process (in reverse order) and remove the work folder."""
+        while self.processes:
+            self.processes.pop().stop()
+        if self._own_workdir and self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def __enter__(self) -> DemoStack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,106 @@
+"""reports/index.html: the portfolio page over every service of a reports folder.
+
+One row per service: its latest run's decision, date, status counts, sign-off state and
+a link, sorted so what needs attention comes first. Rebuilt after every run and every
+sign-off; it is not part of any signed report folder.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..htmlfmt import badge, e
+from ..model import STATUS_ORDER
+from ..names import INDEX_HTML
+from . import history, signoff
+
+PORTFOLIO_HTML = INDEX_HTML
+
+
+@dataclass(frozen=True)
+class Row:
+    service: str
+    run: history.Run
+    signoff: str
+    attention: int  # 0 first
+    why: str
+
+
+def _row(service: str, runs: list[history.Run]) -> Row:
+    latest = runs[-1]
+    if latest.results is None:
+        return Row(service, latest, "", 0, latest.problem or "unreadable")
+    st = signoff.state(latest.folder, latest.results)
+    label = st.label
+    if st.records and not signoff.verify(latest.folder).ok:
+        return Row(service, latest, label + "; CHANGED since sign-off", 0, "changed after sign-off")
+    if latest.decision != "go":
+        blocking = latest.results.get("blocking", [])
+        return Row(service, latest, label, 1, f"no-go: {len(blocking)} blocking check(s)")
+    if st.no_go_roles:
+        return Row(service, latest, label, 1, "a signer said no-go")
+    if not st.complete:
+        return Row(service, latest, label, 2, "go, sign-off incomplete")
+    return Row(service, latest, label, 3, "go, signed")
+
+
+def rows(reports: Path) -> list[Row]:
+    found = []
+    for child in sorted(reports.iterdir()) if reports.is_dir() else []:
+        if not child.is_dir() or child.name.startswith("."):
+            continue
+        runs = history.runs(child)
+        if runs:
+            found.append(_row(child.name, runs))
+    return sorted(found, key=lambda r: (r.attention, r.run.date, r.service))
+
+
+def render(reports: Path) -> str:
+    table = []
+    for r in rows(reports):
+        counts = " ".join(
+            f"{badge(s)} {r.run.counts[s.value]}" for s in STATUS_ORDER if r.run.counts.get(s.value)
+        )
+        link = f"{r.service}/{r.run.name}/index.html"
+        decision = r.run.decision
+        cls = f"golive-{decision}" if decision in ("go", "no-go") else "golive-no-go"
+        table.append(
+            f'<tr><td><a href="{e(link)}">{e(r.service)}</a></td>'
+            f'<td class="{cls}"><b>{e(decision.upper())}</b></td>'
+            f"<td>{e(r.run.name)}</td><td>{counts}</td>"
+            f"<td>{e(r.signoff)}</td><td>{e(r.why)}</td></tr>"
+        )
+    body = (
+        "<table><tr><th>service</th><th>decision</th><th>latest run</th><th>checks</th>"
+        "<th>sign-off</th><th>attention</th></tr>" + "".join(table) + "</table>"
+        if table
+        else "<p>No report yet.</p>"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>golive portfolio</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1180px;margin:0 auto;padding:16px}}
+table{{border-collapse:collapse}} th,td{{border-bottom:1px solid #ddd;padding:4px 8px;
+text-align:left;vertical-align:top}} th{{background:#f3f3f3}}
+.golive-go{{background:#c8e6c9;color:#1b5e20}} .golive-no-go{{background:#ffcdd2;color:#b71c1c}}
+</style></head><body>
+<h1>Go-live reviews</h1>
+<p>The latest run of every service; what needs attention comes first (changed after
+sign-off, no-go, go awaiting sign-off, then go and signed).</p>
+{body}
+</body></html>
+"""
+
+
+def write(reports: Path) -> Path:
+    """(Re)write reports/index.html atomically; returns its path."""
+    reports.mkdir(parents=True, exist_ok=True)
+    target = reports / PORTFOLIO_HTML
+    tmp = reports / f".{PORTFOLIO_HTML}.{uuid.uuid4().hex[:8]}"
+    tmp.write_text(render(reports), encoding="utf-8")
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,414 @@
+"""Grants, users, columns, policies and tags of a Snowflake account, as SQL over
+``SNOWFLAKE.ACCOUNT_USAGE`` views, behind one small interface.
+
+`Warehouse` is the interface: ``query(sql) -> rows`` (dicts with upper-case keys) and a
+``name``. Two implementations: `DuckDBWarehouse`, the embedded default used by the demo
+and the tests, which attaches a catalog named ``SNOWFLAKE`` holding tables shaped like
+the ACCOUNT_USAGE views (`ACCOUNT_USAGE_DDL`) filled from SQL seed files or a DuckDB
+file; and `SnowflakeWarehouse`, which runs the same SQL on a real account through
+snowflake-connector-python (imported only when used). The typed readers below
+(`role_grants`, `user_roles`, `users`, `tenant_columns`, `row_access_policies`,
+`column_tags`) are the only SQL golive runs; a failing query raises `SourceError`
+that shows the query.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import SourceError
+
+SOURCE = "warehouse"
+IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+
+Row = dict[str, Any]
+
+
+class Warehouse(Protocol):
+    """Where the ACCOUNT_USAGE views are read from."""
+
+    name: str
+
+    def query(self, sql: str) -> list[Row]: ...
+
+    def close(self) -> None: ...
+
+
+# The ACCOUNT_USAGE views golive reads, with the columns it reads, as DuckDB tables.
+ACCOUNT_USAGE_DDL = """
+CREATE SCHEMA IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE;
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES (
+    CREATED_ON TIMESTAMPTZ, MODIFIED_ON TIMESTAMPTZ, PRIVILEGE VARCHAR, GRANTED_ON VARCHAR,
+    NAME VARCHAR, TABLE_CATALOG VARCHAR, TABLE_SCHEMA VARCHAR, GRANTED_TO VARCHAR,
+    GRANTEE_NAME VARCHAR, GRANT_OPTION BOOLEAN, GRANTED_BY VARCHAR, DELETED_ON TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS (
+    CREATED_ON TIMESTAMPTZ, DELETED_ON TIMESTAMPTZ, ROLE VARCHAR, GRANTED_TO VARCHAR,
+    GRANTEE_NAME VARCHAR, GRANTED_BY VARCHAR);
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.USERS (
+    USER_ID BIGINT, NAME VARCHAR, CREATED_ON TIMESTAMPTZ, DELETED_ON TIMESTAMPTZ,
+    LOGIN_NAME VARCHAR, EMAIL VARCHAR, DISABLED BOOLEAN, DEFAULT_ROLE VARCHAR, TYPE VARCHAR);
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.COLUMNS (
+    COLUMN_ID BIGINT, COLUMN_NAME VARCHAR, TABLE_ID BIGINT, TABLE_NAME VARCHAR,
+    TABLE_SCHEMA VARCHAR, TABLE_CATALOG VARCHAR, DATA_TYPE VARCHAR, DELETED TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.POLICY_REFERENCES (
+    POLICY_DB VARCHAR, POLICY_SCHEMA VARCHAR, POLICY_NAME VARCHAR, POLICY_KIND VARCHAR,
+    REF_DATABASE_NAME VARCHAR, REF_SCHEMA_NAME VARCHAR, REF_ENTITY_NAME VARCHAR,
+    REF_ENTITY_DOMAIN VARCHAR, REF_COLUMN_NAME VARCHAR, REF_ARG_COLUMN_NAMES VARCHAR,
+    POLICY_STATUS VARCHAR);
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.TAG_REFERENCES (
+    TAG_DATABASE VARCHAR, TAG_SCHEMA VARCHAR, TAG_NAME VARCHAR, TAG_VALUE VARCHAR,
+    OBJECT_DATABASE VARCHAR, OBJECT_SCHEMA VARCHAR, OBJECT_NAME VARCHAR,
+    OBJECT_DELETED TIMESTAMPTZ, DOMAIN VARCHAR, COLUMN_NAME VARCHAR);
+"""
+
+# --------------------------------------------------------------------------- the SQL
+
+Q_ROLE_GRANTS = """SELECT PRIVILEGE, GRANTED_ON, NAME, TABLE_CATALOG, TABLE_SCHEMA,
+       GRANTED_TO, GRANTEE_NAME, GRANTED_BY
+FROM SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES
+WHERE DELETED_ON IS NULL"""
+
+Q_USER_ROLES = """SELECT ROLE, GRANTEE_NAME, GRANTED_BY
+FROM SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS
+WHERE DELETED_ON IS NULL"""
+
+Q_USERS = """SELECT NAME, DEFAULT_ROLE, DISABLED
+FROM SNOWFLAKE.ACCOUNT_USAGE.USERS
+WHERE DELETED_ON IS NULL"""
+
+Q_TENANT_COLUMNS = """SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME
+FROM SNOWFLAKE.ACCOUNT_USAGE.COLUMNS
+WHERE DELETED IS NULL AND UPPER(COLUMN_NAME) = '{column}'"""
+
+Q_ROW_POLICIES = """SELECT POLICY_DB, POLICY_SCHEMA, POLICY_NAME, REF_DATABASE_NAME,
+       REF_SCHEMA_NAME, REF_ENTITY_NAME, REF_ARG_COLUMN_NAMES, POLICY_STATUS
+FROM SNOWFLAKE.ACCOUNT_USAGE.POLICY_REFERENCES
+WHERE POLICY_KIND = 'ROW_ACCESS_POLICY'"""
+
+Q_COLUMN_TAGS = """SELECT TAG_NAME, TAG_VALUE, OBJECT_DATABASE, OBJECT_SCHEMA, OBJECT_NAME,
+       COLUMN_NAME
+FROM SNOWFLAKE.ACCOUNT_USAGE.TAG_REFERENCES
+WHERE DOMAIN = 'COLUMN' AND OBJECT_DELETED IS NULL AND UPPER(TAG_NAME) = '{tag}'"""
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """A privilege on an object (or a role, when granted_on is ROLE) held by a grantee."""
+
+    privilege: str
+    granted_on: str
+    name: str
+    granted_to: str  # ROLE, DATABASE_ROLE, APPLICATION_ROLE, USER
+    grantee: str
+    granted_by: str = ""
+    catalog: str = ""
+    schema: str = ""
+
+    @property
+    def object(self) -> str:
+        parts = [p for p in (self.catalog, self.schema) if p]
+        return ".".join([*parts, self.name]) if parts and self.name not in parts else self.name
+
+    def describe(self) -> str:
+        where = f"{self.granted_on} {self.object}"
+        return f"{self.privilege} on {where} to {self.granted_to} {self.grantee}"
+
+
+@dataclass(frozen=True)
+class UserRole:
+    role: str
+    user: str
+    granted_by: str = ""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    default_role: str
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class TableRef:
+    catalog: str
+    schema: str
+    table: str
+
+    @property
+    def fqn(self) -> str:
+        return f"{self.catalog}.{self.schema}.{self.table}"
+
+
+@dataclass(frozen=True)
+class RowPolicy:
+    policy: str  # fully qualified
+    table: TableRef
+    arg_columns: tuple[str, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class ColumnTag:
+    tag: str
+    value: str
+    table: TableRef
+    column: str
+
+
+def _s(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _ident(value: str, what: str) -> str:
+    if not IDENT_RE.match(value):
+        raise SourceError(SOURCE, f"{what} {value!r} is not a plain SQL identifier")
+    return value.upper()
+
+
+def role_grants(wh: Warehouse) -> list[RoleGrant]:
+    return [
+        RoleGrant(
+            privilege=_s(r.get("PRIVILEGE")).upper(),
+            granted_on=_s(r.get("GRANTED_ON")).upper(),
+            name=_s(r.get("NAME")),
+            granted_to=_s(r.get("GRANTED_TO")).upper(),
+            grantee=_s(r.get("GRANTEE_NAME")),
+            granted_by=_s(r.get("GRANTED_BY")),
+            catalog=_s(r.get("TABLE_CATALOG")),
+            schema=_s(r.get("TABLE_SCHEMA")),
+        )
+        for r in wh.query(Q_ROLE_GRANTS)
+    ]
+
+
+def user_roles(wh: Warehouse) -> list[UserRole]:
+    return [
+        UserRole(_s(r.get("ROLE")), _s(r.get("GRANTEE_NAME")), _s(r.get("GRANTED_BY")))
+        for r in wh.query(Q_USER_ROLES)
+    ]
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or _s(value).strip().lower() in ("true", "1", "yes")
+
+
+def users(wh: Warehouse) -> list[User]:
+    return [
+        User(_s(r.get("NAME")), _s(r.get("DEFAULT_ROLE")), _truthy(r.get("DISABLED")))
+        for r in wh.query(Q_USERS)
+    ]
+
+
+def tenant_columns(wh: Warehouse, column: str) -> list[TableRef]:
+    sql = Q_TENANT_COLUMNS.format(column=_ident(column, "tenant column"))
+    found = {
+        TableRef(_s(r.get("TABLE_CATALOG")), _s(r.get("TABLE_SCHEMA")), _s(r.get("TABLE_NAME")))
+        for r in wh.query(sql)
+    }
+    return sorted(found, key=lambda t: t.fqn)
+
+
+def _arg_columns(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(_s(v) for v in value)
+    try:
+        parsed = json.loads(_s(value))
+    except json.JSONDecodeError:
+        return tuple(v.strip(" \"'") for v in _s(value).strip("[]").split(",") if v.strip())
+    return tuple(_s(v) for v in parsed) if isinstance(parsed, list) else (_s(parsed),)
+
+
+def row_access_policies(wh: Warehouse) -> list[RowPolicy]:
+    return [
+        RowPolicy(
+            policy=".".join(
+                _s(r.get(k)) for k in ("POLICY_DB", "POLICY_SCHEMA", "POLICY_NAME") if r.get(k)
+            ),
+            table=TableRef(
+                _s(r.get("REF_DATABASE_NAME")),
+                _s(r.get("REF_SCHEMA_NAME")),
+                _s(r.get("REF_ENTITY_NAME")),
+            ),
+            arg_columns=_arg_columns(r.get("REF_ARG_COLUMN_NAMES")),
+            status=_s(r.get("POLICY_STATUS")) or "ACTIVE",
+        )
+        for r in wh.query(Q_ROW_POLICIES)
+    ]
+
+
+def column_tags(wh: Warehouse, tag: str) -> list[ColumnTag]:
+    sql = Q_COLUMN_TAGS.format(tag=_ident(tag, "tag name"))
+    return [
+        ColumnTag(
+            _s(r.get("TAG_NAME")),
+            _s(r.get("TAG_VALUE")),
+            TableRef(
+                _s(r.get("OBJECT_DATABASE")), _s(r.get("OBJECT_SCHEMA")), _s(r.get("OBJECT_NAME"))
+            ),
+            _s(r.get("COLUMN_NAME")),
+        )
+        for r in wh.query(sql)
+    ]
+
+
+def _one_line(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+# --------------------------------------------------------------------------- DuckDB
+
+
+class DuckDBWarehouse:
+    """The ACCOUNT_USAGE views as DuckDB tables in a catalog attached as ``SNOWFLAKE``.
+
+    ``database``: a DuckDB file holding schema ACCOUNT_USAGE (attached read-only);
+    without one, an in-memory catalog is created and filled by the ``seeds`` (SQL files,
+    run in order after `ACCOUNT_USAGE_DDL`).
+    """
+
+    def __init__(self, database: Path | None = None, seeds: Sequence[Path] = ()) -> None:
+        import duckdb
+
+        shown = ", ".join(str(p) for p in ([database] if database else [*seeds])) or "empty"
+        self.name = f"DuckDB ({shown})"
+        self._conn = duckdb.connect(":memory:")
+        try:
+            if database is not None:
+                if not database.is_file():
+                    raise SourceError(SOURCE, f"{database}: DuckDB file not found")
+                escaped = str(database).replace("'", "''")
+                self._conn.execute(f"ATTACH '{escaped}' AS SNOWFLAKE (READ_ONLY)")
+            else:
+                self._conn.execute("ATTACH ':memory:' AS SNOWFLAKE")
+                self._conn.execute(ACCOUNT_USAGE_DDL)
+            for seed in seeds:
+                self._seed(seed)
+        except duckdb.Error as e:
+            self.close()
+            raise SourceError(SOURCE, f"{self.name}: {e}") from e
+        except SourceError:
+            self.close()
+            raise
+
+    def _seed(self, path: Path) -> None:
+        import duckdb
+
+        try:
+            sql = path.read_text(encoding="utf-8")
+        except OSError as e:
+            raise SourceError(SOURCE, f"seed {path}: cannot read: {e.strerror or e}") from e
+        try:
+            self._conn.execute(sql)
+        except duckdb.Error as e:
+            raise SourceError(SOURCE, f"seed {path}: {e}") from e
+
+    def query(self, sql: str) -> list[Row]:
+        import duckdb
+
+        try:
+            cursor = self._conn.execute(sql)
+            names = [d[0].upper() for d in cursor.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        except duckdb.Error as e:
+            raise SourceError(
+                SOURCE, f"{self.name}: query failed: {e}; query: {_one_line(sql)}"
+            ) from e
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+# --------------------------------------------------------------------------- Snowflake
+
+
+@dataclass(frozen=True)
+class SnowflakeLogin:
+    """Where and as whom; the secret only as an environment variable name."""
+
+    account: str
+    user: str
+    role: str | None = None
+    warehouse: str | None = None
+    password_env: str | None = None
+    private_key_file_env: str | None = None
+    authenticator: str | None = None
+    timeout_s: int = 60
+
+
+class SnowflakeWarehouse:
+    """A Snowflake account through snowflake-connector-python (an optional dependency).
+
+    Not tested against a real account here (none is reachable); the tests cover the
+    missing-dependency and missing-variable messages and run the same SQL on DuckDB.
+    """
+
+    def __init__(self, login: SnowflakeLogin) -> None:
+        self.login = login
+        self.name = f"Snowflake account {login.account}"
+        self._conn: Any = None
+
+    def _connect(self) -> Any:
+        try:
+            import snowflake.connector
+        except ImportError as e:
+            raise SourceError(
+                SOURCE,
+                "snowflake-connector-python is not installed; install it with: "
+                "pip install snowflake-connector-python",
+            ) from e
+        kwargs: dict[str, Any] = {
+            "account": self.login.account,
+            "user": self.login.user,
+            "login_timeout": self.login.timeout_s,
+            "network_timeout": self.login.timeout_s,
+        }
+        if self.login.role:
+            kwargs["role"] = self.login.role
+        if self.login.warehouse:
+            kwargs["warehouse"] = self.login.warehouse
+        if self.login.authenticator:
+            kwargs["authenticator"] = self.login.authenticator
+        for env, key in (
+            (self.login.password_env, "password"),
+            (self.login.private_key_file_env, "private_key_file"),
+        ):
+            if env:
+                value = os.environ.get(env)
+                if not value:
+                    raise SourceError(SOURCE, f"the environment variable {env} ({key}) is not set")
+                kwargs[key] = value
+        try:
+            return snowflake.connector.connect(**kwargs)
+        except snowflake.connector.Error as e:
+            raise SourceError(SOURCE, f"{self.name}: cannot connect: {e}") from e
+
+    def query(self, sql: str) -> list[Row]:
+        if self._conn is None:
+            self._conn = self._connect()
+        import snowflake.connector
+
+        try:
+            cursor = self._conn.cursor()
+            try:
+                cursor.execute(sql, timeout=self.login.timeout_s)
+                names = [d[0].upper() for d in cursor.description or []]
+                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            finally:
+                cursor.close()
+        except snowflake.connector.Error as e:
+            raise SourceError(
+                SOURCE, f"{self.name}: query failed: {e}; query: {_one_line(sql)}"
+            ) from e
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -1,0 +1,49 @@
+"""`golive demo` end to end: its own stack, a complete report, nothing left running."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(cmdline)
+    return found
+
+
+def test_demo_reviews_the_example_on_its_stack_and_stops_everything(tmp_path: Path) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOLIVE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "golive_lib", "demo", "--out", str(tmp_path / "reports")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        env={**env, "TMPDIR": str(tmp)},
+    )
+    assert result.returncode == 0, result.stderr
+    folder = Path(result.stdout.strip().splitlines()[-1])
+    doc = json.loads((folder / "results.json").read_text())
+    obs = {c["id"]: c["status"] for c in doc["checks"] if c["section"] == "observability"}
+    assert obs["observability.slo-compliance"] == "fail"
+    assert obs["observability.retention"] == "pass"
+    assert obs["observability.alert-routing"] == "pass"
+    assert "demo stack ready" in result.stderr
+    assert not list(tmp.glob("golive-demo-*")), "the work folder was not removed"
+    assert not _processes_mentioning(str(tmp)), "a process of the stack is still running"

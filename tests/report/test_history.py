@@ -1,0 +1,173 @@
+"""History, diff, `previous` in results.json and the portfolio across three dated runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import minirun
+import pytest
+from conftest import ROOT, assert_valid_results
+
+from golive_lib import catalog
+from golive_lib.report import history, portfolio
+from golive_lib.report import signoff as so
+
+WAIVER = """\
+waivers:
+  - {check: cicd.deploy-environments, reason: prod by hand until February, approver: CTO,
+     expires: 2026-01-31}
+"""
+NOT_APPLICABLE = """\
+not_applicable:
+  cicd.deploy-environments: deployed by the platform's promotion pipeline
+"""
+
+
+@pytest.fixture(scope="module")
+def three_runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """svc reviewed on three dates: waived (go), waiver expired (no-go), declared n/a (go);
+    plus one run of a second service that is a no-go."""
+    base = tmp_path_factory.mktemp("history")
+    (base / "repo").mkdir()
+    nbdir = minirun.notebooks(base / "nb")
+    out = base / "reports"
+    params = base / "svc.yaml"
+    header = minirun.PARAMS.format(name="svc")
+    params.write_text(header + WAIVER)
+    first = minirun.review(params, out, nbdir, date(2026, 1, 10)).folder
+    second = minirun.review(params, out, nbdir, date(2026, 2, 5)).folder
+    params.write_text(header + WAIVER + NOT_APPLICABLE)
+    third = minirun.review(params, out, nbdir, date(2026, 2, 6)).folder
+    other = base / "other.yaml"
+    other.write_text(minirun.PARAMS.format(name="other"))
+    minirun.review(other, out, nbdir, date(2026, 2, 1))
+    return [first, second, third]
+
+
+def results(folder: Path) -> dict:  # type: ignore[type-arg]
+    doc = json.loads((folder / "results.json").read_text())
+    assert_valid_results(doc)
+    return doc  # type: ignore[no-any-return]
+
+
+def golive(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "golive_lib", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def test_the_waiver_applies_then_expires_across_the_runs(three_runs):
+    docs = [results(f) for f in three_runs]
+    status = [{c["id"]: c for c in d["checks"]}["cicd.deploy-environments"]["status"] for d in docs]
+    assert status == ["waived", "fail", "n/a"]
+    assert [d["decision"] for d in docs] == ["go", "no-go", "go"]
+    expired = {c["id"]: c for c in docs[1]["checks"]}["cicd.deploy-environments"]
+    assert any("waiver expired on 2026-01-31" in e["value"] for e in expired["evidence"])
+    assert docs[0]["waivers"][0]["waived"] == ["cicd.deploy-environments"]
+    assert docs[1]["waivers"][0]["expired"] is True and docs[1]["waivers"][0]["waived"] == []
+
+
+def test_results_json_records_the_previous_run_and_the_history(three_runs):
+    first, second, third = (results(f) for f in three_runs)
+    assert "previous" not in first and "history" not in first
+    assert second["previous"] == {
+        "folder": "2026-01-10",
+        "date": "2026-01-10",
+        "decision": "go",
+        "changes": [
+            {
+                "id": "cicd.deploy-environments",
+                "title": catalog.CHECKS["cicd.deploy-environments"].title,
+                "old": "waived",
+                "new": "fail",
+            }
+        ],
+    }
+    assert third["previous"]["folder"] == "2026-02-05"
+    assert [(c["old"], c["new"]) for c in third["previous"]["changes"]] == [("fail", "n/a")]
+    assert [h["folder"] for h in third["history"]] == ["2026-01-10", "2026-02-05"]
+    assert third["history"][1]["counts"]["fail"] == 1
+
+
+def test_index_and_summary_show_the_changes_and_the_timeline(three_runs):
+    index = (three_runs[2] / "index.html").read_text()
+    assert "Changed since the last review" in index and "2026-02-05" in index
+    assert "Statuses over the dated runs" in index
+    first = (three_runs[0] / "index.html").read_text()
+    assert "First review of this service" in first
+    summary = (three_runs[2] / "00_summary.html").read_text()
+    assert "Changed since the last review" in summary and "cicd.deploy-environments" in summary
+    assert "Traceback" not in summary
+
+
+def test_history_lists_every_dated_run_with_its_signoff_state(three_runs):
+    reports = three_runs[0].parents[1]
+    so.sign(three_runs[0], "Ann", "sre", so.SignDecision.GO)
+    result = golive("history", "svc", "--reports", str(reports))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["run", "decision", "counts", "sign-off"]
+    assert [ln.split()[0] for ln in lines[1:]] == ["2026-01-10", "2026-02-05", "2026-02-06"]
+    assert "awaiting service-owner" in lines[1] and "go" in lines[1]
+    assert "no-go" in lines[2] and "1 fail" in lines[2]
+    assert "not signed yet" in lines[3] and "1 n/a" in lines[3]
+
+
+def test_history_of_an_unknown_service_is_bad_input(three_runs):
+    result = golive("history", "nope", "--reports", str(three_runs[0].parents[1]))
+    assert result.returncode == 2 and "no reports of service 'nope'" in result.stderr
+
+
+def test_diff_lists_the_checks_whose_status_changed(three_runs):
+    first, second, third = map(str, three_runs)
+    result = golive("diff", first, second)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["cicd.deploy-environments: waived -> fail"]
+    assert "1 changed" in result.stderr
+    assert golive("diff", first, third).stdout.splitlines() == [
+        "cicd.deploy-environments: waived -> n/a"
+    ]
+    assert golive("diff", third, third).stdout == ""
+    missing = golive("diff", first, first + "-nope")
+    assert missing.returncode == 2 and "no such report folder" in missing.stderr
+
+
+def test_status_changes_names_added_and_removed_checks():
+    old = {"checks": [{"id": "a.x", "title": "X", "status": "pass"}]}
+    new = {"checks": [{"id": "a.y", "title": "Y", "status": "fail"}]}
+    assert history.status_changes(old, new) == [
+        {"id": "a.y", "title": "Y", "old": None, "new": "fail"},
+        {"id": "a.x", "title": "X", "old": "pass", "new": None},
+    ]
+
+
+def test_the_portfolio_puts_what_needs_attention_first(three_runs):
+    reports = three_runs[0].parents[1]
+    rows = portfolio.rows(reports)
+    assert [(r.service, r.run.name) for r in rows] == [
+        ("other", "2026-02-01"),  # no-go (its deploy check fails)
+        ("svc", "2026-02-06"),  # go, awaiting sign-off
+    ]
+    page = (reports / "index.html").read_text()
+    assert page.index("other") < page.index("svc/2026-02-06/index.html")
+    for role in ("service-owner", "sre"):
+        so.sign(three_runs[2], role.title(), role, so.SignDecision.GO)
+    (three_runs[2] / "junit.xml").write_text("<testsuites/>")
+    tampered = portfolio.rows(reports)
+    assert tampered[0].service == "svc" and "CHANGED since sign-off" in tampered[0].signoff
+
+
+def test_unfinished_and_foreign_folders_are_not_runs(tmp_path):
+    svc = tmp_path / "svc"
+    for name in ("2026-01-01", "2026-01-01-2", "2026-01-01-10", ".tmp-2026-01-02-ab", "notes"):
+        (svc / name).mkdir(parents=True)
+    assert [r.name for r in history.runs(svc)] == ["2026-01-01", "2026-01-01-2", "2026-01-01-10"]
+    assert all(r.decision == "unreadable" for r in history.runs(svc))

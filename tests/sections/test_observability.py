@@ -1,0 +1,281 @@
+"""golive_lib.sections.observability on the real demo stack, and with its sources down."""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import EXAMPLE_PARAMS, EXAMPLE_REPO
+
+from golive_lib.demo.processes import free_port
+from golive_lib.model import Check, Status
+from golive_lib.params import Params, load_params
+from golive_lib.sections import observability as obs
+from golive_lib.sources.alertmanager import parse_config
+from golive_lib.sources.prometheus import PrometheusClient
+
+LIVE = ("sli-metrics-present", "slo-compliance", "slo-alerting", "watchdog", "retention")
+
+
+def by_id(checks: list[Check]) -> dict[str, Check]:
+    return {c.id.removeprefix("observability."): c for c in checks}
+
+
+def example_params(monkeypatch: pytest.MonkeyPatch, prometheus: str, alertmanager: str) -> Params:
+    monkeypatch.setenv("GOLIVE_PROMETHEUS_URL", prometheus)
+    monkeypatch.setenv("GOLIVE_ALERTMANAGER_URL", alertmanager)
+    return load_params(EXAMPLE_PARAMS)
+
+
+def params_with(tmp_path: Path, observability: dict[str, Any]) -> Params:
+    data = yaml.safe_load(EXAMPLE_PARAMS.read_text())
+    data["repository"] = str(EXAMPLE_REPO)
+    data["observability"] = {**data["observability"], **observability}
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return load_params(path)
+
+
+@pytest.fixture(scope="module")
+def demo_review(demo_stack) -> tuple[obs.ObservabilityEvidence, dict[str, Check]]:  # type: ignore[no-untyped-def]
+    mp = pytest.MonkeyPatch()
+    try:
+        params = example_params(mp, demo_stack.prometheus_url, demo_stack.alertmanager_url)
+        ev = obs.collect(params)
+        return ev, by_id([fn(ev, params) for fn in obs.CHECKS])
+    finally:
+        mp.undo()
+
+
+def test_the_example_on_the_demo_stack_shows_its_planted_findings(demo_review) -> None:  # type: ignore[no-untyped-def]
+    _, checks = demo_review
+    status = {k: c.status for k, c in checks.items()}
+    assert status == {
+        "sli-metrics-present": Status.PASS,
+        "slo-compliance": Status.FAIL,  # the 36-hour slow-database incident
+        "slo-alerting": Status.FAIL,  # the Sloth storage SLO has no alerts
+        "alert-routing": Status.PASS,
+        "dashboards": Status.PASS,
+        "logging": Status.PASS,
+        "watchdog": Status.PASS,
+        "retention": Status.PASS,
+    }
+    assert "ingest-api-latency" in checks["slo-compliance"].summary
+    alerting = checks["slo-alerting"]
+    assert "ingest-api-storage lacks 1h/5m, 6h/30m, 1d/2h, 3d/6h" in alerting.summary
+    pasted = yaml.safe_load(
+        alerting.remediation.split(
+            "# ingest-api-storage: paste into a rule file loaded by Prometheus\n", 1
+        )[1]
+    )
+    assert {r.get("alert") for g in pasted["groups"] for r in g["rules"]} >= {
+        "IngestApiStorageBurnRatePage",
+        "IngestApiStorageBurnRateTicket",
+    }
+
+
+def test_compliance_matches_an_independent_computation_from_the_history(demo_stack) -> None:  # type: ignore[no-untyped-def]
+    from golive_lib.demo import history
+
+    hp = demo_stack.history
+    gen = history.generate(hp)
+    at = hp.end
+    start = (at - timedelta(days=28)).timestamp()
+    steps = [i for i, ts in enumerate(gen.timestamps) if start < ts <= at.timestamp()]
+    total = sum(gen.api_total[i] for i in steps)
+    expect = {
+        "ingest-api-availability": (1 - sum(gen.api_errors[i] for i in steps) / total, 0.995),
+        "ingest-api-latency": (1 - sum(gen.api_slow[i] for i in steps) / total, 0.95),
+    }
+    client = PrometheusClient(demo_stack.prometheus_url)
+    params = load_params(EXAMPLE_PARAMS)
+    for spec in params.observability.slos:
+        r = obs.evaluate_slo(client, spec.to_slo(), at)
+        want, objective = expect[spec.name]
+        assert r.compliance == pytest.approx(want, abs=2e-5), spec.name
+        remaining = 1 - (1 - want) / (1 - objective)
+        assert r.remaining == pytest.approx(remaining, abs=0.01), spec.name
+        assert len(r.times) <= 720 and len(r.times) >= 700
+        assert r.budget[-1] == pytest.approx(r.remaining, abs=0.02)
+    # Latency is planted below its objective, availability above.
+    assert expect["ingest-api-latency"][0] < 0.95 < 0.995 < expect["ingest-api-availability"][0]
+
+
+def test_compliance_is_one_instant_query_and_one_range_query_per_slo(demo_stack) -> None:  # type: ignore[no-untyped-def]
+    client = PrometheusClient(demo_stack.prometheus_url)
+    spec = load_params(EXAMPLE_PARAMS).observability.slos[0].to_slo()
+    r = obs.evaluate_slo(client, spec, demo_stack.history.end)
+    assert client.calls == 2 and "increase" not in r.query and "[28d]" in r.query
+    assert not any(math.isnan(v) for v in r.sli)
+
+
+def test_no_data_is_a_failure_not_100_percent(demo_stack, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GOLIVE_PROMETHEUS_URL", demo_stack.prometheus_url)
+    monkeypatch.setenv("GOLIVE_ALERTMANAGER_URL", demo_stack.alertmanager_url)
+    params = params_with(
+        tmp_path,
+        {
+            "slo_files": [],
+            "slos": [
+                {
+                    "name": "ghost",
+                    "objective": 0.99,
+                    "window": "7d",
+                    "ratio": {
+                        "bad": "sum(rate(ghost_errors_total[{{.window}}]))",
+                        "total": "sum(rate(ghost_requests_total[{{.window}}]))",
+                    },
+                }
+            ],
+        },
+    )
+    checks = by_id(obs.evaluate(params))
+    assert checks["slo-compliance"].status is Status.FAIL
+    assert "ghost (no data)" in checks["slo-compliance"].summary
+    assert checks["sli-metrics-present"].status is Status.FAIL
+
+
+def test_a_query_prometheus_rejects_is_an_error_showing_query_and_message(  # type: ignore[no-untyped-def]
+    demo_stack, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("GOLIVE_PROMETHEUS_URL", demo_stack.prometheus_url)
+    params = params_with(
+        tmp_path,
+        {
+            "slo_files": [],
+            "slos": [
+                {
+                    "name": "typo",
+                    "objective": 0.99,
+                    "ratio": {
+                        "bad": "sum(ratez(http_requests_total[{{.window}}]))",
+                        "total": "sum(rate(http_requests_total[{{.window}}]))",
+                    },
+                }
+            ],
+        },
+    )
+    c = by_id(obs.evaluate(params))["slo-compliance"]
+    assert c.status is Status.ERROR
+    assert "ratez(http_requests_total[28d])" in c.summary and "unknown function" in c.summary
+
+
+def test_without_prometheus_the_live_checks_error_fast_and_the_rest_go_on(  # type: ignore[no-untyped-def]
+    monkeypatch,
+) -> None:
+    params = example_params(
+        monkeypatch, f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
+    )
+    start = time.monotonic()
+    checks = by_id(obs.evaluate(params))
+    assert time.monotonic() - start < 3
+    for name in LIVE:
+        assert checks[name].status is Status.ERROR
+        assert "Prometheus at http://127.0.0.1:" in checks[name].summary
+        assert "unreachable" in checks[name].summary
+    assert checks["alert-routing"].status is Status.ERROR
+    assert "Alertmanager at" in checks["alert-routing"].summary
+    assert checks["dashboards"].status is Status.PASS and checks["logging"].status is Status.PASS
+
+
+def test_alertmanager_down_errors_its_checks_only(demo_stack, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    params = example_params(
+        monkeypatch, demo_stack.prometheus_url, f"http://127.0.0.1:{free_port()}"
+    )
+    checks = by_id(obs.evaluate(params))
+    assert checks["alert-routing"].status is Status.ERROR
+    assert checks["watchdog"].status is Status.WARN  # exists; routing unknown
+    assert checks["slo-compliance"].status is Status.FAIL
+    assert checks["retention"].status is Status.PASS
+
+
+def test_routing_slo_alerts_to_a_null_receiver_fails(demo_review) -> None:  # type: ignore[no-untyped-def]
+    ev, _ = demo_review
+    ev.am_config = parse_config("route: {receiver: blackhole}\nreceivers: [{name: blackhole}]\n")
+    params = load_params(EXAMPLE_PARAMS)
+    c = obs.alert_routing(ev, params)
+    assert c.status is Status.FAIL and "no integration" in c.summary
+    assert "IngestApiAvailabilityBurnRateFast -> blackhole" in c.summary
+
+
+def test_retention_shorter_than_the_window_fails(demo_review) -> None:  # type: ignore[no-untyped-def]
+    ev, _ = demo_review
+    flags = dict(ev.flags or {})
+    ev.flags = {**flags, "storage.tsdb.retention.time": "0s"}  # Prometheus' 15-day default
+    c = obs.retention(ev, load_params(EXAMPLE_PARAMS))
+    ev.flags = flags
+    assert c.status is Status.FAIL and "15d" in c.summary
+
+
+@pytest.mark.parametrize(
+    ("lines", "status", "needle"),
+    [
+        (['{"ts":"t","level":"info","request_id":"a","msg":"x"}'] * 20, Status.PASS, "no PII"),
+        (['ts=2026-01-01 level=info request_id=a msg="x y"'] * 20, Status.PASS, "100% structured"),
+        (["plain text line"] * 20, Status.FAIL, "structured"),
+        (
+            ['{"ts":"t","level":"info","request_id":"a","msg":"mail jane.doe@example.com"}'],
+            Status.FAIL,
+            "email",
+        ),
+        (
+            ['{"ts":"t","level":"info","request_id":"a","card":"4111 1111 1111 1111"}'],
+            Status.FAIL,
+            "card number",
+        ),
+        (['{"ts":"t","level":"info","request_id":"a","client":"10.1.2.3"}'], Status.FAIL, "IPv4"),
+    ],
+)
+def test_logging(tmp_path: Path, lines: list[str], status: Status, needle: str) -> None:
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "log.txt").write_text("\n".join(lines) + "\n")
+    data = yaml.safe_load(EXAMPLE_PARAMS.read_text())
+    data["repository"] = str(tmp_path / "repo")
+    data["observability"]["log_sample"] = "log.txt"
+    data["observability"]["slo_files"] = []
+    for k in (
+        "capacity",
+        "security",
+        "cicd",
+        "attestations",
+        "waivers",
+        "signoff",
+        "not_applicable",
+    ):
+        data.pop(k, None)
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(data))
+    params = load_params(tmp_path / "p.yaml")
+    ev = obs.ObservabilityEvidence()
+    obs._logs(params, ev)
+    c = obs.logging(ev, params)
+    assert c.status is status and needle in c.summary
+    text = " ".join(e.value for e in c.evidence)
+    assert "jane.doe@" not in text and "4111 1111 1111 1111" not in text and "10.1.2.3" not in text
+
+
+def test_params_refuse_bad_slos_before_anything_runs(tmp_path: Path) -> None:
+    from golive_lib.errors import ParamsError
+
+    with pytest.raises(ParamsError, match="between 0 and 1"):
+        params_with(
+            tmp_path,
+            {
+                "slos": [
+                    {
+                        "name": "x",
+                        "objective": 99.5,
+                        "ratio": {
+                            "bad": "sum(rate(a[{{.window}}]))",
+                            "total": "sum(rate(b[{{.window}}]))",
+                        },
+                    }
+                ]
+            },
+        )
+    with pytest.raises(ParamsError, match="token_env"):
+        params_with(tmp_path, {"prometheus": {"url": "http://x:9090", "auth": {"kind": "bearer"}}})

@@ -1,0 +1,491 @@
+"""08 Security: each check on planted evidence, with the review date injected."""
+
+# ruff: noqa: F811 - pytest fixtures imported from moto_s3
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import EXAMPLE_PARAMS, ROOT
+from moto_s3 import (  # noqa: F401 - fixtures
+    KEY_ENV,
+    SECRET_ENV,
+    admin_client,
+    make_bucket,
+    moto_server,
+    s3_endpoint,
+)
+
+from golive_lib.model import Status
+from golive_lib.params import Params, load_params
+from golive_lib.sections import security
+
+SCANS = ROOT / "tests" / "data" / "security" / "scans"
+VIOLATIONS = ROOT / "tests" / "data" / "security" / "warehouse" / "violations.sql"
+TODAY = date(2026, 11, 27)
+
+
+def make_params(tmp_path: Path, sec: dict[str, Any], **extra: Any) -> Params:
+    repo = tmp_path / "repo"
+    repo.mkdir(exist_ok=True)
+    doc = {
+        "schema_version": 1,
+        "service": {"name": "svc"},
+        "repository": "repo",
+        "security": sec,
+        **extra,
+    }
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return load_params(path)
+
+
+def with_scans(tmp_path: Path, *names: str) -> list[str]:
+    (tmp_path / "repo" / "scans").mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(SCANS / name, tmp_path / "repo" / "scans" / name)
+    return [f"scans/{n}" for n in names]
+
+
+def run(check, params: Params, today: date = TODAY):  # type: ignore[no-untyped-def]
+    return check(security.collect(params, today=today), params)
+
+
+# --------------------------------------------------------------------------- the example
+
+
+def test_the_example_shows_its_planted_statuses():
+    params = load_params(EXAMPLE_PARAMS)
+    checks = {c.id: c for c in security.evaluate(params, today=date.today())}
+    assert {k: v.status for k, v in checks.items()} == {
+        "security.dependency-scan": Status.WARN,
+        "security.image-scan": Status.PASS,
+        "security.secrets-in-repo": Status.PASS,
+        "security.snowflake-rbac": Status.FAIL,
+        "security.data-segregation": Status.PASS,
+        "security.s3-encryption": Status.ERROR,
+        "security.gdpr": Status.PENDING,
+    }, {k: v.summary for k, v in checks.items()}
+    assert "acme-ingest-schemas" in checks["security.dependency-scan"].summary
+    assert "INGEST_BACKFILL" in checks["security.snowflake-rbac"].summary
+    assert "INGEST_S3_ENDPOINT" in checks["security.s3-encryption"].summary
+    assert "processor-agreements" in checks["security.gdpr"].summary
+
+
+# --------------------------------------------------------------------------- scans
+
+
+@pytest.mark.parametrize(
+    ("files", "sec", "status", "words"),
+    [
+        pytest.param(
+            ["pip-audit-all-skipped.json"],
+            {},
+            Status.ERROR,
+            ["nothing was checked", "skipped 3 of 3"],
+            id="every-dependency-skipped-is-an-error",
+        ),
+        pytest.param(
+            ["pip-audit-vulns.json"],
+            {},
+            Status.FAIL,
+            ["3 finding(s) at or above high", "urllib3"],
+            id="unknown-severity-counts-at-the-threshold",
+        ),
+        pytest.param(
+            ["trivy.json"],
+            {},
+            Status.FAIL,
+            ["1 finding(s)", "CVE-2024-35195 in requests", "2 below high"],
+            id="a-critical-finding-fails",
+        ),
+        pytest.param(
+            ["trivy.json"],
+            {
+                "scan_threshold": "critical",
+                "scan_ignore": [
+                    {
+                        "id": "GHSA-9wx4-h78v-vm56",
+                        "reason": "no sessions reused",
+                        "expires": "2026-12-31",
+                    }
+                ],
+            },
+            Status.PASS,
+            ["1 ignored", "2 below critical"],
+            id="an-ignore-matches-an-alias",
+        ),
+        pytest.param(
+            ["trivy.json"],
+            {"scan_ignore": [{"id": "CVE-2024-35195", "reason": "later", "expires": "2026-11-01"}]},
+            Status.FAIL,
+            ["CVE-2024-35195"],
+            id="an-expired-ignore-no-longer-applies",
+        ),
+        pytest.param(
+            ["trivy.sarif"],
+            {"scan_threshold": "critical", "ignore_unfixed": True},
+            Status.WARN,
+            ["no fix published"],
+            id="ignore-unfixed-only-warns",
+        ),
+        pytest.param(
+            ["grype.json", "truncated.json"],
+            {"scan_threshold": "critical"},
+            Status.FAIL,
+            ["CVE-2024-45490", "truncated.json"],
+            id="a-finding-fails-and-names-the-broken-file",
+        ),
+        pytest.param(
+            ["truncated.json"],
+            {},
+            Status.ERROR,
+            ["truncated.json", "not valid JSON"],
+            id="a-malformed-report-is-an-error",
+        ),
+        pytest.param(
+            ["osv-scanner.json"],
+            {"scan_threshold": "critical"},
+            Status.PASS,
+            ["no finding at or above critical", "2 below critical"],
+            id="below-the-threshold-passes",
+        ),
+    ],
+)
+def test_dependency_scan(tmp_path, files, sec, status, words):
+    paths = with_scans(tmp_path, *files)
+    params = make_params(tmp_path, {"dependency_scans": paths, "scan_max_age_days": 3650, **sec})
+    result = run(security.dependency_scan, params)
+    assert result.status is status, result.summary
+    for word in words:
+        assert word in result.summary
+
+
+def test_a_report_older_than_the_maximum_age_fails_as_stale(tmp_path):
+    params = make_params(
+        tmp_path,
+        {
+            "image_scans": with_scans(tmp_path, "osv-scanner.json", "grype.json"),
+            "scan_threshold": "critical",
+            "scan_ignore": [
+                {"id": "CVE-2024-45490", "reason": "not reachable", "expires": "2027-01-31"}
+            ],
+        },
+    )
+    result = run(security.image_scan, params, today=date(2026, 12, 10))
+    assert result.status is Status.FAIL
+    assert result.summary.startswith("stale scan: ")
+    assert "scans/grype.json is 16 days old (max 7)" in result.summary
+
+
+def test_no_scan_configured_fails_and_says_where_to_list_one(tmp_path):
+    result = run(security.image_scan, make_params(tmp_path, {}))
+    assert result.status is Status.FAIL and "security.image_scans" in result.summary
+
+
+def test_findings_are_listed_most_severe_first_with_links(tmp_path):
+    params = make_params(tmp_path, {"image_scans": with_scans(tmp_path, "trivy.sarif")})
+    ev = security.collect(params, today=TODAY)
+    result = security.image_scan(ev, params)
+    severities = [f["severity"] for f in result.data["findings"]]
+    assert severities == ["critical", "high", "low"]
+    html = security.findings_table(ev.image_scans, params, TODAY)
+    assert html.index("CVE-2023-45853") < html.index("CVE-2011-3374")
+    assert 'href="https://avd.aquasec.com/nvd/cve-2024-6345"' in html
+
+
+def test_finding_text_is_escaped_in_the_table(tmp_path):
+    doc = json.loads((SCANS / "pip-audit-vulns.json").read_text())
+    doc["dependencies"][0]["name"] = "<script>alert(1)</script>"
+    (tmp_path / "repo" / "scans").mkdir(parents=True)
+    (tmp_path / "repo" / "scans" / "x.json").write_text(json.dumps(doc))
+    params = make_params(tmp_path, {"dependency_scans": ["scans/x.json"]})
+    ev = security.collect(params, today=TODAY)
+    html = security.findings_table(ev.dependency_scans, params, TODAY)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def test_a_secret_in_the_repository_fails_without_showing_it(tmp_path):
+    key = "AKIAZ7QXQ4R2EXAMPLE9"  # pragma: allowlist secret
+    params = make_params(tmp_path, {})
+    (tmp_path / "repo" / "deploy.sh").write_text(f"export AWS_ACCESS_KEY_ID={key}\n")
+    result = run(security.secrets_in_repo, params)
+    assert result.status is Status.FAIL
+    assert "AWS Access Key at deploy.sh:1" in result.summary
+    assert key not in result.model_dump_json()
+
+
+def test_a_clean_repository_passes(tmp_path):
+    params = make_params(tmp_path, {})
+    (tmp_path / "repo" / "app.py").write_text("print('hello')\n")
+    result = run(security.secrets_in_repo, params)
+    assert result.status is Status.PASS and "1 files" in result.summary
+
+
+# --------------------------------------------------------------------------- S3 (moto server)
+
+
+def s3_params(tmp_path: Path, url: str, buckets: list[str], **more: Any) -> Params:
+    gdpr = more.pop("gdpr", {})
+    return make_params(
+        tmp_path,
+        {
+            "s3": {
+                "endpoint_url": url,
+                "access_key_id_env": KEY_ENV,
+                "secret_access_key_env": SECRET_ENV,
+                "buckets": buckets,
+                "timeout_s": 5,
+                **more,
+            },
+            "gdpr": gdpr,
+        },
+    )
+
+
+def test_s3_buckets_set_up_each_way(tmp_path, s3_endpoint):
+    s3 = admin_client(s3_endpoint)
+    make_bucket(s3, "good")
+    make_bucket(s3, "sse-s3", algorithm="AES256")
+    make_bucket(
+        s3,
+        "half-public",
+        public_block={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    make_bucket(s3, "no-tls", tls=False)
+    names = ["good", "sse-s3", "half-public", "no-tls"]
+    result = run(security.s3_encryption, s3_params(tmp_path, s3_endpoint, names))
+    assert result.status is Status.FAIL
+    per = result.data["buckets"]
+    assert {n: per[n]["status"] for n in names} == {
+        "good": "pass",
+        "sse-s3": "fail",
+        "half-public": "fail",
+        "no-tls": "fail",
+    }
+    assert "AES256" in result.summary and "not aws:kms" in result.summary
+    assert "BlockPublicPolicy off" in result.summary
+    assert "no TLS-only policy" in result.summary
+
+
+def test_aes256_passes_when_it_is_what_is_required(tmp_path, s3_endpoint):
+    make_bucket(admin_client(s3_endpoint), "sse-s3", algorithm="AES256")
+    params = s3_params(tmp_path, s3_endpoint, ["sse-s3"], required_encryption="AES256")
+    assert run(security.s3_encryption, params).status is Status.PASS
+
+
+def test_bucket_key_and_versioning_only_warn(tmp_path, s3_endpoint):
+    make_bucket(admin_client(s3_endpoint), "bkt", bucket_key=False, versioning=False)
+    result = run(security.s3_encryption, s3_params(tmp_path, s3_endpoint, ["bkt"]))
+    assert result.status is Status.WARN
+    assert "Bucket Key off" in result.summary and "versioning never enabled" in result.summary
+
+
+def test_an_unreadable_bucket_is_an_error_and_the_others_are_still_shown(tmp_path, s3_endpoint):
+    make_bucket(admin_client(s3_endpoint), "good")
+    result = run(security.s3_encryption, s3_params(tmp_path, s3_endpoint, ["good", "gone"]))
+    assert result.status is Status.ERROR
+    assert "gone: no such bucket" in result.summary
+    assert result.data["buckets"]["good"]["status"] == "pass"
+
+
+def test_an_s3_endpoint_that_is_down_is_an_error_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "k")
+    monkeypatch.setenv(SECRET_ENV, "s")
+    params = s3_params(tmp_path, "http://127.0.0.1:9", ["b"], timeout_s=1)
+    result = run(security.s3_encryption, params)
+    assert result.status is Status.ERROR and "cannot reach http://127.0.0.1:9" in result.summary
+
+
+def test_no_buckets_listed_is_not_applicable(tmp_path):
+    assert run(security.s3_encryption, make_params(tmp_path, {})).status is Status.NA
+
+
+# --------------------------------------------------------------------------- warehouse
+
+
+def wh_params(tmp_path: Path, **more: Any) -> Params:
+    (tmp_path / "repo").mkdir(exist_ok=True)
+    shutil.copy(VIOLATIONS, tmp_path / "repo" / "grants.sql")
+    cfg = {
+        "seeds": ["grants.sql"],
+        "max_accountadmins": 2,
+        "public_grants_allowed": [
+            {"privilege": "USAGE", "object_type": "WAREHOUSE", "name": "REPORTING_*"}
+        ],
+        **more,
+    }
+    return make_params(tmp_path, {"warehouse": cfg})
+
+
+def test_rbac_finds_every_planted_violation(tmp_path):
+    result = run(security.snowflake_rbac, wh_params(tmp_path))
+    assert result.status is Status.FAIL
+    found = {(v["rule"], v["what"]) for v in result.data["violations"]}
+    assert found == {
+        (
+            "privilege granted straight to a user",
+            "SELECT on TABLE SALES.PUBLIC.ORDERS to USER CARL",
+        ),
+        (
+            "grant to PUBLIC not in the allow-list",
+            "SELECT on TABLE SALES.PUBLIC.CUSTOMERS to ROLE PUBLIC",
+        ),
+        ("too many ACCOUNTADMIN holders", "3 users (max 2): ADA, BOB, CARL"),
+        ("ACCOUNTADMIN as default role", "user ADA"),
+        ("custom role does not roll up to SYSADMIN", "ORPHAN (granted to ACCOUNTADMIN)"),
+        ("custom role does not roll up to SYSADMIN", "LOOP_A (granted to LOOP_B)"),
+        ("custom role does not roll up to SYSADMIN", "LOOP_B (granted to LOOP_A)"),
+    }
+    assert "ANALYST" not in {v["what"].split()[0] for v in result.data["violations"]}
+
+
+def test_rbac_passes_on_a_clean_hierarchy(tmp_path):
+    seed = tmp_path / "repo" / "clean.sql"
+    (tmp_path / "repo").mkdir(exist_ok=True)
+    seed.write_text(
+        "INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.USERS (NAME, DEFAULT_ROLE, DISABLED) VALUES "
+        "('ADA', 'SYSADMIN', FALSE);\n"
+        "INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS (ROLE, GRANTEE_NAME) VALUES "
+        "('ACCOUNTADMIN', 'ADA'), ('APP_RW', 'ADA');\n"
+        "INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES "
+        "(PRIVILEGE, GRANTED_ON, NAME, GRANTED_TO, GRANTEE_NAME) VALUES "
+        "('USAGE', 'ROLE', 'APP_RW', 'ROLE', 'APP_ADMIN'), "
+        "('USAGE', 'ROLE', 'APP_ADMIN', 'ROLE', 'SYSADMIN');\n"
+    )
+    params = make_params(tmp_path, {"warehouse": {"seeds": ["clean.sql"]}})
+    result = run(security.snowflake_rbac, params)
+    assert result.status is Status.PASS, result.summary
+    assert "APP_RW -> APP_ADMIN -> SYSADMIN" in [e.value for e in result.evidence]
+
+
+def test_segregation_finds_tables_without_a_tenant_policy(tmp_path):
+    result = run(security.data_segregation, wh_params(tmp_path, tenant_schemas=["SALES.TENANT_*"]))
+    assert result.status is Status.FAIL
+    assert result.data["missing"] == ["SALES.PUBLIC.CUSTOMERS"]
+    assert result.data["policy_not_on_tenant_column"] == [
+        "SALES.PUBLIC.INVOICES: SALES.GOV.REGION_RAP(REGION)"
+    ]
+    labels = {(e.label, e.value) for e in result.evidence}
+    assert ("separate tenant schema", "SALES.TENANT_42.EVENTS") in labels
+
+
+def test_segregation_without_the_schema_rule_also_flags_the_tenant_schema(tmp_path):
+    result = run(security.data_segregation, wh_params(tmp_path))
+    assert "SALES.TENANT_42.EVENTS" in result.data["missing"]
+
+
+def test_a_broken_seed_makes_both_warehouse_checks_errors(tmp_path):
+    (tmp_path / "repo").mkdir(exist_ok=True)
+    (tmp_path / "repo" / "bad.sql").write_text("INSERT INTO nowhere VALUES (1);")
+    params = make_params(tmp_path, {"warehouse": {"seeds": ["bad.sql"]}})
+    ev = security.collect(params, today=TODAY)
+    for fn in (security.snowflake_rbac, security.data_segregation):
+        result = fn(ev, params)
+        assert result.status is Status.ERROR and "bad.sql" in result.summary
+
+
+def test_no_warehouse_is_not_applicable(tmp_path):
+    params = make_params(tmp_path, {})
+    assert run(security.snowflake_rbac, params).status is Status.NA
+    assert run(security.data_segregation, params).status is Status.NA
+
+
+# --------------------------------------------------------------------------- GDPR
+
+
+def attest(item: str, when: str, **more: Any) -> dict[str, Any]:
+    return {
+        "check": "security.gdpr",
+        "item": item,
+        "by": "DPO",
+        "date": when,
+        "link": f"https://wiki.example.com/{item}",
+        **more,
+    }
+
+
+def gdpr_repo(tmp_path: Path) -> None:
+    docs = tmp_path / "repo" / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "erasure.md").write_text("# Erasure\n\nRun the erase job.\n")
+    (docs / "breach.md").write_text("# Breach\n\nPage security.\n")
+
+
+GDPR_FILES = {"erasure_procedure": "docs/erasure.md", "breach_procedure": "docs/breach.md"}
+
+
+def test_gdpr_passes_when_each_item_is_evidenced_or_attested(tmp_path):
+    gdpr_repo(tmp_path)
+    params = make_params(
+        tmp_path,
+        {"gdpr": GDPR_FILES},
+        attestations=[
+            attest(i, "2026-06-01") for i in ("pii-inventory", "retention", "processor-agreements")
+        ],
+    )
+    result = run(security.gdpr, params)
+    assert result.status is Status.PASS, result.summary
+    assert result.data["items"]["erasure-procedure"]["state"] == "evidenced"
+    assert result.data["items"]["retention"]["state"] == "attested"
+
+
+def test_a_stale_or_missing_attestation_leaves_gdpr_pending(tmp_path):
+    gdpr_repo(tmp_path)
+    params = make_params(
+        tmp_path,
+        {"gdpr": GDPR_FILES},
+        attestations=[
+            attest("pii-inventory", "2026-06-01"),
+            attest("retention", "2026-06-01"),
+            attest("processor-agreements", "2026-06-01", max_age_days=90),
+        ],
+    )
+    result = run(security.gdpr, params)
+    assert result.status is Status.PENDING
+    assert "processor-agreements" in result.summary and "stale" in result.summary
+
+
+def test_a_procedure_file_named_but_missing_fails(tmp_path):
+    params = make_params(tmp_path, {"gdpr": {"erasure_procedure": "docs/nope.md"}})
+    result = run(security.gdpr, params)
+    assert result.status is Status.FAIL and "docs/nope.md" in result.summary
+
+
+def test_pii_tags_in_the_warehouse_evidence_the_inventory(tmp_path):
+    shutil.copy(ROOT / "examples" / "ingest-api" / "warehouse" / "seed.sql", tmp_path / "seed.sql")
+    params = make_params(tmp_path, {"warehouse": {"seeds": ["../seed.sql"]}})
+    items = {i.item: i for i in security.gdpr_items(security.collect(params, today=TODAY), params)}
+    assert items["pii-inventory"].state == "evidenced"
+    assert "3 column(s) tagged PII in 2 table(s)" in items["pii-inventory"].summary
+
+
+def test_s3_lifecycle_rules_evidence_retention_or_fail_it(tmp_path, s3_endpoint):
+    s3 = admin_client(s3_endpoint)
+    make_bucket(s3, "short", expire_days=30)
+    make_bucket(s3, "long", expire_days=400)
+    make_bucket(s3, "forever")
+    ok = s3_params(tmp_path, s3_endpoint, ["short"], gdpr={"retention_days": 30})
+    items = {i.item: i for i in security.gdpr_items(security.collect(ok, today=TODAY), ok)}
+    assert items["retention"].state == "evidenced"
+    bad = s3_params(
+        tmp_path, s3_endpoint, ["short", "long", "forever"], gdpr={"retention_days": 30}
+    )
+    result = run(security.gdpr, bad)
+    assert result.status is Status.FAIL
+    assert "long (expiration rules: expire-events (all: 400 d))" in result.summary
+    assert "forever (expiration rules: none)" in result.summary

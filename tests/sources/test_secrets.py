@@ -1,0 +1,46 @@
+"""detect-secrets over a repository: findings located and redacted, never the secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from golive_lib.errors import SourceError
+from golive_lib.sources import secrets
+
+AWS_KEY = "AKIAZ7QXQ4R2EXAMPLE9"  # pragma: allowlist secret
+PASSWORD = "s3cr3t-Hunter2-Tr0ub4dor"  # pragma: allowlist secret
+
+
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "settings.py").write_text(
+        f'REGION = "eu-west-1"\nAWS_ACCESS_KEY_ID = "{AWS_KEY}"\npassword = "{PASSWORD}"\n'
+    )
+    (tmp_path / "README.md").write_text("# service\n\nNo secrets here.\n")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "x.py").write_text(f'k = "{AWS_KEY}"\n')
+    return tmp_path
+
+
+def test_findings_have_type_and_location_but_not_the_secret(tmp_path):
+    scan = secrets.scan(repo(tmp_path))
+    found = {(f.type, f.location) for f in scan.findings}
+    assert ("AWS Access Key", "app/settings.py:2") in found
+    assert any(f.location == "app/settings.py:3" for f in scan.findings)
+    shown = repr(scan)
+    assert AWS_KEY not in shown and PASSWORD not in shown
+    assert all(f.redacted.startswith("[redacted") for f in scan.findings)
+    assert scan.files_scanned == 2  # binary file and .venv skipped
+
+
+def test_excluded_globs_are_not_scanned(tmp_path):
+    scan = secrets.scan(repo(tmp_path), ("app/*",))
+    assert scan.findings == () and scan.files_scanned == 1
+
+
+def test_a_missing_repository_is_a_source_error(tmp_path):
+    with pytest.raises(SourceError, match="not a directory"):
+        secrets.scan(tmp_path / "nope")

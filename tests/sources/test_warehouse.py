@@ -1,0 +1,99 @@
+"""The ACCOUNT_USAGE readers on DuckDB, and the Snowflake implementation's failure modes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import ROOT
+
+from golive_lib.errors import SourceError
+from golive_lib.sources import warehouse as wh
+
+SEED = ROOT / "tests" / "data" / "security" / "warehouse" / "violations.sql"
+
+
+@pytest.fixture
+def duck():
+    source = wh.DuckDBWarehouse(seeds=[SEED])
+    yield source
+    source.close()
+
+
+def test_deleted_rows_are_left_out(duck):
+    users = {u.name: u for u in wh.users(duck)}
+    assert set(users) == {"ADA", "BOB", "CARL", "DORA"}
+    assert users["DORA"].disabled and not users["ADA"].disabled
+    grants = wh.role_grants(duck)
+    assert not any(g.grantee == "BOB" and g.granted_to == "USER" for g in grants)
+
+
+def test_role_grants_are_typed_and_name_the_object(duck):
+    direct = [g for g in wh.role_grants(duck) if g.granted_to == "USER"]
+    assert [g.describe() for g in direct] == ["SELECT on TABLE SALES.PUBLIC.ORDERS to USER CARL"]
+
+
+def test_tenant_columns_match_case_insensitively_and_skip_dropped_tables(duck):
+    tables = [t.fqn for t in wh.tenant_columns(duck, "account_id")]
+    assert tables == [
+        "SALES.PUBLIC.CUSTOMERS",
+        "SALES.PUBLIC.INVOICES",
+        "SALES.PUBLIC.ORDERS",
+        "SALES.TENANT_42.EVENTS",
+    ]
+
+
+def test_row_access_policies_parse_their_argument_columns(duck):
+    policies = {p.table.fqn: p for p in wh.row_access_policies(duck)}
+    assert set(policies) == {"SALES.PUBLIC.ORDERS", "SALES.PUBLIC.INVOICES"}  # no masking policy
+    assert policies["SALES.PUBLIC.ORDERS"].arg_columns == ("ACCOUNT_ID",)
+    assert policies["SALES.PUBLIC.ORDERS"].policy == "SALES.GOV.TENANT_RAP"
+
+
+def test_a_tenant_column_that_is_not_an_identifier_is_refused(duck):
+    with pytest.raises(SourceError, match="not a plain SQL identifier"):
+        wh.tenant_columns(duck, "x' OR '1'='1")
+
+
+def test_a_failing_query_shows_the_query():
+    source = wh.DuckDBWarehouse()
+    source.query("DROP TABLE SNOWFLAKE.ACCOUNT_USAGE.USERS")
+    with pytest.raises(SourceError) as info:
+        wh.users(source)
+    assert "query: SELECT NAME, DEFAULT_ROLE, DISABLED FROM SNOWFLAKE.ACCOUNT_USAGE.USERS" in str(
+        info.value
+    )
+
+
+def test_a_broken_seed_names_the_file(tmp_path: Path):
+    seed = tmp_path / "bad.sql"
+    seed.write_text("INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.NOPE VALUES (1);")
+    with pytest.raises(SourceError, match=r"seed .*bad\.sql: .*NOPE"):
+        wh.DuckDBWarehouse(seeds=[seed])
+
+
+def test_a_duckdb_file_is_attached_read_only(tmp_path: Path):
+    path = tmp_path / "account.duckdb"
+    conn = duckdb.connect(str(path))
+    conn.execute("CREATE SCHEMA ACCOUNT_USAGE")
+    conn.execute(
+        "CREATE TABLE ACCOUNT_USAGE.USERS (NAME VARCHAR, DEFAULT_ROLE VARCHAR, DISABLED BOOLEAN,"
+        " DELETED_ON TIMESTAMPTZ)"
+    )
+    conn.execute("INSERT INTO ACCOUNT_USAGE.USERS VALUES ('ZED', 'PUBLIC', FALSE, NULL)")
+    conn.close()
+    source = wh.DuckDBWarehouse(database=path)
+    try:
+        assert [u.name for u in wh.users(source)] == ["ZED"]
+    finally:
+        source.close()
+
+
+def test_snowflake_without_the_connector_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "snowflake", None)
+    monkeypatch.setitem(sys.modules, "snowflake.connector", None)
+    source = wh.SnowflakeWarehouse(wh.SnowflakeLogin(account="acme-xy12345", user="golive"))
+    with pytest.raises(SourceError, match="pip install snowflake-connector-python"):
+        wh.users(source)

@@ -1,0 +1,324 @@
+"""golive_lib.slo: units at the loaders, the maths, burn-rate rules that promtool accepts
+and fires, and recognition of hand-written, Sloth and Pyrra alerts loaded in the real
+Prometheus of the demo stack."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import EXAMPLE_REPO
+
+from golive_lib import slo
+from golive_lib.slo import SLOSpecError
+from golive_lib.sources.prometheus import PrometheusClient
+
+D30 = timedelta(days=30)
+D28 = timedelta(days=28)
+
+
+def ratio(name: str, bad: str, total: str, objective: float, window: timedelta) -> slo.SLO:
+    return slo.ratio_slo(name, objective, window, bad=bad, total=total, where=name)
+
+
+def by_5xx(sel: str) -> tuple[str, str]:
+    inner = sel.strip("{}")
+    return (
+        f'sum(rate(http_requests_total{{{inner},code=~"5.."}}[{{{{.window}}}}]))',
+        f"sum(rate(http_requests_total{{{inner}}}[{{{{.window}}}}]))",
+    )
+
+
+# --------------------------------------------------------------------------- units and maths
+
+
+@pytest.mark.parametrize(
+    ("given", "percent", "expected"),
+    [
+        (0.995, None, 0.995),
+        ("99.5%", None, 0.995),
+        (99.9, True, 0.999),
+        ("0.9", None, 0.9),
+    ],
+)
+def test_objectives_become_ratios_once_at_the_loader(given, percent, expected) -> None:  # type: ignore[no-untyped-def]
+    assert slo.objective_ratio(given, "x", percent=percent) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("bad", [99.5, 0, 1, "abc", "150%", True])
+def test_an_objective_outside_0_1_is_refused_with_a_hint(bad) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SLOSpecError):
+        slo.objective_ratio(bad, "slos[0].objective")
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "total", "objective", "compliance", "remaining", "burn"),
+    [
+        ("no errors leave the whole budget", 0, 1000, 0.99, 1.0, 1.0, 0.0),
+        ("errors at the objective spend exactly the budget", 10, 1000, 0.99, 0.99, 0.0, 1.0),
+        ("half the allowed errors leave half the budget", 5, 1000, 0.99, 0.995, 0.5, 0.5),
+        ("twice the allowed errors overspend by a budget", 20, 1000, 0.99, 0.98, -1.0, 2.0),
+    ],
+)
+def test_budget_and_burn_rate(name, bad, total, objective, compliance, remaining, burn) -> None:  # type: ignore[no-untyped-def]
+    c = slo.compliance(bad, total)
+    assert c == pytest.approx(compliance)
+    assert slo.budget_remaining(c, objective) == pytest.approx(remaining)
+    assert slo.burn_rate(1 - c, objective) == pytest.approx(burn)
+
+
+def test_no_events_is_no_data_never_100_percent() -> None:
+    assert slo.compliance(0, 0) is None
+    assert slo.compliance(float("nan"), float("nan")) is None
+
+
+@pytest.mark.parametrize(
+    ("remaining", "rate", "expected"),
+    [
+        (0.5, 1.0, timedelta(days=15)),
+        (0.5, 2.0, timedelta(days=7.5)),
+        (0.0, 1.0, timedelta(0)),
+        (0.5, 0.0, None),
+    ],
+)
+def test_time_to_exhaustion(remaining, rate, expected) -> None:  # type: ignore[no-untyped-def]
+    assert slo.time_to_exhaustion(remaining, rate, D30) == expected
+
+
+@pytest.mark.parametrize(
+    ("window", "factors"),
+    [(D30, [14.4, 6, 3, 1]), (D28, [13.44, 5.6, 2.8, 0.9333])],
+)
+def test_burn_factors_scale_with_the_slo_window(window, factors) -> None:  # type: ignore[no-untyped-def]
+    got = [w.factor(window) for w in slo.standard_windows()]
+    assert got == pytest.approx(factors, rel=1e-3)
+
+
+def test_chart_step_keeps_at_most_720_points() -> None:
+    step = slo.chart_step(D28)
+    assert D28 / step <= 720 and D28 / (step * 0.99) > 720 - 1
+
+
+def test_burn_down_spends_the_budget_as_errors_arrive() -> None:
+    assert slo.burn_down([0, 1, 1, 0], [100, 100, 100, 100], 0.99) == pytest.approx(
+        [1.0, 0.75, 0.5, 0.5]
+    )
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def test_the_example_sloth_file_loads_with_its_default_30_day_window() -> None:
+    [s] = slo.load_file(EXAMPLE_REPO / "slo" / "ingest-api-storage.sloth.yaml")
+    assert s.name == "ingest-api-storage" and s.objective == pytest.approx(0.999)
+    assert s.window == D30 and "{{.window}}" in s.errors
+    assert {x.name for x in s.selectors()} == {"ingest_storage_errors_total", "http_requests_total"}
+
+
+def test_openslo_ratio_metrics_load_with_bare_counters_wrapped(tmp_path: Path) -> None:
+    path = tmp_path / "slo.yaml"
+    path.write_text(
+        """
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: api-errors}
+spec:
+  ratioMetric:
+    counter: true
+    good: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{code!~"5.."}'}}}
+    total: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total'}}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: api-availability}
+spec:
+  service: api
+  indicatorRef: api-errors
+  timeWindow: [{duration: 28d, isRolling: true}]
+  budgetingMethod: Occurrences
+  objectives: [{displayName: ok, target: 0.995}]
+"""
+    )
+    [s] = slo.load_file(path)
+    assert s.window == D28 and s.objective == 0.995
+    assert s.total == "sum(rate(http_requests_total[{{.window}}]))"
+    assert s.errors_at(timedelta(hours=1)).count("[1h]") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "version: prometheus/v1\nservice: a\nslos: [{name: x, objective: 120, sli: {events: "
+            "{error_query: 'a', total_query: 'b'}}}]",
+            "between 0 and 1",
+        ),
+        (
+            "version: prometheus/v1\nservice: a\nslos: [{name: x, objective: 99, sli: {events: "
+            "{error_query: 'sum(rate(a[5m])) +', total_query: 'b'}}}]",
+            "cannot parse",
+        ),
+        ("kind: Something\n", "neither a Sloth file"),
+    ],
+)
+def test_bad_spec_files_name_the_file_and_the_problem(tmp_path: Path, text, message) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(SLOSpecError, match=message) as info:
+        slo.load_file(path, "slo/bad.yaml")
+    assert "slo/bad.yaml" in str(info.value)
+
+
+# --------------------------------------------------------------------------- generated rules
+
+
+PROMTOOL = shutil.which("promtool") or "promtool"
+
+
+def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_path: Path) -> None:
+    bad, total = by_5xx('{job="t"}')
+    s = ratio("checkout-availability", bad, total, 0.99, D30)
+    rules = slo.generate_rules(s)
+    (tmp_path / "rules.yml").write_text(slo.rules_yaml(rules))
+    check = subprocess.run(
+        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    alerts = {r["alert"]: r for g in rules["groups"] for r in g["rules"] if "alert" in r}
+    assert set(alerts) == {"CheckoutAvailabilityBurnRatePage", "CheckoutAvailabilityBurnRateTicket"}
+
+    def expected(rate_ok: int, rate_bad: int, fire: bool) -> dict:  # type: ignore[type-arg]
+        return {
+            "interval": "1m",
+            "input_series": [
+                {
+                    "series": 'http_requests_total{job="t",code="200"}',
+                    "values": f"0+{rate_ok}x1500",
+                },
+                {
+                    "series": 'http_requests_total{job="t",code="500"}',
+                    "values": f"0+{rate_bad}x1500",
+                },
+            ],
+            "alert_rule_test": [
+                {
+                    "eval_time": "24h",
+                    "alertname": name,
+                    "exp_alerts": [
+                        {"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}
+                    ]
+                    if fire
+                    else [],
+                }
+                for name, rule in alerts.items()
+            ],
+        }
+
+    tests = {
+        "rule_files": ["rules.yml"],
+        "evaluation_interval": "1m",
+        "tests": [expected(80, 20, True), expected(995, 5, False)],  # 20x burn; 0.5x burn
+    }
+    (tmp_path / "tests.yml").write_text(yaml.safe_dump(tests))
+    run = subprocess.run(
+        [PROMTOOL, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    # Only the missing pairs: a ticket alert alone.
+    only = slo.generate_rules(s, slo.STANDARD_WINDOWS[2:])
+    assert [r["alert"] for r in only["groups"][1]["rules"]] == [
+        "CheckoutAvailabilityBurnRateTicket"
+    ]
+
+
+def test_golive_rules_prints_a_rule_file_for_a_sloth_spec() -> None:
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    result = CliRunner().invoke(
+        app, ["rules", str(EXAMPLE_REPO / "slo" / "ingest-api-storage.sloth.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load(result.output)
+    alerts = [r for g in doc["groups"] for r in g["rules"] if "alert" in r]
+    assert len(alerts) == 2 and "(14.4 * 0.001)" in alerts[0]["expr"]
+
+
+def test_golive_rules_refuses_a_bad_spec(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    (tmp_path / "x.yaml").write_text("kind: nope\n")
+    result = CliRunner().invoke(app, ["rules", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2 and "neither a Sloth file" in result.output
+
+
+# --------------------------------------------------------------------------- recognition
+
+
+def rules_from(demo_stack, name: str) -> list[slo.RuleDef]:  # type: ignore[no-untyped-def]
+    groups = PrometheusClient(demo_stack.prometheus_url).rules()
+    return [
+        slo.RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group)
+        for g in groups
+        for r in g.rules
+        if Path(g.file).name == name
+    ]
+
+
+CASES = {
+    "hand-written.rules.yml": (
+        '{job="ingest-api",handler="/v1/accounts/{account}/events"}',
+        0.99,
+        D30,
+        4,
+    ),
+    "sloth-style.rules.yml": (
+        '{job="ingest-api",handler="/v1/accounts/{account}/events/count"}',
+        0.999,
+        D30,
+        4,
+    ),
+    "pyrra-style.rules.yml": ('{job="ingest-api",method="POST"}', 0.995, D28, 4),
+    "missing-page.rules.yml": ('{job="ingest-api",method="GET"}', 0.99, D30, 2),
+}
+
+
+@pytest.mark.parametrize("file", list(CASES))
+def test_burn_rate_alerts_are_recognised_by_structure_in_the_real_prometheus(
+    demo_stack, file
+) -> None:  # type: ignore[no-untyped-def]
+    sel, objective, window, covered = CASES[file]
+    bad, total = by_5xx(sel)
+    s = ratio("t", bad, total, objective, window)
+    rules = rules_from(demo_stack, file)
+    assert rules, f"{file} not loaded in Prometheus"
+    cov = slo.recognise(s, rules)
+    assert sum(hit is not None for _, hit in cov.covered) == covered
+    if covered == 2:
+        assert [w.severity for w in cov.missing] == ["page", "page"]
+
+
+def test_alerts_of_another_slo_do_not_count(demo_stack) -> None:  # type: ignore[no-untyped-def]
+    bad, total = by_5xx('{job="ingest-api",method="PUT"}')
+    s = ratio("t", bad, total, 0.99, D30)
+    every = [r for f in CASES for r in rules_from(demo_stack, f)]
+    assert slo.recognise(s, every).missing == slo.STANDARD_WINDOWS
+
+
+def test_the_example_rules_cover_both_example_slos(demo_stack) -> None:  # type: ignore[no-untyped-def]
+    from conftest import EXAMPLE_PARAMS
+
+    from golive_lib.params import load_params
+
+    params = load_params(EXAMPLE_PARAMS)
+    rules = rules_from(demo_stack, "rules.yml")
+    for spec in params.observability.slos:
+        cov = slo.recognise(spec.to_slo(), rules)
+        assert not cov.missing, spec.name
