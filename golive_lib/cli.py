@@ -1,6 +1,7 @@
 """The command line (typer). Only here do errors become one-line messages and exit codes.
 
-Exit codes: 0 go, 1 no-go (per --fail-on), 2 bad input (nothing written), 3 internal error.
+Exit codes: 0 go, 1 no-go (per --fail-on), 2 bad input (nothing written), 3 internal error
+or, in a batch, a service that could not be reviewed (the others still are).
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ app = typer.Typer(
 )
 
 
+class Executor(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
 class FailOn(StrEnum):
     blocking = "blocking"
     any = "any"
@@ -32,10 +38,17 @@ class FailOn(StrEnum):
 
 
 def _terminate(signum: int, _frame: object) -> None:
+    """First signal: ask the run to stop at its next checkpoint (it polls every 0.1 s).
+
+    Raising from a signal handler is unsafe: once it landed inside logging's at-fork
+    hook, left the logging lock held, and the run deadlocked. A second signal exits
+    at once (the temporary folder may then be left, hidden, beside the reports).
+    """
     from .report.run import STOP
 
+    if STOP.is_set():
+        raise SystemExit(128 + signum)
     STOP.set()
-    raise SystemExit(128 + signum)
 
 
 def _err(message: str) -> None:
@@ -49,35 +62,65 @@ def run(
     sections: Annotated[
         str | None, typer.Option(help="comma-separated section ids, e.g. architecture,cicd")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="notebooks run in parallel")] = min(
-        4, os.cpu_count() or 1
-    ),
+    workers: Annotated[
+        int, typer.Option(min=1, help="notebook processes shared by all services (per Dask task)")
+    ] = min(4, os.cpu_count() or 1),
     fail_on: Annotated[FailOn, typer.Option(help="what makes the exit code 1")] = FailOn.blocking,
     cell_timeout: Annotated[
         int | None, typer.Option(min=1, help="per-cell timeout in seconds (overrides the file)")
     ] = None,
     notebooks: Annotated[Path | None, typer.Option(help="notebooks folder")] = None,
+    executor: Annotated[
+        Executor, typer.Option(help="local: this machine; dask: one task per service")
+    ] = Executor.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (--executor dask)"),
+    ] = None,
 ) -> None:
-    """Review each service and render its dated report folder; print each folder."""
+    """Review each service and render its dated report folder; print each folder.
+
+    Services are reviewed concurrently; one that cannot be reviewed is reported in the
+    summary table and the others go on. Exit code: the worst outcome."""
     from .errors import GoliveError, ParamsError
     from .model import Decision
-    from .report.run import DEFAULT_NOTEBOOKS, RunOptions
+    from .params import load_params
+    from .report import batch
+    from .report.run import DEFAULT_NOTEBOOKS, RunOptions, RunOutcome
     from .report.run import run as run_reviews
 
-    options = RunOptions(
-        out=out,
-        sections=tuple(s.strip() for s in sections.split(",") if s.strip()) if sections else None,
-        workers=workers,
-        notebooks_dir=notebooks or DEFAULT_NOTEBOOKS,
-        cell_timeout_s=cell_timeout,
-        progress=lambda msg: _err(f"golive: {msg}"),
-    )
+    if executor is Executor.dask and not scheduler:
+        _err("error: --executor dask needs --scheduler ADDRESS\nnothing was written.")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    names = []
+    for path in params:  # for the display only; run() validates and reports properly
+        try:
+            names.append(load_params(path).service.name)
+        except ParamsError:
+            names.append(path.stem)
     # SIGTERM (a CI job cancelled, a container stopped) unwinds like Ctrl-C, so the
     # half-rendered temporary folder is removed and no partial report is left in place.
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGINT, _terminate)
     try:
-        outcomes = run_reviews(params, options)
+        with batch.progress_display(names) as (progress, events):
+            options = RunOptions(
+                out=out,
+                sections=tuple(s.strip() for s in sections.split(",") if s.strip())
+                if sections
+                else None,
+                workers=workers,
+                notebooks_dir=notebooks or DEFAULT_NOTEBOOKS,
+                cell_timeout_s=cell_timeout,
+                progress=progress,
+                events=events,
+            )
+            if executor is Executor.dask:
+                from .report.dask_executor import run_dask
+
+                outcomes = run_dask(params, options, scheduler or "")
+            else:
+                outcomes = run_reviews(params, options)
     except ParamsError as e:
         _err(f"error: {e}\nnothing was written.")
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -88,19 +131,19 @@ def run(
         code = e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else 130
         _err("golive: interrupted; the unfinished report was removed, earlier reports are intact")
         raise typer.Exit(code) from None
-    worst = EXIT_GO
     for o in outcomes:
-        typer.echo(str(o.folder))
-        counts = ", ".join(f"{n} {s}" for s, n in o.counts.items() if n)
-        _err(f"golive: {o.service}: {o.decision.value.upper()} ({counts})")
-        bad = {
+        if o.folder is not None:
+            typer.echo(str(o.folder))  # one report folder per line: scripts parse this
+    batch.print_summary(outcomes)
+
+    def no_go(o: RunOutcome) -> bool:
+        return {
             FailOn.blocking: o.decision is Decision.NO_GO,
             FailOn.any: any(o.counts.get(s, 0) for s in ("fail", "error", "pending", "warn")),
             FailOn.never: False,
         }[fail_on]
-        if bad:
-            worst = EXIT_NO_GO
-    raise typer.Exit(worst)
+
+    raise typer.Exit(batch.exit_code(outcomes, no_go))
 
 
 @app.command()
@@ -270,21 +313,26 @@ def demo(
     ] = False,
     params: Annotated[Path | None, typer.Option(help="parameters file to review")] = None,
     workers: Annotated[int, typer.Option(min=1)] = min(4, os.cpu_count() or 1),
+    sections: Annotated[
+        str | None, typer.Option(help="comma-separated section ids (default: every section)")
+    ] = None,
 ) -> None:
     """Start the demo stack on loopback (the example service, Prometheus with weeks of
-    history, Alertmanager), review the example service, print the report folder, stop."""
-    import time
+    history, Alertmanager), review the example service, print the report folder, stop.
+    With --keep the stack stays up until Ctrl-C or SIGTERM, then everything is stopped."""
 
     from .demo.processes import DemoError
     from .demo.stack import DemoStack
     from .errors import GoliveError, ParamsError
-    from .report.run import DEFAULT_NOTEBOOKS, RunOptions
+    from .report.run import DEFAULT_NOTEBOOKS, STOP, RunOptions
     from .report.run import run as run_reviews
 
     root = Path(__file__).resolve().parents[1]
     params_path = params or root / "parameters" / "ingest-api.yaml"
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     stack = DemoStack(progress=True)
+    kept = False  # --keep ended by Ctrl-C / SIGTERM: an orderly stop, exit 0
     try:
         with stack:
             _err(f"golive: demo stack ready in {stack.timings.get('start_s', 0):.1f} s")
@@ -292,11 +340,17 @@ def demo(
             options = RunOptions(
                 out=out,
                 workers=workers,
+                sections=tuple(x.strip() for x in sections.split(",") if x.strip())
+                if sections
+                else None,
                 notebooks_dir=DEFAULT_NOTEBOOKS,
                 progress=lambda msg: _err(f"golive: {msg}"),
             )
             outcomes = run_reviews([params_path], options)
             for o in outcomes:
+                if o.folder is None or o.decision is None:
+                    _err(f"error: {o.service} could not be reviewed: {o.error}")
+                    raise typer.Exit(EXIT_INTERNAL)
                 typer.echo(str(o.folder))
                 _err(f"golive: {o.service}: {o.decision.value.upper()}")
             if keep:
@@ -307,8 +361,15 @@ def demo(
                     f"  ingest-api    {stack.service_url}\n"
                     + "\n".join(f"  export {k}={v}" for k, v in stack.env().items())
                 )
-                while True:
-                    time.sleep(3600)
+                try:
+                    while not STOP.wait(0.5):  # Ctrl-C and SIGTERM set it (_terminate)
+                        pass
+                except (KeyboardInterrupt, SystemExit):
+                    pass
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)  # cut the clean-up short
+                _err("golive: stopping the demo stack")
+                kept = True
     except DemoError as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_INTERNAL) from None
@@ -321,6 +382,8 @@ def demo(
     except KeyboardInterrupt:
         _err("golive: interrupted; the demo stack was stopped")
         raise typer.Exit(130) from None
+    if kept:
+        _err("golive: the demo stack was stopped")
     raise typer.Exit(EXIT_GO)
 
 

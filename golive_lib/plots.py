@@ -327,3 +327,77 @@ def slo_burn_down(name: str, times: Any, remaining: Any, window_label: str) -> d
             ],
         },
     }
+
+
+# --------------------------------------------------------------------------- rollout
+
+
+def rollout_phases(rows: list[dict[str, Any]], phases: list[str], current_phase: str | None) -> Any:
+    """Per phase: accounts planned, routed to the new pipeline, and fully backfilled."""
+    import plotly.graph_objects as go
+
+    if not phases:
+        return _empty("Rollout progress per phase", "no phases in the parameters")
+    labels = [f"{p} (current)" if p == current_phase else p for p in phases]
+
+    def count(phase: str, key: str | None) -> int:
+        return sum(1 for r in rows if r["phase"] == phase and (key is None or r[key]))
+
+    fig = go.Figure()
+    for name, key, colour in (
+        ("planned", None, "#b0bec5"),
+        ("routed", "routed", "#42a5f5"),
+        ("backfilled", "complete", "#2e7d32"),
+    ):
+        fig.add_trace(
+            go.Bar(name=name, x=labels, y=[count(p, key) for p in phases], marker_color=colour)
+        )
+    fig.update_layout(
+        barmode="group",
+        title="Rollout progress per phase (accounts)",
+        height=320,
+        yaxis_title="accounts",
+        margin={"l": 50, "r": 10, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def rollout_backfill(rows: list[dict[str, Any]]) -> Any:
+    """Per account: the share of its history loaded into the new pipeline."""
+    import plotly.graph_objects as go
+
+    if not rows:
+        return _empty("Backfill per account", "no accounts in the phases")
+    accounts = [f"{r['account']} ({r['phase']})" for r in rows]
+    ratios = [
+        r["ratio"] if r["ratio"] is not None else (1.0 if r["complete"] else 0.0) for r in rows
+    ]
+    colours = [
+        "#2e7d32" if r["complete"] else "#ef6c00" if r["routed"] else "#b0bec5" for r in rows
+    ]
+    text = [
+        f"{r['target_rows']:,} / {r['source_rows']:,}"
+        if r["source_rows"] is not None and r["target_rows"] is not None
+        else ("routed" if r["routed"] else "not routed")
+        for r in rows
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=ratios,
+            y=accounts,
+            orientation="h",
+            marker_color=colours,
+            text=text,
+            textposition="auto",
+            name="backfilled",
+        )
+    )
+    fig.update_layout(
+        title="Backfill per account (target rows / source rows)",
+        height=120 + 32 * len(rows),
+        xaxis={"tickformat": ".0%", "range": [0, 1.05], "title": "loaded"},
+        yaxis={"autorange": "reversed"},
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+    )
+    return fig

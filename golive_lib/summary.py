@@ -17,9 +17,13 @@ from .policy import apply
 LIVE_SECTIONS = {
     "architecture": "golive_lib.sections.architecture",
     "cicd": "golive_lib.sections.cicd",
+    "premortem": "golive_lib.sections.premortem",
+    "rollout": "golive_lib.sections.rollout",
     "observability": "golive_lib.sections.observability",
     "security": "golive_lib.sections.security",
     "capacity": "golive_lib.sections.capacity",
+    "disaster_recovery": "golive_lib.sections.disaster_recovery",
+    "testing": "golive_lib.sections.testing",
 }
 
 

@@ -29,9 +29,21 @@ from .processes import ManagedProcess, free_port, require_binary, wait_until
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ingest-api"
 PROMETHEUS = "prometheus"
 ALERTMANAGER = "prometheus-alertmanager"
+BLACKBOX = "prometheus-blackbox-exporter"  # optional: without it there is no e2e probe
+BLACKBOX_JOB = "blackbox"
+BLACKBOX_CONFIG = {
+    "modules": {
+        "http_2xx": {
+            "prober": "http",
+            "timeout": "2s",
+            "http": {"valid_status_codes": [200], "preferred_ip_protocol": "ip4"},
+        }
+    }
+}
 RETENTION = "120d"  # >= 90d: the 15-day default silently deletes the backfilled blocks
 SCRAPE_INTERVAL = "5s"
 URL_ENV = {"prometheus": "GOLIVE_PROMETHEUS_URL", "alertmanager": "GOLIVE_ALERTMANAGER_URL"}
+CONTROL_ENV = "INGEST_DEMO_CONTROL"  # folder holding ingest-api.pid, for the fault drill
 
 
 def _find(name: str) -> str:
@@ -48,16 +60,38 @@ def _alertmanager_binary() -> str:
     return require_binary(ALERTMANAGER)
 
 
+def blackbox_job(exporter: str, target_url: str) -> dict[str, object]:
+    """The scrape job asking the blackbox exporter to probe ``target_url`` (module http_2xx)."""
+    return {
+        "job_name": BLACKBOX_JOB,
+        "metrics_path": "/probe",
+        "params": {"module": ["http_2xx"]},
+        "static_configs": [{"targets": [target_url]}],
+        "relabel_configs": [
+            {"source_labels": ["__address__"], "target_label": "__param_target"},
+            {"source_labels": ["__param_target"], "target_label": "instance"},
+            {"target_label": "__address__", "replacement": exporter},
+        ],
+    }
+
+
 def prometheus_config(
-    service: str, alertmanager: str, rule_files: list[Path], scrape_interval: str
+    service: str,
+    alertmanager: str,
+    rule_files: list[Path],
+    scrape_interval: str,
+    blackbox: dict[str, object] | None = None,
 ) -> dict[str, object]:
+    jobs: list[dict[str, object]] = [
+        {"job_name": "ingest-api", "static_configs": [{"targets": [service]}]},
+    ]
+    if blackbox is not None:
+        jobs.append(blackbox)
     return {
         "global": {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval},
         "rule_files": [str(p) for p in rule_files],
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": [alertmanager]}]}]},
-        "scrape_configs": [
-            {"job_name": "ingest-api", "static_configs": [{"targets": [service]}]},
-        ],
+        "scrape_configs": jobs,
     }
 
 
@@ -80,6 +114,7 @@ class DemoStack:
     prometheus_url: str = ""
     alertmanager_url: str = ""
     service_url: str = ""
+    blackbox_url: str = ""  # empty when the blackbox exporter is not installed
     timings: dict[str, float] = field(default_factory=dict)
     _own_workdir: bool = False
 
@@ -158,6 +193,11 @@ class DemoStack:
         )
         match = service.wait_for_line(r"listening on (http://127\.0\.0\.1:(\d+))", 20)
         self.service_url = match.group(1)
+        # Fault drills (examples/ingest-api/ops/fault.py) find the service's pid here.
+        control = self.workdir / "control"
+        control.mkdir(exist_ok=True)
+        assert service.proc is not None
+        (control / "ingest-api.pid").write_text(f"{service.proc.pid}\n", encoding="utf-8")
         self._spawn(
             "traffic",
             [
@@ -175,6 +215,7 @@ class DemoStack:
             cwd=self.workdir,
         )
 
+        blackbox = self._start_blackbox()
         prom_port = free_port()
         rules = [self.example / "prometheus" / "rules.yml", *self.rule_files]
         config = prometheus_config(
@@ -182,6 +223,7 @@ class DemoStack:
             f"127.0.0.1:{am_port}",
             [p.resolve() for p in rules],
             self.scrape_interval,
+            blackbox,
         )
         config_path = self.workdir / "prometheus.yml"
         config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -221,11 +263,39 @@ class DemoStack:
         del prom
         self.timings["start_s"] = time.monotonic() - t0
 
+    def _start_blackbox(self) -> dict[str, object] | None:
+        """Start the blackbox exporter probing the service's /readyz; its scrape job."""
+        assert self.workdir is not None
+        binary = shutil.which(f"/usr/bin/{BLACKBOX}") or shutil.which(BLACKBOX)
+        if binary is None:
+            self._say(f"{BLACKBOX} not installed: no end-to-end probe")
+            return None
+        config = self.workdir / "blackbox.yml"
+        config.write_text(yaml.safe_dump(BLACKBOX_CONFIG, sort_keys=False), encoding="utf-8")
+        port = free_port()
+        self._spawn(
+            "blackbox",
+            [
+                binary,
+                f"--config.file={config}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--log.level=warn",
+            ],
+        )
+        self.blackbox_url = f"http://127.0.0.1:{port}"
+        wait_until(
+            lambda: httpx.get(f"{self.blackbox_url}/metrics", timeout=2).status_code == 200,
+            self.ready_deadline_s,
+            "blackbox exporter",
+        )
+        return blackbox_job(f"127.0.0.1:{port}", f"{self.service_url}/readyz")
+
     def env(self) -> dict[str, str]:
         """The environment variables the example's parameters read the URLs from."""
         return {
             URL_ENV["prometheus"]: self.prometheus_url,
             URL_ENV["alertmanager"]: self.alertmanager_url,
+            CONTROL_ENV: str(self.workdir / "control") if self.workdir else "",
         }
 
     def stop(self) -> None:

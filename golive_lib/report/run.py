@@ -14,7 +14,8 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -36,9 +37,35 @@ DEFAULT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 STOP = threading.Event()
 
 
-def _checkpoint() -> None:
-    if STOP.is_set():
+def _checkpoint(abort: threading.Event | None = None) -> None:
+    if STOP.is_set() or (abort is not None and abort.is_set()):
         raise KeyboardInterrupt("golive run interrupted")
+
+
+def _result(future: Future[Any], abort: threading.Event | None) -> Any:
+    """``future.result()``, checking for a stop request while it waits (services run on
+    threads, and only the main thread receives signals)."""
+    while True:
+        try:
+            return future.result(timeout=0.1)
+        except FutureTimeout:
+            _checkpoint(abort)
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One step of one service's review, for a progress display.
+
+    stage: "start" (``total`` steps announced), "section" (one section notebook ended),
+    "summary", "render", "done" or "failed". ``steps`` counts the steps ended so far.
+    """
+
+    service: str
+    stage: str
+    message: str
+    section: str | None = None
+    steps: int = 0
+    total: int = 0
 
 
 @dataclass(frozen=True)
@@ -50,14 +77,38 @@ class RunOptions:
     cell_timeout_s: int | None = None  # None: the parameters file's execution.cell_timeout_s
     run_date: date | None = None
     progress: Callable[[str], None] = field(default=lambda _msg: None)
+    events: Callable[[ProgressEvent], None] | None = None  # structured progress (rich)
+    services: int | None = None  # services reviewed at once; None: 2 x workers
 
 
 @dataclass(frozen=True)
 class RunOutcome:
+    """A reviewed service (``folder``, ``decision``), or one that could not be reviewed
+    (``error`` set, ``folder`` and ``decision`` None: nothing of it was left in place)."""
+
     service: str
-    folder: Path
-    decision: Decision
+    folder: Path | None
+    decision: Decision | None
     counts: dict[str, int]
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def emit(
+    options: RunOptions,
+    service: str,
+    stage: str,
+    message: str,
+    section: str | None = None,
+    steps: int = 0,
+    total: int = 0,
+) -> None:
+    options.progress(f"{service}: {message}")
+    if options.events is not None:
+        options.events(ProgressEvent(service, stage, message, section, steps, total))
 
 
 def notebooks_dir_sections(notebooks_dir: Path) -> list[SectionSpec]:
@@ -123,8 +174,15 @@ def _reserve(folder: Path, run_date: date) -> Path:
             n += 1
 
 
-def review(params_path: Path, params: Params, options: RunOptions, pool: Executor) -> RunOutcome:
-    """Review one service; returns where its report landed."""
+def review(
+    params_path: Path,
+    params: Params,
+    options: RunOptions,
+    pool: Executor,
+    abort: threading.Event | None = None,
+) -> RunOutcome:
+    """Review one service; returns where its report landed. ``abort``: a run-wide stop
+    request besides STOP (another thread was interrupted)."""
     run_date = options.run_date or date.today()
     sections = select_sections(options)
     folder = service_folder(options.out, params.service.name)
@@ -136,9 +194,16 @@ def review(params_path: Path, params: Params, options: RunOptions, pool: Executo
     try:  # everything from the mkdir on: a signal may land between any two lines
         tmp.mkdir()
         outcome = _build(
-            params_path, params, options, _Tracking(pool, submitted), run_date, sections, tmp
+            params_path,
+            params,
+            options,
+            _Tracking(pool, submitted),
+            run_date,
+            sections,
+            tmp,
+            abort,
         )
-        _checkpoint()
+        _checkpoint(abort)
         final = _reserve(folder, run_date)
         os.replace(tmp, final)  # onto the empty reserved folder: atomic, never overwrites
         moved = True
@@ -178,29 +243,37 @@ def _build(
     run_date: date,
     sections: list[SectionSpec],
     tmp: Path,
+    abort: threading.Event | None = None,
 ) -> tuple[Decision, dict[str, int]]:
     timeout = options.cell_timeout_s or params.execution.cell_timeout_s
     injected = {"params_path": str(params_path.resolve()), "run_date": run_date.isoformat()}
     name = params.service.name
-    options.progress(f"{name}: executing {len(sections)} section notebooks")
+    has_summary = (options.notebooks_dir / catalog.SUMMARY.notebook).is_file()
+    total = len(sections) + int(has_summary) + 1  # sections, summary, rendering
+    emit(options, name, "start", f"executing {len(sections)} section notebooks", total=total)
     futures = {
         s.id: pool.submit(
             execute.execute,
             options.notebooks_dir / s.notebook,
             tmp / s.notebook,
-            injected,
+            {**injected, "artifacts_dir": str(tmp.resolve() / "artifacts" / s.id)},
             timeout,
             options.notebooks_dir,
         )
         for s in sections
     }
     section_results: list[SectionResult] = []
-    for s in sections:
-        run = futures[s.id].result()
-        _checkpoint()
-        options.progress(
-            f"{name}: {s.id} done in {run.duration_s:.1f}s"
-            + (f" ({run.error})" if run.error else "")
+    for i, s in enumerate(sections, start=1):
+        run = _result(futures[s.id], abort)
+        _checkpoint(abort)
+        emit(
+            options,
+            name,
+            "section",
+            f"{s.id} done in {run.duration_s:.1f}s" + (f" ({run.error})" if run.error else ""),
+            s.id,
+            i,
+            total,
         )
         section_results.append(
             collect.section_result(s.id, run.notebook, params, run.duration_s, run.error, run_date)
@@ -222,21 +295,27 @@ def _build(
 
     summary = catalog.SUMMARY
     rendered: list[tuple[str, str, Path]] = []
-    if (options.notebooks_dir / summary.notebook).is_file():
-        options.progress(f"{name}: summary")
-        run = execute.execute(
-            options.notebooks_dir / summary.notebook,
-            tmp / summary.notebook,
-            {**injected, "results_path": str((tmp / RESULTS_JSON).resolve())},
-            timeout,
-            options.notebooks_dir,
+    if has_summary:
+        # on the pool too: papermill runs in worker processes only, never on a thread
+        run = _result(
+            pool.submit(
+                execute.execute,
+                options.notebooks_dir / summary.notebook,
+                tmp / summary.notebook,
+                {**injected, "results_path": str((tmp / RESULTS_JSON).resolve())},
+                timeout,
+                options.notebooks_dir,
+            ),
+            abort,
         )
+        message = f"summary done in {run.duration_s:.1f}s"
         if run.error:
-            options.progress(f"{name}: summary notebook failed: {run.error}")
+            message = f"summary notebook failed: {run.error}"
+        emit(options, name, "summary", message, summary.id, len(sections) + 1, total)
         rendered.append((summary.id, summary.title, tmp / summary.notebook))
     rendered.extend((s.id, s.title, tmp / s.notebook) for s in sections)
 
-    _checkpoint()
+    _checkpoint(abort)
     options.progress(f"{name}: rendering")
     jobs = [
         pool.submit(
@@ -251,8 +330,8 @@ def _build(
         _render_report, rendered, tmp / REPORT_HTML, f"{name} go-live review {run_date}"
     )
     for job in [*jobs, report_job]:
-        job.result()
-    _checkpoint()
+        _result(job, abort)
+    _checkpoint(abort)
     (tmp / INDEX_HTML).write_text(index.render(doc), encoding="utf-8")
     (tmp / JUNIT_XML).write_text(results.build_junit(doc), encoding="utf-8")
     checks = [c for s in section_results for c in s.checks]
@@ -264,8 +343,8 @@ def _render_report(parts: list[tuple[str, str, Path]], target: Path, title: str)
     target.write_text(render.to_html(combined, title), encoding="utf-8")
 
 
-def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
-    """Validate every parameters file, then review each service. Raises ParamsError first."""
+def prepare(params_paths: Sequence[Path], options: RunOptions) -> list[tuple[Path, Params]]:
+    """Everything checked before anything is written: parameters, sections, folders."""
     if not params_paths:
         raise ParamsError("PARAMS", ["no parameters file given"])
     loaded = validate_all(params_paths)
@@ -274,12 +353,56 @@ def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
         service_folder(options.out, params.service.name)
     if not options.notebooks_dir.is_dir():
         raise ReportError(f"notebooks folder not found: {options.notebooks_dir}")
+    return loaded
+
+
+def failed(service: str, error: BaseException | str) -> RunOutcome:
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    return RunOutcome(service, None, None, {}, text)
+
+
+def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
+    """Validate every parameters file (ParamsError before anything is written), then
+    review the services concurrently on one shared notebook pool.
+
+    A service whose review raises is reported as a failed outcome (``error``) and the
+    others go on. An interrupt (STOP, KeyboardInterrupt) stops every service: each
+    removes its unfinished folder after its own jobs ended, then the interrupt is raised.
+    Outcomes are returned in the order of ``params_paths``.
+    """
+    loaded = prepare(params_paths, options)
     from . import preload
 
     preload()  # workers fork after this and inherit the imports
-    outcomes = []
-    with ProcessPoolExecutor(max_workers=max(1, options.workers)) as pool:
-        for path, params in loaded:
-            outcomes.append(review(path, params, options, pool))
+    abort = threading.Event()
+    portfolio_lock = threading.Lock()
+    at_once = options.services or 2 * max(1, options.workers)
+
+    def one(path: Path, params: Params) -> RunOutcome:
+        try:
+            outcome = review(path, params, options, pool, abort)
+        except Exception as e:  # noqa: BLE001 - one service failing must not stop the rest
+            outcome = failed(params.service.name, e)
+            emit(options, params.service.name, "failed", f"could not be reviewed: {outcome.error}")
+            return outcome
+        with portfolio_lock:
             portfolio.write(options.out)  # reports/index.html over every service
-    return outcomes
+        assert outcome.decision is not None
+        emit(options, outcome.service, "done", outcome.decision.value.upper())
+        return outcome
+
+    with (
+        ProcessPoolExecutor(max_workers=max(1, options.workers)) as pool,
+        ThreadPoolExecutor(max_workers=max(1, min(at_once, len(loaded)))) as services,
+    ):
+        jobs = [services.submit(one, path, params) for path, params in loaded]
+        try:
+            for job in jobs:
+                _result(job, abort)
+        except BaseException:
+            abort.set()  # the other services stop at their next checkpoint and clean up
+            for job in jobs:
+                job.cancel()
+            wait(jobs)
+            raise
+        return [job.result() for job in jobs]

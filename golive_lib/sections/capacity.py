@@ -9,6 +9,8 @@ checks and the charts are pure functions of that `CapacityEvidence`.
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -112,30 +114,58 @@ def _window(result: LoadTest) -> tuple[datetime, timedelta] | None:
 # --------------------------------------------------------------------------- collect
 
 
+def keep_artifacts(work: Path, artifacts_dir: str | Path | None) -> tuple[Path, ...]:
+    """Copy a live run's files (Locust's CSVs) from its temporary folder into
+    ``artifacts_dir``; return them as shown in the report.
+
+    Under `golive run` the folder is ``<report>/artifacts/<section>`` and the report folder
+    is moved into place afterwards, so the files are named relative to the report folder
+    (``artifacts/capacity/locust_stats.csv``); any other folder is named in full.
+    """
+    files = sorted(f for f in work.iterdir() if f.is_file()) if work.is_dir() else []
+    if artifacts_dir is None or not files:
+        return ()
+    target = Path(artifacts_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    shown = Path(target.parent.name, target.name) if target.parent.name == "artifacts" else target
+    kept = []
+    for f in files:
+        shutil.copy2(f, target / f.name)
+        kept.append(shown / f.name)
+    return tuple(kept)
+
+
 def _read_or_run(
-    params: Params, progress: Callable[[str], None] | None
+    params: Params, progress: Callable[[str], None] | None, artifacts_dir: str | Path | None
 ) -> tuple[str, LoadTest | None, str | None, str, str]:
     cap = params.capacity
     repo = params.repository
     if cap.live is not None and cap.live.enabled:
         live = cap.live
-        out = Path(tempfile.mkdtemp(prefix="golive-locust-")) / "locust"
+        work = Path(tempfile.mkdtemp(prefix="golive-locust-"))
         spec = locust_source.RunSpec(
             locustfile=repo / live.locustfile,
             host=live.host,
             users=live.users,
             spawn_rate=live.spawn_rate,
             run_time_s=live.run_time_s,
-            out_prefix=out,
+            out_prefix=work / "locust",
             grace_s=live.grace_s,
             probe_path=live.probe_path,
         )
         origin = f"live Locust run on {live.host}"
         try:
-            run = locust_source.run(spec, progress)
-        except SourceError as e:
-            return origin, None, f"{e.source}: {e.message}", "", ""
-        return origin, run.result, None, run.log_tail, " ".join(run.command)
+            try:
+                run = locust_source.run(spec, progress)
+            except SourceError as e:
+                kept = keep_artifacts(work, artifacts_dir)  # a partial run's files are evidence
+                where = f" (its files: {', '.join(map(str, kept))})" if kept else ""
+                return origin, None, f"{e.source}: {e.message}{where}", "", ""
+            kept = keep_artifacts(work, artifacts_dir)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        result = dataclasses.replace(run.result, files=kept) if kept else run.result
+        return origin, result, None, run.log_tail, " ".join(run.command)
     if cap.load_test is not None:
         path = repo / cap.load_test.path
         origin = f"file {cap.load_test.path}"
@@ -151,11 +181,14 @@ def collect(
     params: Params,
     today: date | str | None = None,
     progress: Callable[[str], None] | None = None,
+    artifacts_dir: str | Path | None = None,
 ) -> CapacityEvidence:
     """Read or run the load test, ask Prometheus, and do the maths. Never raises for a
-    source's failure: it is kept as a message for the checks."""
+    source's failure: it is kept as a message for the checks. A live run's files are
+    copied into ``artifacts_dir`` (`golive run` injects ``<report>/artifacts/capacity``);
+    its temporary folder is removed either way."""
     day = date.fromisoformat(today) if isinstance(today, str) else (today or date.today())
-    origin, result, error, log_tail, command = _read_or_run(params, progress)
+    origin, result, error, log_tail, command = _read_or_run(params, progress, artifacts_dir)
     knee = usl = None
     usl_error = None
     points: tuple[tuple[float, float], ...] = ()

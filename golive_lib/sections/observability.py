@@ -109,6 +109,8 @@ class ObservabilityEvidence:
     am_error: str | None = None
     dashboards: dict[str, list[str]] = field(default_factory=dict)  # file -> exprs
     dashboard_errors: list[str] = field(default_factory=list)
+    grafana_url: str | None = None
+    grafana_error: str | None = None  # the configured Grafana could not be read: error
     log_lines: list[str] | None = None
     log_source: str = ""
     log_error: str | None = None
@@ -272,33 +274,55 @@ def _grafana(params: Params, ev: ObservabilityEvidence) -> None:
     url = server_url(server) if server else None
     if server is None or not url:
         return
+    ev.grafana_url = url
     try:
         ep = Endpoint(
             "Grafana", url, auth_headers(server.auth), server.timeout_s, server.connect_timeout_s
         )
-        for hit in ep.get_json("/api/search", {"type": "dash-db"}) or []:
-            uid = hit.get("uid")
+        hits = ep.get_json("/api/search", {"type": "dash-db"})
+        if not isinstance(hits, list):
+            raise SourceError(ep.source, "answered /api/search with something not a list")
+        for hit in hits:
+            uid = hit.get("uid") if isinstance(hit, dict) else None
+            if not isinstance(uid, str) or not uid:
+                raise SourceError(ep.source, f"/api/search returned an entry without uid: {hit!r}")
             body = ep.get_json(f"/api/dashboards/uid/{uid}")
-            ev.dashboards[f"grafana:{hit.get('title', uid)}"] = dashboard_exprs(
-                body.get("dashboard")
-            )
+            if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
+                raise SourceError(ep.source, f"/api/dashboards/uid/{uid} holds no dashboard")
+            ev.dashboards[f"grafana:{hit.get('title') or uid}"] = dashboard_exprs(body["dashboard"])
     except SourceError as e:
-        ev.dashboard_errors.append(f"{e.source}: {e.message}")
+        ev.grafana_error = f"{e.source}: {e.message}"
 
 
 def _logs(params: Params, ev: ObservabilityEvidence) -> None:
     obs = params.observability
     if obs.log_command:
         ev.log_source = " ".join(obs.log_command)
+        limit = obs.log_command_timeout_s
         try:
             r = subprocess.run(  # noqa: S603 - the reviewer's own command from the parameters
-                obs.log_command, capture_output=True, text=True, timeout=60, cwd=params.repository
+                obs.log_command,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=limit,
+                cwd=params.repository,
+                stdin=subprocess.DEVNULL,
             )
-        except (OSError, subprocess.TimeoutExpired) as e:
-            ev.log_error = f"command {ev.log_source!r} failed: {e}"
+        except subprocess.TimeoutExpired:
+            ev.log_error = (
+                f"command {ev.log_source!r} did not finish within {limit:g} s "
+                "(observability.log_command_timeout_s); it was stopped"
+            )
+            return
+        except OSError as e:
+            ev.log_error = f"command {ev.log_source!r} could not start: {e}"
             return
         if r.returncode != 0:
-            ev.log_error = f"command {ev.log_source!r} exited {r.returncode}: {r.stderr[-300:]}"
+            tail = r.stderr.strip()[-300:]
+            ev.log_error = f"command {ev.log_source!r} exited {r.returncode}" + (
+                f": {tail}" if tail else ""
+            )
             return
         ev.log_lines = [line for line in r.stdout.splitlines() if line.strip()]
     elif obs.log_sample:
@@ -729,6 +753,13 @@ def dashboards(ev: ObservabilityEvidence, params: Params) -> Check:
     cid = "observability.dashboards"
     if (c := _no_slos(cid, ev)) is not None:
         return c
+    if ev.grafana_error:
+        return catalog.error(
+            cid,
+            ev.grafana_error,
+            "Check that Grafana is up and observability.grafana (url, url_env, auth) points "
+            "at it with a token allowed to read dashboards.",
+        )
     if not ev.dashboards:
         if ev.dashboard_errors:
             return catalog.error(cid, "; ".join(ev.dashboard_errors))

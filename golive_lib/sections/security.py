@@ -66,6 +66,7 @@ class WarehouseFacts:
     tenant_tables: tuple[wh.TableRef, ...] | None = None
     row_policies: tuple[wh.RowPolicy, ...] | None = None
     pii_tags: tuple[wh.ColumnTag, ...] | None = None
+    table_retention: tuple[wh.TableRetention, ...] | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -136,6 +137,7 @@ def read_warehouse(source: wh.Warehouse, cfg: WarehouseSecurity) -> WarehouseFac
         tenant_tables=run("tenant_tables", lambda: wh.tenant_columns(source, cfg.tenant_column)),
         row_policies=run("row_policies", lambda: wh.row_access_policies(source)),
         pii_tags=run("pii_tags", lambda: wh.column_tags(source, cfg.pii_tag)),
+        table_retention=run("table_retention", lambda: wh.table_retention(source)),
         errors=errors,
     )
 
@@ -950,8 +952,88 @@ def _system_item(
                 for t in tags
             ],
         )
-    if item == "retention" and sec.s3 is not None and sec.s3.buckets and sec.gdpr.retention_days:
-        limit = sec.gdpr.retention_days
+    if item == "retention" and sec.gdpr.retention_days:
+        return _retention_item(
+            _s3_retention(ev, params, sec.gdpr.retention_days),
+            _sql_retention(ev, params, sec.gdpr.retention_days),
+        )
+    return None
+
+
+ItemResult = tuple[ItemState, str, list[Evidence]]
+
+
+def _retention_item(s3: ItemResult | None, sql: ItemResult | None) -> ItemResult | None:
+    """S3 lifecycle rules and the warehouse's retention settings: either violating fails
+    the item; either evidencing it is enough when the other cannot be read."""
+    found = [r for r in (s3, sql) if r is not None]
+    if not found:
+        return None
+    evidence = [e for r in found for e in r[2]]
+    rank = {"violated": 0, "evidenced": 1, "error": 2}
+    first = min(found, key=lambda r: rank.get(r[0], 3))
+    hits = [r[1] for r in found if r[0] == first[0]]
+    others = [r[1] for r in found if r[0] != first[0]]
+    note = f" ({'; '.join(others)})" if others and first[0] == "evidenced" else ""
+    return first[0], "; ".join(hits) + note, evidence
+
+
+def _sql_retention(ev: SecurityEvidence, params: Params, limit: int) -> ItemResult | None:
+    """Time Travel retention (DATA_RETENTION_TIME_IN_DAYS, ACCOUNT_USAGE.TABLES) of every
+    table holding a PII-tagged column: erased personal data stays recoverable that long."""
+    if params.security.warehouse is None:
+        return None
+    facts = ev.warehouse
+    if facts is None:
+        return "error", f"warehouse retention unreadable: {ev.warehouse_error}", []
+    if facts.pii_tags is None or facts.table_retention is None:
+        reason = facts.errors.get("pii_tags") or facts.errors.get("table_retention", "")
+        return "error", f"warehouse retention unreadable: {reason}", []
+    pii_tables = sorted({t.table.fqn for t in facts.pii_tags})
+    if not pii_tables:
+        return None  # no PII tagged: nothing to hold to the limit
+    by_fqn = {t.table.fqn.upper(): t for t in facts.table_retention}
+    evidence: list[Evidence] = []
+    bad: list[str] = []
+    unknown: list[str] = []
+    for fqn in pii_tables:
+        t = by_fqn.get(fqn.upper())
+        if t is None or t.retention_days is None:
+            unknown.append(fqn)
+            continue
+        safe = f" + {t.fail_safe_days} days Fail-safe" if t.fail_safe_days else ""
+        evidence.append(
+            Evidence(
+                label=f"{fqn} retention",
+                value=f"Time Travel {t.retention_days} days{safe} (DATA_RETENTION_TIME_IN_DAYS)",
+                location=facts.name,
+            )
+        )
+        if t.retention_days > limit:
+            bad.append(f"{fqn} ({t.retention_days} days)")
+    if bad:
+        return (
+            "violated",
+            f"tables holding PII keep erased rows longer than {limit} days: {', '.join(bad)}",
+            evidence,
+        )
+    if unknown:
+        return (
+            "error",
+            f"retention of PII table(s) not in ACCOUNT_USAGE.TABLES: {', '.join(unknown)}",
+            evidence,
+        )
+    return (
+        "evidenced",
+        f"{len(pii_tables)} table(s) holding PII keep erased rows at most {limit} days "
+        "(Time Travel)",
+        evidence,
+    )
+
+
+def _s3_retention(ev: SecurityEvidence, params: Params, limit: int) -> ItemResult | None:
+    sec = params.security
+    if sec.s3 is not None and sec.s3.buckets:
         if ev.s3_error:
             return "error", f"S3 lifecycle rules unreadable: {ev.s3_error}", []
         bad: list[str] = []
@@ -1046,8 +1128,9 @@ def gdpr(ev: SecurityEvidence, params: Params) -> Check:
     fix = (
         "Evidence each item: tag PII columns (tag "
         + (params.security.warehouse.pii_tag if params.security.warehouse else "PII")
-        + "), S3 lifecycle expiration within security.gdpr.retention_days, the procedures as files "
-        "in the repository (security.gdpr.*), or an attestation (check security.gdpr, item "
+        + "), S3 lifecycle expiration and the PII tables' Time Travel retention "
+        "(DATA_RETENTION_TIME_IN_DAYS) within security.gdpr.retention_days, the procedures as "
+        "files in the repository (security.gdpr.*), or an attestation (check security.gdpr, item "
         "<name>, by, date, link) renewed before it goes stale."
     )
 

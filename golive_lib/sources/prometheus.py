@@ -9,7 +9,7 @@ data, not an error: the checks decide what "no data" means.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,6 +55,18 @@ class Rule:
     for_s: float = 0.0
     health: str = ""
     state: str = ""  # alerting rules: inactive, pending, firing
+    annotations: dict[str, str] = field(default_factory=dict)  # alerting rules
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An active alert as Prometheus sees it (pending or firing)."""
+
+    name: str
+    state: str  # pending or firing
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    active_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -165,11 +177,38 @@ class PrometheusClient:
                     for_s=float(r.get("duration") or 0),
                     health=str(r.get("health", "")),
                     state=str(r.get("state", "")),
+                    annotations={
+                        str(k): str(v) for k, v in dict(r.get("annotations") or {}).items()
+                    },
                 )
                 for r in g.get("rules", [])
             )
             groups.append(RuleGroup(str(g.get("name", "")), str(g.get("file", "")), rules))
         return groups
+
+    def alerts(self) -> list[Alert]:
+        """The active alerts (GET /api/v1/alerts): pending and firing, not resolved ones."""
+        data = self._api("/api/v1/alerts")
+        found = []
+        for a in data.get("alerts", []) if isinstance(data, dict) else []:
+            labels = {str(k): str(v) for k, v in dict(a.get("labels") or {}).items()}
+            active = a.get("activeAt")
+            try:
+                at = datetime.fromisoformat(str(active).replace("Z", "+00:00")) if active else None
+            except ValueError:
+                at = None
+            found.append(
+                Alert(
+                    name=labels.get("alertname", ""),
+                    state=str(a.get("state", "")),
+                    labels=labels,
+                    annotations={
+                        str(k): str(v) for k, v in dict(a.get("annotations") or {}).items()
+                    },
+                    active_at=at,
+                )
+            )
+        return found
 
     def flags(self) -> dict[str, str]:
         data = self._api("/api/v1/status/flags")

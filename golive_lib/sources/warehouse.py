@@ -8,7 +8,7 @@ the ACCOUNT_USAGE views (`ACCOUNT_USAGE_DDL`) filled from SQL seed files or a Du
 file; and `SnowflakeWarehouse`, which runs the same SQL on a real account through
 snowflake-connector-python (imported only when used). The typed readers below
 (`role_grants`, `user_roles`, `users`, `tenant_columns`, `row_access_policies`,
-`column_tags`) are the only SQL golive runs; a failing query raises `SourceError`
+`column_tags`, `table_retention`) are the only SQL golive runs; a failing query raises `SourceError`
 that shows the query.
 """
 
@@ -65,6 +65,9 @@ CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.TAG_REFERENCES (
     TAG_DATABASE VARCHAR, TAG_SCHEMA VARCHAR, TAG_NAME VARCHAR, TAG_VALUE VARCHAR,
     OBJECT_DATABASE VARCHAR, OBJECT_SCHEMA VARCHAR, OBJECT_NAME VARCHAR,
     OBJECT_DELETED TIMESTAMPTZ, DOMAIN VARCHAR, COLUMN_NAME VARCHAR);
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.TABLES (
+    TABLE_ID BIGINT, TABLE_NAME VARCHAR, TABLE_SCHEMA VARCHAR, TABLE_CATALOG VARCHAR,
+    TABLE_TYPE VARCHAR, IS_TRANSIENT VARCHAR, RETENTION_TIME BIGINT, DELETED TIMESTAMPTZ);
 """
 
 # --------------------------------------------------------------------------- the SQL
@@ -95,6 +98,13 @@ Q_COLUMN_TAGS = """SELECT TAG_NAME, TAG_VALUE, OBJECT_DATABASE, OBJECT_SCHEMA, O
        COLUMN_NAME
 FROM SNOWFLAKE.ACCOUNT_USAGE.TAG_REFERENCES
 WHERE DOMAIN = 'COLUMN' AND OBJECT_DELETED IS NULL AND UPPER(TAG_NAME) = '{tag}'"""
+
+# RETENTION_TIME is the table's DATA_RETENTION_TIME_IN_DAYS: how long Time Travel keeps
+# rows that were changed or deleted (erased personal data stays recoverable that long).
+Q_TABLE_RETENTION = """SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, IS_TRANSIENT,
+       RETENTION_TIME
+FROM SNOWFLAKE.ACCOUNT_USAGE.TABLES
+WHERE DELETED IS NULL"""
 
 
 @dataclass(frozen=True)
@@ -159,6 +169,19 @@ class ColumnTag:
     value: str
     table: TableRef
     column: str
+
+
+@dataclass(frozen=True)
+class TableRetention:
+    table: TableRef
+    table_type: str  # BASE TABLE, TEMPORARY TABLE, ...
+    transient: bool
+    retention_days: int | None  # Time Travel (DATA_RETENTION_TIME_IN_DAYS); None: not given
+
+    @property
+    def fail_safe_days(self) -> int:
+        """Snowflake's Fail-safe after Time Travel: 7 days for permanent tables only."""
+        return 0 if self.transient or "TEMPORARY" in self.table_type.upper() else 7
 
 
 def _s(value: Any) -> str:
@@ -257,6 +280,27 @@ def column_tags(wh: Warehouse, tag: str) -> list[ColumnTag]:
         )
         for r in wh.query(sql)
     ]
+
+
+def table_retention(wh: Warehouse) -> list[TableRetention]:
+    out = []
+    for r in wh.query(Q_TABLE_RETENTION):
+        days = r.get("RETENTION_TIME")
+        try:
+            retention = None if days is None else int(days)
+        except (TypeError, ValueError):
+            retention = None
+        out.append(
+            TableRetention(
+                TableRef(
+                    _s(r.get("TABLE_CATALOG")), _s(r.get("TABLE_SCHEMA")), _s(r.get("TABLE_NAME"))
+                ),
+                _s(r.get("TABLE_TYPE")) or "BASE TABLE",
+                _truthy(r.get("IS_TRANSIENT")),
+                retention,
+            )
+        )
+    return out
 
 
 def _one_line(sql: str) -> str:

@@ -11,10 +11,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import yaml
 from golive_lib.model import Status
 from golive_lib.params import load_params
 from golive_lib.sections import capacity
+from golive_lib.sources import loadtest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_PARAMS = ROOT / "parameters" / "ingest-api.yaml"
@@ -50,11 +52,18 @@ def make_params(tmp_path: Path, **cap: Any) -> Any:
 
 
 LOCUST = {"path": "results/loadtest/ingest", "format": "locust"}
+# The day after the example's recorded Locust run: a review date that keeps it fresh (within
+# max_age_days) whenever the suite runs.
+_ENDED = loadtest.load(SERVICE_DIR / LOCUST["path"], "locust").ended
+assert _ENDED is not None
+LOCUST_DAY = _ENDED.date() + timedelta(days=1)
 
 
 def test_the_example_shows_pass_warn_fail_and_error():
     params = load_params(EXAMPLE_PARAMS)
-    ev = capacity.collect(params, date.today())
+    # Reviewed the day after the example's load test ran: it stays within max_age_days
+    # whenever the suite runs (the recorded run is dated; load-test-present ages it).
+    ev = capacity.collect(params, LOCUST_DAY)
     got = {c.id: c for c in (fn(ev, params) for fn in capacity.CHECKS)}
     assert got["capacity.load-test-present"].status is Status.PASS
     assert got["capacity.peak-projection"].status is Status.WARN  # no Prometheus here
@@ -71,7 +80,7 @@ def test_the_example_shows_pass_warn_fail_and_error():
     [
         (
             {"load_test": LOCUST, "peak": {"rps": 50}, "safety_margin": 1.2},
-            None,
+            LOCUST_DAY,
             {
                 "load-test-present": Status.PASS,
                 "peak-projection": Status.PASS,
@@ -80,7 +89,7 @@ def test_the_example_shows_pass_warn_fail_and_error():
         ),
         (
             {"load_test": LOCUST, "max_age_days": 30, "peak": {"rps": 50}},
-            date.today() + timedelta(days=45),
+            LOCUST_DAY + timedelta(days=45),
             {"load-test-present": Status.FAIL, "headroom": Status.PASS},
         ),
         (
@@ -280,8 +289,13 @@ def monitored_service(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 @pytest.mark.skipif(PROMETHEUS is None, reason="prometheus not installed (apt install prometheus)")
-def test_a_live_run_is_analysed_and_its_slos_read_from_prometheus(tmp_path, monitored_service):
+def test_a_live_run_is_analysed_and_its_slos_read_from_prometheus(
+    tmp_path, monitored_service, monkeypatch
+):
     url, prom_url = monitored_service
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # where the run's work folder goes
     api = 'job="ingest-api",handler=~"/v1/.*"'
     params = make_params(
         tmp_path,
@@ -314,8 +328,15 @@ def test_a_live_run_is_analysed_and_its_slos_read_from_prometheus(tmp_path, moni
     )
     time.sleep(1.5)  # a scrape before the test, so increase() has a baseline
     lines: list[str] = []
-    ev = capacity.collect(params, progress=lines.append)
+    artifacts = tmp_path / "report" / "artifacts" / "capacity"  # golive run's layout
+    ev = capacity.collect(params, progress=lines.append, artifacts_dir=artifacts)
     assert ev.error is None and ev.result is not None, ev.error
+    # Locust's CSVs are kept with the report (named relative to it), the work folder is gone
+    kept = sorted(f.name for f in artifacts.iterdir())
+    assert {"locust_stats.csv", "locust_stats_history.csv", "locust_failures.csv"} <= set(kept)
+    assert ev.result.where == ", ".join(f"artifacts/capacity/{n}" for n in kept)
+    assert loadtest.load(artifacts / "locust", "locust").total == ev.result.total
+    assert list(temp.iterdir()) == []
     assert any("users at" in line for line in lines) and any("done in" in ln for ln in lines)
     time.sleep(1.5)
     got = {fn.check_id: fn(ev, params) for fn in capacity.CHECKS}
@@ -331,7 +352,7 @@ def test_a_live_run_is_analysed_and_its_slos_read_from_prometheus(tmp_path, moni
     assert got["capacity.headroom"].status is Status.FAIL
 
 
-def test_a_live_run_against_a_target_that_is_down_is_an_error(tmp_path):
+def test_a_live_run_against_a_target_that_is_down_is_an_error(tmp_path, monkeypatch):
     params = make_params(
         tmp_path,
         live={
@@ -343,11 +364,15 @@ def test_a_live_run_against_a_target_that_is_down_is_an_error(tmp_path):
         },
         peak={"rps": 1},
     )
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     start = time.monotonic()
     got = capacity.evaluate(params)
     assert time.monotonic() - start < 15
     present = got[0]
     assert present.status is Status.ERROR and "does not answer" in present.summary
+    assert list(temp.iterdir()) == [], "the run's temporary folder was left behind"
 
 
 def test_bad_capacity_parameters_are_refused(tmp_path):

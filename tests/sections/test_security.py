@@ -62,7 +62,11 @@ def run(check, params: Params, today: date = TODAY):  # type: ignore[no-untyped-
 
 def test_the_example_shows_its_planted_statuses():
     params = load_params(EXAMPLE_PARAMS)
-    checks = {c.id: c for c in security.evaluate(params, today=date.today())}
+    # The scans carry no timestamp: their age is the file time (the checkout). Review on
+    # that day, so a checkout older than scan_max_age_days does not turn the warn stale.
+    scans_dir = params.repository / "results" / "scans"
+    day = date.fromtimestamp(max(f.stat().st_mtime for f in scans_dir.iterdir()))
+    checks = {c.id: c for c in security.evaluate(params, today=day)}
     assert {k: v.status for k, v in checks.items()} == {
         "security.dependency-scan": Status.WARN,
         "security.image-scan": Status.PASS,
@@ -489,3 +493,97 @@ def test_s3_lifecycle_rules_evidence_retention_or_fail_it(tmp_path, s3_endpoint)
     assert result.status is Status.FAIL
     assert "long (expiration rules: expire-events (all: 400 d))" in result.summary
     assert "forever (expiration rules: none)" in result.summary
+
+
+EXAMPLE_SEED = ROOT / "examples" / "ingest-api" / "warehouse" / "seed.sql"
+
+
+def retention_params(tmp_path: Path, *patches: str, **sec: Any) -> Params:
+    """The example's ACCOUNT_USAGE rows on DuckDB, then each patch (SQL) run after them."""
+    (tmp_path / "repo").mkdir(exist_ok=True)
+    shutil.copy(EXAMPLE_SEED, tmp_path / "repo" / "seed.sql")
+    seeds = ["seed.sql"]
+    for n, sql in enumerate(patches):
+        (tmp_path / "repo" / f"patch{n}.sql").write_text(sql)
+        seeds.append(f"patch{n}.sql")
+    attestations = sec.pop("attestations", [])
+    return make_params(
+        tmp_path,
+        {"warehouse": {"seeds": seeds}, "gdpr": {"retention_days": 30}, **sec},
+        attestations=attestations,
+    )
+
+
+def retention_item(params: Params) -> security.GdprItem:
+    items = security.gdpr_items(security.collect(params, today=TODAY), params)
+    return next(i for i in items if i.item == "retention")
+
+
+def test_warehouse_retention_of_pii_tables_evidences_retention_when_s3_is_unreachable(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("INGEST_S3_ENDPOINT", raising=False)
+    s3 = {"endpoint_url_env": "INGEST_S3_ENDPOINT", "buckets": ["ingest-api-events"]}
+    item = retention_item(retention_params(tmp_path, s3=s3))
+    assert item.state == "evidenced", item.summary
+    assert "2 table(s) holding PII keep erased rows at most 30 days" in item.summary
+    assert "INGEST_S3_ENDPOINT" in item.summary  # the unread S3 side is named, not hidden
+    shown = {e.label: e.value for e in item.evidence}
+    assert shown == {
+        "INGEST.TENANT_DATA.ACCOUNTS retention": "Time Travel 1 days + 7 days Fail-safe "
+        "(DATA_RETENTION_TIME_IN_DAYS)",
+        "INGEST.TENANT_DATA.EVENTS retention": "Time Travel 7 days + 7 days Fail-safe "
+        "(DATA_RETENTION_TIME_IN_DAYS)",
+    }  # OPS.LOAD_HISTORY (90 days, no PII) is not held to the limit
+
+
+def test_a_pii_table_keeping_erased_rows_too_long_fails_gdpr(tmp_path):
+    params = retention_params(
+        tmp_path,
+        "UPDATE SNOWFLAKE.ACCOUNT_USAGE.TABLES SET RETENTION_TIME = 90 "
+        "WHERE TABLE_NAME = 'ACCOUNTS';",
+        attestations=[attest("retention", "2026-11-01")],  # a system's finding outweighs it
+    )
+    result = run(security.gdpr, params)
+    assert result.status is Status.FAIL
+    assert "longer than 30 days: INGEST.TENANT_DATA.ACCOUNTS (90 days)" in result.summary
+
+
+def test_a_pii_table_missing_from_the_tables_view_is_an_error_unless_attested(tmp_path):
+    drop = "DELETE FROM SNOWFLAKE.ACCOUNT_USAGE.TABLES WHERE TABLE_NAME = 'EVENTS';"
+    item = retention_item(retention_params(tmp_path, drop))
+    assert item.state == "error"
+    assert "not in ACCOUNT_USAGE.TABLES: INGEST.TENANT_DATA.EVENTS" in item.summary
+    item = retention_item(
+        retention_params(tmp_path, drop, attestations=[attest("retention", "2026-11-01")])
+    )
+    assert item.state == "attested"
+
+
+def test_a_warehouse_without_the_tables_view_leaves_the_other_checks_alone(tmp_path):
+    params = retention_params(tmp_path, "DROP TABLE SNOWFLAKE.ACCOUNT_USAGE.TABLES;")
+    ev = security.collect(params, today=TODAY)
+    assert ev.warehouse is not None and "TABLES" in ev.warehouse.errors["table_retention"]
+    item = next(i for i in security.gdpr_items(ev, params) if i.item == "retention")
+    assert item.state == "error" and "warehouse retention unreadable" in item.summary
+    assert security.snowflake_rbac(ev, params).status is not Status.ERROR
+
+
+def test_s3_lifecycle_evidence_and_a_warehouse_violation_fail_together(tmp_path, s3_endpoint):
+    s3 = admin_client(s3_endpoint)
+    make_bucket(s3, "short30", expire_days=30)
+    params = retention_params(
+        tmp_path,
+        "UPDATE SNOWFLAKE.ACCOUNT_USAGE.TABLES SET RETENTION_TIME = 45 "
+        "WHERE TABLE_NAME = 'EVENTS';",
+        s3={
+            "endpoint_url": s3_endpoint,
+            "access_key_id_env": KEY_ENV,
+            "secret_access_key_env": SECRET_ENV,
+            "buckets": ["short30"],
+            "timeout_s": 5,
+        },
+    )
+    item = retention_item(params)
+    assert item.state == "violated" and "EVENTS (45 days)" in item.summary
+    assert any(e.label == "short30 lifecycle" for e in item.evidence)

@@ -1,0 +1,183 @@
+"""Run a drill command: bounded, timed, output captured, never raising.
+
+A drill (restore, replay, smoke test, rollback) is a command from the parameters. It runs
+without a shell (a string is split with :func:`shlex.split`; a leading ``python`` is the
+interpreter running golive) in its own process group, so
+that at the timeout the whole group (the command and everything it started) is killed.
+Output (stdout and stderr merged) is streamed line by line to ``progress`` and the last
+~4 KB are kept. Values of the extra ``env`` given to the command are redacted from the
+output tail and progress lines, so secrets passed that way never reach a report.
+
+Every outcome is a :class:`DrillResult`: a non-zero exit, a missing executable, an empty
+command or a hang sets ``error`` instead of raising.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+TAIL_BYTES = 4096
+#: Seconds given to the process group after SIGTERM before SIGKILL.
+KILL_GRACE_S = 2.0
+#: Env values shorter than this are not redacted (too likely to hit ordinary text).
+_MIN_SECRET_LEN = 4
+#: A command starting with one of these runs with the interpreter running golive, so a
+#: drill written ``python ops/restore.py`` works where only ``python3`` (or a venv) exists.
+PYTHON_NAMES = frozenset({"python", "python3"})
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    """What happened when a drill command ran."""
+
+    command: str
+    #: None when the command did not start or was killed at the timeout.
+    returncode: int | None
+    duration_s: float
+    timed_out: bool
+    output_tail: str
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        """True when the command ran to completion and exited 0."""
+        return self.error is None and not self.timed_out and self.returncode == 0
+
+
+def _argv(command: str | list[str]) -> list[str]:
+    argv = shlex.split(command) if isinstance(command, str) else list(command)
+    if argv and argv[0] in PYTHON_NAMES:
+        argv[0] = sys.executable
+    return argv
+
+
+def _display(command: str | list[str]) -> str:
+    return command if isinstance(command, str) else shlex.join(command)
+
+
+class _Redactor:
+    def __init__(self, env: dict[str, str] | None) -> None:
+        values = {v for v in (env or {}).values() if len(v) >= _MIN_SECRET_LEN}
+        self._values = sorted(values, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for v in self._values:
+            text = text.replace(v, "***")
+        return text
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group, then SIGKILL it if it is still there after a grace."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=KILL_GRACE_S)
+    except subprocess.TimeoutExpired:
+        pass
+    # Children may survive the leader: kill the whole group regardless.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=KILL_GRACE_S)
+
+
+def run_command(
+    command: str | list[str],
+    *,
+    cwd: Path,
+    timeout_s: float,
+    env: dict[str, str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DrillResult:
+    """Run ``command`` in ``cwd`` with at most ``timeout_s`` seconds; never raises.
+
+    ``env`` is added to the current environment. ``progress`` receives each output line
+    (redacted, without the newline) as it arrives; an exception inside it is ignored.
+    """
+    shown = _display(command)
+    redact = _Redactor(env)
+    try:
+        argv = _argv(command)
+    except ValueError as e:
+        return DrillResult(shown, None, 0.0, False, "", f"cannot parse command {shown!r}: {e}")
+    if not argv:
+        return DrillResult(shown, None, 0.0, False, "", "empty command")
+    if not cwd.is_dir():
+        return DrillResult(shown, None, 0.0, False, "", f"working directory {cwd} does not exist")
+
+    full_env = {**os.environ, **(env or {})}
+    tail: deque[bytes] = deque()
+    tail_size = [0]
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - the reviewer's own drill command
+            argv,
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        return DrillResult(
+            shown, None, time.monotonic() - start, False, "", f"command not found: {argv[0]}"
+        )
+    except OSError as e:
+        return DrillResult(
+            shown, None, time.monotonic() - start, False, "", f"cannot start {argv[0]}: {e}"
+        )
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for raw in iter(proc.stdout.readline, b""):
+            tail.append(raw)
+            tail_size[0] += len(raw)
+            while tail_size[0] > TAIL_BYTES and len(tail) > 1:
+                tail_size[0] -= len(tail.popleft())
+            if progress is not None:
+                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                with contextlib.suppress(Exception):
+                    progress(redact(line))
+
+    reader = threading.Thread(target=pump, name="drill-output", daemon=True)
+    reader.start()
+    timed_out = False
+    try:
+        proc.wait(timeout=max(timeout_s, 0.0))
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(proc)
+    duration = time.monotonic() - start
+    # A grandchild that left the group may keep the pipe open: do not wait for it forever.
+    reader.join(timeout=KILL_GRACE_S)
+    if proc.stdout is not None and not reader.is_alive():
+        with contextlib.suppress(OSError):
+            proc.stdout.close()
+
+    text = b"".join(tail).decode("utf-8", errors="replace")[-TAIL_BYTES:]
+    text = redact(text)
+    error = None
+    if timed_out:
+        error = f"timed out after {timeout_s:g} s; process group killed"
+    elif proc.returncode != 0:
+        error = f"exited with code {proc.returncode}"
+    return DrillResult(
+        command=shown,
+        returncode=None if timed_out else proc.returncode,
+        duration_s=duration,
+        timed_out=timed_out,
+        output_tail=text,
+        error=error,
+    )

@@ -1,0 +1,268 @@
+"""Coverage reports: Cobertura XML, JaCoCo XML and LCOV tracefiles, read into one model.
+
+Rates are ratios in 0..1. A report that measured no branches (coverage.py without
+``--branch`` writes ``branch-rate="0"``; JaCoCo omits the BRANCH counter; LCOV has no
+``BRF``) has ``branch_rate`` None: "not measured", never 0 %.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ..errors import SourceError
+from .xmlfile import read_xml
+
+Format = Literal["cobertura", "jacoco", "lcov"]
+FORMATS: tuple[Format, ...] = ("cobertura", "jacoco", "lcov")
+
+_LCOV_LINE_RE = re.compile(r"^([A-Z]+):(.*)$")
+_CONDITION_RE = re.compile(r"\((\d+)/(\d+)\)")
+
+
+@dataclass(frozen=True)
+class FileCoverage:
+    name: str
+    lines_covered: int
+    lines_valid: int
+
+    @property
+    def line_rate(self) -> float | None:
+        return self.lines_covered / self.lines_valid if self.lines_valid else None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """One report's totals (and per-file line coverage, for the least covered files)."""
+
+    source: str  # the file, as shown to the reviewer
+    format: Format
+    lines_covered: int
+    lines_valid: int
+    branches_covered: int
+    branches_valid: int
+    files: tuple[FileCoverage, ...] = ()
+
+    @property
+    def line_rate(self) -> float | None:
+        return self.lines_covered / self.lines_valid if self.lines_valid else None
+
+    @property
+    def branch_rate(self) -> float | None:
+        """None when no branches were measured."""
+        return self.branches_covered / self.branches_valid if self.branches_valid else None
+
+
+def combine(reports: list[Coverage]) -> Coverage | None:
+    """The totals of several reports (e.g. one per module); None for none."""
+    if not reports:
+        return None
+    if len(reports) == 1:
+        return reports[0]
+    return Coverage(
+        source=", ".join(r.source for r in reports),
+        format=reports[0].format,
+        lines_covered=sum(r.lines_covered for r in reports),
+        lines_valid=sum(r.lines_valid for r in reports),
+        branches_covered=sum(r.branches_covered for r in reports),
+        branches_valid=sum(r.branches_valid for r in reports),
+        files=tuple(f for r in reports for f in r.files),
+    )
+
+
+def detect(path: Path) -> Format:
+    """The format from the file's start: an LCOV record, or the XML root element."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096).decode("utf-8", errors="replace")
+    except OSError as e:
+        raise SourceError(str(path), f"cannot read: {e.strerror or e}") from e
+    stripped = head.lstrip()
+    if re.match(r"^(TN|SF):", stripped):
+        return "lcov"
+    if "<report" in head or "JACOCO" in head:
+        return "jacoco"
+    if "<coverage" in head:
+        return "cobertura"
+    if path.suffix in (".info", ".lcov"):
+        return "lcov"
+    raise SourceError(
+        str(path), "not a Cobertura, JaCoCo or LCOV report (set its format in the parameters)"
+    )
+
+
+def _int(el: ET.Element, attr: str, label: str) -> int | None:
+    raw = el.get(attr)
+    if raw is None:
+        return None
+    try:
+        return int(float(raw))
+    except ValueError as e:
+        raise SourceError(label, f"<{el.tag}> {attr}={raw!r} is not a number") from e
+
+
+def parse_cobertura(path: Path, label: str | None = None) -> Coverage:
+    label = label or str(path)
+    root = read_xml(path, label)
+    if root.tag != "coverage":
+        raise SourceError(label, f"not a Cobertura report (root element <{root.tag}>)")
+    files: dict[str, list[int]] = {}
+    lc = lv = bc = bv = 0
+    for cls in root.iter("class"):
+        name = cls.get("filename") or cls.get("name") or "?"
+        tot = files.setdefault(name, [0, 0])
+        for line in cls.iter("line"):
+            hits = _int(line, "hits", label) or 0
+            tot[1] += 1
+            lv += 1
+            if hits > 0:
+                tot[0] += 1
+                lc += 1
+            if line.get("branch") == "true":
+                m = _CONDITION_RE.search(line.get("condition-coverage", ""))
+                if m:
+                    bc += int(m.group(1))
+                    bv += int(m.group(2))
+    # The root's totals win when present (they count each line once across classes).
+    lines_valid = _int(root, "lines-valid", label)
+    lines_covered = _int(root, "lines-covered", label)
+    branches_valid = _int(root, "branches-valid", label)
+    branches_covered = _int(root, "branches-covered", label)
+    if lines_valid is not None and lines_covered is not None:
+        lc, lv = lines_covered, lines_valid
+    if branches_valid is not None and branches_covered is not None:
+        bc, bv = branches_covered, branches_valid
+    return Coverage(
+        label,
+        "cobertura",
+        lc,
+        lv,
+        bc,
+        bv,
+        tuple(FileCoverage(n, c, v) for n, (c, v) in sorted(files.items())),
+    )
+
+
+def _counter(el: ET.Element, kind: str, label: str) -> tuple[int, int] | None:
+    """(covered, covered + missed) of ``el``'s own counter of ``kind``."""
+    for c in el.findall("counter"):
+        if c.get("type") == kind:
+            covered, missed = _int(c, "covered", label), _int(c, "missed", label)
+            if covered is None or missed is None:
+                raise SourceError(label, f"<counter type={kind!r}> lacks covered/missed")
+            return covered, covered + missed
+    return None
+
+
+def parse_jacoco(path: Path, label: str | None = None) -> Coverage:
+    label = label or str(path)
+    root = read_xml(path, label)
+    if root.tag != "report":
+        raise SourceError(label, f"not a JaCoCo report (root element <{root.tag}>)")
+    files = []
+    for pkg in root.iter("package"):
+        for sf in pkg.findall("sourcefile"):
+            got = _counter(sf, "LINE", label)
+            if got:
+                name = f"{pkg.get('name', '')}/{sf.get('name', '?')}".lstrip("/")
+                files.append(FileCoverage(name, got[0], got[1]))
+    line = _counter(root, "LINE", label)
+    if line is None:  # no report-level counter: sum the source files
+        line = (sum(f.lines_covered for f in files), sum(f.lines_valid for f in files))
+    branch = _counter(root, "BRANCH", label) or (0, 0)
+    return Coverage(label, "jacoco", line[0], line[1], branch[0], branch[1], tuple(files))
+
+
+def parse_lcov(path: Path, label: str | None = None) -> Coverage:
+    label = label or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise SourceError(label, "file not found") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise SourceError(label, f"cannot read: {e}") from e
+    files: list[FileCoverage] = []
+    name: str | None = None
+    lf = lh = brf = brh = 0
+    da_total = da_hit = brda_total = brda_hit = 0
+    seen_lf = seen_brf = False
+    bc = bv = 0
+
+    def number(value: str, n: int, key: str) -> int:
+        try:
+            return int(value)
+        except ValueError as e:
+            raise SourceError(label, f"line {n}: {key} {value!r} is not a number") from e
+
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line == "end_of_record":
+            if name is None:
+                raise SourceError(label, f"line {n}: end_of_record without SF")
+            lv, lc = (lf, lh) if seen_lf else (da_total, da_hit)
+            b_v, b_c = (brf, brh) if seen_brf else (brda_total, brda_hit)
+            files.append(FileCoverage(name, lc, lv))
+            bc += b_c
+            bv += b_v
+            name = None
+            lf = lh = brf = brh = da_total = da_hit = brda_total = brda_hit = 0
+            seen_lf = seen_brf = False
+            continue
+        m = _LCOV_LINE_RE.match(line)
+        if not m:
+            raise SourceError(label, f"line {n}: not an LCOV record: {line[:60]!r}")
+        key, value = m.groups()
+        if key == "SF":
+            name = value
+        elif key == "LF":
+            lf, seen_lf = number(value, n, key), True
+        elif key == "LH":
+            lh = number(value, n, key)
+        elif key == "BRF":
+            brf, seen_brf = number(value, n, key), True
+        elif key == "BRH":
+            brh = number(value, n, key)
+        elif key == "DA":
+            parts = value.split(",")
+            if len(parts) < 2:
+                raise SourceError(label, f"line {n}: DA needs line,hits: {value!r}")
+            da_total += 1
+            da_hit += number(parts[1], n, key) > 0
+        elif key == "BRDA":
+            parts = value.split(",")
+            if len(parts) != 4:
+                raise SourceError(label, f"line {n}: BRDA needs 4 fields: {value!r}")
+            brda_total += 1
+            brda_hit += parts[3] not in ("-", "0")
+    if name is not None:
+        raise SourceError(label, f"record for {name} has no end_of_record")
+    if not files:
+        raise SourceError(label, "no LCOV records (SF ... end_of_record)")
+    return Coverage(
+        label,
+        "lcov",
+        sum(f.lines_covered for f in files),
+        sum(f.lines_valid for f in files),
+        bc,
+        bv,
+        tuple(files),
+    )
+
+
+_PARSERS = {"cobertura": parse_cobertura, "jacoco": parse_jacoco, "lcov": parse_lcov}
+
+
+def parse(path: Path, fmt: str = "auto", label: str | None = None) -> Coverage:
+    """Read one coverage report; raise SourceError naming the file (and line) when bad."""
+    label = label or str(path)
+    if not path.is_file():
+        raise SourceError(label, "file not found")
+    kind = detect(path) if fmt == "auto" else fmt
+    if kind not in _PARSERS:
+        raise SourceError(label, f"unknown coverage format {fmt!r} (one of {', '.join(FORMATS)})")
+    return _PARSERS[kind](path, label)

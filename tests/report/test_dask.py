@@ -1,0 +1,99 @@
+"""`--executor dask`: one task per service on a real Dask LocalCluster (2 worker
+processes on loopback); each task writes its report into the shared reports folder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import minirun
+import pytest
+from conftest import ROOT
+
+from golive_lib.errors import ParamsError, ReportError
+from golive_lib.model import Decision
+from golive_lib.report import dask_executor
+from golive_lib.report.run import RunOptions
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as c:
+        yield c
+
+
+def write_services(tmp: Path, names: list[str]) -> list[Path]:
+    (tmp / "repo").mkdir(exist_ok=True)
+    paths = []
+    for name in names:
+        path = tmp / f"{name}.yaml"
+        path.write_text(minirun.PARAMS.format(name=name), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_each_service_is_reviewed_by_a_dask_task(tmp_path, cluster):
+    nbdir = minirun.notebooks(tmp_path / "notebooks")
+    out = tmp_path / "reports"
+    options = RunOptions(out=out, notebooks_dir=nbdir, workers=1)
+    paths = write_services(tmp_path, ["svc-a", "svc-b", "svc-c"])
+    outcomes = dask_executor.run_dask(paths, options, cluster.scheduler_address)
+    assert [o.service for o in outcomes] == ["svc-a", "svc-b", "svc-c"]
+    for o in outcomes:
+        assert o.ok and o.decision is Decision.NO_GO and o.counts["fail"] == 1
+        assert o.folder is not None and o.folder.parent == (out / o.service).resolve()
+        doc = json.loads((o.folder / "results.json").read_text())
+        assert doc["service"] == o.service and doc["decision"] == "no-go"
+        assert (o.folder / "report.html").is_file()
+    assert (out / "index.html").is_file()
+
+
+def test_the_cli_runs_on_dask_and_prints_each_folder(tmp_path, cluster):
+    nbdir = minirun.notebooks(tmp_path / "notebooks")
+    out = tmp_path / "reports"
+    (out / "broken").mkdir(parents=True)
+    (out / "broken" / "2026-01-01").write_text("x")  # an unrelated file must stay
+    paths = write_services(tmp_path, ["one", "two"])
+    cmd = [sys.executable, "-m", "golive_lib", "run", *map(str, paths), "--out", str(out)]
+    cmd += ["--notebooks", str(nbdir), "--workers", "1", "--sections", "cicd"]
+    cmd += ["--executor", "dask", "--scheduler", cluster.scheduler_address]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr  # both NO-GO
+    folders = [Path(line) for line in proc.stdout.splitlines()]
+    assert sorted(f.parent.name for f in folders) == ["one", "two"]
+    assert all((f / "results.json").is_file() for f in folders)
+
+
+def test_bad_input_is_refused_before_anything_is_submitted(tmp_path, cluster):
+    (tmp_path / "bad.yaml").write_text("schema_version: 1\nservice: {name: x}\n")
+    out = tmp_path / "reports"
+    with pytest.raises(ParamsError):
+        dask_executor.run_dask(
+            [tmp_path / "bad.yaml"], RunOptions(out=out), cluster.scheduler_address
+        )
+    assert not out.exists()
+
+
+def test_dask_without_scheduler_is_bad_input(tmp_path):
+    [path] = write_services(tmp_path, ["svc"])
+    cmd = [sys.executable, "-m", "golive_lib", "run", str(path), "--executor", "dask"]
+    cmd += ["--out", str(tmp_path / "reports")]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "--scheduler" in proc.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+def test_missing_dask_fails_only_when_used_and_names_the_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(ReportError, match=r"pip install 'golive\[dask\]'"):
+        dask_executor._client("tcp://127.0.0.1:1")

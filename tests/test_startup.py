@@ -1,0 +1,57 @@
+"""Start-up stays light: importing golive_lib or the CLI, or `golive --help`, imports none
+of the heavy libraries (they load inside the commands that use them). The time itself
+is a benchmark (bench/startup.py), not a test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+HEAVY = [
+    "pandas",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "plotly",
+    "scipy",
+    "pyarrow",
+    "dask",
+    "distributed",
+    "jupyter_client",
+    "httpx",
+    "duckdb",
+    "boto3",
+]
+
+PROBE = """
+import sys, runpy
+sys.argv = {argv!r}
+try:
+    {code}
+except SystemExit:
+    pass
+print("HEAVY:" + ",".join(m for m in {heavy!r} if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["python"], "import golive_lib"),
+        (["python"], "import golive_lib.cli"),
+        (["golive", "--help"], "runpy.run_module('golive_lib', run_name='__main__')"),
+        (["golive", "run", "--help"], "runpy.run_module('golive_lib', run_name='__main__')"),
+    ],
+    ids=["import", "import-cli", "help", "run-help"],
+)
+def test_start_up_imports_no_heavy_library(argv, code):
+    probe = PROBE.format(argv=argv, code=code, heavy=HEAVY)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    [line] = [x for x in proc.stdout.splitlines() if x.startswith("HEAVY:")]
+    assert line == "HEAVY:", f"imported at start-up: {line[6:]}"
