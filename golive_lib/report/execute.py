@@ -33,6 +33,11 @@ def execute(
     os.environ.pop("GOLIVE_LAB_PARAMS", None)
     error: str | None = None
     try:
+        # Inject only what the notebook's parameters cell declares (e.g. artifacts_dir
+        # is capacity's): papermill warns on stderr about every unknown parameter.
+        declared = pm.inspect_notebook(str(source))
+        if declared:
+            parameters = {k: v for k, v in parameters.items() if k in declared}
         pm.execute_notebook(
             str(source),
             str(output),
