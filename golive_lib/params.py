@@ -241,12 +241,13 @@ class PublicGrant(Strict):
     name: str = "*"
 
 
-class WarehouseSecurity(Strict):
+class SqlDatabase(Strict):
+    """A SQL source: an embedded DuckDB (a file or SQL seeds from the repository) or a
+    Snowflake account. Rollout queries it; security's warehouse extends it with rules."""
+
     kind: Literal["duckdb", "snowflake"] = "duckdb"
-    # duckdb: an ACCOUNT_USAGE catalog from a file or SQL seeds (relative to the repository)
-    database: str | None = Field(None, description="DuckDB file holding schema ACCOUNT_USAGE")
-    seeds: list[str] = Field(default_factory=list, description="SQL files run in order")
-    # snowflake
+    database: str | None = Field(None, description="DuckDB file in the repository")
+    seeds: list[str] = Field(default_factory=list, description="SQL files run in order (DuckDB)")
     account: str | None = None
     user: str | None = None
     role: str | None = None
@@ -255,6 +256,11 @@ class WarehouseSecurity(Strict):
     private_key_file_env: str | None = None
     authenticator: str | None = None
     timeout_s: int = Field(60, gt=0, le=600)
+
+
+class WarehouseSecurity(SqlDatabase):
+    """The ACCOUNT_USAGE catalog to read (connection fields from SqlDatabase) and the rules."""
+
     # the checks
     public_grants_allowed: list[PublicGrant] = Field(default_factory=list)
     max_accountadmins: int = Field(3, ge=1)
@@ -457,22 +463,6 @@ class Premortem(Strict):
         default_factory=dict, description="label matchers selecting the service's alerting rules"
     )
     runbook_annotation: str = "runbook_url"
-
-
-class SqlDatabase(Strict):
-    """Where rollout SQL runs: an embedded DuckDB (seeded) or a Snowflake account."""
-
-    kind: Literal["duckdb", "snowflake"] = "duckdb"
-    database: str | None = Field(None, description="DuckDB file in the repository")
-    seeds: list[str] = Field(default_factory=list, description="SQL files run in order (DuckDB)")
-    account: str | None = None
-    user: str | None = None
-    role: str | None = None
-    warehouse: str | None = None
-    password_env: str | None = None
-    private_key_file_env: str | None = None
-    authenticator: str | None = None
-    timeout_s: int = Field(60, gt=0, le=600)
 
 
 class RolloutPhase(Strict):

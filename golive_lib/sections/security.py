@@ -100,22 +100,7 @@ def open_warehouse(params: Params) -> wh.Warehouse:
     cfg = params.security.warehouse
     if cfg is None:
         raise SourceError(wh.SOURCE, "no warehouse in security.warehouse")
-    if cfg.kind == "snowflake":
-        return wh.SnowflakeWarehouse(
-            wh.SnowflakeLogin(
-                account=cfg.account or "",
-                user=cfg.user or "",
-                role=cfg.role,
-                warehouse=cfg.warehouse,
-                password_env=cfg.password_env,
-                private_key_file_env=cfg.private_key_file_env,
-                authenticator=cfg.authenticator,
-                timeout_s=cfg.timeout_s,
-            )
-        )
-    repo = params.repository
-    database = (repo / cfg.database) if cfg.database else None
-    return wh.DuckDBWarehouse(database, [repo / s for s in cfg.seeds])
+    return wh.open_database(cfg, params.repository, "security.warehouse")
 
 
 def read_warehouse(source: wh.Warehouse, cfg: WarehouseSecurity) -> WarehouseFacts:

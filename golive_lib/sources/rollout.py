@@ -58,24 +58,8 @@ class Backfill:
 
 
 def open_database(cfg: SqlDatabase, repository: Path) -> wh.Warehouse:
-    """The configured database: DuckDB seeded from the repository, or Snowflake."""
-    if cfg.kind == "snowflake":
-        if not cfg.account or not cfg.user:
-            raise SourceError(SOURCE, "rollout.database: kind snowflake needs account and user")
-        return wh.SnowflakeWarehouse(
-            wh.SnowflakeLogin(
-                account=cfg.account,
-                user=cfg.user,
-                role=cfg.role,
-                warehouse=cfg.warehouse,
-                password_env=cfg.password_env,
-                private_key_file_env=cfg.private_key_file_env,
-                authenticator=cfg.authenticator,
-                timeout_s=cfg.timeout_s,
-            )
-        )
-    database = (repository / cfg.database) if cfg.database else None
-    return wh.DuckDBWarehouse(database, [repository / s for s in cfg.seeds])
+    """The rollout database (see warehouse.open_database)."""
+    return wh.open_database(cfg, repository, "rollout.database")
 
 
 def _s(value: Any) -> str:

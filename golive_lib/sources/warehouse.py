@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import SourceError
+from ..params import SqlDatabase
 
 SOURCE = "warehouse"
 IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
@@ -456,3 +457,25 @@ class SnowflakeWarehouse:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def open_database(cfg: SqlDatabase, repository: Path, field: str = "database") -> Warehouse:
+    """The configured database: DuckDB seeded from the repository, or Snowflake.
+    ``field`` names the parameters key in messages (e.g. rollout.database)."""
+    if cfg.kind == "snowflake":
+        if not cfg.account or not cfg.user:
+            raise SourceError(SOURCE, f"{field}: kind snowflake needs account and user")
+        return SnowflakeWarehouse(
+            SnowflakeLogin(
+                account=cfg.account,
+                user=cfg.user,
+                role=cfg.role,
+                warehouse=cfg.warehouse,
+                password_env=cfg.password_env,
+                private_key_file_env=cfg.private_key_file_env,
+                authenticator=cfg.authenticator,
+                timeout_s=cfg.timeout_s,
+            )
+        )
+    database = (repository / cfg.database) if cfg.database else None
+    return DuckDBWarehouse(database, [repository / s for s in cfg.seeds])
