@@ -50,6 +50,11 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(9, "testing", "Testing"),
 )
 
+# Sections whose notebook disturbs the service on purpose (the pre-mortem's fault drill
+# freezes it). A review runs them after every other section of that service has ended,
+# so live evidence (SLOs, probes, alerts) is never read while the fault is in place.
+DISRUPTIVE: frozenset[str] = frozenset({"premortem"})
+
 # Check-id prefix of each section (disaster recovery's checks are "dr.*").
 SECTION_PREFIX = {
     "architecture": "architecture",

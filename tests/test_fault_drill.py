@@ -65,6 +65,13 @@ def test_freezing_the_service_fires_ingestapidown_and_recovery_resolves_it(
     assert ev.drill.recover_s is not None and ev.drill.recover_s < 90
     assert "firing" in [s for _, s in ev.drill.states]
     assert not _frozen(os.environ[CONTROL_ENV])
+    # the window the service was disturbed is part of the evidence
+    d = ev.drill
+    assert d.disturbed_from is not None and d.disturbed_to is not None
+    span = (d.disturbed_to - d.disturbed_from).total_seconds()
+    assert d.detect_s + d.recover_s <= span + 1
+    assert any(e.label == "service disturbed (UTC)" for e in c.evidence)
+    assert c.data["disturbed_to"] == d.disturbed_to.isoformat()
     # the same review reads the rules from the live Prometheus: every alert has a runbook
     runbooks = premortem.alerts_have_runbooks(ev, params)
     assert runbooks.status is Status.PASS, runbooks.summary

@@ -24,7 +24,7 @@ from typing import Any
 from .. import catalog
 from ..catalog import SectionSpec
 from ..errors import ParamsError, ReportError
-from ..model import Decision, SectionResult, count_statuses, decide
+from ..model import Decision, count_statuses, decide
 from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON
 from ..params import Params, load_params, params_sha256
 from . import collect, execute, history, index, portfolio, render, results
@@ -251,8 +251,9 @@ def _build(
     has_summary = (options.notebooks_dir / catalog.SUMMARY.notebook).is_file()
     total = len(sections) + int(has_summary) + 1  # sections, summary, rendering
     emit(options, name, "start", f"executing {len(sections)} section notebooks", total=total)
-    futures = {
-        s.id: pool.submit(
+
+    def start(s: SectionSpec) -> Future[Any]:
+        return pool.submit(
             execute.execute,
             options.notebooks_dir / s.notebook,
             tmp / s.notebook,
@@ -260,11 +261,17 @@ def _build(
             timeout,
             options.notebooks_dir,
         )
-        for s in sections
-    }
-    section_results: list[SectionResult] = []
-    for i, s in enumerate(sections, start=1):
-        run = _result(futures[s.id], abort)
+
+    # Sections that disturb the service (catalog.DISRUPTIVE) start only once every other
+    # section of this service has ended: their fault must not show in live evidence.
+    calm = [s for s in sections if s.id not in catalog.DISRUPTIVE]
+    disruptive = [s for s in sections if s.id in catalog.DISRUPTIVE]
+    futures = {s.id: start(s) for s in calm}
+    runs: dict[str, execute.Execution] = {}
+    for i, s in enumerate([*calm, *disruptive], start=1):
+        if s.id not in futures:
+            futures[s.id] = start(s)
+        run = runs[s.id] = _result(futures[s.id], abort)
         _checkpoint(abort)
         emit(
             options,
@@ -275,9 +282,12 @@ def _build(
             i,
             total,
         )
-        section_results.append(
-            collect.section_result(s.id, run.notebook, params, run.duration_s, run.error, run_date)
+    section_results = [
+        collect.section_result(
+            s.id, runs[s.id].notebook, params, runs[s.id].duration_s, runs[s.id].error, run_date
         )
+        for s in sections
+    ]
     html_names = {s.id: s.notebook.replace(".ipynb", ".html") for s in sections}
     doc = results.build_results(
         service=name,

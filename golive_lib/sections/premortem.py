@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,10 @@ class DrillOutcome:
     recover_s: float | None = None  # recover start -> alert gone
     watch_errors: tuple[str, ...] = ()
     states: tuple[tuple[float, str], ...] = ()  # (seconds since inject, alert state)
+    # The wall-clock window the service was disturbed: inject start to the end of the
+    # recovery watch. Metric history of this window shows the injected fault.
+    disturbed_from: datetime | None = None
+    disturbed_to: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,7 @@ def run_fault_drill(
     progress: Callable[[str], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> DrillOutcome:
     """Inject, wait for the alert to fire, recover (always), wait for it to resolve."""
     say = progress or (lambda _msg: None)
@@ -140,6 +145,7 @@ def run_fault_drill(
     states: list[tuple[float, str]] = []
     errors: list[str] = []
     t0 = clock()
+    disturbed_from = now()
 
     def watch(want_firing: bool, deadline_s: float, since: float) -> float | None:
         while True:
@@ -184,6 +190,8 @@ def run_fault_drill(
         recover_s=recover_s,
         watch_errors=tuple(dict.fromkeys(errors)),
         states=tuple(states),
+        disturbed_from=disturbed_from,
+        disturbed_to=now(),
     )
 
 
@@ -371,6 +379,15 @@ def fault_drill(ev: PremortemEvidence, params: Params) -> Check:
         ),
     ]
     evidence += [Evidence(label="alerts API", value=e) for e in d.watch_errors]
+    if d.disturbed_from is not None and d.disturbed_to is not None:
+        evidence.append(
+            Evidence(
+                label="service disturbed (UTC)",
+                value=f"{d.disturbed_from:%Y-%m-%d %H:%M:%S} to {d.disturbed_to:%H:%M:%S} "
+                f"({(d.disturbed_to - d.disturbed_from).total_seconds():.0f} s); the other "
+                "sections of this review ran before it; later SLO history shows this window",
+            )
+        )
     data: dict[str, Any] = {
         "alert": d.alert,
         "detect_s": d.detect_s,
@@ -378,6 +395,8 @@ def fault_drill(ev: PremortemEvidence, params: Params) -> Check:
         "detect_deadline_s": cfg.detect_deadline_s,
         "recover_deadline_s": cfg.recover_deadline_s,
         "states": [list(s) for s in d.states],
+        "disturbed_from": d.disturbed_from.isoformat() if d.disturbed_from else None,
+        "disturbed_to": d.disturbed_to.isoformat() if d.disturbed_to else None,
     }
     if d.inject is None or not d.inject.ok:
         why = d.inject.error if d.inject else "did not run"

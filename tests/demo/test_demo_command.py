@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import ROOT
@@ -45,5 +46,20 @@ def test_demo_reviews_the_example_on_its_stack_and_stops_everything(tmp_path: Pa
     assert obs["observability.retention"] == "pass"
     assert obs["observability.alert-routing"] == "pass"
     assert "demo stack ready" in result.stderr
+    # The fault drill (pre-mortem) ran after every other section had ended, so no live
+    # check saw the frozen service: the blackbox probe and alerts read a healthy stack.
+    status = {c["id"]: c for c in doc["checks"]}
+    drill = status["premortem.fault-drill"]
+    assert drill["status"] == "pass", drill["summary"]
+    assert status["testing.e2e-continuous"]["status"] == "pass", status["testing.e2e-continuous"][
+        "summary"
+    ]
+    others_ended = max(  # papermill records naive UTC times
+        datetime.fromisoformat(json.loads(nb.read_text())["metadata"]["papermill"]["end_time"])
+        for nb in folder.glob("0[1-9]_*.ipynb")
+        if "premortem" not in nb.name
+    )
+    disturbed = datetime.fromisoformat(drill["data"]["disturbed_from"])
+    assert disturbed > others_ended.replace(tzinfo=UTC)
     assert not list(tmp.glob("golive-demo-*")), "the work folder was not removed"
     assert not _processes_mentioning(str(tmp)), "a process of the stack is still running"
