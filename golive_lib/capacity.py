@@ -146,13 +146,77 @@ def concurrency_points(
     return sorted((u, sum(xs) / len(xs)) for u, xs in levels.items())
 
 
-def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit:
-    """Least-squares USL fit (scipy) with 0 <= sigma <= 1, kappa >= 0, lambda > 0.
+def _usl_sse(n: Any, x: Any, sigma: Any, kappa: Any) -> tuple[Any, Any]:
+    """For each (sigma, kappa), the least-squares lambda (closed form: the model is linear
+    in lambda) and the sum of squared errors. Arrays broadcast over the grid."""
+    import numpy as np
 
+    g = n / (1 + sigma[..., None] * (n - 1) + kappa[..., None] * n * (n - 1))
+    lam = np.maximum((g * x).sum(-1) / np.maximum((g * g).sum(-1), 1e-300), 1e-12)
+    sse = ((lam[..., None] * g - x) ** 2).sum(-1)
+    return lam, sse
+
+
+_LOWER = (1e-12, 0.0, 0.0)  # lambda, sigma, kappa
+_UPPER = (math.inf, 1.0, math.inf)
+
+
+def _levenberg_marquardt(n: Any, x: Any, p: Any, iterations: int = 200) -> tuple[Any, float]:
+    """Minimise the USL's squared error from ``p`` = (lambda, sigma, kappa); each step is
+    projected onto the bounds and kept only when it lowers the error."""
+    import numpy as np
+
+    def residual(q: Any) -> Any:
+        return usl(n, *q) - x
+
+    lower, upper = np.array(_LOWER), np.array(_UPPER)
+    r = residual(p)
+    sse = float(r @ r)
+    damping = 1e-3
+    for _ in range(iterations):
+        lam, sigma, kappa = p
+        d = 1 + sigma * (n - 1) + kappa * n * (n - 1)
+        jac = np.stack([n / d, -lam * n * (n - 1) / d**2, -lam * n * n * (n - 1) / d**2], axis=1)
+        a = jac.T @ jac
+        g = jac.T @ r
+        # Active set: a parameter on a bound that the descent would push past stays put.
+        free = ~(((p <= lower) & (g > 0)) | ((p >= upper) & (g < 0)))
+        if not free.any():
+            break
+        af = a[np.ix_(free, free)]
+        for _ in range(30):
+            step = np.zeros_like(p)
+            try:
+                step[free] = np.linalg.solve(af + damping * np.diag(np.diag(af) + 1e-300), -g[free])
+            except np.linalg.LinAlgError:
+                damping *= 10
+                continue
+            q = np.clip(p + step, lower, upper)
+            rq = residual(q)
+            sq = float(rq @ rq)
+            if sq < sse:
+                break
+            damping *= 4
+        else:
+            return p, sse  # no step lowers the error: a minimum
+        gain = sse - sq
+        p, r, sse = q, rq, sq
+        damping = max(damping / 3, 1e-12)
+        if gain <= 1e-12 * max(sse, 1e-300):
+            break
+    return p, sse
+
+
+def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit:
+    """Least-squares USL fit with 0 <= sigma <= 1, kappa >= 0, lambda > 0.
+
+    A grid over (sigma, kappa) with lambda solved in closed form for each point (the
+    model is linear in lambda) finds the basin; Levenberg-Marquardt from the best few
+    grid points finishes. numpy only: importing scipy.optimize cost a second in every
+    review kernel.
     Raises ValueError when there are fewer than 3 distinct concurrency levels.
     """
     import numpy as np
-    from scipy.optimize import curve_fit
 
     levels = {round(n, 9) for n, _ in points}
     if len(levels) < 3:
@@ -161,26 +225,27 @@ def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit:
         )
     n = np.array([p[0] for p in points], dtype=float)
     x = np.array([p[1] for p in points], dtype=float)
-    lam0 = max(float(np.max(x / n)), 1e-9)
+    if not (np.all(np.isfinite(n)) and np.all(np.isfinite(x))):
+        raise ValueError("the USL fit needs finite concurrency and throughput values")
+    # A coarse grid over (sigma, log10 kappa, and kappa = 0), lambda profiled out...
+    sig = np.linspace(0.0, 1.0, 41)
+    kap = np.concatenate(([0.0], np.logspace(-12, 1, 53)))
+    s_grid, k_grid = np.meshgrid(sig, kap, indexing="ij")
+    lam_grid, sse_grid = _usl_sse(n, x, s_grid, k_grid)
+    order = np.argsort(sse_grid, axis=None)[:4]
+    # ... then Levenberg-Marquardt from the best few grid points, bounds by projection.
     best: tuple[float, Any] | None = None
-    for sigma0, kappa0 in ((0.05, 1e-4), (0.3, 1e-3), (0.01, 1e-6)):
-        try:
-            popt, _ = curve_fit(
-                usl,
-                n,
-                x,
-                p0=(lam0, sigma0, kappa0),
-                bounds=([1e-12, 0.0, 0.0], [np.inf, 1.0, np.inf]),
-                maxfev=20000,
-            )
-        except (RuntimeError, ValueError):
-            continue
-        sse = float(np.sum((usl(n, *popt) - x) ** 2))
+    for flat in order:
+        i, j = np.unravel_index(int(flat), sse_grid.shape)
+        start = np.array([lam_grid[i, j], s_grid[i, j], k_grid[i, j]])
+        fitted, sse = _levenberg_marquardt(n, x, start)
         if best is None or sse < best[0]:
-            best = (sse, popt)
-    if best is None:
-        raise ValueError("the USL fit did not converge")
-    sse, (lam, sigma, kappa) = best
+            best = (sse, fitted)
+    assert best is not None
+    sse, fitted = best
+    lam, sigma, kappa = (float(v) for v in fitted)
+    if kappa < 1e-12:
+        kappa = 0.0
     sst = float(np.sum((x - x.mean()) ** 2))
     r2 = 1 - sse / sst if sst > 0 else 0.0
     if kappa > 1e-12:
@@ -189,7 +254,7 @@ def fit_usl(points: Sequence[tuple[float, float]]) -> UslFit:
         x_peak: float | None = float(usl(n_peak, lam, sigma, kappa))
     else:
         n_peak = None
-        x_peak = lam / sigma if sigma > 1e-12 else None
+        x_peak = float(lam / sigma) if sigma > 1e-12 else None
     return UslFit(float(lam), float(sigma), float(kappa), r2, len(points), n_peak, x_peak)
 
 

@@ -14,7 +14,6 @@ import fcntl
 import hashlib
 import json
 import math
-import os
 import random
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from .. import cachedir
 from .processes import DemoError, require_binary
 
 JOB = "ingest-api"
@@ -240,8 +240,7 @@ def write_openmetrics(h: History, path: Path) -> Path:
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "golive" / "blocks"
+    return cachedir.cache_root("blocks")
 
 
 def build_blocks(p: HistoryParams, cache: Path | None = None, promtool: str = "promtool") -> Path:

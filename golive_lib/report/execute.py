@@ -46,9 +46,9 @@ def execute(
             execution_timeout=cell_timeout_s,
             progress_bar=False,
             log_output=False,
-            # saved after every cell (papermill's default): a cell that times out or a
-            # kernel that dies still leaves the checks emitted before it on disk
-            request_save_on_cell_execute=True,
+            # saved once, when execution ends in any way (see _engine), and every 30 s
+            # during a long cell
+            engine_name=_engine(),
             cwd=str(cwd or source.parent),
             # nbclient passes these to the kernel: keep its start-up banner off our stderr
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
@@ -63,6 +63,61 @@ def execute(
         if not output.exists():
             _write_failed_copy(source, output, error)
     return Execution(output, time.monotonic() - started, error)
+
+
+_ENGINE = "golive"
+
+
+def _engine() -> str:
+    """Papermill's nbclient engine saving the notebook when execution ends (also on a
+    timeout, a dead kernel or a failing cell: papermill's finally) instead of after
+    every cell. Each save serialises and validates the whole notebook in the worker
+    process: with ~60 checks displayed a review paid that ~60 times. Registered once
+    per process."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    if _ENGINE in papermill_engines._engines:
+        return _ENGINE
+
+    class SaveAtEnd(NotebookExecutionManager):  # type: ignore[misc]
+        def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> Any:
+            path: str | None = getattr(self, "output_path", None)
+            self.output_path = None  # no save on this call
+            try:
+                return super().cell_complete(cell, cell_index=cell_index, **kwargs)
+            finally:
+                self.output_path = path
+
+    class SaveAtEndEngine(NBClientEngine):  # type: ignore[misc]
+        @classmethod
+        def execute_notebook(
+            cls,
+            nb: Any,
+            kernel_name: str,
+            output_path: str | None = None,
+            progress_bar: bool = True,
+            log_output: bool = False,
+            autosave_cell_every: int = 30,
+            **kwargs: Any,
+        ) -> Any:
+            # papermill's Engine.execute_notebook with the manager above
+            nb_man = SaveAtEnd(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()  # saves, whatever happened
+            return nb_man.nb
+
+    papermill_engines.register(_ENGINE, SaveAtEndEngine)
+    return _ENGINE
 
 
 def _write_failed_copy(source: Path, output: Path, error: str) -> None:

@@ -224,6 +224,27 @@ def test_a_cell_timeout_is_an_error_result_not_a_hang(tmp_path, params_path):
     assert "timed out" in by_id["cicd.docker-build"]["summary"].lower()
 
 
+def test_a_kernel_that_dies_keeps_the_checks_shown_before_it(tmp_path, params_path):
+    # the notebook is saved once, when execution ends in any way: also after a dead kernel
+    nbdir = tmp_path / "nb"
+    nbdir.mkdir()
+    notebook(
+        nbdir / "02_cicd.ipynb",
+        "cicd",
+        [
+            "review.show(catalog.make('cicd.pipeline-present', Status.PASS, 'ok'))",
+            "import os; os._exit(9)",
+        ],
+    )
+    options = RunOptions(out=tmp_path / "r", notebooks_dir=nbdir)
+    [outcome] = run([params_path], options)
+    results = json.loads((outcome.folder / "results.json").read_text())
+    by_id = {c["id"]: c for c in results["checks"]}
+    assert by_id["cicd.pipeline-present"]["status"] == "pass"
+    assert by_id["cicd.docker-build"]["status"] == "error"
+    assert "dead" in by_id["cicd.docker-build"]["summary"].lower()
+
+
 @pytest.mark.parametrize("name", ["../escape", "..", "a/../../b", "/abs"])
 def test_a_service_folder_can_never_leave_the_reports_folder(tmp_path, name):
     from golive_lib.errors import ParamsError

@@ -14,6 +14,7 @@ PASSWORD = "s3cr3t-Hunter2-Tr0ub4dor"  # pragma: allowlist secret
 
 
 def repo(tmp_path: Path) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "settings.py").write_text(
         f'REGION = "eu-west-1"\nAWS_ACCESS_KEY_ID = "{AWS_KEY}"\npassword = "{PASSWORD}"\n'
@@ -44,3 +45,40 @@ def test_excluded_globs_are_not_scanned(tmp_path):
 def test_a_missing_repository_is_a_source_error(tmp_path):
     with pytest.raises(SourceError, match="not a directory"):
         secrets.scan(tmp_path / "nope")
+
+
+def test_a_second_scan_reads_unchanged_files_from_a_cache_that_holds_no_secret(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = repo(tmp_path / "r")
+    first = secrets.scan(root)
+    entries = list((tmp_path / "cache" / "golive").rglob("*.json"))
+    assert len(entries) == first.files_scanned == 2
+    for entry in entries:
+        text = entry.read_text()
+        assert AWS_KEY not in text and PASSWORD not in text
+    # a cache hit gives the same findings without running the scanner
+    monkeypatch.setattr(
+        "detect_secrets.core.secrets_collection.SecretsCollection.scan_file",
+        lambda *_a: pytest.fail("scanned again"),
+    )
+    assert secrets.scan(root) == first
+
+
+def test_a_changed_file_is_scanned_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = repo(tmp_path / "r")
+    assert secrets.scan(root).findings
+    (root / "app" / "settings.py").write_text('REGION = "eu-west-1"\n')
+    assert secrets.scan(root).findings == ()
+    (root / "app" / "settings.py").write_text(f'TOKEN_ID = "{AWS_KEY}"\n')
+    assert [f.location for f in secrets.scan(root).findings] == ["app/settings.py:1"]
+
+
+def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    scan = secrets.scan(repo(tmp_path / "r"))
+    assert ("AWS Access Key", "app/settings.py:2") in {(f.type, f.location) for f in scan.findings}
