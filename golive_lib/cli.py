@@ -352,7 +352,6 @@ def demo(
                     _err(f"error: {o.service} could not be reviewed: {o.error}")
                     raise typer.Exit(EXIT_INTERNAL)
                 typer.echo(str(o.folder))
-                _err(f"golive: {o.service}: {o.decision.value.upper()}")
             if keep:
                 _err(
                     f"golive: stack kept running (Ctrl-C stops it):\n"

@@ -135,6 +135,13 @@ def keep_artifacts(work: Path, artifacts_dir: str | Path | None) -> tuple[Path, 
     return tuple(kept)
 
 
+def _in_repository(path: Path, repo: Path) -> Path:
+    try:
+        return path.resolve().relative_to(repo.resolve())
+    except ValueError:
+        return path
+
+
 def _read_or_run(
     params: Params, progress: Callable[[str], None] | None, artifacts_dir: str | Path | None
 ) -> tuple[str, LoadTest | None, str | None, str, str]:
@@ -173,7 +180,9 @@ def _read_or_run(
             result = loadtest.load(path, cap.load_test.format, cap.interval_s)
         except SourceError as e:
             return origin, None, f"{e.source}: {e.message}", "", ""
-        return origin, result, None, "", ""
+        # named as in the repository: the report is read on other machines
+        shown = tuple(_in_repository(f, repo) for f in result.files)
+        return origin, dataclasses.replace(result, files=shown), None, "", ""
     return "", None, None, "", ""
 
 

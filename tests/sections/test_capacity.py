@@ -66,6 +66,10 @@ def test_the_example_shows_pass_warn_fail_and_error():
     ev = capacity.collect(params, LOCUST_DAY)
     got = {c.id: c for c in (fn(ev, params) for fn in capacity.CHECKS)}
     assert got["capacity.load-test-present"].status is Status.PASS
+    # the files are named as in the repository, not by this machine's absolute paths
+    [source] = [e for e in got["capacity.load-test-present"].evidence if e.label == "source"]
+    assert source.location and not source.location.startswith("/")
+    assert source.location.startswith(params.capacity.load_test.path.rstrip("/").rsplit("/", 1)[0])
     assert got["capacity.peak-projection"].status is Status.WARN  # no Prometheus here
     head = got["capacity.headroom"]
     assert head.status is Status.FAIL and "short" in head.summary
