@@ -70,6 +70,14 @@ def wait_until(
         time.sleep(interval_s)
 
 
+# util-linux's setpriv (Essential on Debian) sets the parent-death signal, then execs
+# the program: if golive is killed outright (SIGKILL, OOM), the kernel sends the stack's
+# processes SIGTERM instead of leaving them running in their own sessions. It is tied to
+# the thread that started them: the demo stack is started on the main thread.
+_SETPRIV = shutil.which("setpriv")
+_DIE_WITH_PARENT: tuple[str, ...] = (_SETPRIV, "--pdeathsig", "SIGTERM", "--") if _SETPRIV else ()
+
+
 @dataclass
 class ManagedProcess:
     """One program of the demo stack. Use as a context manager or call start/stop."""
@@ -88,7 +96,7 @@ class ManagedProcess:
         log = self.log_path.open("wb")
         try:
             self.proc = subprocess.Popen(  # noqa: S603 - argv built by the demo stack
-                list(self.argv),
+                [*_DIE_WITH_PARENT, *self.argv],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -39,7 +39,9 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["SIGINT", "SIGTERM", "SIGKILL"]
+)
 def test_demo_keep_serves_until_a_signal_then_stops_everything(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
@@ -84,11 +86,19 @@ def test_demo_keep_serves_until_a_signal_then_stops_everything(
         assert list(tmp.glob("golive-demo-*")), "the stack's work folder is in TMPDIR"
 
         proc.send_signal(sig)
-        assert proc.wait(timeout=60) == 0, err.read_text()
+        assert proc.wait(timeout=60) == (-9 if sig == signal.SIGKILL else 0), err.read_text()
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    if sig == signal.SIGKILL:
+        # nothing of golive ran after the kill: the kernel's parent-death signal stops the
+        # stack (setpriv --pdeathsig), only its work folder is left behind in TMPDIR
+        deadline = time.monotonic() + 20
+        while [p for p in stack if _alive(p)] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [p for p in stack if _alive(p)] == [], "a process of the stack is orphaned"
+        return
     assert "the demo stack was stopped" in err.read_text()
     assert [p for p in stack if _alive(p)] == [], "a process of the stack is still running"
     assert not list(tmp.glob("golive-demo-*")), "the work folder was not removed"
