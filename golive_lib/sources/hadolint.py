@@ -2,13 +2,18 @@
 
 ``lint`` runs the real binary with ``--format json --no-fail`` and returns its findings;
 a missing binary, a timeout, a failed run or output that is not hadolint's JSON raise
-SourceError saying which and how to fix it.
+SourceError saying which and how to fix it. ``run`` is the runner underneath, for other
+output formats (security's run-now scan reads ``--format sarif``); at its timeout the
+whole process group is killed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -38,11 +43,17 @@ class Finding:
     @property
     def link(self) -> str | None:
         """The rule's wiki page (hadolint's for DLxxxx, ShellCheck's for SCxxxx)."""
-        if self.code.startswith("DL") and not self.code.startswith("DL1"):
-            return WIKI.format(code=self.code)
-        if self.code.startswith("SC"):
-            return SHELLCHECK_WIKI.format(code=self.code)
-        return None
+        return rule_link(self.code)
+
+
+def rule_link(code: str) -> str | None:
+    """The wiki page of a hadolint rule (DLxxxx) or ShellCheck rule (SCxxxx); DL1000
+    (a parse error) has none."""
+    if code.startswith("DL") and not code.startswith("DL1"):
+        return WIKI.format(code=code)
+    if code.startswith("SC"):
+        return SHELLCHECK_WIKI.format(code=code)
+    return None
 
 
 def at_or_above(level: Level, threshold: Level) -> bool:
@@ -50,8 +61,13 @@ def at_or_above(level: Level, threshold: Level) -> bool:
     return LEVELS.index(level) <= LEVELS.index(threshold)
 
 
-def find_hadolint() -> str | None:
-    """The hadolint executable: on PATH, else next to the running Python (a venv's bin/)."""
+def find_hadolint(binary: str | None = None) -> str | None:
+    """The hadolint executable: ``binary`` when given (a path, or a name looked up on
+    PATH); else ``hadolint`` on PATH, else next to the running Python (a venv's bin/)."""
+    if binary:
+        if os.sep in binary or (os.altsep and os.altsep in binary):
+            return binary if Path(binary).is_file() else None
+        return shutil.which(binary)
     found = shutil.which("hadolint")
     if found:
         return found
@@ -92,26 +108,57 @@ def parse_output(text: str, dockerfile: Path) -> list[Finding]:
         ) from e
 
 
+def run(
+    dockerfile: Path,
+    *,
+    fmt: Literal["json", "sarif"] = "json",
+    timeout_s: float = 60.0,
+    cwd: Path | None = None,
+    binary: str | None = None,
+) -> str:
+    """Run hadolint on one Dockerfile now (``--no-fail``); its standard output.
+
+    ``binary``: the executable to run (default: `find_hadolint`). At ``timeout_s`` the
+    process group is killed, so a wrapper script cannot outlive the timeout.
+    """
+    found = find_hadolint(binary) if binary else find_hadolint()
+    if found is None:
+        where = f" at {binary}" if binary else ""
+        raise SourceError(
+            SOURCE, f"the hadolint binary was not found{where}; install it: {INSTALL_HINT}"
+        )
+    if not (dockerfile if cwd is None else cwd / dockerfile).is_file():
+        raise SourceError(SOURCE, f"{dockerfile}: no such file")
+    command = [found, "--format", fmt, "--no-fail", "--no-color", str(dockerfile)]
+    try:
+        proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+    except OSError as e:
+        raise SourceError(SOURCE, f"cannot run {found}: {e.strerror or e}") from e
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired as e:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.communicate(timeout=5)
+        raise SourceError(SOURCE, f"timed out after {timeout_s:g}s on {dockerfile}") from e
+    if proc.returncode != 0:
+        first = (stderr.strip().splitlines() or ["(no message)"])[0]
+        raise SourceError(SOURCE, f"failed on {dockerfile} (exit {proc.returncode}): {first}")
+    return stdout
+
+
 def lint(dockerfile: Path, *, timeout_s: float = 60.0, cwd: Path | None = None) -> list[Finding]:
     """Run hadolint on one Dockerfile now; its findings, file as given.
 
     ``cwd`` (the repository) lets hadolint pick up the repository's ``.hadolint.yaml``.
     """
-    binary = find_hadolint()
-    if binary is None:
-        raise SourceError(SOURCE, f"the hadolint binary was not found; install it: {INSTALL_HINT}")
-    if not dockerfile.is_file():
-        raise SourceError(SOURCE, f"{dockerfile}: no such file")
-    command = [binary, "--format", "json", "--no-fail", "--no-color", str(dockerfile)]
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=timeout_s, cwd=cwd, check=False
-        )
-    except subprocess.TimeoutExpired as e:
-        raise SourceError(SOURCE, f"timed out after {timeout_s:g}s on {dockerfile}") from e
-    except OSError as e:
-        raise SourceError(SOURCE, f"cannot run {binary}: {e.strerror or e}") from e
-    if done.returncode != 0:
-        first = (done.stderr.strip().splitlines() or ["(no message)"])[0]
-        raise SourceError(SOURCE, f"failed on {dockerfile} (exit {done.returncode}): {first}")
-    return parse_output(done.stdout, dockerfile)
+    return parse_output(run(dockerfile, timeout_s=timeout_s, cwd=cwd), dockerfile)

@@ -8,8 +8,18 @@ the ACCOUNT_USAGE views (`ACCOUNT_USAGE_DDL`) filled from SQL seed files or a Du
 file; and `SnowflakeWarehouse`, which runs the same SQL on a real account through
 snowflake-connector-python (imported only when used). The typed readers below
 (`role_grants`, `user_roles`, `users`, `tenant_columns`, `row_access_policies`,
-`column_tags`, `table_retention`) are the only SQL golive runs; a failing query raises `SourceError`
-that shows the query.
+`column_tags`, `table_retention`, `lifecycle_policies`) are the only SQL golive runs; a
+failing query raises `SourceError` that shows the query.
+
+Storage lifecycle policies (Snowflake, GA 2025) expire a table's rows for which the policy's
+body is true, after an optional archive period: `lifecycle_policies` reads which tables
+have one (POLICY_REFERENCES, POLICY_KIND ``STORAGE_LIFECYCLE_POLICY``) with the policy's
+body and options (ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES), and `age_days_from_body` reads
+the age after which a row expires from the usual shapes of body (``col < DATEADD(DAY, -N,
+CURRENT_TIMESTAMP())``, ``DATEDIFF(day, col, CURRENT_DATE()) > N``). Other conditions in
+the body (``AND EXISTS (...)``) are not evaluated: `LifecyclePolicy.conditional` says a
+body has them, so such a policy is not taken as proof that every row expires. Like the rest
+of this module, that SQL has run on DuckDB only (no Snowflake account is reachable here).
 """
 
 from __future__ import annotations
@@ -69,6 +79,11 @@ CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.TAG_REFERENCES (
 CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.TABLES (
     TABLE_ID BIGINT, TABLE_NAME VARCHAR, TABLE_SCHEMA VARCHAR, TABLE_CATALOG VARCHAR,
     TABLE_TYPE VARCHAR, IS_TRANSIENT VARCHAR, RETENTION_TIME BIGINT, DELETED TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES (
+    NAME VARCHAR, ID BIGINT, SCHEMA_ID VARCHAR, "SCHEMA" VARCHAR, DATABASE_ID VARCHAR,
+    "DATABASE" VARCHAR, OWNER VARCHAR, SIGNATURE VARCHAR, RETURN_TYPE VARCHAR, BODY VARCHAR,
+    COMMENT VARCHAR, CREATED_ON TIMESTAMPTZ, LAST_ALTERED_ON TIMESTAMPTZ,
+    DELETED_ON TIMESTAMPTZ, OPTIONS VARCHAR);
 """
 
 # --------------------------------------------------------------------------- the SQL
@@ -106,6 +121,18 @@ Q_TABLE_RETENTION = """SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, TABLE_TYP
        RETENTION_TIME
 FROM SNOWFLAKE.ACCOUNT_USAGE.TABLES
 WHERE DELETED IS NULL"""
+
+# Tables with a storage lifecycle policy, and the policy (LEFT JOIN: a policy row may lag
+# behind its reference, ACCOUNT_USAGE latency is up to two hours). DATABASE and SCHEMA are
+# reserved words in Snowflake: quoted.
+Q_LIFECYCLE_POLICIES = """SELECT r.POLICY_DB, r.POLICY_SCHEMA, r.POLICY_NAME, r.REF_DATABASE_NAME,
+       r.REF_SCHEMA_NAME, r.REF_ENTITY_NAME, r.REF_ARG_COLUMN_NAMES, r.POLICY_STATUS,
+       p.BODY, p.OPTIONS
+FROM SNOWFLAKE.ACCOUNT_USAGE.POLICY_REFERENCES r
+LEFT JOIN SNOWFLAKE.ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES p
+  ON p.NAME = r.POLICY_NAME AND p."SCHEMA" = r.POLICY_SCHEMA AND p."DATABASE" = r.POLICY_DB
+ AND p.DELETED_ON IS NULL
+WHERE r.POLICY_KIND = 'STORAGE_LIFECYCLE_POLICY'"""
 
 
 @dataclass(frozen=True)
@@ -185,8 +212,90 @@ class TableRetention:
         return 0 if self.transient or "TEMPORARY" in self.table_type.upper() else 7
 
 
+# Days per DATEADD/DATEDIFF unit, rounded up (a month as 31 days, a year as 366): the age
+# read from a body is never shorter than what the policy means.
+_UNIT_DAYS = {
+    **dict.fromkeys(("DAY", "DAYS", "D", "DD", "DAYOFMONTH"), 1),
+    **dict.fromkeys(("WEEK", "WEEKS", "W", "WK", "WEEKOFYEAR", "WOY", "WY"), 7),
+    **dict.fromkeys(("MONTH", "MONTHS", "MM", "MON", "MONS"), 31),
+    **dict.fromkeys(("QUARTER", "QUARTERS", "Q", "QTR", "QTRS"), 92),
+    **dict.fromkeys(("YEAR", "YEARS", "Y", "YY", "YYY", "YYYY", "YR", "YRS"), 366),
+}
+_UNIT = r"['\"]?(?P<unit>[A-Za-z]+)['\"]?"
+_NOW = r"(?:CURRENT_TIMESTAMP|CURRENT_DATE|SYSDATE|GETDATE|LOCALTIMESTAMP)\s*(?:\(\s*\))?"
+# col < DATEADD(DAY, -60, CURRENT_TIMESTAMP())
+_DATEADD_RE = re.compile(rf"DATEADD\s*\(\s*{_UNIT}\s*,\s*-\s*(?P<n>\d+)\s*,", re.I)
+# DATEDIFF(day, col, CURRENT_DATE()) > 60  (>= 60)
+_DATEDIFF_RE = re.compile(
+    rf"DATEDIFF\s*\(\s*{_UNIT}\s*,[^,()]+(?:\([^()]*\))?[^,()]*,\s*{_NOW}\s*\)\s*"
+    r"(?P<op>>=?)\s*(?P<n>\d+)",
+    re.I,
+)
+_OTHER_CONDITION_RE = re.compile(r"\b(?:AND|EXISTS|IN\s*\()", re.I)
+
+
+def age_days_from_body(body: str) -> int | None:
+    """The age in days after which a storage lifecycle policy's body expires a row, from
+    DATEADD(<unit>, -N, <now>) or DATEDIFF(<unit>, <col>, <now>) > N; the largest when the
+    body has several; None when it has neither (or an unknown unit)."""
+    ages: list[int] = []
+    for m in _DATEADD_RE.finditer(body):
+        unit = _UNIT_DAYS.get(m["unit"].upper())
+        if unit is None:
+            return None
+        ages.append(int(m["n"]) * unit)
+    for m in _DATEDIFF_RE.finditer(body):
+        unit = _UNIT_DAYS.get(m["unit"].upper())
+        if unit is None:
+            return None
+        ages.append((int(m["n"]) + (0 if m["op"] == ">=" else 1)) * unit)
+    return max(ages) if ages else None
+
+
+def _options(value: Any) -> dict[str, Any]:
+    """OPTIONS (an OBJECT: a JSON string through the connector and in DuckDB)."""
+    if isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(_s(value) or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 def _s(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class LifecyclePolicy:
+    """A storage lifecycle policy attached to a table: rows for which ``body`` is true
+    expire (after ``archive_for_days`` in an archive tier, when set)."""
+
+    policy: str  # fully qualified
+    table: TableRef
+    arg_columns: tuple[str, ...]
+    status: str
+    body: str | None  # None: the policy's own row is not (yet) in the view
+    archive_tier: str | None = None
+    archive_for_days: int | None = None
+
+    @property
+    def age_days(self) -> int | None:
+        """How old a row is when the body expires it (None: not read from the body)."""
+        return age_days_from_body(self.body) if self.body else None
+
+    @property
+    def conditional(self) -> bool:
+        """The body has conditions besides the age (AND, EXISTS, IN (...)): some rows may
+        never expire."""
+        return bool(self.body and _OTHER_CONDITION_RE.search(self.body))
+
+    @property
+    def expires_after_days(self) -> int | None:
+        """The age plus the archive period: when an expired row is gone for good."""
+        age = self.age_days
+        return None if age is None else age + (self.archive_for_days or 0)
 
 
 def _ident(value: str, what: str) -> str:
@@ -299,6 +408,35 @@ def table_retention(wh: Warehouse) -> list[TableRetention]:
                 _s(r.get("TABLE_TYPE")) or "BASE TABLE",
                 _truthy(r.get("IS_TRANSIENT")),
                 retention,
+            )
+        )
+    return out
+
+
+def lifecycle_policies(wh: Warehouse) -> list[LifecyclePolicy]:
+    out = []
+    for r in wh.query(Q_LIFECYCLE_POLICIES):
+        options = {str(k).upper(): v for k, v in _options(r.get("OPTIONS")).items()}
+        archive_days = options.get("ARCHIVE_FOR_DAYS")
+        try:
+            archive = None if archive_days in (None, "") else int(archive_days)
+        except (TypeError, ValueError):
+            archive = None
+        out.append(
+            LifecyclePolicy(
+                policy=".".join(
+                    _s(r.get(k)) for k in ("POLICY_DB", "POLICY_SCHEMA", "POLICY_NAME") if r.get(k)
+                ),
+                table=TableRef(
+                    _s(r.get("REF_DATABASE_NAME")),
+                    _s(r.get("REF_SCHEMA_NAME")),
+                    _s(r.get("REF_ENTITY_NAME")),
+                ),
+                arg_columns=_arg_columns(r.get("REF_ARG_COLUMN_NAMES")),
+                status=_s(r.get("POLICY_STATUS")) or "ACTIVE",
+                body=_s(r.get("BODY")).strip() or None,
+                archive_tier=_s(options.get("ARCHIVE_TIER")) or None,
+                archive_for_days=archive,
             )
         )
     return out

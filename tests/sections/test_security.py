@@ -534,7 +534,11 @@ def test_warehouse_retention_of_pii_tables_evidences_retention_when_s3_is_unreac
         "(DATA_RETENTION_TIME_IN_DAYS)",
         "INGEST.TENANT_DATA.EVENTS retention": "Time Travel 7 days + 7 days Fail-safe "
         "(DATA_RETENTION_TIME_IN_DAYS)",
+        "INGEST.TENANT_DATA.EVENTS lifecycle": "INGEST.GOVERNANCE.EVENTS_EXPIRY: rows expire at "
+        "30 days old: TO_DATE(received_at) < TO_DATE(DATEADD(DAY, -30, CURRENT_TIMESTAMP()))",
     }  # OPS.LOAD_HISTORY (90 days, no PII) is not held to the limit
+    assert "rows of INGEST.TENANT_DATA.EVENTS expire within 30 days" in item.summary
+    assert "no storage lifecycle policy on INGEST.TENANT_DATA.ACCOUNTS" in item.summary
 
 
 def test_a_pii_table_keeping_erased_rows_too_long_fails_gdpr(tmp_path):
@@ -587,3 +591,100 @@ def test_s3_lifecycle_evidence_and_a_warehouse_violation_fail_together(tmp_path,
     item = retention_item(params)
     assert item.state == "violated" and "EVENTS (45 days)" in item.summary
     assert any(e.label == "short30 lifecycle" for e in item.evidence)
+
+
+# --------------------------------------------------------------------------- storage lifecycle
+
+EVENTS_BODY = "UPDATE SNOWFLAKE.ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES SET BODY = '{body}'{more};"
+
+
+ATTACH_TO_ACCOUNTS = (
+    "INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.POLICY_REFERENCES (POLICY_DB, POLICY_SCHEMA, "
+    "POLICY_NAME, POLICY_KIND, REF_DATABASE_NAME, REF_SCHEMA_NAME, REF_ENTITY_NAME, "
+    "POLICY_STATUS) VALUES ('INGEST', 'GOVERNANCE', 'EVENTS_EXPIRY', "
+    "'STORAGE_LIFECYCLE_POLICY', 'INGEST', 'TENANT_DATA', 'ACCOUNTS', 'ACTIVE');"
+)
+
+
+def test_a_lifecycle_policy_keeping_pii_rows_too_long_fails_gdpr(tmp_path):
+    params = retention_params(
+        tmp_path,
+        EVENTS_BODY.format(
+            body="TO_DATE(received_at) < TO_DATE(DATEADD(DAY, -20, CURRENT_TIMESTAMP()))",
+            more=', OPTIONS = \'{"ARCHIVE_TIER": "COLD", "ARCHIVE_FOR_DAYS": 180}\'',
+        ),
+        attestations=[attest("retention", "2026-11-01")],  # a system's finding outweighs it
+    )
+    result = run(security.gdpr, params)
+    assert result.status is Status.FAIL, result.summary
+    assert (
+        "rows of tables holding PII outlive 30 days: INGEST.TENANT_DATA.EVENTS "
+        "(INGEST.GOVERNANCE.EVENTS_EXPIRY: 200 days)"
+    ) in result.summary
+    assert "does not show" not in result.summary  # the violation says it all
+    shown = {e.label: e.value for e in result.evidence}
+    assert "+ 180 days archived (COLD)" in shown["INGEST.TENANT_DATA.EVENTS lifecycle"]
+
+
+def test_require_row_expiry_fails_a_pii_table_without_a_lifecycle_policy(tmp_path):
+    item = retention_item(
+        retention_params(tmp_path, gdpr={"retention_days": 30, "require_row_expiry": True})
+    )
+    assert item.state == "violated"
+    assert item.summary == (
+        "rows of tables holding PII outlive 30 days: "
+        "no storage lifecycle policy on INGEST.TENANT_DATA.ACCOUNTS"
+    )
+    item = retention_item(
+        retention_params(
+            tmp_path, ATTACH_TO_ACCOUNTS, gdpr={"retention_days": 30, "require_row_expiry": True}
+        )
+    )
+    assert item.state == "evidenced", item.summary
+    assert (
+        "rows of INGEST.TENANT_DATA.ACCOUNTS, INGEST.TENANT_DATA.EVENTS expire within 30 days"
+        in item.summary
+    )
+
+
+def test_a_conditional_lifecycle_policy_is_no_proof_that_every_row_expires(tmp_path):
+    conditional = EVENTS_BODY.format(
+        body="received_at < DATEADD(DAY, -30, CURRENT_TIMESTAMP()) AND EXISTS "
+        "(SELECT 1 FROM closed_accounts WHERE id = account_id)",
+        more="",
+    )
+    item = retention_item(retention_params(tmp_path, conditional))
+    assert item.state == "evidenced"  # Time Travel still holds; the policy is only noted
+    assert (
+        "storage lifecycle policy does not show that every row expires: INGEST.TENANT_DATA.EVENTS"
+        in item.summary
+    )
+    required = {"retention_days": 30, "require_row_expiry": True}
+    item = retention_item(retention_params(tmp_path, conditional, gdpr=required))
+    assert item.state == "violated"  # ACCOUNTS has no policy; the doubt is still named
+    assert "no storage lifecycle policy on INGEST.TENANT_DATA.ACCOUNTS" in item.summary
+    assert "does not show that every row expires: INGEST.TENANT_DATA.EVENTS" in item.summary
+    item = retention_item(
+        retention_params(tmp_path, conditional, ATTACH_TO_ACCOUNTS, gdpr=required)
+    )
+    assert item.state == "error"  # the one policy (now on both tables) proves nothing
+    assert item.summary.startswith(
+        "storage lifecycle policy does not show that every row expires: "
+        "INGEST.TENANT_DATA.ACCOUNTS, INGEST.TENANT_DATA.EVENTS; no attestation"
+    )
+
+
+def test_an_account_without_the_lifecycle_view_is_noted_or_an_error_when_required(tmp_path):
+    drop = "DROP TABLE SNOWFLAKE.ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES;"
+    params = retention_params(tmp_path, drop)
+    ev = security.collect(params, today=TODAY)
+    assert ev.warehouse is not None
+    assert "STORAGE_LIFECYCLE_POLICIES" in ev.warehouse.errors["lifecycle_policies"]
+    item = next(i for i in security.gdpr_items(ev, params) if i.item == "retention")
+    assert item.state == "evidenced" and "storage lifecycle policies unreadable" in item.summary
+    assert security.data_segregation(ev, params).status is Status.PASS
+    required = retention_params(
+        tmp_path, drop, gdpr={"retention_days": 30, "require_row_expiry": True}
+    )
+    item = retention_item(required)
+    assert item.state == "error" and "storage lifecycle policies unreadable" in item.summary

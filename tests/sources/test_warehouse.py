@@ -97,3 +97,65 @@ def test_snowflake_without_the_connector_says_how_to_install_it(monkeypatch):
     source = wh.SnowflakeWarehouse(wh.SnowflakeLogin(account="acme-xy12345", user="golive"))
     with pytest.raises(SourceError, match="pip install snowflake-connector-python"):
         wh.users(source)
+
+
+# --------------------------------------------------------------------------- storage lifecycle
+
+LIFECYCLE = ROOT / "tests" / "data" / "security" / "warehouse" / "lifecycle.sql"
+
+
+def test_storage_lifecycle_policies_are_read_with_body_and_archive_period():
+    source = wh.DuckDBWarehouse(seeds=[LIFECYCLE])
+    try:
+        policies = {p.table.fqn: p for p in wh.lifecycle_policies(source)}
+    finally:
+        source.close()
+    assert set(policies) == {  # the masking policy is not one
+        "SALES.PUBLIC.ORDERS",
+        "SALES.PUBLIC.EVENTS",
+        "SALES.PUBLIC.INVOICES",
+        "SALES.PUBLIC.SESSIONS",
+        "SALES.PUBLIC.AUDIT",
+    }
+    orders = policies["SALES.PUBLIC.ORDERS"]
+    assert orders.policy == "SALES.GOV.ORDERS_90D" and orders.arg_columns == ("CREATED_AT",)
+    assert (orders.archive_tier, orders.archive_for_days) == ("COOL", 90)
+    assert (orders.age_days, orders.expires_after_days, orders.conditional) == (90, 180, False)
+    closed = policies["SALES.PUBLIC.EVENTS"]
+    assert (closed.age_days, closed.expires_after_days, closed.conditional) == (60, 150, True)
+    assert policies["SALES.PUBLIC.INVOICES"].expires_after_days == 366
+    assert policies["SALES.PUBLIC.SESSIONS"].age_days is None  # by a flag: no age in it
+    dropped = policies["SALES.PUBLIC.AUDIT"]  # its policy row was dropped
+    assert dropped.body is None and dropped.expires_after_days is None
+
+
+@pytest.mark.parametrize(
+    ("body", "days"),
+    [
+        ("event_ts < DATEADD(DAY, -60, CURRENT_TIMESTAMP())", 60),
+        ("TO_DATE(t) < TO_DATE(DATEADD(day, -400, CURRENT_TIMESTAMP()))", 400),
+        ("t < dateadd('days', -30, current_date())", 30),
+        ("t < DATEADD(MONTH, -6, CURRENT_DATE)", 186),  # a month counted as 31 days
+        ("t < DATEADD(year, -2, SYSDATE())", 732),
+        ("t < DATEADD(week, -4, CURRENT_TIMESTAMP())", 28),
+        ("DATEDIFF(day, created_at, CURRENT_DATE()) > 30", 31),
+        ("DATEDIFF('day', TO_DATE(created_at), CURRENT_DATE()) >= 30", 30),
+        ("a < DATEADD(DAY, -30, CURRENT_DATE()) OR b < DATEADD(DAY, -90, CURRENT_DATE())", 90),
+        ("t < DATEADD(HOUR, -48, CURRENT_TIMESTAMP())", None),  # an unknown unit: no guess
+        ("is_expired = TRUE", None),
+        ("t < DATEADD(DAY, 30, CURRENT_DATE())", None),  # not an age in the past
+    ],
+)
+def test_the_age_a_row_expires_at_is_read_from_the_usual_bodies(body: str, days: int | None):
+    assert wh.age_days_from_body(body) == days
+
+
+def test_a_warehouse_without_the_lifecycle_view_fails_only_that_reader(tmp_path: Path):
+    source = wh.DuckDBWarehouse(seeds=[SEED])
+    try:
+        source.query("DROP TABLE SNOWFLAKE.ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES")
+        with pytest.raises(SourceError, match="STORAGE_LIFECYCLE_POLICIES"):
+            wh.lifecycle_policies(source)
+        assert wh.users(source)
+    finally:
+        source.close()
