@@ -50,3 +50,46 @@ def demo_stack():  # type: ignore[no-untyped-def]
     stack = DemoStack(rule_files=sorted(OBSERVABILITY_DATA.glob("*.rules.yml")))
     with stack:
         yield stack
+
+
+# Unit or integration: `./dev coverage` and golive's own CI run the suite as two suites
+# (`pytest -m "not integration"`, then `pytest -m integration`), whose JUnit files golive's
+# review of itself reads (parameters/golive.yaml). An integration test drives real programs
+# golive works with: the demo stack (Prometheus, Alertmanager, blackbox exporter, the
+# example service), an S3 server, Locust, a Dask cluster, whole runs with their Jupyter
+# kernels, JupyterLab. Others are marked with @pytest.mark.integration where they stand.
+INTEGRATION_FOLDERS = frozenset({"report", "demo", "examples", "faults"})
+UNIT_MODULES = frozenset({"report/test_results.py"})  # pure builders, in an integration folder
+INTEGRATION_FIXTURES = frozenset(
+    {
+        "demo_stack",  # conftest: the whole demo stack
+        "own_stack",  # test_fault_drill: a demo stack of its own
+        "moto_server",  # moto_s3: an S3 server
+        "s3_endpoint",
+        "monitored_service",  # test_capacity: the example service scraped by Prometheus
+        "service",  # the example service (examples/, test_loadtest_locust)
+        "live_run",  # test_loadtest_locust: Locust against it
+        "cluster",  # test_dask: a Dask cluster
+    }
+)
+
+
+def is_integration(item: pytest.Item) -> bool:
+    """Whether a collected test is an integration test: marked so, in an integration folder
+    (whole runs, the demo, the example service, fault injection), or using a fixture that
+    starts a real server."""
+    if item.get_closest_marker("integration") is not None:
+        return True
+    try:
+        parts = item.path.relative_to(ROOT / "tests").parts
+    except ValueError:  # a test outside tests/
+        parts = ()
+    if parts[:1] and parts[0] in INTEGRATION_FOLDERS and "/".join(parts) not in UNIT_MODULES:
+        return True
+    return bool(INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if is_integration(item) and item.get_closest_marker("integration") is None:
+            item.add_marker(pytest.mark.integration)

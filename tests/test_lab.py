@@ -11,9 +11,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import NOTEBOOKS, ROOT
 
 from golive_lib.names import CHECKS_MIME, LAB_PARAMS_ENV
+
+pytestmark = pytest.mark.integration  # JupyterLab and kernels
 
 OTHER = """\
 schema_version: 1

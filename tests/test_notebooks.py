@@ -67,6 +67,7 @@ def test_every_check_has_its_narrative_and_its_call(section):
         assert f".{function}(" in code, spec.id
 
 
+@pytest.mark.integration  # a Jupyter kernel per notebook
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.name)
 def test_each_notebook_runs_with_plain_papermill_and_its_defaults(tmp_path, path):
     """No golive in the loop: papermill's own CLI, no parameters, as "Run all" would."""
