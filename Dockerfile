@@ -28,13 +28,13 @@ RUN apt-get update \
     && useradd --system --uid 10001 --gid golive --create-home --home-dir /home/golive \
        --shell /usr/sbin/nologin golive
 
-# golive finds its notebooks beside the package (golive_lib/../notebooks), so the source
-# tree is installed in place (editable) rather than as a wheel, which holds no notebooks.
+# Installed as a package: the notebooks go to <prefix>/share/golive/notebooks (pyproject's
+# data-files), where an installed golive finds them.
 WORKDIR /opt/golive
 COPY pyproject.toml README.md ./
 COPY golive_lib/ ./golive_lib/
 COPY notebooks/ ./notebooks/
-RUN pip install --no-cache-dir --editable . \
+RUN pip install --no-cache-dir . \
     && python -c "import golive_lib.cli, papermill, nbconvert, ipykernel" \
     && hadolint --version \
     && golive version

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -29,7 +30,15 @@ from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON
 from ..params import Params, load_params, params_sha256
 from . import collect, execute, history, index, portfolio, render, results
 
-DEFAULT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+def _default_notebooks() -> Path:
+    """The section notebooks: beside the package in a checkout (and an editable install);
+    in an installed wheel, where pyproject's data-files put them (<prefix>/share/golive)."""
+    checkout = Path(__file__).resolve().parents[2] / "notebooks"
+    installed = Path(sys.prefix, "share", "golive", "notebooks")
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+
+
+DEFAULT_NOTEBOOKS = _default_notebooks()
 
 # Set when the run must stop (the CLI's SIGTERM/SIGINT handler). An exception raised
 # from a signal handler can be swallowed (e.g. inside an at-fork hook), so the run also
