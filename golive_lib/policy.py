@@ -90,7 +90,8 @@ def apply(check: Check, params: Params, today: date | None = None) -> Check:
     if severity is not None and severity is not check.severity:
         update["severity"] = severity
     reason = params.not_applicable.get(check.id)
-    if reason is not None and check.status is not Status.NA:
+    if reason is not None:
+        # the declared reason is the one shown, also when the check found itself n/a
         update["status"] = Status.NA
         update["summary"] = f"not applicable: {reason}"
         update["evidence"] = (

@@ -40,6 +40,16 @@ def test_a_declared_not_applicable_check_keeps_what_was_found(write_params):
     assert check.evidence[-1].value == "ci.yml"
 
 
+def test_the_declared_reason_is_shown_also_when_the_check_found_itself_not_applicable(
+    write_params,
+):
+    params = load_params(write_params(PARAMS))
+    check = apply(catalog.make("cicd.image-release", Status.NA, "no registry named"), params)
+    assert check.status is Status.NA
+    assert check.summary == "not applicable: released by the platform promotion pipeline"
+    assert any("n/a: no registry named" in e.value for e in check.evidence)
+
+
 def test_checks_not_named_are_untouched(write_params):
     params = load_params(write_params(PARAMS))
     check = catalog.make("cicd.code-lint", Status.PASS, "ok")
