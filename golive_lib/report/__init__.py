@@ -19,3 +19,7 @@ def preload() -> None:
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
     import plotly.io  # noqa: F401
+
+    from . import render
+
+    render._exporter()  # templates compiled once, in the parent

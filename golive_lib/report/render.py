@@ -8,6 +8,7 @@ notebook keeps kilobytes of JSON and a rendered file carries the library once.
 from __future__ import annotations
 
 import copy
+import functools
 import html
 from pathlib import Path
 from typing import Any
@@ -18,44 +19,70 @@ TEMPLATES = Path(__file__).parent / "templates"
 HIDDEN_TAGS = frozenset({PARAMETERS_TAG, INJECTED_TAG, "golive-hidden"})
 
 
+# Where plotly.js goes in a rendered page: it is put in after nbconvert has run, which
+# post-processes the whole page with BeautifulSoup (parsing 4.8 MB of script for nothing).
+PLOTLY_JS_SLOT = "<!-- golive:plotly.js -->"
+
+
 def strip_hidden_cells(nb: Any) -> Any:
-    """A copy of the notebook without the parameters cells (transform, idempotent)."""
-    nb = copy.deepcopy(nb)
-    nb.cells = [
+    """The notebook without the parameters cells (transform, idempotent; the input is not
+    changed and the cells kept are shared with it)."""
+    import nbformat
+
+    out = nbformat.NotebookNode({**nb})
+    out.cells = [
         c for c in nb.cells if not HIDDEN_TAGS.intersection(c.get("metadata", {}).get("tags", []))
     ]
-    return nb
+    return out
 
 
 def plotly_to_html(nb: Any) -> Any:
-    """A copy where each plotly JSON output is HTML; plotly.js only in the first figure."""
+    """The notebook with each plotly JSON output as HTML (the input is not changed).
+
+    The first figure holds ``PLOTLY_JS_SLOT`` where plotly.js belongs; `to_html` fills it.
+    """
+    import nbformat
     import plotly.io as pio
 
-    nb = copy.deepcopy(nb)
+    out = nbformat.NotebookNode({**nb})
+    out.cells = []
     first = True
     for cell in nb.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = output.get("data", {})
-            fig = data.get(PLOTLY_MIME)
+        outputs = cell.get("outputs", []) if cell.cell_type == "code" else []
+        if not any(PLOTLY_MIME in o.get("data", {}) for o in outputs):
+            out.cells.append(cell)
+            continue
+        cell = copy.copy(cell)
+        cell.outputs = []
+        for output in outputs:
+            fig = output.get("data", {}).get(PLOTLY_MIME)
             if fig is None:
+                cell.outputs.append(output)
                 continue
             try:
                 markup = pio.to_html(
                     dict(fig),
-                    include_plotlyjs=first,
+                    include_plotlyjs=False,
                     full_html=False,
                     validate=False,
                     config={"displaylogo": False, "responsive": True},
                 )
-                first = False
+                if first:
+                    markup = PLOTLY_JS_SLOT + markup
+                    first = False
             except Exception as e:  # noqa: BLE001 - a bad figure must not lose the report
                 markup = f"<pre>figure could not be drawn: {html.escape(str(e))}</pre>"
+            output = copy.copy(output)
             output["data"] = {"text/html": markup}
-    return nb
+            cell.outputs.append(output)
+        out.cells.append(cell)
+    return out
 
 
-def to_html(nb: Any, title: str) -> str:
-    """The notebook as one standalone HTML page, code inputs and prompts hidden."""
+@functools.cache
+def _exporter() -> Any:
+    """One HTML exporter per process, its templates compiled once (preload() builds it
+    before the worker processes fork, so they inherit it)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -66,17 +93,37 @@ def to_html(nb: Any, title: str) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
+    exporter.template  # noqa: B018 - compiles the template chain now
+    return exporter
+
+
+@functools.cache
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    # what plotly.io.to_html(include_plotlyjs=True) puts before the first figure
+    config = "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
+    return f"{config}<script>{get_plotlyjs()}</script>"
+
+
+def to_html(nb: Any, title: str) -> str:
+    """The notebook as one standalone HTML page, code inputs and prompts hidden."""
     nb = plotly_to_html(strip_hidden_cells(nb))
-    nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb)
-    return str(body)
+    nb.metadata = {**nb.metadata, "title": title}
+    body, _ = _exporter().from_notebook_node(nb)
+    # the slot exists only in a figure's markup; untrusted text is escaped by then
+    return str(body).replace(PLOTLY_JS_SLOT, _plotly_js(), 1)
+
+
+def read_notebook(path: Path) -> Any:
+    """An executed notebook as papermill wrote it (nbformat 4; not validated again)."""
+    from nbformat import v4
+
+    return v4.reads(path.read_text(encoding="utf-8"))
 
 
 def render_notebook(executed: Path, target: Path, title: str) -> None:
-    import nbformat
-
-    nb = nbformat.read(str(executed), as_version=4)
-    target.write_text(to_html(nb, title), encoding="utf-8")
+    target.write_text(to_html(read_notebook(executed), title), encoding="utf-8")
 
 
 def combine(notebooks: list[tuple[str, str, Path]], title: str) -> Any:
@@ -97,7 +144,7 @@ def combine(notebooks: list[tuple[str, str, Path]], title: str) -> Any:
         )
     )
     for anchor, _name, path in notebooks:
-        nb = nbformat.read(str(path), as_version=4)
+        nb = read_notebook(path)
         combined.cells.append(
             nbformat.v4.new_markdown_cell(
                 f'<div class="golive-section-break" id="{html.escape(anchor)}"></div>'

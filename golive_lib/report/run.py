@@ -30,6 +30,7 @@ from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON
 from ..params import Params, load_params, params_sha256
 from . import collect, execute, history, index, portfolio, render, results
 
+
 def _default_notebooks() -> Path:
     """The section notebooks: beside the package in a checkout (and an editable install);
     in an installed wheel, where pyproject's data-files put them (<prefix>/share/golive)."""
