@@ -359,20 +359,25 @@ def _arg_columns(value: Any) -> tuple[str, ...]:
     return tuple(_s(v) for v in parsed) if isinstance(parsed, list) else (_s(parsed),)
 
 
+def _policy_reference(r: dict[str, Any]) -> dict[str, Any]:
+    """A POLICY_REFERENCES row's policy name, table, argument columns and status."""
+    return {
+        "policy": ".".join(
+            _s(r.get(k)) for k in ("POLICY_DB", "POLICY_SCHEMA", "POLICY_NAME") if r.get(k)
+        ),
+        "table": TableRef(
+            _s(r.get("REF_DATABASE_NAME")),
+            _s(r.get("REF_SCHEMA_NAME")),
+            _s(r.get("REF_ENTITY_NAME")),
+        ),
+        "arg_columns": _arg_columns(r.get("REF_ARG_COLUMN_NAMES")),
+        "status": _s(r.get("POLICY_STATUS")) or "ACTIVE",
+    }
+
+
 def row_access_policies(wh: Warehouse) -> list[RowPolicy]:
     return [
-        RowPolicy(
-            policy=".".join(
-                _s(r.get(k)) for k in ("POLICY_DB", "POLICY_SCHEMA", "POLICY_NAME") if r.get(k)
-            ),
-            table=TableRef(
-                _s(r.get("REF_DATABASE_NAME")),
-                _s(r.get("REF_SCHEMA_NAME")),
-                _s(r.get("REF_ENTITY_NAME")),
-            ),
-            arg_columns=_arg_columns(r.get("REF_ARG_COLUMN_NAMES")),
-            status=_s(r.get("POLICY_STATUS")) or "ACTIVE",
-        )
+        RowPolicy(**_policy_reference(r))
         for r in wh.query(Q_ROW_POLICIES)
     ]
 
@@ -424,16 +429,7 @@ def lifecycle_policies(wh: Warehouse) -> list[LifecyclePolicy]:
             archive = None
         out.append(
             LifecyclePolicy(
-                policy=".".join(
-                    _s(r.get(k)) for k in ("POLICY_DB", "POLICY_SCHEMA", "POLICY_NAME") if r.get(k)
-                ),
-                table=TableRef(
-                    _s(r.get("REF_DATABASE_NAME")),
-                    _s(r.get("REF_SCHEMA_NAME")),
-                    _s(r.get("REF_ENTITY_NAME")),
-                ),
-                arg_columns=_arg_columns(r.get("REF_ARG_COLUMN_NAMES")),
-                status=_s(r.get("POLICY_STATUS")) or "ACTIVE",
+                **_policy_reference(r),
                 body=_s(r.get("BODY")).strip() or None,
                 archive_tier=_s(options.get("ARCHIVE_TIER")) or None,
                 archive_for_days=archive,
