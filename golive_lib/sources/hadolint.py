@@ -12,15 +12,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
 from ..errors import SourceError
+from .executables import find_executable
 
 Level = Literal["error", "warning", "info", "style"]
 # Most to least severe; a threshold keeps a level and everything before it.
@@ -62,20 +61,8 @@ def at_or_above(level: Level, threshold: Level) -> bool:
 
 
 def find_hadolint(binary: str | None = None) -> str | None:
-    """The hadolint executable: ``binary`` when given (a path, or a name looked up on
-    PATH); else ``hadolint`` on PATH, else next to the running Python (a venv's bin/)."""
-    if binary:
-        if os.sep in binary or (os.altsep and os.altsep in binary):
-            return binary if Path(binary).is_file() else None
-        return shutil.which(binary)
-    found = shutil.which("hadolint")
-    if found:
-        return found
-    for name in ("hadolint", "hadolint.exe"):
-        candidate = Path(sys.executable).parent / name
-        if candidate.is_file():
-            return str(candidate)
-    return None
+    """The hadolint executable (see `find_executable`)."""
+    return find_executable("hadolint", binary)
 
 
 def _finding(item: Any, dockerfile: Path) -> Finding:

@@ -17,9 +17,6 @@ the scanner's format). Nothing here raises.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
@@ -32,6 +29,7 @@ import httpx
 from ... import drills
 from ...errors import SourceError
 from .. import hadolint
+from ..executables import find_executable
 from . import ScanFormatError, ScanReport
 from . import pip_audit as pip_audit_format
 from . import sarif as sarif_format
@@ -143,17 +141,8 @@ def osv_query_url(osv_url: str) -> str:
 
 
 def find_pip_audit(binary: str | None = None) -> str | None:
-    """The pip-audit executable: ``binary`` when given (a path, or a name on PATH); else
-    ``pip-audit`` on PATH, else next to the running Python (a venv's bin/)."""
-    if binary:
-        if os.sep in binary or (os.altsep and os.altsep in binary):
-            return binary if Path(binary).is_file() else None
-        return shutil.which(binary)
-    found = shutil.which("pip-audit")
-    if found:
-        return found
-    candidate = Path(sys.executable).parent / "pip-audit"
-    return str(candidate) if candidate.is_file() else None
+    """The pip-audit executable (see `find_executable`)."""
+    return find_executable("pip-audit", binary)
 
 
 def probe_osv(query_url: str, timeout_s: float) -> str | None:
