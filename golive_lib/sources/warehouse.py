@@ -376,10 +376,7 @@ def _policy_reference(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def row_access_policies(wh: Warehouse) -> list[RowPolicy]:
-    return [
-        RowPolicy(**_policy_reference(r))
-        for r in wh.query(Q_ROW_POLICIES)
-    ]
+    return [RowPolicy(**_policy_reference(r)) for r in wh.query(Q_ROW_POLICIES)]
 
 
 def column_tags(wh: Warehouse, tag: str) -> list[ColumnTag]:
