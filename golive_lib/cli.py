@@ -48,7 +48,16 @@ def _terminate(signum: int, _frame: object) -> None:
 
     if STOP.is_set():
         raise SystemExit(128 + signum)
+    _SIGNALLED.append(signum)
     STOP.set()
+
+
+_SIGNALLED: list[int] = []  # the signal that asked the run to stop (exit code 128 + it)
+
+
+def _interrupted_code() -> int:
+    """130 for Ctrl-C, 143 for SIGTERM: the shell's convention, 128 + the signal."""
+    return 128 + (_SIGNALLED[0] if _SIGNALLED else signal.SIGINT)
 
 
 def _err(message: str) -> None:
@@ -128,7 +137,8 @@ def run(
         _err(f"error: {e}")
         raise typer.Exit(EXIT_INTERNAL) from None
     except (KeyboardInterrupt, SystemExit) as e:
-        code = e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else 130
+        code = e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else None
+        code = code or _interrupted_code()
         _err("golive: interrupted; the unfinished report was removed, earlier reports are intact")
         raise typer.Exit(code) from None
     for o in outcomes:
@@ -380,7 +390,7 @@ def demo(
         raise typer.Exit(EXIT_INTERNAL) from None
     except KeyboardInterrupt:
         _err("golive: interrupted; the demo stack was stopped")
-        raise typer.Exit(130) from None
+        raise typer.Exit(_interrupted_code()) from None
     if kept:
         _err("golive: the demo stack was stopped")
     raise typer.Exit(EXIT_GO)

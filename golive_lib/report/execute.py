@@ -32,37 +32,48 @@ def execute(
     # The kernel inherits the environment; `golive lab`'s preselection must not leak in.
     os.environ.pop("GOLIVE_LAB_PARAMS", None)
     error: str | None = None
-    try:
-        # Inject only what the notebook's parameters cell declares (e.g. artifacts_dir
-        # is capacity's): papermill warns on stderr about every unknown parameter.
-        declared = pm.inspect_notebook(str(source))
-        if declared:
-            parameters = {k: v for k, v in parameters.items() if k in declared}
-        pm.execute_notebook(
-            str(source),
-            str(output),
-            parameters=parameters,
-            kernel_name="python3",
-            execution_timeout=cell_timeout_s,
-            progress_bar=False,
-            log_output=False,
-            # saved once, when execution ends in any way (see _engine), and every 30 s
-            # during a long cell
-            engine_name=_engine(),
-            cwd=str(cwd or source.parent),
-            # nbclient passes these to the kernel: keep its start-up banner off our stderr
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            # Every output has arrived when the last cell ends. A graceful kernel shutdown
-            # took 0.2 s, and about one run in twenty stalled 3 s in it; kill it instead.
-            shutdown_kernel="immediate",
-        )
-    except PapermillExecutionError as e:
-        error = f"cell {e.exec_count}: {e.ename}: {e.evalue}"
-    except Exception as e:  # noqa: BLE001 - kernel death, timeout: a result, not a crash
-        error = f"{type(e).__name__}: {e}"
-        if not output.exists():
-            _write_failed_copy(source, output, error)
+    for attempt in (1, 2):
+        try:
+            # Inject only what the notebook's parameters cell declares (e.g. artifacts_dir
+            # is capacity's): papermill warns on stderr about every unknown parameter.
+            declared = pm.inspect_notebook(str(source))
+            if declared:
+                parameters = {k: v for k, v in parameters.items() if k in declared}
+            pm.execute_notebook(
+                str(source),
+                str(output),
+                parameters=parameters,
+                kernel_name="python3",
+                execution_timeout=cell_timeout_s,
+                progress_bar=False,
+                log_output=False,
+                # saved once, when execution ends in any way (see _engine), and every 30 s
+                # during a long cell
+                engine_name=_engine(),
+                cwd=str(cwd or source.parent),
+                # nbclient passes these to the kernel: keep its start-up banner off stderr
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # Every output has arrived when the last cell ends. A graceful shutdown
+                # took 0.2 s, and about one run in twenty stalled 3 s in it: kill it.
+                shutdown_kernel="immediate",
+            )
+        except PapermillExecutionError as e:
+            error = f"cell {e.exec_count}: {e.ename}: {e.evalue}"
+        except Exception as e:  # noqa: BLE001 - kernel death, timeout: a result, not a crash
+            if attempt == 1 and _died_starting(e):
+                continue  # no cell ran: start it once more
+            error = f"{type(e).__name__}: {e}"
+            if not output.exists():
+                _write_failed_copy(source, output, error)
+        break
     return Execution(output, time.monotonic() - started, error)
+
+
+def _died_starting(e: Exception) -> bool:
+    """A kernel that died before it answered its first request, so before any cell ran.
+    Seen about once in 60 kernels started at the same moment on a loaded machine (each
+    worker process picks the kernel's TCP ports on its own, and two can collide)."""
+    return isinstance(e, RuntimeError) and "died before replying to kernel_info" in str(e)
 
 
 _ENGINE = "golive"

@@ -9,10 +9,12 @@ written is overwritten: a second run on the same date gets `<date>-2`.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
@@ -201,8 +203,11 @@ def review(
     final: Path | None = None
     moved = False
     submitted: list[Future[Any]] = []
+    lock: int | None = None
     try:  # everything from the mkdir on: a signal may land between any two lines
         tmp.mkdir()
+        lock = _hold(tmp)
+        _sweep_stale(folder)
         outcome = _build(
             params_path,
             params,
@@ -215,6 +220,7 @@ def review(
         )
         _checkpoint(abort)
         final = _reserve(folder, run_date)
+        (tmp / _LOCK).unlink()  # still held through the open descriptor until the end
         os.replace(tmp, final)  # onto the empty reserved folder: atomic, never overwrites
         moved = True
         return RunOutcome(params.service.name, final, outcome[0], outcome[1])
@@ -229,6 +235,45 @@ def review(
                 with contextlib.suppress(OSError):
                     final.rmdir()  # reserved but still empty: give the name back
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)
+
+
+_LOCK = ".lock"
+_ABANDONED_AFTER_S = 3600.0  # a temporary folder without a lock file, older than this
+
+
+def _hold(tmp: Path) -> int:
+    """Lock the temporary folder for as long as this review runs: the lock ends with the
+    process however it ends (even SIGKILL), which is how `_sweep_stale` tells an
+    abandoned folder from one in use."""
+    fd = os.open(tmp / _LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _sweep_stale(folder: Path) -> None:
+    """Remove the hidden temporary folders of reviews that were killed outright (their
+    lock is free), never one of a review still running."""
+    for tmp in folder.glob(".tmp-*"):
+        try:
+            fd = os.open(tmp / _LOCK, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:  # killed before it locked, or about to be moved in place
+            with contextlib.suppress(OSError):
+                if time.time() - tmp.stat().st_mtime > _ABANDONED_AFTER_S:
+                    shutil.rmtree(tmp, ignore_errors=True)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # held: that review is running
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            os.close(fd)
 
 
 class _Tracking:
@@ -381,6 +426,20 @@ def failed(service: str, error: BaseException | str) -> RunOutcome:
     return RunOutcome(service, None, None, {}, text)
 
 
+def _end_with_parent(parent: int) -> None:
+    """Pool worker initializer: exit when the golive process that started the worker is
+    gone. Killed outright (SIGKILL, OOM), golive cannot stop its pool; a forked worker
+    would block on the job queue forever and keep the caller's output pipes open. (The
+    kernels a worker starts end with it: ipykernel polls its parent too.)"""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="golive-parent-watch", daemon=True).start()
+
+
 def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
     """Validate every parameters file (ParamsError before anything is written), then
     review the services concurrently on one shared notebook pool.
@@ -412,7 +471,11 @@ def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
         return outcome
 
     with (
-        ProcessPoolExecutor(max_workers=max(1, options.workers)) as pool,
+        ProcessPoolExecutor(
+            max_workers=max(1, options.workers),
+            initializer=_end_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool,
         ThreadPoolExecutor(max_workers=max(1, min(at_once, len(loaded)))) as services,
     ):
         jobs = [services.submit(one, path, params) for path, params in loaded]

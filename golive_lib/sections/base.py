@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
-from typing import ParamSpec
+from typing import Any, ParamSpec
+
+from pydantic import BaseModel
 
 from .. import catalog
 from ..errors import SourceError
@@ -41,3 +44,32 @@ def check(check_id: str) -> Callable[[Callable[P, Check]], Callable[P, Check]]:
         return wrapper
 
     return deco
+
+
+def secret_env(params: BaseModel) -> dict[str, str]:
+    """The environment variables the parameters name as holding a secret (every ``*_env``
+    field but the ``*url_env`` ones), with their values where set.
+
+    Drill commands run with golive's whole environment; passing this as their extra ``env``
+    changes nothing for them but redacts those values from what they print into the
+    notebook and the evidence (`golive_lib.drills.run_command`)."""
+    found: dict[str, str] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                field = getattr(value, name)
+                if name.endswith("_env") and not name.endswith("url_env"):
+                    if isinstance(field, str) and os.environ.get(field):
+                        found[field] = os.environ[field]
+                else:
+                    walk(field)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+
+    walk(params)
+    return found

@@ -804,13 +804,30 @@ def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
     # A listed Dockerfile that is missing cannot be linted: error, but the ones that
     # exist are still linted so their findings stay in the evidence.
     errors = [f"{m}: listed in cicd.dockerfiles but not found" for m in ev.missing_dockerfiles]
+    # hadolint finds nothing wrong in an empty file and reports a file it cannot parse as
+    # one more finding (DL1000): neither is a Dockerfile that was checked.
+    unreadable: list[str] = []
+    tool_failed = False
     for path in ev.dockerfiles:
         try:
-            findings += hadolint.lint(
-                path, timeout_s=params.cicd.hadolint_timeout_s, cwd=ev.repository
-            )
+            if not path.read_bytes().strip():
+                unreadable.append(f"{ev.rel(path)}: the file is empty: nothing to lint or build")
+                continue
+        except OSError as e:
+            unreadable.append(f"{ev.rel(path)}: cannot read: {e.strerror or e}")
+            continue
+        try:
+            found = hadolint.lint(path, timeout_s=params.cicd.hadolint_timeout_s, cwd=ev.repository)
         except SourceError as e:
             errors.append(f"{ev.rel(path)}: {e.message}")
+            tool_failed = True
+            continue
+        for f in found:
+            if f.code == "DL1000":
+                why = f.message.splitlines()[0] if f.message else "parse error"
+                unreadable.append(f"{ev.rel(path)}: cannot be parsed at line {f.line}: {why}")
+        findings += [f for f in found if f.code != "DL1000"]
+    errors += unreadable
     evidence = [_finding_evidence(ev, f) for f in findings]
     names = ", ".join(ev.rel(p) for p in ev.dockerfiles)
     if errors:
@@ -820,7 +837,9 @@ def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
             if ev.missing_dockerfiles
             else ""
         )
-        if len(errors) > len(ev.missing_dockerfiles):
+        if unreadable:
+            remediation += " Write a Dockerfile that `docker build` (and hadolint) can parse."
+        if tool_failed:
             remediation += f" Install hadolint (`{hadolint.INSTALL_HINT}`) and make sure it runs."
         return catalog.make(
             check_id,

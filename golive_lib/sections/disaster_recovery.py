@@ -24,7 +24,7 @@ from ..model import Check, Evidence, Status
 from ..params import Drill, Params
 from ..promql import format_duration
 from ..sources.docs import MarkdownDoc, find_heading, parse_markdown, repo_path
-from .base import check
+from .base import check, secret_env
 
 SECTION = "disaster_recovery"
 REPLAY_TIMEOUT_S = 600.0
@@ -81,9 +81,15 @@ def read_doc(repository: Path, rel: str) -> Doc:
 
 
 def run_drill(
-    name: str, drill: Drill, repository: Path, timeout_s: float, progress: Progress | None
+    name: str,
+    drill: Drill,
+    repository: Path,
+    timeout_s: float,
+    progress: Progress | None,
+    redact: dict[str, str] | None = None,
 ) -> DrillRun:
-    """Run the drill's command, then (when it exited 0) its verification, each bounded."""
+    """Run the drill's command, then (when it exited 0) its verification, each bounded.
+    ``redact``: variables (already in the environment) whose values never reach the output."""
 
     def say(prefix: str) -> Progress | None:
         if progress is None:
@@ -92,13 +98,19 @@ def run_drill(
 
     if progress:
         progress(f"[{name}] running {drill.command!s} (timeout {timeout_s:g} s)")
-    run = run_command(drill.command, cwd=repository, timeout_s=timeout_s, progress=say(name))
+    run = run_command(
+        drill.command, cwd=repository, timeout_s=timeout_s, env=redact, progress=say(name)
+    )
     verify = None
     if run.ok:
         if progress:
             progress(f"[{name}] verifying with {drill.verify!s}")
         verify = run_command(
-            drill.verify, cwd=repository, timeout_s=timeout_s, progress=say(f"{name} verify")
+            drill.verify,
+            cwd=repository,
+            timeout_s=timeout_s,
+            env=redact,
+            progress=say(f"{name} verify"),
         )
     if progress:
         progress(f"[{name}] done in {run.duration_s + (verify.duration_s if verify else 0):.2f} s")
@@ -114,10 +126,10 @@ def collect(
     restore = replay = None
     if dr.restore is not None and dr.restore.enabled and dr.rto is not None:
         timeout = dr.restore.timeout_s or dr.rto.total_seconds()
-        restore = run_drill("restore", dr.restore, repo, timeout, progress)
+        restore = run_drill("restore", dr.restore, repo, timeout, progress, secret_env(params))
     if dr.replay is not None and dr.replay.enabled:
         timeout = dr.replay.timeout_s or REPLAY_TIMEOUT_S
-        replay = run_drill("replay", dr.replay, repo, timeout, progress)
+        replay = run_drill("replay", dr.replay, repo, timeout, progress, secret_env(params))
     return DrEvidence(
         repository=repo,
         today=today or date.today(),

@@ -160,7 +160,7 @@ def evaluate_slo(client: PrometheusClient, slo: SLO, at: datetime) -> SLOResult:
     try:
         samples = client.query(q, at)
     except SourceError as e:
-        return SLOResult(slo, q, at, error=e.message)
+        return SLOResult(slo, q, at, error=f"{e.source}: {e.message}")  # names the server
     got = {s.labels.get("golive_part", ""): s.value for s in samples}
     bad, total = got.get("bad", math.nan), got.get("total", math.nan)
     ratio = compliance(bad, total)
@@ -192,7 +192,7 @@ def evaluate_slo(client: PrometheusClient, slo: SLO, at: datetime) -> SLOResult:
     try:
         series = client.query_range(cq, at - slo.window + step, at, step)
     except SourceError as e:
-        return _replace(result, chart_query=cq, chart_error=e.message)
+        return _replace(result, chart_query=cq, chart_error=f"{e.source}: {e.message}")
     by = {s.labels.get("golive_part", ""): dict(s.points) for s in series}
     times = sorted(set(by.get("total", {})))
     bads = [by.get("bad", {}).get(t, 0.0) * step.total_seconds() for t in times]

@@ -30,7 +30,7 @@ from ..params import FaultDrill, Params
 from ..sources import connect
 from ..sources import docs as docsrc
 from ..sources.prometheus import PrometheusClient, Rule
-from .base import check
+from .base import check, secret_env
 
 SECTION = "premortem"
 
@@ -109,6 +109,7 @@ def run_fault_drill(
     repository: Path,
     *,
     progress: Callable[[str], None] | None = None,
+    redact: dict[str, str] | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -169,7 +170,11 @@ def run_fault_drill(
     recover_s: float | None = None
     try:
         inject = run_command(
-            cfg.inject, cwd=repository, timeout_s=cfg.command_timeout_s, progress=progress
+            cfg.inject,
+            cwd=repository,
+            timeout_s=cfg.command_timeout_s,
+            env=redact,
+            progress=progress,
         )
         if inject.ok:
             say(f"fault drill: waiting up to {cfg.detect_deadline_s:g} s for {cfg.alert}")
@@ -178,7 +183,11 @@ def run_fault_drill(
         say(f"fault drill: recovering ({cfg.recover})")
         t1 = clock()
         recover = run_command(
-            cfg.recover, cwd=repository, timeout_s=cfg.command_timeout_s, progress=progress
+            cfg.recover,
+            cwd=repository,
+            timeout_s=cfg.command_timeout_s,
+            env=redact,
+            progress=progress,
         )
         if detect_s is not None or (inject is not None and inject.ok):
             recover_s = watch(False, cfg.recover_deadline_s, t1)
@@ -220,7 +229,13 @@ def drill(
             cfg.alert,
             skipped="no Prometheus configured (observability.prometheus); nothing was injected",
         )
-    return run_fault_drill(cfg, client, params.repository, progress=_stderr if progress else None)
+    return run_fault_drill(
+        cfg,
+        client,
+        params.repository,
+        progress=_stderr if progress else None,
+        redact=secret_env(params),
+    )
 
 
 def collect(

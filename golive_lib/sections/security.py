@@ -832,6 +832,17 @@ def snowflake_rbac(ev: SecurityEvidence, params: Params) -> Check:
     cfg = params.security.warehouse
     assert facts is not None and cfg is not None
     grants = facts.role_grants or ()
+    if not grants and not facts.user_roles and not facts.users:
+        # An account always has users and an ACCOUNTADMIN holder: nothing at all means
+        # the catalog was not read (wrong database, or a role that cannot see it).
+        return catalog.error(
+            check_id,
+            f"the ACCOUNT_USAGE views of {facts.name} hold no grants, role grants or users: "
+            "nothing to check",
+            remediation="Point security.warehouse at the account's SNOWFLAKE.ACCOUNT_USAGE "
+            "(a role with IMPORTED PRIVILEGES on the SNOWFLAKE database), or seed the "
+            "DuckDB stand-in with its rows.",
+        )
     active_users = {u.name.upper(): u for u in facts.users or () if not u.disabled}
     problems: list[tuple[str, str]] = []  # (rule, what)
     for g in grants:
@@ -1348,7 +1359,9 @@ def gdpr(ev: SecurityEvidence, params: Params) -> Check:
 
     ok = len(by_state.get("evidenced", [])) + len(by_state.get("attested", []))
     if "violated" in by_state:
-        return catalog.make(check_id, Status.FAIL, listed("violated"), evidence, fix, **data)
+        # a violation decides the status; what could not be evaluated is still named
+        also = f"; also not evaluated: {listed('error')}" if "error" in by_state else ""
+        return catalog.make(check_id, Status.FAIL, listed("violated") + also, evidence, fix, **data)
     if "error" in by_state:
         return catalog.make(check_id, Status.ERROR, listed("error"), evidence, fix, **data)
     if "missing" in by_state:

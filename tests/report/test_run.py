@@ -253,3 +253,55 @@ def test_a_service_folder_can_never_leave_the_reports_folder(tmp_path, name):
     with pytest.raises(ParamsError, match="would leave the reports folder"):
         service_folder(tmp_path / "reports", name)
     assert service_folder(tmp_path / "reports", "ok-svc") == (tmp_path / "reports" / "ok-svc")
+
+
+def test_abandoned_temporary_folders_are_swept_and_live_ones_kept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from golive_lib.report.run import _hold, _sweep_stale
+
+    service = tmp_path / "svc"
+    service.mkdir()
+    # a review killed outright: its folder and lock file remain, nobody holds the lock
+    killed = service / ".tmp-2026-11-27-killed"
+    killed.mkdir()
+    fd = _hold(killed)
+    (killed / "01_architecture.ipynb").write_text("{}")
+    os.close(fd)
+    # a review running in another process: its lock is held
+    running = service / ".tmp-2026-11-27-running"
+    running.mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({str(running / '.lock')!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        # one that has not locked yet (just created), and one from before locks existed
+        fresh = service / ".tmp-2026-11-27-fresh"
+        fresh.mkdir()
+        ancient = service / ".tmp-2025-01-01-old"
+        ancient.mkdir()
+        os.utime(ancient, (0, 0))
+        report = service / "2026-11-26"
+        report.mkdir()
+        _sweep_stale(service)
+        assert sorted(p.name for p in service.iterdir()) == [
+            ".tmp-2026-11-27-fresh",
+            ".tmp-2026-11-27-running",
+            "2026-11-26",
+        ]
+    finally:
+        holder.kill()
+        holder.wait()
+    _sweep_stale(service)  # the holder is gone: its folder goes too
+    assert not running.exists()

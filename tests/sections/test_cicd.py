@@ -403,6 +403,24 @@ def test_every_dockerfile_in_the_repo_is_linted_but_not_vendored_ones(tmp_path: 
     }
 
 
+@needs_hadolint
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [(b"", "the file is empty"), (b" \n\n", "the file is empty"), (b"FROM\n", "cannot be parsed")],
+    ids=["empty", "blank", "unparsable"],
+)
+def test_a_dockerfile_hadolint_cannot_really_check_is_an_error(
+    tmp_path: Path, content: bytes, why: str
+) -> None:
+    """hadolint passes an empty file and reports a parse failure as finding DL1000."""
+    repo = make_repo(tmp_path)
+    (repo / "Dockerfile").write_bytes(content)
+    check = run(tmp_path, repo)["cicd.dockerfile-clean"]
+    assert check.status is Status.ERROR
+    assert f"Dockerfile: {why}" in check.summary
+    assert "Install hadolint" not in check.remediation
+
+
 def test_a_listed_dockerfile_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
     check = run(tmp_path, make_repo(tmp_path), dockerfiles=["docker/Dockerfile.prod"])[
         "cicd.dockerfile-clean"

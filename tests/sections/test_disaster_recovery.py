@@ -174,3 +174,26 @@ def test_a_plan_without_sections_fails_naming_them(tmp_path: Path) -> None:
 def test_a_restore_drill_without_an_rto_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ParamsError, match="needs the rto"):
         params_with(tmp_path, {"rto": None})
+
+
+def test_a_secret_a_drill_prints_is_redacted_from_evidence_and_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drill runs with golive's environment; the values of the variables the parameters
+    name as secrets (`*_env`) never reach the notebook or the report."""
+    monkeypatch.setenv("GOLIVE_TEST_DRILL_TOKEN", "tok-9f2e7c1d-secret")
+    printing = "python -c \"import os; print('token', os.environ['GOLIVE_TEST_DRILL_TOKEN'])\""
+    data = yaml.safe_load(EXAMPLE_PARAMS.read_text())
+    auth = {"kind": "bearer", "token_env": "GOLIVE_TEST_DRILL_TOKEN"}
+    observability = {**data["observability"], "prometheus": {"url": "http://x:9", "auth": auth}}
+    params = params_with(
+        tmp_path,
+        {"restore": {"command": printing, "verify": "python -c pass", "timeout_s": 30}},
+        observability=observability,
+    )
+    lines: list[str] = []
+    ev = dr.collect(params, today=TODAY, progress=lines.append)
+    restore = next(fn(ev, params) for fn in dr.CHECKS if fn.__name__ == "restore_tested")
+    assert restore.status is Status.PASS
+    shown = str(restore.model_dump()) + "\n".join(lines)
+    assert "token ***" in shown and "tok-9f2e7c1d-secret" not in shown

@@ -403,6 +403,17 @@ def test_a_broken_seed_makes_both_warehouse_checks_errors(tmp_path):
         assert result.status is Status.ERROR and "bad.sql" in result.summary
 
 
+def test_an_empty_account_usage_catalog_is_an_error_not_a_pass(tmp_path):
+    """No users, grants or role grants at all: the catalog was not read (a real account
+    always has an ACCOUNTADMIN holder)."""
+    (tmp_path / "repo").mkdir(exist_ok=True)
+    (tmp_path / "repo" / "empty.sql").write_text("-- nothing exported\n")
+    params = make_params(tmp_path, {"warehouse": {"seeds": ["empty.sql"]}})
+    result = run(security.snowflake_rbac, params)
+    assert result.status is Status.ERROR
+    assert "empty.sql" in result.summary and "nothing to check" in result.summary
+
+
 def test_no_warehouse_is_not_applicable(tmp_path):
     params = make_params(tmp_path, {})
     assert run(security.snowflake_rbac, params).status is Status.NA
@@ -468,6 +479,18 @@ def test_a_procedure_file_named_but_missing_fails(tmp_path):
     params = make_params(tmp_path, {"gdpr": {"erasure_procedure": "docs/nope.md"}})
     result = run(security.gdpr, params)
     assert result.status is Status.FAIL and "docs/nope.md" in result.summary
+
+
+def test_a_violated_item_fails_and_still_names_an_item_it_could_not_evaluate(tmp_path):
+    (tmp_path / "repo").mkdir(exist_ok=True)
+    (tmp_path / "repo" / "bad.sql").write_text("INSERT INTO nowhere VALUES (1);")
+    params = make_params(
+        tmp_path,
+        {"gdpr": {"erasure_procedure": "docs/nope.md"}, "warehouse": {"seeds": ["bad.sql"]}},
+    )
+    result = run(security.gdpr, params)
+    assert result.status is Status.FAIL and "docs/nope.md" in result.summary
+    assert "also not evaluated: pii-inventory" in result.summary and "bad.sql" in result.summary
 
 
 def test_pii_tags_in_the_warehouse_evidence_the_inventory(tmp_path):
