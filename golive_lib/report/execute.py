@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,13 +92,26 @@ def _engine() -> str:
         return _ENGINE
 
     class SaveAtEnd(NotebookExecutionManager):  # type: ignore[misc]
-        def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> Any:
-            path: str | None = getattr(self, "output_path", None)
-            self.output_path = None  # no save on this call
+        # papermill saves at the start, before and after every cell; this one saves only
+        # from notebook_complete (papermill's finally) and from the 30 s autosave.
+        may_save = False
+
+        def save(self, **kwargs: Any) -> None:
+            if self.may_save:
+                super().save(**kwargs)
+
+        def _saving(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            self.may_save = True
             try:
-                return super().cell_complete(cell, cell_index=cell_index, **kwargs)
+                return method(*args, **kwargs)
             finally:
-                self.output_path = path
+                self.may_save = False
+
+        def autosave_cell(self) -> Any:
+            return self._saving(super().autosave_cell)
+
+        def notebook_complete(self, **kwargs: Any) -> Any:
+            return self._saving(super().notebook_complete, **kwargs)
 
     class SaveAtEndEngine(NBClientEngine):  # type: ignore[misc]
         @classmethod
