@@ -12,6 +12,7 @@ import datetime
 import difflib
 import fnmatch
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -803,6 +804,20 @@ class Params(Strict):
                 more = f" (did you mean {hint[0]!r}?)" if hint else ""
                 raise ValueError(f"unknown check id {check_id!r}{more}")
         return v
+
+    def secret_env(self) -> dict[str, str]:
+        """The environment variables this file names as holding a secret (every ``*_env``
+        field but the ``*url_env`` ones), with their values where set. Drill commands
+        get it as their extra ``env``: nothing changes for them, but those values are
+        redacted from what they print into the notebook and the evidence."""
+        return {
+            value: os.environ[value]
+            for _path, key, value in _walk(self.model_dump())
+            if key.endswith("_env")
+            and not key.endswith("url_env")
+            and isinstance(value, str)
+            and os.environ.get(value)
+        }
 
     @model_validator(mode="before")
     @classmethod

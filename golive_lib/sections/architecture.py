@@ -30,7 +30,7 @@ from ..sources.docs import (
     resolve_links,
     split_target,
 )
-from .base import check
+from .base import check, repo_relative
 
 SECTION = "architecture"
 
@@ -87,13 +87,6 @@ def find_overview(repository: Path, candidates: tuple[str, ...]) -> Path | None:
     return None
 
 
-def _relative(path: Path, repository: Path) -> str:
-    try:
-        return path.relative_to(repository.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def collect(params: Params) -> ArchitectureEvidence:
     """Find and read the overview, resolve its links, and ask external ones when enabled."""
     repository = params.repository
@@ -101,7 +94,7 @@ def collect(params: Params) -> ArchitectureEvidence:
     overview = find_overview(repository, candidates)
     if overview is None:
         return ArchitectureEvidence(repository, candidates)
-    rel = _relative(overview, repository)
+    rel = repo_relative(overview, repository)
     try:
         doc = parse_markdown(overview)
     except SourceError as e:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
-from typing import Any, ParamSpec
-
-from pydantic import BaseModel
+from pathlib import Path
+from typing import ParamSpec
 
 from .. import catalog
 from ..errors import SourceError
@@ -46,30 +44,10 @@ def check(check_id: str) -> Callable[[Callable[P, Check]], Callable[P, Check]]:
     return deco
 
 
-def secret_env(params: BaseModel) -> dict[str, str]:
-    """The environment variables the parameters name as holding a secret (every ``*_env``
-    field but the ``*url_env`` ones), with their values where set.
-
-    Drill commands run with golive's whole environment; passing this as their extra ``env``
-    changes nothing for them but redacts those values from what they print into the
-    notebook and the evidence (`golive_lib.drills.run_command`)."""
-    found: dict[str, str] = {}
-
-    def walk(value: Any) -> None:
-        if isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                field = getattr(value, name)
-                if name.endswith("_env") and not name.endswith("url_env"):
-                    if isinstance(field, str) and os.environ.get(field):
-                        found[field] = os.environ[field]
-                else:
-                    walk(field)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                walk(item)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-
-    walk(params)
-    return found
+def repo_relative(path: Path, repository: Path) -> str:
+    """``path`` as the repository names it (a report is read on other machines); a path
+    outside the repository in full."""
+    try:
+        return path.resolve().relative_to(repository.resolve()).as_posix()
+    except ValueError:
+        return str(path)

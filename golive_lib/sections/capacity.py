@@ -26,7 +26,7 @@ from ..params import Params
 from ..sources import connect, loadtest
 from ..sources.loadtest import LoadTest
 from ..sources.loadtest import locust as locust_source
-from .base import check
+from .base import check, repo_relative
 
 SECTION = "capacity"
 
@@ -135,13 +135,6 @@ def keep_artifacts(work: Path, artifacts_dir: str | Path | None) -> tuple[Path, 
     return tuple(kept)
 
 
-def _in_repository(path: Path, repo: Path) -> Path:
-    try:
-        return path.resolve().relative_to(repo.resolve())
-    except ValueError:
-        return path
-
-
 def _read_or_run(
     params: Params, progress: Callable[[str], None] | None, artifacts_dir: str | Path | None
 ) -> tuple[str, LoadTest | None, str | None, str, str]:
@@ -181,7 +174,7 @@ def _read_or_run(
         except SourceError as e:
             return origin, None, f"{e.source}: {e.message}", "", ""
         # named as in the repository: the report is read on other machines
-        shown = tuple(_in_repository(f, repo) for f in result.files)
+        shown = tuple(Path(repo_relative(f, repo)) for f in result.files)
         return origin, dataclasses.replace(result, files=shown), None, "", ""
     return "", None, None, "", ""
 

@@ -29,7 +29,7 @@ from ..params import Params
 from ..sources import hadolint
 from ..sources.ci import DISCOVERY, Job, ParseFailure, Pipeline, Ref, Step, discover, parse_all
 from ..sources.docs import parse_markdown
-from .base import check
+from .base import check, repo_relative
 
 SECTION = "cicd"
 
@@ -273,10 +273,7 @@ class CicdEvidence:
     dockerfile_errors: tuple[str, ...] = ()  # Dockerfiles that could not be read
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.repository.resolve()).as_posix()
-        except ValueError:
-            return str(path)
+        return repo_relative(path, self.repository)
 
     def where(self, path: Path, line: int) -> str:
         return f"{self.rel(path)}:{line}"

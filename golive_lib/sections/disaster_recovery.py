@@ -24,7 +24,7 @@ from ..model import Check, Evidence, Status
 from ..params import Drill, Params
 from ..promql import format_duration
 from ..sources.docs import MarkdownDoc, find_heading, parse_markdown, repo_path
-from .base import check, secret_env
+from .base import check
 
 SECTION = "disaster_recovery"
 REPLAY_TIMEOUT_S = 600.0
@@ -126,10 +126,10 @@ def collect(
     restore = replay = None
     if dr.restore is not None and dr.restore.enabled and dr.rto is not None:
         timeout = dr.restore.timeout_s or dr.rto.total_seconds()
-        restore = run_drill("restore", dr.restore, repo, timeout, progress, secret_env(params))
+        restore = run_drill("restore", dr.restore, repo, timeout, progress, params.secret_env())
     if dr.replay is not None and dr.replay.enabled:
         timeout = dr.replay.timeout_s or REPLAY_TIMEOUT_S
-        replay = run_drill("replay", dr.replay, repo, timeout, progress, secret_env(params))
+        replay = run_drill("replay", dr.replay, repo, timeout, progress, params.secret_env())
     return DrEvidence(
         repository=repo,
         today=today or date.today(),

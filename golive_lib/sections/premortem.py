@@ -30,7 +30,7 @@ from ..params import FaultDrill, Params
 from ..sources import connect
 from ..sources import docs as docsrc
 from ..sources.prometheus import PrometheusClient, Rule
-from .base import check, secret_env
+from .base import check
 
 SECTION = "premortem"
 
@@ -234,7 +234,7 @@ def drill(
         client,
         params.repository,
         progress=_stderr if progress else None,
-        redact=secret_env(params),
+        redact=params.secret_env(),
     )
 
 

@@ -26,7 +26,7 @@ from ..model import Check, Evidence, Status
 from ..params import Params
 from ..sources import docs as docsrc
 from ..sources import rollout as src
-from .base import check, secret_env
+from .base import check
 
 SECTION = "rollout"
 
@@ -154,7 +154,7 @@ def collect(params: Params, today: date | None = None, *, progress: bool = True)
             ro.rollback_drill.command,
             cwd=repo,
             timeout_s=ro.rollback_drill.timeout_s,
-            env=secret_env(params),
+            env=params.secret_env(),
             progress=_stderr if progress else None,
         )
     return RolloutEvidence(

@@ -22,7 +22,7 @@ from ..sources import connect, junit
 from ..sources import coverage as cov
 from ..sources.connect import server_url
 from ..sources.prometheus import Rule
-from .base import check
+from .base import check, repo_relative
 
 SECTION = "testing"
 PROBE_METRIC = "probe_success"
@@ -60,13 +60,6 @@ def _glob(repository: Path, pattern: str) -> list[Path]:
     root = repository.resolve()
     found = sorted(Path(p) for p in glob.glob(str(root / pattern), recursive=True))
     return [p for p in found if p.is_file() and p.resolve().is_relative_to(root)]
-
-
-def _rel(path: Path, repository: Path) -> str:
-    try:
-        return path.resolve().relative_to(repository.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def probe_queries(selector: str, window: str) -> dict[str, str]:
@@ -129,7 +122,7 @@ def collect(params: Params) -> TestingEvidence:
             cov_unmatched.append(spec.path)
         for p in paths:
             try:
-                reports.append(cov.parse(p, spec.format, _rel(p, repo)))
+                reports.append(cov.parse(p, spec.format, repo_relative(p, repo)))
             except SourceError as e:
                 cov_errors.append(f"{e.source}: {e.message}")
     suites, junit_errors, junit_unmatched = [], [], []
@@ -139,7 +132,7 @@ def collect(params: Params) -> TestingEvidence:
             junit_unmatched.append(pattern)
         for p in paths:
             try:
-                suites += junit.parse(p, _rel(p, repo))
+                suites += junit.parse(p, repo_relative(p, repo))
             except SourceError as e:
                 junit_errors.append(f"{e.source}: {e.message}")
     return TestingEvidence(
