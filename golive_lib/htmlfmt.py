@@ -38,6 +38,22 @@ def _link(href: str | None, text: str) -> str:
     return e(text)
 
 
+LONG_LOCATION = 160  # characters: a query longer than this is folded
+
+
+def _location(location: str) -> str:
+    """Where the evidence came from (a path, a URL, the exact query). A long one, such as
+    a multi-window SLO query, is folded so the findings stay readable; one click shows it."""
+    code = f"<code>{e(location)}</code>"
+    if len(location) <= LONG_LOCATION:
+        return code
+    head = e(location[:60].rstrip())
+    return (
+        f'<details style="display:inline"><summary style="display:inline;cursor:pointer">'
+        f"<code>{head}…</code> ({len(location):,} characters)</summary>{code}</details>"
+    )
+
+
 def evidence_list(check: Check, limit: int = 20) -> str:
     if not check.evidence:
         return ""
@@ -49,7 +65,7 @@ def evidence_list(check: Check, limit: int = 20) -> str:
         elif ev.link:
             parts.append(_link(ev.link, ev.link))
         if ev.location:
-            parts.append(f"<code>{e(ev.location)}</code>")
+            parts.append(_location(ev.location))
         items.append("<li>" + " ".join(parts) + "</li>")
     more = len(check.evidence) - limit
     if more > 0:
