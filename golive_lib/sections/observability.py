@@ -416,15 +416,16 @@ def _pct(x: float | None, digits: int = 3) -> str:
     return "no data" if x is None or math.isnan(x) else f"{x:.{digits}%}"
 
 
-def _dur(d: timedelta | None) -> str:
+def _exhaustion(d: timedelta | None) -> str:
+    """When the error budget runs out at the 1h burn rate, as a phrase."""
     if d is None:
-        return "never (nothing burning)"
+        return "budget never runs out (nothing burning)"
     s = d.total_seconds()
     if s <= 0:
-        return "exhausted"
+        return "budget already exhausted"
     if s >= 86400:
-        return f"{s / 86400:.1f} days"
-    return f"{s / 3600:.1f} hours"
+        return f"budget exhausted in {s / 86400:.1f} days"
+    return f"budget exhausted in {s / 3600:.1f} hours"
 
 
 def _live_error(ev: ObservabilityEvidence, cid: str) -> Check | None:
@@ -561,7 +562,7 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
                 label=slo.name,
                 value=f"{_pct(r.compliance)} over {window} (objective {_pct(slo.objective)}); "
                 f"budget remaining {_pct(r.remaining, 1)}; burn rate {burns}; "
-                f"budget exhausted in {_dur(r.exhaustion)}",
+                f"{_exhaustion(r.exhaustion)}",
                 location=r.query,
             )
         )
