@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from . import yamlload
 from .catalog import CHECKS
 from .errors import ParamsError
 from .model import Severity
@@ -910,7 +911,7 @@ def load_params(path: str | Path) -> Params:
     if secrets:
         raise ParamsError(shown, secrets)
     try:
-        data = yaml.safe_load(text)
+        data = yamlload.safe_load(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"

@@ -1,62 +1,118 @@
-"""Plotly figures: pure functions of data. `show` emits plotly's JSON only, so executed
-notebooks stay small and the renderer adds plotly.js once per HTML file."""
+"""Plotly figures as plain JSON dicts: pure functions of data, no plotly import.
+
+Building them through ``plotly.graph_objects`` validated every property on every update
+(0.2-0.4 s of a section kernel for three charts); the dicts here are the same figures,
+and tests/test_plots.py checks that each one is a valid plotly figure. `show` emits
+plotly's JSON only, so executed notebooks stay small and the renderer adds plotly.js
+once per HTML file.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from .htmlfmt import STATUS_COLOURS
 from .model import STATUS_ORDER, Check
 from .names import PLOTLY_MIME
 
+Figure = dict[str, Any]
 
-def status_by_section(checks: Iterable[Check], section_titles: dict[str, str]) -> Any:
+
+def _title(text: str) -> dict[str, str]:
+    return {"text": text}
+
+
+def _hline(
+    y: float,
+    line: dict[str, Any],
+    text: str,
+    axes: tuple[str, str] = ("x", "y"),
+    below: bool = False,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A horizontal line across one subplot with its label at the right (plotly's add_hline)."""
+    x, yref = axes
+    shape = {"type": "line", "xref": f"{x} domain", "x0": 0, "x1": 1, "yref": yref}
+    shape.update(y0=y, y1=y, line=line)
+    label = {"text": text, "showarrow": False, "xref": f"{x} domain", "x": 1, "xanchor": "right"}
+    label.update(yref=yref, y=y, yanchor="top" if below else "bottom")
+    return shape, label
+
+
+def _value_axis(anchor: str, domain: list[float], title: str, **more: Any) -> dict[str, Any]:
+    """A y axis of one subplot, starting at zero."""
+    return {
+        "anchor": anchor,
+        "domain": domain,
+        "title": _title(title),
+        "rangemode": "tozero",
+        **more,
+    }
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as ISO text, numpy values as Python ones, NaN and infinities as
+    null (plotly.js draws a gap; JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, date):  # also datetime
+        return value.isoformat()
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return _plain(value.tolist())
+    return str(value)
+
+
+def status_by_section(checks: Iterable[Check], section_titles: dict[str, str]) -> Figure:
     """Stacked horizontal bars: how many checks of each status per section."""
-    import plotly.graph_objects as go
-
     checks = list(checks)
     sections = [s for s in section_titles if any(c.section == s for c in checks)]
-    fig = go.Figure()
+    data = []
     for status in STATUS_ORDER:
         counts = [sum(1 for c in checks if c.section == s and c.status is status) for s in sections]
         if any(counts):
-            fig.add_trace(
-                go.Bar(
-                    name=status.value,
-                    y=[section_titles[s] for s in sections],
-                    x=counts,
-                    orientation="h",
-                    marker_color=STATUS_COLOURS[status][1],
-                    marker_line_color=STATUS_COLOURS[status][0],
-                    marker_line_width=1,
-                )
+            edge, fill = STATUS_COLOURS[status][0], STATUS_COLOURS[status][1]
+            data.append(
+                {
+                    "type": "bar",
+                    "name": status.value,
+                    "y": [section_titles[s] for s in sections],
+                    "x": counts,
+                    "orientation": "h",
+                    "marker": {"color": fill, "line": {"color": edge, "width": 1}},
+                }
             )
-    fig.update_layout(
-        barmode="stack",
-        title="Checks by status and section",
-        height=120 + 40 * max(1, len(sections)),
-        margin={"l": 10, "r": 10, "t": 50, "b": 30},
-        xaxis_title="checks",
-        yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
+    return {
+        "data": data,
+        "layout": {
+            "barmode": "stack",
+            "title": _title("Checks by status and section"),
+            "height": 120 + 40 * max(1, len(sections)),
+            "margin": {"l": 10, "r": 10, "t": 50, "b": 30},
+            "xaxis": {"title": _title("checks")},
+            "yaxis": {"autorange": "reversed"},
+            "legend": {"orientation": "h", "y": -0.2},
+        },
+    }
 
 
 def show(fig: Any) -> None:
-    """Display a figure (a plotly Figure or its JSON dict) as plotly JSON only.
+    """Display a figure (a plotly JSON dict, or a plotly Figure) as plotly JSON only.
 
     JupyterLab draws it; the report renderer turns it into HTML with plotly.js once
     per file. The executed notebook keeps kilobytes, not the 4.8 MB library.
     """
-    import json
-
-    import plotly.utils
     from IPython.display import display
 
     spec = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else dict(fig)
-    payload = json.loads(json.dumps(spec, cls=plotly.utils.PlotlyJSONEncoder))
+    payload = _plain(spec)
     title = payload.get("layout", {}).get("title", {})
     text = title.get("text", "") if isinstance(title, dict) else str(title)
     display({PLOTLY_MIME: payload, "text/plain": f"<plotly figure: {text}>"}, raw=True)
@@ -65,76 +121,110 @@ def show(fig: Any) -> None:
 # --------------------------------------------------------------------------- capacity
 
 
-def _empty(title: str, why: str) -> Any:
-    import plotly.graph_objects as go
+def _empty(title: str, why: str) -> Figure:
+    return {
+        "data": [],
+        "layout": {
+            "title": _title(f"{title}: {why}"),
+            "height": 220,
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        },
+    }
 
-    fig = go.Figure()
-    fig.update_layout(
-        title=f"{title}: {why}",
-        height=220,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-    )
-    return fig
+
+def _scatter(
+    x: Any, y: Any, name: str, axes: tuple[str, str] = ("x", "y"), **more: Any
+) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": list(x),
+        "y": list(y),
+        "name": name,
+        "xaxis": axes[0],
+        "yaxis": axes[1],
+        **more,
+    }
 
 
-def loadtest_timeline(result: Any, knee: Any, percentile: int, threshold_ms: float) -> Any:
-    """Throughput and users, p95/p99 latency against the SLO, and error ratio over time."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+def loadtest_timeline(result: Any, knee: Any, percentile: int, threshold_ms: float) -> Figure:
+    """Throughput and users, p95/p99 latency against the SLO, and error ratio over time.
 
+    Three rows sharing the time axis (heights 0.4/0.4/0.2, as plotly's make_subplots
+    lays them out), users on a second y axis in the first row."""
     title = "Load test over time"
     if result is None or not result.samples:
         return _empty(title, "no time series (no load test, or a summary only)")
     s = result.samples
     t = [x.time for x in s]
-    fig = make_subplots(
-        rows=3,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.06,
-        row_heights=[0.4, 0.4, 0.2],
-        specs=[[{"secondary_y": True}], [{}], [{}]],
-    )
-    fig.add_trace(go.Scatter(x=t, y=[x.throughput for x in s], name="throughput (req/s)"), 1, 1)
-    fig.add_trace(
-        go.Scatter(
-            x=t, y=[x.users for x in s], name="users", line={"dash": "dot", "color": "#888"}
+    data = [
+        _scatter(t, [x.throughput for x in s], "throughput (req/s)"),
+        _scatter(
+            t, [x.users for x in s], "users", ("x", "y2"), line={"dash": "dot", "color": "#888"}
         ),
-        1,
-        1,
-        secondary_y=True,
+        _scatter(t, [x.p95_ms for x in s], "p95 (ms)", ("x2", "y3")),
+        _scatter(t, [x.p99_ms for x in s], "p99 (ms)", ("x2", "y3")),
+        _scatter(t, [x.error_ratio for x in s], "error ratio", ("x3", "y4"), fill="tozeroy"),
+    ]
+    slo_line, slo_label = _hline(
+        threshold_ms,
+        {"dash": "dash", "color": "#c62828"},
+        f"SLO p{percentile} {threshold_ms:g} ms",
+        ("x2", "y3"),
     )
-    fig.add_trace(go.Scatter(x=t, y=[x.p95_ms for x in s], name="p95 (ms)"), 2, 1)
-    fig.add_trace(go.Scatter(x=t, y=[x.p99_ms for x in s], name="p99 (ms)"), 2, 1)
-    fig.add_hline(
-        y=threshold_ms,
-        line={"dash": "dash", "color": "#c62828"},
-        annotation_text=f"SLO p{percentile} {threshold_ms:g} ms",
-        row=2,
-        col=1,
-    )
-    fig.add_trace(
-        go.Scatter(x=t, y=[x.error_ratio for x in s], name="error ratio", fill="tozeroy"), 3, 1
-    )
+    shapes, annotations = [slo_line], [slo_label]
     if knee is not None:
-        fig.add_vrect(
-            x0=knee.start,
-            x1=knee.end,
-            fillcolor="#2e7d32",
-            opacity=0.15,
-            line_width=0,
-            annotation_text=f"knee {knee.throughput:,.0f} req/s",
-            row=1,
-            col=1,
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "x0": knee.start,
+                "x1": knee.end,
+                "yref": "y domain",
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "#2e7d32",
+                "opacity": 0.15,
+                "line": {"width": 0},
+            }
         )
-    fig.update_yaxes(title_text="req/s", row=1, col=1, rangemode="tozero")
-    fig.update_yaxes(title_text="users", row=1, col=1, secondary_y=True, rangemode="tozero")
-    fig.update_yaxes(title_text="ms", row=2, col=1, rangemode="tozero")
-    fig.update_yaxes(title_text="errors", row=3, col=1, tickformat=".1%", rangemode="tozero")
-    fig.update_layout(title=title, height=620, legend={"orientation": "h", "y": -0.08})
-    return fig
+        annotations.append(
+            {
+                "text": f"knee {knee.throughput:,.0f} req/s",
+                "showarrow": False,
+                "xref": "x",
+                "x": knee.end,
+                "xanchor": "right",
+                "yref": "y domain",
+                "y": 1,
+                "yanchor": "top",
+            }
+        )
+    shared = {"domain": [0.0, 0.94], "matches": "x3", "showticklabels": False}
+    return {
+        "data": data,
+        "layout": {
+            "title": _title(title),
+            "height": 620,
+            "legend": {"orientation": "h", "y": -0.08},
+            "xaxis": {"anchor": "y", **shared},
+            "xaxis2": {"anchor": "y3", **shared},
+            "xaxis3": {"anchor": "y4", "domain": [0.0, 0.94]},
+            "yaxis": _value_axis("x", [0.648, 1.0], "req/s"),
+            "yaxis2": {
+                "anchor": "x",
+                "overlaying": "y",
+                "side": "right",
+                "title": _title("users"),
+                "rangemode": "tozero",
+            },
+            "yaxis3": _value_axis("x2", [0.236, 0.588], "ms"),
+            "yaxis4": _value_axis("x3", [0.0, 0.176], "errors", tickformat=".1%"),
+            "shapes": shapes,
+            "annotations": annotations,
+        },
+    }
 
 
 def loadtest_vs_users(
@@ -144,93 +234,93 @@ def loadtest_vs_users(
     knee: Any,
     percentile: int,
     threshold_ms: float,
-) -> Any:
+) -> Figure:
     """Throughput against users with the USL curve and the knee; latency against users."""
-    import numpy as np
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
     title = "Throughput and latency against users"
     if result is None or not points:
         return _empty(title, "no concurrency levels to plot")
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("throughput", "latency"))
-    fig.add_trace(
-        go.Scatter(
-            x=[p[0] for p in points], y=[p[1] for p in points], mode="markers", name="measured"
-        ),
-        1,
-        1,
-    )
+    data = [
+        _scatter([p[0] for p in points], [p[1] for p in points], "measured", mode="markers"),
+    ]
     if fit is not None:
         top = max(max(p[0] for p in points), fit.n_peak or 0.0) * 1.3
-        n = np.linspace(1, top, 200)
-        fig.add_trace(
-            go.Scatter(
-                x=n,
-                y=[fit.predict(float(v)) for v in n],
-                name=f"USL fit (σ={fit.sigma:.3g}, κ={fit.kappa:.3g})",
+        n = [1 + (top - 1) * i / 199 for i in range(200)]
+        data.append(
+            _scatter(
+                n,
+                [fit.predict(v) for v in n],
+                f"USL fit (σ={fit.sigma:.3g}, κ={fit.kappa:.3g})",
                 line={"color": "#6a1b9a"},
-            ),
-            1,
-            1,
+            )
         )
         if fit.n_peak is not None and fit.x_peak is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=[fit.n_peak],
-                    y=[fit.x_peak],
+            data.append(
+                _scatter(
+                    [fit.n_peak],
+                    [fit.x_peak],
+                    f"predicted ceiling {fit.x_peak:,.0f} req/s",
                     mode="markers",
                     marker={"symbol": "x", "size": 12, "color": "#6a1b9a"},
-                    name=f"predicted ceiling {fit.x_peak:,.0f} req/s",
-                ),
-                1,
-                1,
+                )
             )
     if knee is not None and knee.users is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[knee.users],
-                y=[knee.throughput],
+        data.append(
+            _scatter(
+                [knee.users],
+                [knee.throughput],
+                f"knee {knee.throughput:,.0f} req/s",
                 mode="markers",
                 marker={"symbol": "star", "size": 16, "color": "#2e7d32"},
-                name=f"knee {knee.throughput:,.0f} req/s",
-            ),
-            1,
-            1,
+            )
         )
     samples = [x for x in result.samples if x.users]
     for q in (95, 99):
-        fig.add_trace(
-            go.Scatter(
-                x=[x.users for x in samples],
-                y=[x.latency(q) for x in samples],
+        data.append(
+            _scatter(
+                [x.users for x in samples],
+                [x.latency(q) for x in samples],
+                f"p{q} (ms)",
+                ("x2", "y2"),
                 mode="markers",
                 marker={"size": 5},
-                name=f"p{q} (ms)",
-            ),
-            1,
-            2,
+            )
         )
-    fig.add_hline(
-        y=threshold_ms,
-        line={"dash": "dash", "color": "#c62828"},
-        annotation_text=f"SLO p{percentile}",
-        row=1,
-        col=2,
+    slo_line, slo_label = _hline(
+        threshold_ms, {"dash": "dash", "color": "#c62828"}, f"SLO p{percentile}", ("x2", "y2")
     )
-    fig.update_xaxes(title_text="users")
-    fig.update_yaxes(title_text="req/s", row=1, col=1, rangemode="tozero")
-    fig.update_yaxes(title_text="ms", row=1, col=2, rangemode="tozero")
-    fig.update_layout(title=title, height=460, legend={"orientation": "h", "y": -0.2})
-    return fig
+    subtitle = {
+        "showarrow": False,
+        "font": {"size": 16},
+        "xref": "paper",
+        "xanchor": "center",
+        "yref": "paper",
+        "y": 1.0,
+        "yanchor": "bottom",
+    }
+    return {
+        "data": data,
+        "layout": {
+            "title": _title(title),
+            "height": 460,
+            "legend": {"orientation": "h", "y": -0.2},
+            "xaxis": {"anchor": "y", "domain": [0.0, 0.45], "title": _title("users")},
+            "xaxis2": {"anchor": "y2", "domain": [0.55, 1.0], "title": _title("users")},
+            "yaxis": _value_axis("x", [0.0, 1.0], "req/s"),
+            "yaxis2": _value_axis("x2", [0.0, 1.0], "ms"),
+            "shapes": [slo_line],
+            "annotations": [
+                {**subtitle, "text": "throughput", "x": 0.225},
+                {**subtitle, "text": "latency", "x": 0.775},
+                slo_label,
+            ],
+        },
+    }
 
 
 def peak_vs_capacity(
     projection: Any, capacity: float | None, safety_margin: float, ceiling: float | None
-) -> Any:
+) -> Figure:
     """Today's peak, after growth, with the event, x the margin; against the capacity."""
-    import plotly.graph_objects as go
-
     title = "Projected peak against capacity"
     if projection is None:
         return _empty(title, "no peak to project")
@@ -242,32 +332,44 @@ def peak_vs_capacity(
         p.projected,
         p.projected * safety_margin,
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=values,
-            marker_color=["#90caf9", "#64b5f6", "#1e88e5", "#0d47a1"],
-            text=[f"{v:,.0f}" for v in values],
-            textposition="outside",
-            name="load (req/s)",
-        )
-    )
+    bar = {
+        "type": "bar",
+        "x": labels,
+        "y": values,
+        "marker": {"color": ["#90caf9", "#64b5f6", "#1e88e5", "#0d47a1"]},
+        "text": [f"{v:,.0f}" for v in values],
+        "textposition": "outside",
+        "name": "load (req/s)",
+    }
+    shapes, annotations = [], []
     if capacity is not None:
         ok = capacity >= values[-1]
-        fig.add_hline(
-            y=capacity,
-            line={"color": "#2e7d32" if ok else "#c62828", "width": 3},
-            annotation_text=f"sustained capacity {capacity:,.0f} req/s",
+        line, label = _hline(
+            capacity,
+            {"color": "#2e7d32" if ok else "#c62828", "width": 3},
+            f"sustained capacity {capacity:,.0f} req/s",
         )
+        shapes.append(line)
+        annotations.append(label)
     if ceiling is not None:
-        fig.add_hline(
-            y=ceiling,
-            line={"color": "#6a1b9a", "dash": "dot"},
-            annotation_text=f"USL ceiling {ceiling:,.0f} req/s",
-            annotation_position="bottom right",
+        line, label = _hline(
+            ceiling,
+            {"color": "#6a1b9a", "dash": "dot"},
+            f"USL ceiling {ceiling:,.0f} req/s",
+            below=True,
         )
-    fig.update_layout(title=title, height=420, yaxis_title="req/s")
-    return fig
+        shapes.append(line)
+        annotations.append(label)
+    return {
+        "data": [bar],
+        "layout": {
+            "title": _title(title),
+            "height": 420,
+            "yaxis": {"title": _title("req/s")},
+            "shapes": shapes,
+            "annotations": annotations,
+        },
+    }
 
 
 def slo_sli(name: str, times: Any, sli: Any, objective: float, window_label: str) -> dict[str, Any]:
@@ -332,10 +434,10 @@ def slo_burn_down(name: str, times: Any, remaining: Any, window_label: str) -> d
 # --------------------------------------------------------------------------- rollout
 
 
-def rollout_phases(rows: list[dict[str, Any]], phases: list[str], current_phase: str | None) -> Any:
+def rollout_phases(
+    rows: list[dict[str, Any]], phases: list[str], current_phase: str | None
+) -> Figure:
     """Per phase: accounts planned, routed to the new pipeline, and fully backfilled."""
-    import plotly.graph_objects as go
-
     if not phases:
         return _empty("Rollout progress per phase", "no phases in the parameters")
     labels = [f"{p} (current)" if p == current_phase else p for p in phases]
@@ -343,30 +445,35 @@ def rollout_phases(rows: list[dict[str, Any]], phases: list[str], current_phase:
     def count(phase: str, key: str | None) -> int:
         return sum(1 for r in rows if r["phase"] == phase and (key is None or r[key]))
 
-    fig = go.Figure()
-    for name, key, colour in (
-        ("planned", None, "#b0bec5"),
-        ("routed", "routed", "#42a5f5"),
-        ("backfilled", "complete", "#2e7d32"),
-    ):
-        fig.add_trace(
-            go.Bar(name=name, x=labels, y=[count(p, key) for p in phases], marker_color=colour)
+    data = [
+        {
+            "type": "bar",
+            "name": name,
+            "x": labels,
+            "y": [count(p, key) for p in phases],
+            "marker": {"color": colour},
+        }
+        for name, key, colour in (
+            ("planned", None, "#b0bec5"),
+            ("routed", "routed", "#42a5f5"),
+            ("backfilled", "complete", "#2e7d32"),
         )
-    fig.update_layout(
-        barmode="group",
-        title="Rollout progress per phase (accounts)",
-        height=320,
-        yaxis_title="accounts",
-        margin={"l": 50, "r": 10, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
+    ]
+    return {
+        "data": data,
+        "layout": {
+            "barmode": "group",
+            "title": _title("Rollout progress per phase (accounts)"),
+            "height": 320,
+            "yaxis": {"title": _title("accounts")},
+            "margin": {"l": 50, "r": 10, "t": 50, "b": 40},
+            "legend": {"orientation": "h", "y": -0.2},
+        },
+    }
 
 
-def rollout_backfill(rows: list[dict[str, Any]]) -> Any:
+def rollout_backfill(rows: list[dict[str, Any]]) -> Figure:
     """Per account: the share of its history loaded into the new pipeline."""
-    import plotly.graph_objects as go
-
     if not rows:
         return _empty("Backfill per account", "no accounts in the phases")
     accounts = [f"{r['account']} ({r['phase']})" for r in rows]
@@ -382,22 +489,23 @@ def rollout_backfill(rows: list[dict[str, Any]]) -> Any:
         else ("routed" if r["routed"] else "not routed")
         for r in rows
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=ratios,
-            y=accounts,
-            orientation="h",
-            marker_color=colours,
-            text=text,
-            textposition="auto",
-            name="backfilled",
-        )
-    )
-    fig.update_layout(
-        title="Backfill per account (target rows / source rows)",
-        height=120 + 32 * len(rows),
-        xaxis={"tickformat": ".0%", "range": [0, 1.05], "title": "loaded"},
-        yaxis={"autorange": "reversed"},
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
-    )
-    return fig
+    bar = {
+        "type": "bar",
+        "x": ratios,
+        "y": accounts,
+        "orientation": "h",
+        "marker": {"color": colours},
+        "text": text,
+        "textposition": "auto",
+        "name": "backfilled",
+    }
+    return {
+        "data": [bar],
+        "layout": {
+            "title": _title("Backfill per account (target rows / source rows)"),
+            "height": 120 + 32 * len(rows),
+            "xaxis": {"tickformat": ".0%", "range": [0, 1.05], "title": _title("loaded")},
+            "yaxis": {"autorange": "reversed"},
+            "margin": {"l": 10, "r": 10, "t": 50, "b": 40},
+        },
+    }

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from . import promql
+from . import promql, yamlload
 from .promql import Binary, Node, Selector, constant, format_duration, parse_duration
 
 WINDOW = "{{.window}}"  # Sloth's placeholder; the canonical one in the model
@@ -183,7 +183,7 @@ def load_file(path: Path, shown: str | None = None) -> list[SLO]:
     """SLOs from a Sloth (prometheus/v1) or OpenSLO (openslo/v1) file."""
     shown = shown or str(path)
     try:
-        docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+        docs = [d for d in yamlload.safe_load_all(path.read_text(encoding="utf-8")) if d]
     except FileNotFoundError:
         raise SLOSpecError(f"{shown}: file not found") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:

@@ -22,4 +22,4 @@ def preload() -> None:
 
     from . import render
 
-    render._exporter()  # templates compiled once, in the parent
+    render.warm_up()  # templates and selectors built once, in the parent

@@ -115,6 +115,28 @@ def to_html(nb: Any, title: str) -> str:
     return str(body).replace(PLOTLY_JS_SLOT, _plotly_js(), 1)
 
 
+def warm_up() -> None:
+    """Render a small notebook holding every kind of output, once: what nbconvert and
+    plotly build lazily on a first render (sub-templates, the CSS selectors and regular
+    expressions of the image embedding, the markdown parser, plotly.js read from disk;
+    ~0.3-0.6 s) is then built in the process that calls this. preload() calls it
+    before the pool forks, so no worker builds it again."""
+    from nbformat import v4
+
+    nb = v4.new_notebook()
+    outputs = [
+        v4.new_output("stream", name="stdout", text="text\n"),
+        v4.new_output("display_data", data={"text/html": "<table><tr><td>x</td></tr></table>"}),
+        v4.new_output("display_data", data={PLOTLY_MIME: {"data": [], "layout": {}}}),
+        v4.new_output("error", ename="Error", evalue="value", traceback=["traceback"]),
+    ]
+    nb.cells = [
+        v4.new_markdown_cell("# Title\n\n*a* `b` [c](#c)\n\n| d |\n|---|\n| e |"),
+        v4.new_code_cell("pass", outputs=outputs),
+    ]
+    to_html(nb, "warm-up")
+
+
 def read_notebook(path: Path) -> Any:
     """An executed notebook as papermill wrote it (nbformat 4; not validated again)."""
     from nbformat import v4

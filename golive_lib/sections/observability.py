@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .. import catalog, promql
+from .. import catalog, plots, promql
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
@@ -1045,8 +1045,6 @@ def retention(ev: ObservabilityEvidence, params: Params) -> Check:
 
 def figures(ev: ObservabilityEvidence) -> list[dict[str, Any]]:
     """Per SLO: the SLI over its window and the error-budget burn-down (empty without data)."""
-    from .. import plots
-
     out = []
     for r in ev.results.values():
         if r.times:

@@ -208,7 +208,7 @@ def progress_rows(ev: RolloutEvidence, params: Params) -> list[dict[str, Any]]:
     return rows
 
 
-def phase_chart(ev: RolloutEvidence, params: Params) -> Any:
+def phase_chart(ev: RolloutEvidence, params: Params) -> plots.Figure:
     """Per phase: accounts planned, routed, backfilled."""
     return plots.rollout_phases(
         progress_rows(ev, params),
@@ -217,7 +217,7 @@ def phase_chart(ev: RolloutEvidence, params: Params) -> Any:
     )
 
 
-def account_chart(ev: RolloutEvidence, params: Params) -> Any:
+def account_chart(ev: RolloutEvidence, params: Params) -> plots.Figure:
     """Per account: share of the backfill loaded."""
     return plots.rollout_backfill(progress_rows(ev, params))
 

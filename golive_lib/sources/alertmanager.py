@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from .. import yamlload
 from .httpapi import BadResponse, Endpoint
 
 _MATCHER_RE = re.compile(
@@ -139,7 +140,7 @@ class AlertmanagerConfig:
 
 
 def parse_config(text: str) -> AlertmanagerConfig:
-    data = yaml.safe_load(text) or {}
+    data = yamlload.safe_load(text) or {}
     if not isinstance(data, dict) or not isinstance(data.get("route"), dict):
         raise ValueError("the configuration has no route")
     receivers = {}

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from .. import yamlload
 from ..errors import SourceError
 from ..params import SqlDatabase
 from . import warehouse as wh
@@ -128,7 +129,7 @@ def routing_file(path: Path, new_pipeline: str) -> list[Routed]:
     except OSError as e:
         raise SourceError(SOURCE, f"routing file {path}: cannot read: {e}") from e
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else yamlload.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as e:
         raise SourceError(SOURCE, f"routing file {path} is not valid YAML/JSON: {e}") from e
     if isinstance(data, dict) and "accounts" in data:

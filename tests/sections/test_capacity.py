@@ -195,7 +195,7 @@ def test_charts_are_drawn_with_or_without_data(tmp_path):
         params = make_params(tmp_path, **cap)
         ev = capacity.collect(params)
         for chart in (capacity.timeline_chart, capacity.users_chart, capacity.peak_chart):
-            assert chart(ev, params).to_plotly_json()["layout"]["title"]["text"]
+            assert chart(ev, params)["layout"]["title"]["text"]
 
 
 # --------------------------------------------------------------------------- live

@@ -211,6 +211,6 @@ def test_the_example_rollout(tmp_path: Path) -> None:
     rows = rollout.progress_rows(ev, params)
     assert [r["account"] for r in rows if r["complete"]] == ["acme", "globex"]
     fig = rollout.phase_chart(ev, params)
-    assert [t.name for t in fig.data] == ["planned", "routed", "backfilled"]
-    assert list(fig.data[2].y) == [0, 2, 0, 0]
-    assert len(rollout.account_chart(ev, params).data[0].y) == 7
+    assert [t["name"] for t in fig["data"]] == ["planned", "routed", "backfilled"]
+    assert fig["data"][2]["y"] == [0, 2, 0, 0]
+    assert len(rollout.account_chart(ev, params)["data"][0]["y"]) == 7

@@ -16,6 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ...errors import SourceError
+from ...yamlload import SafeLoader
 
 
 class PipelineError(SourceError):
@@ -81,7 +82,7 @@ def content_line(node: Node) -> int:
     return line
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(SafeLoader):
     path: Path = Path()
 
 
