@@ -323,11 +323,20 @@ def _build(
     disruptive = [s for s in sections if s.id in catalog.DISRUPTIVE]
     futures = {s.id: start(s) for s in calm}
     runs: dict[str, execute.Execution] = {}
+    renders: list[Future[Any]] = []
+
+    def render_job(title: str, path: Path) -> Future[Any]:
+        target = tmp / path.name.replace(".ipynb", ".html")
+        page_title = f"{name} · {title} · {run_date.isoformat()}"
+        return pool.submit(render.render_notebook, path, target, page_title)
+
     for i, s in enumerate([*calm, *disruptive], start=1):
         if s.id not in futures:
             futures[s.id] = start(s)
         run = runs[s.id] = _result(futures[s.id], abort)
         _checkpoint(abort)
+        # Its page renders now, on a free worker, while later sections and the summary run.
+        renders.append(render_job(s.title, tmp / s.notebook))
         emit(
             options,
             name,
@@ -378,23 +387,15 @@ def _build(
             message = f"summary notebook failed: {run.error}"
         emit(options, name, "summary", message, summary.id, len(sections) + 1, total)
         rendered.append((summary.id, summary.title, tmp / summary.notebook))
+        renders.append(render_job(summary.title, tmp / summary.notebook))
     rendered.extend((s.id, s.title, tmp / s.notebook) for s in sections)
 
     _checkpoint(abort)
     options.progress(f"{name}: rendering")
-    jobs = [
-        pool.submit(
-            render.render_notebook,
-            path,
-            tmp / path.name.replace(".ipynb", ".html"),
-            f"{name} · {title} · {run_date.isoformat()}",
-        )
-        for _anchor, title, path in rendered
-    ]
     report_job = pool.submit(
         _render_report, rendered, tmp / REPORT_HTML, f"{name} go-live review {run_date}"
     )
-    for job in [*jobs, report_job]:
+    for job in [*renders, report_job]:
         _result(job, abort)
     _checkpoint(abort)
     (tmp / INDEX_HTML).write_text(index.render(doc), encoding="utf-8")

@@ -120,10 +120,8 @@ class _FindingCache:
     from one review to the next. Entries hold only what a report shows (type, line, the
     redacted form), never a secret. A cache that cannot be read or written is skipped."""
 
-    def __init__(self) -> None:
-        from detect_secrets.__version__ import VERSION
-
-        self.root = cachedir.cache_root("secrets-v1", f"detect-secrets-{VERSION}")
+    def __init__(self, version: str) -> None:
+        self.root = cachedir.cache_root("secrets-v1", f"detect-secrets-{version}")
 
     def _entry(self, rel: str, content: bytes) -> Path:
         digest = hashlib.sha256(rel.encode() + b"\0" + content).hexdigest()
@@ -148,49 +146,69 @@ class _FindingCache:
             pass
 
 
+def _scanner_version() -> str:
+    """detect-secrets' version, read from its metadata: importing it costs ~80 ms, which
+    a review whose files are all cached never needs to pay."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("detect-secrets")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a runtime dependency
+        raise SourceError(
+            SOURCE, "detect-secrets is not installed; install it: pip install detect-secrets"
+        ) from None
+
+
+def _scan_file(repo: Path, rel: str) -> list[SecretFinding]:
+    """detect-secrets on one file (within its default_settings())."""
+    from detect_secrets.core.secrets_collection import SecretsCollection
+
+    collection = SecretsCollection(root=str(repo))
+    collection.scan_file(rel)
+    return [
+        SecretFinding(
+            type=secret.type,
+            path=rel,
+            line=secret.line_number or 0,
+            redacted=redact(secret.secret_value),
+        )
+        for _filename, secret in collection
+    ]
+
+
 def scan(repo: Path, exclude: tuple[str, ...] = ()) -> SecretScan:
     """Every potential secret in the repository's text files (redacted)."""
-    try:
-        from detect_secrets.core.secrets_collection import SecretsCollection
-        from detect_secrets.settings import default_settings
-    except ImportError as e:  # pragma: no cover - a runtime dependency
-        raise SourceError(
-            SOURCE, f"detect-secrets is not installed ({e}); install it: pip install detect-secrets"
-        ) from e
+    cache = _FindingCache(_scanner_version())
     if not repo.is_dir():
         raise SourceError(SOURCE, f"{repo}: not a directory")
     files = [p for p in _files(repo, exclude) if _is_text(p)]
-    cache = _FindingCache()
     findings: list[SecretFinding] = []
     unreadable: list[str] = []
-    with default_settings():
-        for path in files:
-            rel = path.relative_to(repo).as_posix()
-            try:
-                content = path.read_bytes()
-            except OSError as e:
-                unreadable.append(f"{rel}: {e}")
-                continue
-            cached = cache.get(rel, content)
-            if cached is not None:
-                findings.extend(cached)
-                continue
-            collection = SecretsCollection(root=str(repo))
-            try:
-                collection.scan_file(rel)
-            except (OSError, UnicodeDecodeError) as e:
-                unreadable.append(f"{rel}: {e}")
-                continue
-            found = [
-                SecretFinding(
-                    type=secret.type,
-                    path=rel,
-                    line=secret.line_number or 0,
-                    redacted=redact(secret.secret_value),
-                )
-                for _filename, secret in collection
-            ]
-            cache.put(rel, content, found)
-            findings.extend(found)
+    misses: list[tuple[str, bytes]] = []
+    for path in files:
+        rel = path.relative_to(repo).as_posix()
+        try:
+            content = path.read_bytes()
+        except OSError as e:
+            unreadable.append(f"{rel}: {e}")
+            continue
+        cached = cache.get(rel, content)
+        if cached is None:
+            misses.append((rel, content))
+        else:
+            findings.extend(cached)
+    if misses:
+        from detect_secrets.settings import default_settings
+
+        with default_settings():
+            for rel, content in misses:
+                try:
+                    found = _scan_file(repo, rel)
+                except (OSError, UnicodeDecodeError) as e:
+                    unreadable.append(f"{rel}: {e}")
+                    continue
+                cache.put(rel, content, found)
+                findings.extend(found)
     findings.sort(key=lambda f: (f.path, f.line, f.type))
+    unreadable.sort()
     return SecretScan(repo, len(files), tuple(findings), tuple(unreadable))

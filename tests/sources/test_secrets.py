@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,20 @@ def test_a_second_scan_reads_unchanged_files_from_a_cache_that_holds_no_secret(
         lambda *_a: pytest.fail("scanned again"),
     )
     assert secrets.scan(root) == first
+
+
+def test_a_fully_cached_scan_never_imports_the_scanner(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = repo(tmp_path / "r")
+    first = secrets.scan(root)
+    # a fresh process: detect-secrets costs ~80 ms to import, a cache hit needs none of it
+    code = (
+        "import sys; from pathlib import Path; from golive_lib.sources import secrets; "
+        f"scan = secrets.scan(Path({str(root)!r})); "
+        "print(len(scan.findings), 'detect_secrets' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [str(len(first.findings)), "False"]
 
 
 def test_a_changed_file_is_scanned_again(tmp_path, monkeypatch):
