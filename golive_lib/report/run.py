@@ -9,7 +9,10 @@ written is overwritten: a second run on the same date gets `<date>-2`.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
+import functools
 import os
 import shutil
 import sys
@@ -173,17 +176,65 @@ def service_folder(out: Path, service: str) -> Path:
     return folder
 
 
-def _reserve(folder: Path, run_date: date) -> Path:
-    """Create the final dated folder atomically: <date>, else <date>-2, -3, ..."""
+_RENAME_NOREPLACE = 1  # linux/fs.h
+
+
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    """glibc's renameat2(2), or None where the C library lacks it."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def _rename_noreplace(src: Path, dst: Path) -> bool:
+    """Move ``src`` to ``dst`` in one step unless ``dst`` exists (FileExistsError then).
+    False when this system or file system cannot do it (the caller falls back)."""
+    fn = _renameat2()
+    if fn is None:
+        return False
+    at_cwd = -100  # AT_FDCWD
+    if fn(at_cwd, os.fsencode(src), at_cwd, os.fsencode(dst), _RENAME_NOREPLACE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err == errno.EEXIST:
+        raise FileExistsError(err, os.strerror(err), str(dst))
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # e.g. NFS: no RENAME_NOREPLACE
+    raise OSError(err, os.strerror(err), str(dst))
+
+
+def _move_into_place(tmp: Path, folder: Path, run_date: date) -> Path:
+    """Move the finished review to its dated folder: <date>, else <date>-2, -3, ...
+
+    Never overwrites a report, and never leaves an empty dated folder behind, even when
+    killed: one atomic rename that refuses an existing name. Where the file system
+    cannot refuse (no RENAME_NOREPLACE), the name is reserved with mkdir first and the
+    review renamed onto that empty folder; only a kill between those two steps can
+    leave it empty.
+    """
     base = run_date.isoformat()
     n = 1
     while True:
         target = folder / (base if n == 1 else f"{base}-{n}")
         try:
+            if _rename_noreplace(tmp, target):
+                return target
             target.mkdir()
-            return target
         except FileExistsError:
             n += 1
+            continue
+        try:
+            os.replace(tmp, target)  # onto the empty folder just made: never a report
+        except BaseException:
+            with contextlib.suppress(OSError):
+                target.rmdir()  # give the name back
+            raise
+        return target
 
 
 def review(
@@ -200,7 +251,6 @@ def review(
     folder = service_folder(options.out, params.service.name)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".tmp-{run_date.isoformat()}-{uuid.uuid4().hex[:8]}"
-    final: Path | None = None
     moved = False
     submitted: list[Future[Any]] = []
     lock: int | None = None
@@ -219,9 +269,8 @@ def review(
             abort,
         )
         _checkpoint(abort)
-        final = _reserve(folder, run_date)
         (tmp / _LOCK).unlink()  # still held through the open descriptor until the end
-        os.replace(tmp, final)  # onto the empty reserved folder: atomic, never overwrites
+        final = _move_into_place(tmp, folder, run_date)
         moved = True
         return RunOutcome(params.service.name, final, outcome[0], outcome[1])
     except BaseException:
@@ -231,9 +280,6 @@ def review(
                 job.cancel()
             wait(submitted)
             shutil.rmtree(tmp, ignore_errors=True)
-            if final is not None:
-                with contextlib.suppress(OSError):
-                    final.rmdir()  # reserved but still empty: give the name back
         raise
     finally:
         if lock is not None:
