@@ -98,9 +98,22 @@ def status_by_section(checks: Iterable[Check], section_titles: dict[str, str]) -
             "margin": {"l": 10, "r": 10, "t": 50, "b": 30},
             "xaxis": {"title": _title("checks")},
             "yaxis": {"autorange": "reversed"},
-            "legend": {"orientation": "h", "y": -0.2},
+            # read as the table's columns: error first (stacked bars reverse it otherwise)
+            "legend": {"orientation": "h", "y": -0.2, "traceorder": "normal"},
         },
     }
+
+
+def styled(fig: Figure) -> Figure:
+    """golive's house style, applied by `show`: every axis makes room for its tick labels
+    and title (plotly's default template did this; plotly.js alone cuts long labels)."""
+    layout = fig.setdefault("layout", {})
+    for key in ("xaxis", "yaxis"):
+        layout.setdefault(key, {})
+    for key, axis in layout.items():
+        if key.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            axis.setdefault("automargin", True)
+    return fig
 
 
 def show(fig: Any) -> None:
@@ -112,7 +125,7 @@ def show(fig: Any) -> None:
     from IPython.display import display
 
     spec = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else dict(fig)
-    payload = _plain(spec)
+    payload = styled(_plain(spec))
     title = payload.get("layout", {}).get("title", {})
     text = title.get("text", "") if isinstance(title, dict) else str(title)
     display({PLOTLY_MIME: payload, "text/plain": f"<plotly figure: {text}>"}, raw=True)

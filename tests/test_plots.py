@@ -150,3 +150,26 @@ def test_plain_makes_json_of_dates_numpy_and_non_finite_numbers() -> None:
         "bad": [None, None, None],
         "tuple": [1, "x", None, True],
     }
+
+
+def test_show_makes_every_axis_room_for_its_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[Any] = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw: shown.append(obj))
+    plots.show(plots.loadtest_vs_users(None, [], None, None, 95, 250))  # no axes of its own
+    checks = [
+        Check(
+            id="a.x",
+            section="a",
+            title="x",
+            status=Status.PASS,
+            summary="-",
+            severity=Severity.BLOCKING,
+        )
+    ]
+    plots.show(plots.status_by_section(checks, {"a": "A section with a long title"}))
+    for bundle in shown:
+        layout = bundle[plots.PLOTLY_MIME]["layout"]
+        axes = [k for k in layout if k.startswith(("xaxis", "yaxis"))]
+        assert {"xaxis", "yaxis"} <= set(axes)
+        assert all(layout[k]["automargin"] is True for k in axes)
+    assert shown[1]["text/plain"] == "<plotly figure: Checks by status and section>"
