@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 
 # nbformat imports jsonschema, whose format checkers import rfc3987-syntax when it is
@@ -13,12 +14,19 @@ if "rfc3987_syntax" not in sys.modules:
     sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]
 
 
+@functools.cache
 def preload() -> None:
-    """Import the heavy modules once, before worker processes fork, so they inherit them."""
+    """Import the heavy modules once, before worker processes fork, so they inherit them
+    (and a review process of the Dask executor keeps them from one task to the next)."""
+    # jupyter_client finds the "python3" kernel through ipykernel.kernelspec, IPython's
+    # paths and psutil: ~50 ms of CPU in each new worker on its first notebook otherwise.
+    import ipykernel.kernelspec  # noqa: F401
+    import IPython  # noqa: F401
     import nbconvert  # noqa: F401
     import nbformat  # noqa: F401
     import papermill  # noqa: F401
     import plotly.io  # noqa: F401
+    import psutil  # noqa: F401
 
     from . import render
 

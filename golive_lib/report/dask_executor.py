@@ -1,22 +1,30 @@
 """Reviews fanned out over a Dask distributed cluster: one task per service.
 
 Every parameters file is validated here first (bad input: nothing is submitted). Each
-task then reviews one service in a fresh `python -m golive_lib.report.dask_executor`
-process on its worker, with that process's own local notebook pool: a Dask worker is a
-daemonic process, which may not fork a process pool itself, and a separate process also
-keeps a crashing kernel or a leaking import out of the long-lived worker. The task
-writes into the report store (``--out``) that the workers share with this machine (a
-network file system or the same disk): every path handed to a task is absolute and must
-mean the same on the workers.
+task then reviews one service in a review process beside its Dask worker
+(`python -m golive_lib.report.dask_executor --serve`), with that process's own local
+notebook pool: a Dask worker is a daemonic process, which may not fork a process pool
+itself, and a separate process also keeps a crashing kernel or a leaking import out of
+the long-lived worker. A review process serves one task at a time and stays for the
+next ones (papermill, nbconvert and the renderer are imported and warmed once, ~1.5 s
+that a fresh process per task paid every time); one that dies is replaced at the next
+task, and one that served `RECYCLE_AFTER` reviews is replaced too. The task writes into
+the report store (``--out``) that the workers share with this machine (a network file
+system or the same disk): every path handed to a task is absolute and must mean the
+same on the workers.
 
 Needs the optional extra: pip install 'golive[dask]'.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import json
+import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -60,20 +68,85 @@ def task_spec(path: Path, options: RunOptions) -> dict[str, Any]:
     }
 
 
+RESULT = "golive-review-result "  # prefixes the one stdout line a review answers with
+RECYCLE_AFTER = 100  # reviews served before a review process is replaced
+
+
+class ReviewProcess:
+    """A ``--serve`` child of a Dask worker: one JSON line in (a task spec), one result
+    line out, per review. Its stderr (progress, errors) is kept as a short tail for the
+    message of a review that fails."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "golive_lib.report.dask_executor", "--serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        self.served = 0
+        self.tail: collections.deque[str] = collections.deque(maxlen=3)
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
+
+    def _drain(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            if line.strip():
+                self.tail.append(line.strip())
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def review(self, spec: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.served += 1
+        self.tail.clear()  # the tail of this review only
+        try:
+            self.proc.stdin.write(json.dumps(spec) + "\n")
+            self.proc.stdin.flush()
+            for line in self.proc.stdout:
+                if line.startswith(RESULT):
+                    result: dict[str, Any] = json.loads(line[len(RESULT) :])
+                    return result
+        except (OSError, ValueError):
+            pass  # a broken pipe: the process died; said below
+        code = self.proc.wait()
+        self._drainer.join(timeout=1)  # its last words, unless a child still holds stderr
+        tail = " | ".join(self.tail) or f"exit code {code}"
+        return {"service": None, "error": f"review process failed: {tail}"}
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()  # end of input: it exits
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+_IDLE: list[ReviewProcess] = []  # review processes of this Dask worker not serving now
+_IDLE_LOCK = threading.Lock()
+
+
 def review_task(spec: dict[str, Any]) -> dict[str, Any]:
-    """Runs on a Dask worker: review one service in a child process; its outcome as a dict."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "golive_lib.report.dask_executor", json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode == 0 and lines:
-        result: dict[str, Any] = json.loads(lines[-1])
-        return result
-    tail = " | ".join(proc.stderr.strip().splitlines()[-3:]) or f"exit code {proc.returncode}"
-    return {"service": None, "error": f"review process failed: {tail}"}
+    """Runs on a Dask worker: review one service in one of the worker's review processes
+    (started on first use; one per task running at the same time); its outcome as a dict."""
+    with _IDLE_LOCK:
+        server = _IDLE.pop() if _IDLE else None
+    if server is None or not server.alive():
+        server = ReviewProcess()
+    result = server.review(spec)
+    if server.alive() and server.served < RECYCLE_AFTER:
+        with _IDLE_LOCK:
+            _IDLE.append(server)
+    else:
+        server.close()
+    return result
 
 
 def _child(spec: dict[str, Any]) -> dict[str, Any]:
@@ -159,17 +232,31 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
         client.close()
 
 
-def main() -> None:
-    """Child process entry point: review the service described by argv[1] (JSON)."""
+def serve() -> None:
+    """A review process: for each task spec read from stdin (a JSON line), review that
+    service and answer one result line; ends when its input ends (the worker is gone)."""
     from . import preload
 
+    # Results go through a private copy of stdout; fd 1 becomes stderr, so nothing else
+    # (the notebook processes inherit it) writes there, and when this process dies the
+    # worker reading its results sees the end at once.
+    results = os.fdopen(os.dup(1), "w", buffering=1)  # os.dup: not inherited
+    os.dup2(2, 1)
     preload()
-    try:
-        result = _child(json.loads(sys.argv[1]))
-    except Exception as e:  # noqa: BLE001 - reported to the task as a failed outcome
-        print(f"{type(e).__name__}: {e}", file=sys.stderr)
-        raise SystemExit(3) from None
-    print(json.dumps(result), flush=True)
+    for line in sys.stdin:
+        try:
+            result = _child(json.loads(line))
+        except Exception as e:  # noqa: BLE001 - reported to the task as a failed outcome
+            print(f"{type(e).__name__}: {e}", file=sys.stderr, flush=True)
+            result = {"service": None, "error": f"review process failed: {type(e).__name__}: {e}"}
+        results.write(RESULT + json.dumps(result) + "\n")
+
+
+def main() -> None:
+    """Child process entry point: ``--serve`` (see `serve`)."""
+    if sys.argv[1:] != ["--serve"]:
+        raise SystemExit("usage: python -m golive_lib.report.dask_executor --serve")
+    serve()
 
 
 if __name__ == "__main__":

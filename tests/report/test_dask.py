@@ -97,3 +97,39 @@ def test_missing_dask_fails_only_when_used_and_names_the_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     with pytest.raises(ReportError, match=r"pip install 'golive\[dask\]'"):
         dask_executor._client("tcp://127.0.0.1:1")
+
+
+def test_a_workers_review_process_serves_many_tasks_and_is_replaced_when_it_dies(tmp_path):
+    """review_task as a Dask worker runs it (called here directly): the first task starts
+    a review process, the next reuses it, one killed in between is replaced."""
+    nbdir = minirun.notebooks(tmp_path / "notebooks")
+    options = RunOptions(out=tmp_path / "reports", notebooks_dir=nbdir, workers=1)
+    paths = write_services(tmp_path, ["p1", "p2", "p3", "p4"])
+    specs = [dask_executor.task_spec(p, options) for p in paths]
+    try:
+        first = dask_executor.review_task(specs[0])
+        [server] = dask_executor._IDLE
+        second = dask_executor.review_task(specs[1])
+        assert dask_executor._IDLE == [server] and server.served == 2  # the same process
+        server.proc.kill()
+        server.proc.wait()
+        third = dask_executor.review_task(specs[2])
+        [replacement] = dask_executor._IDLE
+        assert replacement is not server and replacement.alive()
+        # a review that raises fails that task, saying why; the process serves the next
+        broken = dict(specs[3], notebooks_dir=str(tmp_path / "no-such-notebooks"))
+        fourth = dask_executor.review_task(broken)
+        assert dask_executor._IDLE == [replacement]
+        fifth = dask_executor.review_task(specs[3])
+        # a process found dead when a task arrives: that task fails, naming the exit
+        replacement.proc.kill()
+        replacement.proc.wait()
+        dead = replacement.review(specs[3])
+    finally:
+        while dask_executor._IDLE:
+            dask_executor._IDLE.pop().close()
+    assert [r["service"] for r in (first, second, third, fifth)] == ["p1", "p2", "p3", "p4"]
+    assert all(r["error"] is None and r["decision"] == "no-go" for r in (first, third, fifth))
+    assert fourth["service"] is None and "review process failed" in fourth["error"]
+    assert "no-such-notebooks" in fourth["error"]
+    assert dead["service"] is None and dead["error"] == "review process failed: exit code -9"
