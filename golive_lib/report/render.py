@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -148,33 +149,52 @@ def render_notebook(executed: Path, target: Path, title: str) -> None:
     target.write_text(to_html(read_notebook(executed), title), encoding="utf-8")
 
 
-def combine(notebooks: list[tuple[str, str, Path]], title: str) -> Any:
-    """One notebook holding every section in order, each behind an anchor, with a TOC.
+_CELL_ID = re.compile(r'id="cell-id=([^"]*)"')
 
-    ``notebooks`` is a list of (anchor id, section title, executed notebook path).
+
+def report_page(parts: list[tuple[str, str, Path]], title: str) -> str:
+    """report.html from section pages already rendered: a table of contents, then each
+    page's cells behind its anchor, plotly.js once.
+
+    ``parts`` is a list of (anchor id, section title, rendered page). The cells are not
+    rendered a second time: nbconvert over every cell of the review again was the
+    longest job at the end of a review. Cell ids are unique within one notebook only,
+    so each page's are prefixed with its anchor.
     """
-    import nbformat
+    from nbformat import v4
 
-    combined = nbformat.v4.new_notebook()
     toc = "".join(
         f'<li><a href="#{html.escape(anchor)}">{html.escape(name)}</a></li>'
-        for anchor, name, _ in notebooks
+        for anchor, name, _ in parts
     )
-    combined.cells.append(
-        nbformat.v4.new_markdown_cell(
+    nb = v4.new_notebook()
+    nb.cells = [
+        v4.new_markdown_cell(
             f'<nav class="golive-toc"><b>{html.escape(title)}</b><ol>{toc}</ol></nav>'
         )
-    )
-    for anchor, _name, path in notebooks:
-        nb = read_notebook(path)
-        combined.cells.append(
-            nbformat.v4.new_markdown_cell(
-                f'<div class="golive-section-break" id="{html.escape(anchor)}"></div>'
-            )
+    ]
+    page = to_html(nb, title)
+    pieces = []
+    for anchor, _name, path in parts:
+        text = path.read_text(encoding="utf-8")
+        # untrusted text is escaped, so these tags come from the template only
+        start, end = text.find("<main>"), text.rfind("</main>")
+        if start < 0 or end < start:
+            raise ValueError(f"{path.name}: not a page rendered by golive (no <main>)")
+        cells = _CELL_ID.sub(
+            lambda m, a=anchor: f'id="cell-id={a}-{m.group(1)}"',  # type: ignore[misc]
+            text[start + len("<main>") : end],
         )
-        for cell in strip_hidden_cells(nb).cells:
-            if "id" in cell:  # ids are unique per notebook only; keep them unique here
-                cell["id"] = f"{anchor}-{cell['id']}"[:64]
-            combined.cells.append(cell)
-    combined.metadata = copy.deepcopy(nb.metadata) if notebooks else combined.metadata
-    return combined
+        pieces.append(
+            '<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell">'
+            f'<div class="golive-section-break" id="{html.escape(anchor)}"></div></div>'
+        )
+        pieces.append(cells)
+    body = "".join(pieces)
+    library = _plotly_js()
+    first = body.find(library)
+    if first >= 0:  # keep the first page's copy, before the first figure of the report
+        cut = first + len(library)
+        body = body[:cut] + body[cut:].replace(library, "")
+    end = page.rfind("</main>")
+    return page[:end] + body + page[end:]

@@ -438,11 +438,13 @@ def _build(
 
     _checkpoint(abort)
     options.progress(f"{name}: rendering")
-    report_job = pool.submit(
-        _render_report, rendered, tmp / REPORT_HTML, f"{name} go-live review {run_date}"
-    )
-    for job in [*renders, report_job]:
+    for job in renders:
         _result(job, abort)
+    # report.html is put together from the pages just rendered (cheap: no nbconvert pass)
+    report_job = pool.submit(
+        _write_report, rendered, tmp / REPORT_HTML, f"{name} go-live review {run_date}"
+    )
+    _result(report_job, abort)
     _checkpoint(abort)
     (tmp / INDEX_HTML).write_text(index.render(doc), encoding="utf-8")
     (tmp / JUNIT_XML).write_text(results.build_junit(doc), encoding="utf-8")
@@ -450,9 +452,9 @@ def _build(
     return decide(checks), count_statuses(checks)
 
 
-def _render_report(parts: list[tuple[str, str, Path]], target: Path, title: str) -> None:
-    combined = render.combine(parts, title)
-    target.write_text(render.to_html(combined, title), encoding="utf-8")
+def _write_report(parts: list[tuple[str, str, Path]], target: Path, title: str) -> None:
+    pages = [(anchor, name, path.with_suffix(".html")) for anchor, name, path in parts]
+    target.write_text(render.report_page(pages, title), encoding="utf-8")
 
 
 def prepare(params_paths: Sequence[Path], options: RunOptions) -> list[tuple[Path, Params]]:
