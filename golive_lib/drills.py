@@ -153,11 +153,17 @@ def run_command(
 
     reader = threading.Thread(target=pump, name="drill-output", daemon=True)
     reader.start()
-    timed_out = False
-    try:
-        proc.wait(timeout=max(timeout_s, 0.0))
-    except subprocess.TimeoutExpired:
-        timed_out = True
+    # A blocking wait on a thread ends the moment the command exits; Popen.wait(timeout)
+    # polls with sleeps of up to 50 ms instead.
+    exited = threading.Event()
+
+    def wait_exit() -> None:
+        proc.wait()
+        exited.set()
+
+    threading.Thread(target=wait_exit, name="drill-wait", daemon=True).start()
+    timed_out = not exited.wait(timeout=max(timeout_s, 0.0))
+    if timed_out:
         _kill_group(proc)
     duration = time.monotonic() - start
     # A grandchild that left the group may keep the pipe open: do not wait for it forever.
