@@ -123,19 +123,19 @@ class _FindingCache:
     def __init__(self, version: str) -> None:
         self.root = cachedir.cache_root("secrets-v1", f"detect-secrets-{version}")
 
-    def _entry(self, rel: str, content: bytes) -> Path:
+    def entry(self, rel: str, content: bytes) -> Path:
+        """Where the findings of this file with this content are kept."""
         digest = hashlib.sha256(rel.encode() + b"\0" + content).hexdigest()
         return self.root / digest[:2] / f"{digest}.json"
 
-    def get(self, rel: str, content: bytes) -> list[SecretFinding] | None:
+    def get(self, entry: Path, rel: str) -> list[SecretFinding] | None:
         try:
-            rows = json.loads(self._entry(rel, content).read_text(encoding="utf-8"))
+            rows = json.loads(entry.read_text(encoding="utf-8"))
             return [SecretFinding(str(t), rel, int(n), str(r)) for t, n, r in rows]
         except (OSError, ValueError, TypeError):
             return None
 
-    def put(self, rel: str, content: bytes, found: list[SecretFinding]) -> None:
-        entry = self._entry(rel, content)
+    def put(self, entry: Path, found: list[SecretFinding]) -> None:
         rows = [[f.type, f.line, f.redacted] for f in found]
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
@@ -184,30 +184,30 @@ def scan(repo: Path, exclude: tuple[str, ...] = ()) -> SecretScan:
     files = [p for p in _files(repo, exclude) if _is_text(p)]
     findings: list[SecretFinding] = []
     unreadable: list[str] = []
-    misses: list[tuple[str, bytes]] = []
+    misses: list[tuple[str, Path]] = []  # (file, its cache entry): not the contents
     for path in files:
         rel = path.relative_to(repo).as_posix()
         try:
-            content = path.read_bytes()
+            entry = cache.entry(rel, path.read_bytes())
         except OSError as e:
             unreadable.append(f"{rel}: {e}")
             continue
-        cached = cache.get(rel, content)
+        cached = cache.get(entry, rel)
         if cached is None:
-            misses.append((rel, content))
+            misses.append((rel, entry))
         else:
             findings.extend(cached)
     if misses:
         from detect_secrets.settings import default_settings
 
         with default_settings():
-            for rel, content in misses:
+            for rel, entry in misses:
                 try:
                     found = _scan_file(repo, rel)
                 except (OSError, UnicodeDecodeError) as e:
                     unreadable.append(f"{rel}: {e}")
                     continue
-                cache.put(rel, content, found)
+                cache.put(entry, found)
                 findings.extend(found)
     findings.sort(key=lambda f: (f.path, f.line, f.type))
     unreadable.sort()
