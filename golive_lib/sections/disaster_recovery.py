@@ -124,12 +124,13 @@ def collect(
     dr = params.dr
     repo = params.repository
     restore = replay = None
+    secrets = params.secret_env()
     if dr.restore is not None and dr.restore.enabled and dr.rto is not None:
         timeout = dr.restore.timeout_s or dr.rto.total_seconds()
-        restore = run_drill("restore", dr.restore, repo, timeout, progress, params.secret_env())
+        restore = run_drill("restore", dr.restore, repo, timeout, progress, secrets)
     if dr.replay is not None and dr.replay.enabled:
         timeout = dr.replay.timeout_s or REPLAY_TIMEOUT_S
-        replay = run_drill("replay", dr.replay, repo, timeout, progress, params.secret_env())
+        replay = run_drill("replay", dr.replay, repo, timeout, progress, secrets)
     return DrEvidence(
         repository=repo,
         today=today or date.today(),
