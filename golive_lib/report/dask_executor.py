@@ -35,7 +35,7 @@ from typing import Any
 
 from ..errors import ReportError
 from ..model import Decision
-from . import portfolio
+from . import kernels, portfolio
 from .run import STOP, RunOptions, RunOutcome, emit, failed, prepare, run
 
 INSTALL = "pip install 'golive[dask]'  (or: pip install 'dask[distributed]')"
@@ -243,6 +243,11 @@ def serve() -> None:
     results = os.fdopen(os.dup(1), "w", buffering=1)  # os.dup: not inherited
     os.dup2(2, 1)
     preload()
+    with kernels.template():  # one for every review this process serves
+        _serve(results)
+
+
+def _serve(results: Any) -> None:
     for line in sys.stdin:
         try:
             result = _child(json.loads(line))

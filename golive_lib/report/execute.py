@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import kernels
+
 
 @dataclass(frozen=True)
 class Execution:
@@ -57,6 +59,8 @@ def execute(
                 # Every output has arrived when the last cell ends. A graceful shutdown
                 # took 0.2 s, and about one run in twenty stalled 3 s in it: kill it.
                 shutdown_kernel="immediate",
+                # forks the kernel from the run's template (see kernels)
+                kernel_manager_class=kernels.manager_class(),
             )
         except PapermillExecutionError as e:
             error = f"cell {e.exec_count}: {e.ename}: {e.evalue}"

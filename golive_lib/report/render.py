@@ -152,6 +152,11 @@ def render_notebook(executed: Path, target: Path, title: str) -> None:
 _CELL_ID = re.compile(r'id="cell-id=([^"]*)"')
 
 
+def _with_anchor(cells: str, anchor: str) -> str:
+    """Cell ids are unique within one notebook only: prefixed with the page's anchor."""
+    return _CELL_ID.sub(lambda m: f'id="cell-id={anchor}-{m.group(1)}"', cells)
+
+
 def report_page(parts: list[tuple[str, str, Path]], title: str) -> str:
     """report.html from section pages already rendered: a table of contents, then each
     page's cells behind its anchor, plotly.js once.
@@ -174,27 +179,30 @@ def report_page(parts: list[tuple[str, str, Path]], title: str) -> str:
         )
     ]
     page = to_html(nb, title)
+    library = _plotly_js()
     pieces = []
+    has_library = False
     for anchor, _name, path in parts:
         text = path.read_text(encoding="utf-8")
         # untrusted text is escaped, so these tags come from the template only
         start, end = text.find("<main>"), text.rfind("</main>")
         if start < 0 or end < start:
             raise ValueError(f"{path.name}: not a page rendered by golive (no <main>)")
-        cells = _CELL_ID.sub(
-            lambda m, a=anchor: f'id="cell-id={a}-{m.group(1)}"',  # type: ignore[misc]
-            text[start + len("<main>") : end],
-        )
         pieces.append(
             '<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell">'
             f'<div class="golive-section-break" id="{html.escape(anchor)}"></div></div>'
         )
-        pieces.append(cells)
+        # A page with figures carries plotly.js (~4.8 MB): kept once, before the report's
+        # first figure, and never searched for cell ids.
+        main = text[start + len("<main>") : end]
+        cut = main.find(library)
+        if cut >= 0:
+            pieces.append(_with_anchor(main[:cut], anchor))
+            if not has_library:
+                pieces.append(library)
+                has_library = True
+            main = main[cut + len(library) :]
+        pieces.append(_with_anchor(main, anchor))
     body = "".join(pieces)
-    library = _plotly_js()
-    first = body.find(library)
-    if first >= 0:  # keep the first page's copy, before the first figure of the report
-        cut = first + len(library)
-        body = body[:cut] + body[cut:].replace(library, "")
     end = page.rfind("</main>")
     return page[:end] + body + page[end:]

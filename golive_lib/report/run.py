@@ -33,7 +33,7 @@ from ..errors import ParamsError, ReportError
 from ..model import Decision, count_statuses, decide
 from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON
 from ..params import Params, load_params, params_sha256
-from . import collect, execute, history, index, portfolio, render, results
+from . import collect, execute, history, index, kernels, portfolio, render, results
 
 
 def _default_notebooks() -> Path:
@@ -499,6 +499,13 @@ def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
     Outcomes are returned in the order of ``params_paths``.
     """
     loaded = prepare(params_paths, options)
+    # The section kernels fork from this template; it starts now, and imports while
+    # this process preloads (its pool workers, forked below, inherit where it listens).
+    with kernels.template():
+        return _review_all(loaded, options)
+
+
+def _review_all(loaded: list[tuple[Path, Params]], options: RunOptions) -> list[RunOutcome]:
     from . import preload
 
     preload()  # workers fork after this and inherit the imports
