@@ -242,10 +242,16 @@ class DemoStack:
         self._say(f"waiting for the first scraped sample at {self.prometheus_url}")
         instance = self.service_url.removeprefix("http://")
         query = f'http_requests_total{{job="ingest-api",instance="{instance}"}}'
+        queries = [query]
+        if blackbox is not None:  # scraped on its own schedule, and the end-to-end check
+            queries.append(f'probe_success{{job="{BLACKBOX_JOB}"}}')  # reads it: wait for both
 
         def scraped() -> bool:
-            r = httpx.get(f"{self.prometheus_url}/api/v1/query", params={"query": query}, timeout=2)
-            return r.status_code == 200 and bool(r.json()["data"]["result"])
+            for q in queries:
+                r = httpx.get(f"{self.prometheus_url}/api/v1/query", params={"query": q}, timeout=2)
+                if r.status_code != 200 or not r.json()["data"]["result"]:
+                    return False
+            return True
 
         def am_ready() -> bool:
             return httpx.get(f"{self.alertmanager_url}/-/ready", timeout=2).status_code == 200
@@ -258,7 +264,7 @@ class DemoStack:
 
         wait_until(am_ready, self.ready_deadline_s, "alertmanager", any_died)
         self.timings["ready_s"] = wait_until(
-            scraped, self.ready_deadline_s, f"prometheus (query {query})", any_died, 0.25
+            scraped, self.ready_deadline_s, f"prometheus (queries {queries})", any_died, 0.25
         )
         del prom
         self.timings["start_s"] = time.monotonic() - t0
