@@ -77,6 +77,7 @@ LAUNCHER = ["-m", "ipykernel_launcher"]  # the python3 kernelspec's command afte
 SUPPORTED = sys.platform == "linux" and hasattr(os, "pidfd_open")
 _PR_SET_PDEATHSIG = 1
 START_TIMEOUT_S = 60  # nbclient's own default for a kernel to start
+_SUN_PATH_MAX = 107  # bytes of a Unix socket's path (sun_path), without its NUL
 
 _current: Template | None = None  # the template serving this process (and its forks)
 
@@ -86,6 +87,9 @@ class Template:
 
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="golive-kernels-"))  # 0700
+        if len(str(self.folder)) > _SUN_PATH_MAX - len("/template.sock"):
+            self.folder.rmdir()  # a deep TMPDIR: a socket path there would not fit
+            self.folder = Path(tempfile.mkdtemp(prefix="golive-kernels-", dir="/tmp"))
         self.socket_path = self.folder / "template.sock"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -98,7 +102,6 @@ class Template:
                 stdin=subprocess.PIPE,  # its end: the template ends when this one closes
                 stdout=sys.stderr.fileno() if _has_fd(sys.stderr) else subprocess.DEVNULL,
                 pass_fds=(listener.fileno(),),
-                cwd="/",
                 # debugpy warns on import that this Python runs frozen modules (its
                 # breakpoints in the standard library could be missed): not for a review
                 env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
@@ -139,7 +142,12 @@ def template() -> Iterator[Template | None]:
     if _current is not None or not SUPPORTED:
         yield _current
         return
-    t = Template()
+    try:
+        t = Template()
+    except OSError as e:  # no template: kernels start as usual, only slower
+        print(f"golive: kernels start without a template ({e})", file=sys.stderr)
+        yield None
+        return
     _current = t
     try:
         yield t

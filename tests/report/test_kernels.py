@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -180,3 +181,13 @@ def test_another_user_cannot_ask_the_template_for_a_kernel():
             text=True,
         )
     assert other.returncode != 0 and "PermissionError" in other.stderr
+
+
+def test_a_deep_temporary_folder_still_gets_a_template(tmp_path, monkeypatch):
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 5)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))  # a socket path there is too long
+    with kernels.template() as t:
+        assert t is not None and len(str(t.socket_path)) <= 107
+        run = execute.execute(_notebook(tmp_path, PROBE), tmp_path / "out.ipynb", {}, 60)
+        assert _probe(run)["ppid"] == t.process.pid
