@@ -11,6 +11,7 @@ import copy
 import functools
 import html
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -145,32 +146,58 @@ def read_notebook(path: Path) -> Any:
     return v4.reads(path.read_text(encoding="utf-8"))
 
 
-def render_notebook(executed: Path, target: Path, title: str) -> None:
-    target.write_text(to_html(read_notebook(executed), title), encoding="utf-8")
+@dataclass(frozen=True)
+class Fragment:
+    """A rendered page's cells as report.html takes them: behind the page's anchor, its
+    cell ids prefixed with that anchor (they are unique within one notebook only), and
+    without plotly.js (``plotly``: the page carried it; report.html carries it once)."""
+
+    anchor: str
+    name: str
+    cells: str
+    plotly: bool
+
+
+def render_notebook(
+    executed: Path, target: Path, title: str, anchor: str = "", name: str = ""
+) -> Fragment:
+    """Write the notebook's page (``title``: the page's); its fragment for report.html,
+    behind ``anchor`` and listed as ``name`` in its table of contents."""
+    page = to_html(read_notebook(executed), title)
+    target.write_text(page, encoding="utf-8")
+    return fragment(page, anchor or target.stem, name or title, target.name)
 
 
 _CELL_ID = re.compile(r'id="cell-id=([^"]*)"')
 
 
-def _with_anchor(cells: str, anchor: str) -> str:
-    """Cell ids are unique within one notebook only: prefixed with the page's anchor."""
-    return _CELL_ID.sub(lambda m: f'id="cell-id={anchor}-{m.group(1)}"', cells)
+def fragment(page: str, anchor: str, name: str, source: str = "page") -> Fragment:
+    """The fragment of a page rendered by `to_html` (ValueError for anything else)."""
+    # untrusted text is escaped, so these tags come from the template only
+    start, end = page.find("<main>"), page.rfind("</main>")
+    if start < 0 or end < start:
+        raise ValueError(f"{source}: not a page rendered by golive (no <main>)")
+    cells = page[start + len("<main>") : end]
+    library = _plotly_js()
+    cut = cells.find(library)  # then ~4.8 MB that the id search must not scan
+    if cut >= 0:
+        cells = cells[:cut] + cells[cut + len(library) :]
+    cells = _CELL_ID.sub(lambda m: f'id="cell-id={anchor}-{m.group(1)}"', cells)
+    return Fragment(anchor, name, cells, plotly=cut >= 0)
 
 
-def report_page(parts: list[tuple[str, str, Path]], title: str) -> str:
-    """report.html from section pages already rendered: a table of contents, then each
-    page's cells behind its anchor, plotly.js once.
+def report_page(parts: list[Fragment], title: str) -> str:
+    """report.html from the pages already rendered: a table of contents, then each
+    page's cells behind its anchor; plotly.js once, before the first page with figures.
 
-    ``parts`` is a list of (anchor id, section title, rendered page). The cells are not
-    rendered a second time: nbconvert over every cell of the review again was the
-    longest job at the end of a review. Cell ids are unique within one notebook only,
-    so each page's are prefixed with its anchor.
+    The cells are not rendered a second time (nbconvert over every cell of the review
+    again was the longest job at the end of a review), nor read back from the pages:
+    each page's fragment was cut when it was rendered, while later sections ran.
     """
     from nbformat import v4
 
     toc = "".join(
-        f'<li><a href="#{html.escape(anchor)}">{html.escape(name)}</a></li>'
-        for anchor, name, _ in parts
+        f'<li><a href="#{html.escape(p.anchor)}">{html.escape(p.name)}</a></li>' for p in parts
     )
     nb = v4.new_notebook()
     nb.cells = [
@@ -179,30 +206,16 @@ def report_page(parts: list[tuple[str, str, Path]], title: str) -> str:
         )
     ]
     page = to_html(nb, title)
-    library = _plotly_js()
     pieces = []
     has_library = False
-    for anchor, _name, path in parts:
-        text = path.read_text(encoding="utf-8")
-        # untrusted text is escaped, so these tags come from the template only
-        start, end = text.find("<main>"), text.rfind("</main>")
-        if start < 0 or end < start:
-            raise ValueError(f"{path.name}: not a page rendered by golive (no <main>)")
+    for part in parts:
         pieces.append(
             '<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell">'
-            f'<div class="golive-section-break" id="{html.escape(anchor)}"></div></div>'
+            f'<div class="golive-section-break" id="{html.escape(part.anchor)}"></div></div>'
         )
-        # A page with figures carries plotly.js (~4.8 MB): kept once, before the report's
-        # first figure, and never searched for cell ids.
-        main = text[start + len("<main>") : end]
-        cut = main.find(library)
-        if cut >= 0:
-            pieces.append(_with_anchor(main[:cut], anchor))
-            if not has_library:
-                pieces.append(library)
-                has_library = True
-            main = main[cut + len(library) :]
-        pieces.append(_with_anchor(main, anchor))
-    body = "".join(pieces)
+        if part.plotly and not has_library:
+            pieces.append(_plotly_js())
+            has_library = True
+        pieces.append(part.cells)
     end = page.rfind("</main>")
-    return page[:end] + body + page[end:]
+    return page[:end] + "".join(pieces) + page[end:]

@@ -369,12 +369,12 @@ def _build(
     disruptive = [s for s in sections if s.id in catalog.DISRUPTIVE]
     futures = {s.id: start(s) for s in calm}
     runs: dict[str, execute.Execution] = {}
-    renders: list[Future[Any]] = []
+    renders: dict[str, Future[Any]] = {}  # anchor -> its page's fragment for report.html
 
-    def render_job(title: str, path: Path) -> Future[Any]:
+    def render_job(anchor: str, title: str, path: Path) -> Future[Any]:
         target = tmp / path.name.replace(".ipynb", ".html")
         page_title = f"{name} · {title} · {run_date.isoformat()}"
-        return pool.submit(render.render_notebook, path, target, page_title)
+        return pool.submit(render.render_notebook, path, target, page_title, anchor, title)
 
     for i, s in enumerate([*calm, *disruptive], start=1):
         if s.id not in futures:
@@ -382,7 +382,7 @@ def _build(
         run = runs[s.id] = _result(futures[s.id], abort)
         _checkpoint(abort)
         # Its page renders now, on a free worker, while later sections and the summary run.
-        renders.append(render_job(s.title, tmp / s.notebook))
+        renders[s.id] = render_job(s.id, s.title, tmp / s.notebook)
         emit(
             options,
             name,
@@ -414,7 +414,6 @@ def _build(
     (tmp / RESULTS_JSON).write_text(results.dumps(doc), encoding="utf-8")
 
     summary = catalog.SUMMARY
-    rendered: list[tuple[str, str, Path]] = []
     if has_summary:
         # on the pool too: papermill runs in worker processes only, never on a thread
         run = _result(
@@ -432,17 +431,15 @@ def _build(
         if run.error:
             message = f"summary notebook failed: {run.error}"
         emit(options, name, "summary", message, summary.id, len(sections) + 1, total)
-        rendered.append((summary.id, summary.title, tmp / summary.notebook))
-        renders.append(render_job(summary.title, tmp / summary.notebook))
-    rendered.extend((s.id, s.title, tmp / s.notebook) for s in sections)
+        renders[summary.id] = render_job(summary.id, summary.title, tmp / summary.notebook)
 
     _checkpoint(abort)
     options.progress(f"{name}: rendering")
-    for job in renders:
-        _result(job, abort)
+    order = [summary.id, *(s.id for s in sections)]
+    parts = [_result(renders[anchor], abort) for anchor in order if anchor in renders]
     # report.html is put together from the pages just rendered (cheap: no nbconvert pass)
     report_job = pool.submit(
-        _write_report, rendered, tmp / REPORT_HTML, f"{name} go-live review {run_date}"
+        _write_report, parts, tmp / REPORT_HTML, f"{name} go-live review {run_date}"
     )
     _result(report_job, abort)
     _checkpoint(abort)
@@ -452,9 +449,8 @@ def _build(
     return decide(checks), count_statuses(checks)
 
 
-def _write_report(parts: list[tuple[str, str, Path]], target: Path, title: str) -> None:
-    pages = [(anchor, name, path.with_suffix(".html")) for anchor, name, path in parts]
-    target.write_text(render.report_page(pages, title), encoding="utf-8")
+def _write_report(parts: list[render.Fragment], target: Path, title: str) -> None:
+    target.write_text(render.report_page(parts, title), encoding="utf-8")
 
 
 def prepare(params_paths: Sequence[Path], options: RunOptions) -> list[tuple[Path, Params]]:
