@@ -3,7 +3,8 @@
 The demo stack (example service, Prometheus with 30 days of history, Alertmanager) is
 started once; the example is then reviewed with every section notebook present, and the
 floor runs the same notebook files through the same pipeline (same pool, same worker
-count, same rendering) with every code cell replaced by `pass`. Target: ratio <= 1.3.
+count, same rendering, kernels forked from the same kernel template) with every code
+cell replaced by `pass`. Target: ratio <= 1.3.
 Also prints each section notebook's own duration (from the progress lines) of the last
 real run, to show where the time goes.
 

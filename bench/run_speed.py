@@ -3,6 +3,8 @@
 The floor runs the same number of notebooks through the same pipeline (same pool,
 same worker count, same rendering) but each notebook holds only trivial cells, so
 the ratio shows what golive's own work costs on top of papermill + nbconvert.
+Both fork their kernels from the run's kernel template, which imports golive_lib for
+the section notebooks: that import is counted in both (see bench/README.md).
 Target: ratio <= 1.3.
 
     .venv/bin/python bench/run_speed.py [--repeat 3] [--workers 4]
