@@ -156,14 +156,10 @@ def template() -> Iterator[Template | None]:
         t.stop()
 
 
+@functools.cache
 def manager_class() -> type[Any]:
     """The kernel manager class for nbclient: jupyter_client's, with kernels forked from
     the template when one is active and a client that is ready sooner."""
-    return _manager_class()
-
-
-@functools.cache
-def _manager_class() -> type[Any]:
     from queue import Empty
 
     from jupyter_client.asynchronous.client import AsyncKernelClient
@@ -271,9 +267,7 @@ class ForkedKernel:
             kernel = cls(conn, 0)
             # the template may still be importing; beyond this the kernel starts as usual
             line = kernel._read_line(timeout=START_TIMEOUT_S)
-            if not line:
-                raise ConnectionError(f"kernel template: no answer within {START_TIMEOUT_S} s")
-            if not line.startswith("pid "):
+            if not line.startswith("pid "):  # '' is no answer within START_TIMEOUT_S
                 raise ConnectionError(f"kernel template: {line or 'no answer'}")
             kernel.pid = int(line[4:])
             return kernel
