@@ -8,6 +8,7 @@ constant arithmetic (``14.4 * (1 - 0.999)``). It does not type-check or evaluate
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -310,8 +311,12 @@ def _unquote(s: str) -> str:
     return re.sub(r"\\(.)", r"\1", body)
 
 
+@functools.lru_cache(maxsize=2048)
 def parse(text: str) -> Node:
-    """Parse a PromQL expression; raise PromQLError naming the problem."""
+    """Parse a PromQL expression; raise PromQLError naming the problem.
+
+    Cached (trees are immutable): each SLO is matched against every alerting rule, so a
+    review parsed each rule's expression once per SLO and per check."""
     try:
         return _Parser(text).parse()
     except (PromQLError, ValueError, IndexError) as e:

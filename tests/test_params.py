@@ -134,3 +134,31 @@ def test_every_problem_is_reported_at_once(write_params):
     text = GOOD.replace("tier: 1", "tier: x").replace("owner_team:", "owner_tem:")
     msg = problems(write_params(text))
     assert "service.tier" in msg and "service.owner_tem" in msg
+
+
+def test_a_preloaded_file_is_validated_once_for_the_next_load(write_params):
+    from golive_lib.params import preload
+
+    path = write_params(GOOD)
+    preload(path)
+    first = load_params(path)
+    assert load_params(path) is not first  # taken once: the next load validates again
+    assert load_params(path) == first
+
+
+def test_a_file_changed_after_preloading_is_read_again(write_params):
+    from golive_lib.params import preload
+
+    path = write_params(GOOD)
+    preload(path)
+    path.write_text(GOOD.replace("orders-api", "billing-api"), encoding="utf-8")
+    assert load_params(path).service.name == "billing-api"
+
+
+def test_a_bad_file_is_not_preloaded_and_still_refused(write_params):
+    from golive_lib.params import preload
+
+    path = write_params(GOOD.replace("tier: 1", "tier: 9"))
+    preload(path)  # nothing raised here: load_params reports it, as before
+    assert "tier" in problems(path)
+    preload(path.parent / "missing.yaml")

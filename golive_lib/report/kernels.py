@@ -38,7 +38,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ _current: Template | None = None  # the template serving this process (and its f
 class Template:
     """The template process, started by `template()`."""
 
-    def __init__(self) -> None:
+    def __init__(self, params: Sequence[Path] = ()) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="golive-kernels-"))  # 0700
         if len(str(self.folder)) > _SUN_PATH_MAX - len("/template.sock"):
             self.folder.rmdir()  # a deep TMPDIR: a socket path there would not fit
@@ -98,7 +98,11 @@ class Template:
             listener.bind(str(self.socket_path))
             listener.listen(64)
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "golive_lib.report.kernels", str(listener.fileno())],
+                [
+                    sys.executable,
+                    *("-m", "golive_lib.report.kernels", str(listener.fileno())),
+                    *(str(p) for p in params),
+                ],
                 stdin=subprocess.PIPE,  # its end: the template ends when this one closes
                 stdout=sys.stderr.fileno() if _has_fd(sys.stderr) else subprocess.DEVNULL,
                 pass_fds=(listener.fileno(),),
@@ -134,16 +138,17 @@ def _has_fd(stream: Any) -> bool:
 
 
 @contextlib.contextmanager
-def template() -> Iterator[Template | None]:
+def template(params: Sequence[Path] = ()) -> Iterator[Template | None]:
     """Kernels started in this block (in this process or a process forked from it, such
     as a pool worker) fork from one template, yielded (None where unsupported). Nested
-    blocks share the outer one's."""
+    blocks share the outer one's. ``params``: the parameters files the kernels will
+    load, validated once in the template."""
     global _current
     if _current is not None or not SUPPORTED:
         yield _current
         return
     try:
-        t = Template()
+        t = Template(params)
     except OSError as e:  # no template: kernels start as usual, only slower
         print(f"golive: kernels start without a template ({e})", file=sys.stderr)
         yield None
@@ -367,13 +372,26 @@ class _Kernels:
             os.close(fd)
 
 
-def serve(listener: socket.socket) -> None:
+def warm(params: Sequence[str]) -> None:
+    """What each kernel would otherwise build on its first use, built once here: the TLS
+    context of the HTTP sources (the CA bundle, ~40 ms in each kernel that queries
+    Prometheus) and the run's parameters, validated (see golive_lib.params.preload)."""
+    from golive_lib import params as parameters
+    from golive_lib.sources import httpapi
+
+    httpapi.tls_context()
+    for path in params:
+        parameters.preload(path)
+
+
+def serve(listener: socket.socket, params: Sequence[str] = ()) -> None:
     """The template's loop: fork a kernel per request until its stdin ends."""
     import importlib
 
     for name in PRELOAD:
         with contextlib.suppress(ImportError):  # an optional one (boto3) may be absent
             importlib.import_module(name)
+    warm(params)
     if threading.active_count() != 1:  # it would be missing in the kernels, its locks held
         raise RuntimeError(
             f"kernel template: a preloaded module started a thread: {threading.enumerate()}"
@@ -516,12 +534,12 @@ def _kernel(request: dict[str, Any]) -> int:
 
 
 def main() -> None:
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
-        raise SystemExit("usage: python -m golive_lib.report.kernels LISTENING_FD")
+    if len(sys.argv) < 2 or not sys.argv[1].isdigit():
+        raise SystemExit("usage: python -m golive_lib.report.kernels LISTENING_FD [PARAMS...]")
     _die_with_parent()
     listener = socket.socket(fileno=int(sys.argv[1]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the starter's Ctrl-C is the starter's
-    serve(listener)
+    serve(listener, sys.argv[2:])
     # nothing to clean up: tearing down these imports took ~0.3 s at the end of every run
     os._exit(0)
 

@@ -21,8 +21,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 HIDDEN_TAGS = frozenset({PARAMETERS_TAG, INJECTED_TAG, "golive-hidden"})
 
 
-# Where plotly.js goes in a rendered page: it is put in after nbconvert has run, which
-# post-processes the whole page with BeautifulSoup (parsing 4.8 MB of script for nothing).
+# Where plotly.js goes in a rendered page: it is put in when the page is written (see
+# `write_page`), so nbconvert's templates, `_accessible` and `fragment` never go through
+# its 4.8 MB, nor is it encoded again for each page.
 PLOTLY_JS_SLOT = "<!-- golive:plotly.js -->"
 
 
@@ -41,7 +42,7 @@ def strip_hidden_cells(nb: Any) -> Any:
 def plotly_to_html(nb: Any) -> Any:
     """The notebook with each plotly JSON output as HTML (the input is not changed).
 
-    The first figure holds ``PLOTLY_JS_SLOT`` where plotly.js belongs; `to_html` fills it.
+    The first figure holds ``PLOTLY_JS_SLOT`` where plotly.js belongs (see `write_page`).
     """
     import nbformat
     import plotly.io as pio
@@ -81,19 +82,63 @@ def plotly_to_html(nb: Any) -> Any:
     return out
 
 
+# nbconvert's HTMLExporter ends by parsing the whole page with BeautifulSoup and writing
+# it out again, only to add these attributes: about half of a page's rendering time (and
+# more, the larger its outputs). `_accessible` adds them to the template's own markup.
+_FOCUSABLE = re.compile(  # a div whose classes include one of these two
+    r'(<div class="(?:jp-Cell-inputWrapper|[^"<>]*?(?<![\w-])jp-OutputArea-output(?![\w-])'
+    r'[^"<>]*)"[^<>]*?)(>)'
+)
+_IMG_WITHOUT_ALT = re.compile(r"(<img\b(?![^<>]*\balt=)[^<>]*?)(\s*/?>)")
+_NO_ALT = ' alt="No description has been provided for this image"'
+
+
+def _accessible(page: str) -> str:
+    """What nbconvert's HTMLExporter adds after rendering: cells and outputs reachable
+    with the keyboard (tabindex), a text for every image without one."""
+    page = _FOCUSABLE.sub(r'\1 tabindex="0"\2', page)
+    return _IMG_WITHOUT_ALT.sub(lambda m: m.group(1) + _NO_ALT + m.group(2), page)
+
+
 @functools.cache
 def _exporter() -> Any:
     """One HTML exporter per process, its templates compiled once (preload() builds it
     before the worker processes fork, so they inherit it)."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    exporter = HTMLExporter(
+    class Exporter(HTMLExporter):
+        """HTMLExporter.from_notebook_node without its BeautifulSoup pass (see
+        `_accessible`; tests/report/test_render.py compares the two)."""
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            this: Any = self  # nbconvert's methods are not typed
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name"))
+            highlight = Highlight2HTML(pygments_lexer=lexer, parent=self)
+            this.register_filter("highlight_code", self.filters.get("highlight_code", highlight))
+            resources = this._init_resources(resources)
+            this.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _accessible(page), resources
+
+    make: Any = Exporter  # nor is their constructor
+    exporter = make(
         template_name="golive",
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        # validate the notebook once, after the preprocessors, not after each of them
+        optimistic_validation=True,
     )
     exporter.template  # noqa: B018 - compiles the template chain now
     return exporter
@@ -108,13 +153,35 @@ def _plotly_js() -> str:
     return f"{config}<script>{get_plotlyjs()}</script>"
 
 
-def to_html(nb: Any, title: str) -> str:
-    """The notebook as one standalone HTML page, code inputs and prompts hidden."""
+@functools.cache
+def _plotly_js_bytes() -> bytes:
+    return _plotly_js().encode()
+
+
+def page_with_slot(nb: Any, title: str) -> str:
+    """The notebook as one HTML page, code inputs and prompts hidden, ``PLOTLY_JS_SLOT``
+    where plotly.js belongs if it holds a figure (`write_page` fills it)."""
     nb = plotly_to_html(strip_hidden_cells(nb))
     nb.metadata = {**nb.metadata, "title": title}
     body, _ = _exporter().from_notebook_node(nb)
+    return str(body)
+
+
+def to_html(nb: Any, title: str) -> str:
+    """The notebook as one standalone HTML page, code inputs and prompts hidden."""
     # the slot exists only in a figure's markup; untrusted text is escaped by then
-    return str(body).replace(PLOTLY_JS_SLOT, _plotly_js(), 1)
+    return page_with_slot(nb, title).replace(PLOTLY_JS_SLOT, _plotly_js(), 1)
+
+
+def write_page(target: Path, page: str) -> None:
+    """Write a page from `page_with_slot` or `report_page`, plotly.js in its slot: the
+    library is encoded once per process, not once per page (5 of them per review)."""
+    before, slot, after = page.partition(PLOTLY_JS_SLOT)
+    with target.open("wb") as f:
+        f.write(before.encode())
+        if slot:
+            f.write(_plotly_js_bytes())
+        f.write(after.encode())
 
 
 def warm_up() -> None:
@@ -163,8 +230,8 @@ def render_notebook(
 ) -> Fragment:
     """Write the notebook's page (``title``: the page's); its fragment for report.html,
     behind ``anchor`` and listed as ``name`` in its table of contents."""
-    page = to_html(read_notebook(executed), title)
-    target.write_text(page, encoding="utf-8")
+    page = page_with_slot(read_notebook(executed), title)
+    write_page(target, page)
     return fragment(page, anchor or target.stem, name or title, target.name)
 
 
@@ -172,13 +239,14 @@ _CELL_ID = re.compile(r'id="cell-id=([^"]*)"')
 
 
 def fragment(page: str, anchor: str, name: str, source: str = "page") -> Fragment:
-    """The fragment of a page rendered by `to_html` (ValueError for anything else)."""
+    """The fragment of a page rendered by `page_with_slot` or `to_html` (ValueError for
+    anything else)."""
     # untrusted text is escaped, so these tags come from the template only
     start, end = page.find("<main>"), page.rfind("</main>")
     if start < 0 or end < start:
         raise ValueError(f"{source}: not a page rendered by golive (no <main>)")
     cells = page[start + len("<main>") : end]
-    library = _plotly_js()
+    library = PLOTLY_JS_SLOT if PLOTLY_JS_SLOT in cells else _plotly_js()
     cut = cells.find(library)  # then ~4.8 MB that the id search must not scan
     if cut >= 0:
         cells = cells[:cut] + cells[cut + len(library) :]
@@ -188,7 +256,8 @@ def fragment(page: str, anchor: str, name: str, source: str = "page") -> Fragmen
 
 def report_page(parts: list[Fragment], title: str) -> str:
     """report.html from the pages already rendered: a table of contents, then each
-    page's cells behind its anchor; plotly.js once, before the first page with figures.
+    page's cells behind its anchor; plotly.js once, before the first page with figures
+    (its slot: write it with `write_page`).
 
     The cells are not rendered a second time (nbconvert over every cell of the review
     again was the longest job at the end of a review), nor read back from the pages:
@@ -205,7 +274,7 @@ def report_page(parts: list[Fragment], title: str) -> str:
             f'<nav class="golive-toc"><b>{html.escape(title)}</b><ol>{toc}</ol></nav>'
         )
     ]
-    page = to_html(nb, title)
+    page = page_with_slot(nb, title)
     pieces = []
     has_library = False
     for part in parts:
@@ -214,7 +283,7 @@ def report_page(parts: list[Fragment], title: str) -> str:
             f'<div class="golive-section-break" id="{html.escape(part.anchor)}"></div></div>'
         )
         if part.plotly and not has_library:
-            pieces.append(_plotly_js())
+            pieces.append(PLOTLY_JS_SLOT)
             has_library = True
         pieces.append(part.cells)
     end = page.rfind("</main>")

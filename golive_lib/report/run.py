@@ -450,7 +450,7 @@ def _build(
 
 
 def _write_report(parts: list[render.Fragment], target: Path, title: str) -> None:
-    target.write_text(render.report_page(parts, title), encoding="utf-8")
+    render.write_page(target, render.report_page(parts, title))
 
 
 def prepare(params_paths: Sequence[Path], options: RunOptions) -> list[tuple[Path, Params]]:
@@ -497,7 +497,7 @@ def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
     loaded = prepare(params_paths, options)
     # The section kernels fork from this template; it starts now, and imports while
     # this process preloads (its pool workers, forked below, inherit where it listens).
-    with kernels.template():
+    with kernels.template([path.resolve() for path, _params in loaded]):
         return _review_all(loaded, options)
 
 

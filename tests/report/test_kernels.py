@@ -86,6 +86,26 @@ def test_a_kernel_is_forked_from_the_template_with_the_requested_setting(tmp_pat
     assert not socket_folder.exists()
 
 
+def test_a_kernel_gets_the_run_parameters_already_validated(tmp_path):
+    from conftest import EXAMPLE_PARAMS
+
+    check = f"""\
+from pathlib import Path
+from golive_lib import params
+from golive_lib.sources import httpapi
+key = (Path({str(EXAMPLE_PARAMS)!r}).resolve(), Path({str(EXAMPLE_PARAMS)!r}).read_text())
+before = key in params._preloaded
+loaded = params.load_params({str(EXAMPLE_PARAMS)!r}).service.name
+(before, key in params._preloaded, loaded, httpapi.tls_context.cache_info().currsize)
+"""
+    with kernels.template([EXAMPLE_PARAMS]):
+        run = execute.execute(_notebook(tmp_path, check), tmp_path / "out.ipynb", {}, 60)
+    assert run.error is None, run.error
+    out = nbformat.read(str(run.notebook), as_version=4)
+    # validated in the template, taken by this kernel's first load; the TLS context built
+    assert out.cells[0].outputs[0]["data"]["text/plain"] == "(True, False, 'ingest-api', 1)"
+
+
 def test_a_cell_past_its_timeout_is_interrupted_in_a_forked_kernel(tmp_path):
     source = _notebook(tmp_path, "import time\ntime.sleep(60)")
     with kernels.template():

@@ -29,7 +29,9 @@ def page(folder: Path, name: str, text: str, figure: bool) -> render.Fragment:
     executed.write_text(json.dumps(nb), encoding="utf-8")
     anchor = name.lower()
     fragment = render.render_notebook(executed, folder / f"{name}.html", name, anchor, name.title())
-    assert (folder / f"{name}.html").read_text(encoding="utf-8").count("<main>") == 1
+    written = (folder / f"{name}.html").read_text(encoding="utf-8")
+    assert written.count("<main>") == 1
+    assert written.count("plotly.js v") == int(figure) and render.PLOTLY_JS_SLOT not in written
     return fragment
 
 
@@ -41,7 +43,10 @@ def test_pages_are_combined_in_order_with_unique_ids_and_plotly_once(tmp_path: P
     ]
     assert [p.plotly for p in parts] == [False, True, True]
     assert all("plotly.js v" not in p.cells for p in parts)
-    report = render.report_page(parts, "svc go-live review 2026-11-27")
+    render.write_page(
+        tmp_path / "report.html", render.report_page(parts, "svc go-live review 2026-11-27")
+    )
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<title>svc go-live review 2026-11-27</title>" in report
     assert report.count("plotly.js v") == 1 and report.count("Plotly.newPlot") == 2
     assert report.index("plotly.js v") < report.index("Plotly.newPlot")
