@@ -85,11 +85,12 @@ _ENGINE = "golive"
 
 
 def _engine() -> str:
-    """Papermill's nbclient engine saving the notebook when execution ends (also on a
-    timeout, a dead kernel or a failing cell: papermill's finally) instead of after
-    every cell. Each save serialises and validates the whole notebook in the worker
-    process: with ~60 checks displayed a review paid that ~60 times. Registered once
-    per process."""
+    """Papermill's nbclient engine saving the notebook once, when execution ends,
+    instead of after every cell. Each save serialises and validates the whole notebook
+    in the worker process: with ~60 checks displayed a review paid that ~60 times.
+    When the cells ran (a failing cell included) papermill itself writes the notebook
+    next, so the engine saves only when execution raised (a timeout, a dead kernel):
+    what ran is kept. Registered once per process."""
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
     if _ENGINE in papermill_engines._engines:
@@ -97,7 +98,7 @@ def _engine() -> str:
 
     class SaveAtEnd(NotebookExecutionManager):  # type: ignore[misc]
         # papermill saves at the start, before and after every cell; this one saves only
-        # from notebook_complete (papermill's finally) and from the 30 s autosave.
+        # from notebook_complete when asked to, and from the 30 s autosave.
         may_save = False
 
         def save(self, **kwargs: Any) -> None:
@@ -114,7 +115,9 @@ def _engine() -> str:
         def autosave_cell(self) -> Any:
             return self._saving(super().autosave_cell)
 
-        def notebook_complete(self, **kwargs: Any) -> Any:
+        def notebook_complete(self, save: bool = True, **kwargs: Any) -> Any:
+            if not save:  # the end time, duration and status only
+                return super().notebook_complete(**kwargs)
             return self._saving(super().notebook_complete, **kwargs)
 
     class SaveAtEndEngine(NBClientEngine):  # type: ignore[misc]
@@ -138,11 +141,15 @@ def _engine() -> str:
                 autosave_cell_every=autosave_cell_every,
             )
             nb_man.notebook_start()
+            raised = True
             try:
                 cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+                raised = False
             finally:
                 nb_man.cleanup_pbar()
-                nb_man.notebook_complete()  # saves, whatever happened
+                # papermill writes the notebook after a normal end (with its error marker
+                # when a cell failed); after an exception nothing would keep what ran
+                nb_man.notebook_complete(save=raised)
             return nb_man.nb
 
     papermill_engines.register(_ENGINE, SaveAtEndEngine)

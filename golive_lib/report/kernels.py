@@ -66,6 +66,11 @@ PRELOAD = (
     "golive_lib.sections.security",
     "golive_lib.sections.testing",
     "golive_lib.summary",
+    "golive_lib.report.results",  # the summary's
+    "golive_lib.report.index",
+    # read only when a repository holds their files (the example holds all of them)
+    *(f"golive_lib.sources.ci.{m}" for m in ("github", "gitlab", "circleci", "azure", "jenkins")),
+    *(f"golive_lib.sources.scans.{m}" for m in ("cyclonedx", "grype", "osv", "pip_audit", "trivy")),
     "httpcore",  # httpx's transport, on the first request (observability, capacity, testing)
     "h11",
     "certifi",

@@ -24,18 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from .schema import SCHEMA
 from .validation import ACCOUNT_RE, Event
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    account_id  TEXT NOT NULL,
-    event_type  TEXT NOT NULL,
-    ts          TEXT,
-    payload     TEXT,
-    received_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_account_id ON events (account_id);
-"""
 
 
 class StorageError(RuntimeError):

@@ -2,7 +2,7 @@
 
 Drills never touch production data: each restores or replays into a fresh SQLite file
 under a scratch folder (INGEST_DRILL_DIR, else <tmp>/ingest-api-drill), using the
-service's own schema (ingest_api.storage.SCHEMA).
+service's own schema (ingest_api.schema.SCHEMA).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ingest_api.storage import SCHEMA  # noqa: E402
+from ingest_api.schema import SCHEMA  # noqa: E402
 
 
 def scratch_dir() -> Path:
