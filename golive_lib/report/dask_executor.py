@@ -7,7 +7,8 @@ notebook pool: a Dask worker is a daemonic process, which may not fork a process
 itself, and a separate process also keeps a crashing kernel or a leaking import out of
 the long-lived worker. A review process serves one task at a time and stays for the
 next ones (papermill, nbconvert and the renderer are imported and warmed once, ~1.5 s
-that a fresh process per task paid every time); one that dies is replaced at the next
+that a fresh process per task paid every time; its kernel template and notebook pool
+serve every review too); one that dies is replaced at the next
 task, and one that served `RECYCLE_AFTER` reviews is replaced too. The task writes into
 the report store (``--out``) that the workers share with this machine (a network file
 system or the same disk): every path handed to a task is absolute and must mean the
@@ -28,6 +29,7 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -36,7 +38,7 @@ from typing import Any
 from ..errors import ReportError
 from ..model import Decision
 from . import kernels, portfolio
-from .run import STOP, RunOptions, RunOutcome, emit, failed, prepare, run
+from .run import STOP, RunOptions, RunOutcome, emit, failed, new_pool, prepare, run
 
 INSTALL = "pip install 'golive[dask]'  (or: pip install 'dask[distributed]')"
 CONNECT_TIMEOUT_S = 30
@@ -159,7 +161,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         run_date=date.fromisoformat(spec["run_date"]),
         progress=lambda msg: print(f"golive: {msg}", file=sys.stderr, flush=True),
     )
-    [o] = run([Path(spec["params"])], options)
+    [o] = run([Path(spec["params"])], options, _shared_pool(options.workers))
     return {
         "service": o.service,
         "folder": str(o.folder) if o.folder else None,
@@ -242,9 +244,30 @@ def serve() -> None:
     # worker reading its results sees the end at once.
     results = os.fdopen(os.dup(1), "w", buffering=1)  # os.dup: not inherited
     os.dup2(2, 1)
-    preload()
     with kernels.template():  # one for every review this process serves
-        _serve(results)
+        preload()  # while the template imports, as `run` does
+        try:
+            _serve(results)
+        finally:
+            if _pool is not None:
+                _pool[1].shutdown(wait=False, cancel_futures=True)
+
+
+# The notebook pool of this review process, kept from one review to the next as the
+# template is (a pool per review forked and warmed its workers again each time): the
+# worker count it has and the pool. Replaced when a review asks for another count, or
+# when a worker died and broke it.
+_pool: tuple[int, ProcessPoolExecutor] | None = None
+
+
+def _shared_pool(workers: int) -> ProcessPoolExecutor:
+    global _pool
+    if _pool is not None and (_pool[0] != workers or getattr(_pool[1], "_broken", False)):
+        _pool[1].shutdown(wait=False, cancel_futures=True)
+        _pool = None
+    if _pool is None:
+        _pool = (workers, new_pool(workers))
+    return _pool[1]
 
 
 def _serve(results: Any) -> None:

@@ -121,6 +121,17 @@ class Template:
         finally:
             listener.close()
 
+    def preload(self, params: Sequence[Path]) -> None:
+        """Have the template validate these parameters files for the kernels it forks
+        next (a template serving many runs: a Dask review process's). Best effort."""
+        if not params:
+            return
+        with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as conn:
+            conn.settimeout(START_TIMEOUT_S)
+            conn.connect(str(self.socket_path))
+            conn.sendall(json.dumps({"preload": [str(p) for p in params]}).encode() + b"\n")
+            conn.recv(16)  # "ok": done (or the end: it could not)
+
     def stop(self) -> None:
         """End the template and every kernel still forked from it."""
         with contextlib.suppress(OSError):
@@ -149,8 +160,12 @@ def template(params: Sequence[Path] = ()) -> Iterator[Template | None]:
     blocks share the outer one's. ``params``: the parameters files the kernels will
     load, validated once in the template."""
     global _current
-    if _current is not None or not SUPPORTED:
+    if _current is not None:
+        _current.preload(params)
         yield _current
+        return
+    if not SUPPORTED:
+        yield None
         return
     try:
         t = Template(params)
@@ -178,6 +193,18 @@ def manager_class() -> type[Any]:
     from traitlets import default
 
     class ReadyClient(AsyncKernelClient):
+        def _context_default(self) -> Any:
+            import zmq.asyncio
+
+            self._created_context = True  # as jupyter_client's: closed with the client
+            context = zmq.asyncio.Context()
+            # The client connects before its kernel has bound its ports, and zmq tries
+            # again only after 100 ms (its default): every kernel start waited ~0.1 s
+            # for nothing. Its sockets retry every 5 ms instead (a refused connect on
+            # loopback costs microseconds).
+            context.setsockopt(zmq.RECONNECT_IVL, 5)
+            return context
+
         async def wait_for_ready(self, timeout: float | None = None) -> None:
             """jupyter_client's wait, except for its end: it then waited until the
             kernel's broadcasts had been silent for 0.2 s, on every kernel start. What
@@ -458,7 +485,8 @@ def _fork(
     listener: socket.socket,
     kernels: _Kernels,
 ) -> int:
-    """Read one request and fork its kernel; the kernel's pid (0: refused)."""
+    """Read one request and fork its kernel; the kernel's pid (0: refused, or a request
+    to preload parameters files, answered here)."""
     try:
         if not _same_user(conn):
             conn.close()
@@ -472,6 +500,12 @@ def _fork(
                 return 0
             data += chunk
         request = json.loads(data)
+        if "preload" in request:  # parameters files for the kernels to come, no kernel
+            with contextlib.suppress(Exception):  # nothing a file holds may end the template
+                warm([str(p) for p in request["preload"]])
+            conn.sendall(b"ok\n")
+            conn.close()
+            return 0
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()

@@ -485,9 +485,19 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="golive-parent-watch", daemon=True).start()
 
 
-def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
+def new_pool(workers: int) -> ProcessPoolExecutor:
+    """The notebook pool: ``workers`` processes, forked from this one on first use."""
+    return ProcessPoolExecutor(
+        max_workers=max(1, workers), initializer=_end_with_parent, initargs=(os.getpid(),)
+    )
+
+
+def run(
+    params_paths: Sequence[Path], options: RunOptions, pool: Executor | None = None
+) -> list[RunOutcome]:
     """Validate every parameters file (ParamsError before anything is written), then
-    review the services concurrently on one shared notebook pool.
+    review the services concurrently on one shared notebook pool (``pool``: one that
+    outlives this run, e.g. a Dask review process's; else one for this run).
 
     A service whose review raises is reported as a failed outcome (``error``) and the
     others go on. An interrupt (STOP, KeyboardInterrupt) stops every service: each
@@ -498,13 +508,18 @@ def run(params_paths: Sequence[Path], options: RunOptions) -> list[RunOutcome]:
     # The section kernels fork from this template; it starts now, and imports while
     # this process preloads (its pool workers, forked below, inherit where it listens).
     with kernels.template([path.resolve() for path, _params in loaded]):
-        return _review_all(loaded, options)
+        if pool is not None:
+            return _review_all(loaded, options, pool)
+        from . import preload
+
+        preload()  # workers fork after this and inherit the imports
+        with new_pool(options.workers) as own:
+            return _review_all(loaded, options, own)
 
 
-def _review_all(loaded: list[tuple[Path, Params]], options: RunOptions) -> list[RunOutcome]:
-    from . import preload
-
-    preload()  # workers fork after this and inherit the imports
+def _review_all(
+    loaded: list[tuple[Path, Params]], options: RunOptions, pool: Executor
+) -> list[RunOutcome]:
     abort = threading.Event()
     portfolio_lock = threading.Lock()
     at_once = options.services or 2 * max(1, options.workers)
@@ -522,14 +537,7 @@ def _review_all(loaded: list[tuple[Path, Params]], options: RunOptions) -> list[
         emit(options, outcome.service, "done", outcome.decision.value.upper())
         return outcome
 
-    with (
-        ProcessPoolExecutor(
-            max_workers=max(1, options.workers),
-            initializer=_end_with_parent,
-            initargs=(os.getpid(),),
-        ) as pool,
-        ThreadPoolExecutor(max_workers=max(1, min(at_once, len(loaded)))) as services,
-    ):
+    with ThreadPoolExecutor(max_workers=max(1, min(at_once, len(loaded)))) as services:
         jobs = [services.submit(one, path, params) for path, params in loaded]
         try:
             for job in jobs:

@@ -211,3 +211,28 @@ def test_a_deep_temporary_folder_still_gets_a_template(tmp_path, monkeypatch):
         assert t is not None and len(str(t.socket_path)) <= 107
         run = execute.execute(_notebook(tmp_path, PROBE), tmp_path / "out.ipynb", {}, 60)
         assert _probe(run)["ppid"] == t.process.pid
+
+
+def test_a_template_already_running_validates_a_later_run_parameters(tmp_path):
+    # a Dask review process keeps one template for every review it serves
+    from conftest import EXAMPLE_PARAMS
+
+    check = f"""\
+from pathlib import Path
+from golive_lib import params
+key = (Path({str(EXAMPLE_PARAMS)!r}).resolve(), Path({str(EXAMPLE_PARAMS)!r}).read_text())
+key in params._preloaded
+"""
+    with kernels.template() as outer:
+        assert outer is not None
+        before = execute.execute(_notebook(tmp_path, check), tmp_path / "a.ipynb", {}, 60)
+        outer.preload([tmp_path / "missing.yaml"])  # a file that does not load: no harm
+        with kernels.template([EXAMPLE_PARAMS]) as inner:
+            assert inner is outer
+            after = execute.execute(_notebook(tmp_path, check), tmp_path / "b.ipynb", {}, 60)
+        assert outer.process.poll() is None  # still serving
+    seen = [
+        nbformat.read(str(r.notebook), as_version=4).cells[0].outputs[0]["data"]["text/plain"]
+        for r in (before, after)
+    ]
+    assert seen == ["False", "True"]
