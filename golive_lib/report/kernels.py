@@ -423,7 +423,8 @@ def serve(listener: socket.socket, params: Sequence[str] = ()) -> None:
     for name in PRELOAD:
         with contextlib.suppress(ImportError):  # an optional one (boto3) may be absent
             importlib.import_module(name)
-    warm(params)
+    with contextlib.suppress(Exception):  # a head start only: kernels do it themselves
+        warm(params)
     if threading.active_count() != 1:  # it would be missing in the kernels, its locks held
         raise RuntimeError(
             f"kernel template: a preloaded module started a thread: {threading.enumerate()}"

@@ -133,3 +133,24 @@ def test_a_workers_review_process_serves_many_tasks_and_is_replaced_when_it_dies
     assert fourth["service"] is None and "review process failed" in fourth["error"]
     assert "no-such-notebooks" in fourth["error"]
     assert dead["service"] is None and dead["error"] == "review process failed: exit code -9"
+
+
+def test_a_review_process_keeps_its_pool_and_replaces_a_broken_one(monkeypatch):
+    import os
+    import signal
+
+    monkeypatch.setattr(dask_executor, "_pool", None)
+    first = dask_executor._shared_pool(1)
+    try:
+        assert dask_executor._shared_pool(1) is first  # the next review reuses it
+        worker = first.submit(os.getpid).result(timeout=60)
+        os.kill(worker, signal.SIGKILL)  # a worker dies: the pool is broken
+        with pytest.raises(Exception, match="terminated abruptly|broken"):
+            first.submit(os.getpid).result(timeout=60)
+        second = dask_executor._shared_pool(1)
+        assert second is not first
+        assert second.submit(os.getpid).result(timeout=60) != worker
+        assert dask_executor._shared_pool(2) is not second  # another worker count
+    finally:
+        assert dask_executor._pool is not None
+        dask_executor._pool[1].shutdown(cancel_futures=True)
