@@ -154,3 +154,32 @@ def test_a_review_process_keeps_its_pool_and_replaces_a_broken_one(monkeypatch):
     finally:
         assert dask_executor._pool is not None
         dask_executor._pool[1].shutdown(cancel_futures=True)
+
+
+def test_a_worker_started_with_the_preload_has_its_review_process_ready(tmp_path):
+    [path] = write_services(tmp_path, ["svc-pre"])
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            preload=["golive_lib.report.dask_executor"],
+        ) as c,
+        distributed.Client(c) as client,
+    ):
+
+        def review_processes() -> list[tuple[int, bool, int]]:
+            from golive_lib.report import dask_executor as d
+
+            return [(s.proc.pid, s.alive(), s.served) for s in d._IDLE]
+
+        [(started, alive, served)] = next(iter(client.run(review_processes).values()))
+        assert alive and served == 0  # there before any task
+        nbdir = minirun.notebooks(tmp_path / "notebooks")
+        options = RunOptions(out=tmp_path / "reports", notebooks_dir=nbdir, workers=1)
+        [outcome] = dask_executor.run_dask([path], options, c.scheduler_address)
+        assert outcome.ok, outcome.error
+        # the task was served by the process the worker started
+        assert next(iter(client.run(review_processes).values())) == [(started, True, 1)]
