@@ -129,6 +129,12 @@ class ReviewProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self._drainer.join(timeout=1)
+        streams = [self.proc.stdout] + ([] if self._drainer.is_alive() else [self.proc.stderr])
+        for stream in streams:  # (stderr stays with a drainer still reading it)
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
 _IDLE: list[ReviewProcess] = []  # review processes of this Dask worker not serving now
