@@ -145,17 +145,13 @@ def _exporter() -> Any:
 
 
 @functools.cache
-def _plotly_js() -> str:
+def _plotly_js() -> bytes:
+    """plotly.js as a page carries it, encoded once per process."""
     from plotly.offline import get_plotlyjs
 
     # what plotly.io.to_html(include_plotlyjs=True) puts before the first figure
     config = "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
-    return f"{config}<script>{get_plotlyjs()}</script>"
-
-
-@functools.cache
-def _plotly_js_bytes() -> bytes:
-    return _plotly_js().encode()
+    return f"{config}<script>{get_plotlyjs()}</script>".encode()
 
 
 def page_with_slot(nb: Any, title: str) -> str:
@@ -167,29 +163,24 @@ def page_with_slot(nb: Any, title: str) -> str:
     return str(body)
 
 
-def to_html(nb: Any, title: str) -> str:
-    """The notebook as one standalone HTML page, code inputs and prompts hidden."""
-    # the slot exists only in a figure's markup; untrusted text is escaped by then
-    return page_with_slot(nb, title).replace(PLOTLY_JS_SLOT, _plotly_js(), 1)
-
-
 def write_page(target: Path, page: str) -> None:
     """Write a page from `page_with_slot` or `report_page`, plotly.js in its slot: the
     library is encoded once per process, not once per page (5 of them per review)."""
+    # the slot exists only in a figure's markup; untrusted text is escaped by then
     before, slot, after = page.partition(PLOTLY_JS_SLOT)
     with target.open("wb") as f:
         f.write(before.encode())
         if slot:
-            f.write(_plotly_js_bytes())
+            f.write(_plotly_js())
         f.write(after.encode())
 
 
 def warm_up() -> None:
     """Render a small notebook holding every kind of output, once: what nbconvert and
     plotly build lazily on a first render (sub-templates, the CSS selectors and regular
-    expressions of the image embedding, the markdown parser, plotly.js read from disk;
-    ~0.3-0.6 s) is then built in the process that calls this. preload() calls it
-    before the pool forks, so no worker builds it again."""
+    expressions of the image embedding, the markdown parser, plotly.js read from disk
+    and encoded; ~0.3-0.6 s) is then built in the process that calls this. preload()
+    calls it before the pool forks, so no worker builds it again."""
     from nbformat import v4
 
     nb = v4.new_notebook()
@@ -203,7 +194,8 @@ def warm_up() -> None:
         v4.new_markdown_cell("# Title\n\n*a* `b` [c](#c)\n\n| d |\n|---|\n| e |"),
         v4.new_code_cell("pass", outputs=outputs),
     ]
-    to_html(nb, "warm-up")
+    page_with_slot(nb, "warm-up")
+    _plotly_js()
 
 
 def read_notebook(path: Path) -> Any:
@@ -239,17 +231,16 @@ _CELL_ID = re.compile(r'id="cell-id=([^"]*)"')
 
 
 def fragment(page: str, anchor: str, name: str, source: str = "page") -> Fragment:
-    """The fragment of a page rendered by `page_with_slot` or `to_html` (ValueError for
-    anything else)."""
+    """The fragment of a page rendered by `page_with_slot` (ValueError for anything
+    else)."""
     # untrusted text is escaped, so these tags come from the template only
     start, end = page.find("<main>"), page.rfind("</main>")
     if start < 0 or end < start:
         raise ValueError(f"{source}: not a page rendered by golive (no <main>)")
     cells = page[start + len("<main>") : end]
-    library = PLOTLY_JS_SLOT if PLOTLY_JS_SLOT in cells else _plotly_js()
-    cut = cells.find(library)  # then ~4.8 MB that the id search must not scan
+    cut = cells.find(PLOTLY_JS_SLOT)  # report.html carries plotly.js once, itself
     if cut >= 0:
-        cells = cells[:cut] + cells[cut + len(library) :]
+        cells = cells[:cut] + cells[cut + len(PLOTLY_JS_SLOT) :]
     cells = _CELL_ID.sub(lambda m: f'id="cell-id={anchor}-{m.group(1)}"', cells)
     return Fragment(anchor, name, cells, plotly=cut >= 0)
 
