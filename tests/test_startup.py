@@ -55,3 +55,30 @@ def test_start_up_imports_no_heavy_library(argv, code):
     assert proc.returncode == 0, proc.stderr
     [line] = [x for x in proc.stdout.splitlines() if x.startswith("HEAVY:")]
     assert line == "HEAVY:", f"imported at start-up: {line[6:]}"
+
+
+def _heavy_after(code: str, heavy: list[str]) -> list[str]:
+    probe = PROBE.format(argv=["python"], code=code, heavy=heavy)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    [line] = [x for x in proc.stdout.splitlines() if x.startswith("HEAVY:")]
+    return [m for m in line[6:].split(",") if m]
+
+
+def test_a_dask_worker_imports_no_review_machinery_to_run_its_task():
+    # cloudpickle sends review_task by reference: every Dask worker imports its module
+    assert _heavy_after("import golive_lib.report.dask_executor", [*HEAVY, "pydantic"]) == []
+
+
+def test_papermill_loads_without_the_remote_stores_golive_never_uses():
+    code = "from golive_lib.report import import_papermill; import_papermill()"
+    assert _heavy_after(code, ["papermill", "boto3", "pyarrow", "numpy"]) == ["papermill"]
+    # hidden only while papermill imports: they import as usual afterwards
+    then = code + "; import pyarrow.fs, boto3, papermill.iorw as io; assert io.S3.__name__ != 'S3'"
+    assert _heavy_after(then, ["papermill", "boto3", "pyarrow"]) == [
+        "papermill",
+        "boto3",
+        "pyarrow",
+    ]

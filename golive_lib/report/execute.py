@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import kernels
+from . import import_papermill, kernels
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ def execute(
     cwd: Path | None = None,
 ) -> Execution:
     """Run ``source`` into ``output`` with papermill; never raises for a notebook error."""
+    import_papermill()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
