@@ -27,7 +27,8 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +38,7 @@ from ..errors import ReportError
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from .run import RunOptions, RunOutcome
+    from .run import ProgressEvent, RunOptions, RunOutcome
 
 # A Dask worker imports this module to run `review_task`, which needs none of the review
 # machinery (pydantic, the run): that is imported by the functions that use it, so a
@@ -60,8 +61,10 @@ def _client(scheduler: str) -> Any:
         raise ReportError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
 
 
-def task_spec(path: Path, options: RunOptions) -> dict[str, Any]:
-    """What a worker needs to review one service; plain JSON, absolute paths."""
+def task_spec(path: Path, options: RunOptions, run_id: str | None = None) -> dict[str, Any]:
+    """What a worker needs to review one service; plain JSON, absolute paths. With
+    ``run_id``, the review's progress goes to the client as Dask events (PROGRESS_TOPIC)
+    of that run; without, it stays on the worker."""
     return {
         "params": str(path.resolve()),
         "out": str(options.out.resolve()),
@@ -70,17 +73,24 @@ def task_spec(path: Path, options: RunOptions) -> dict[str, Any]:
         "notebooks_dir": str(options.notebooks_dir.resolve()),
         "cell_timeout_s": options.cell_timeout_s,
         "run_date": (options.run_date or date.today()).isoformat(),
+        "run": run_id,
     }
 
 
 RESULT = "golive-review-result "  # prefixes the one stdout line a review answers with
+# A review process's stderr: its progress as structured events (a ProgressEvent's fields
+# as JSON) after EVENT, and END once a review's last event is written, before its result.
+EVENT = "golive-review-event "
+END = "golive-review-end"
+PROGRESS_TOPIC = "golive-progress"  # one topic: the scheduler keeps a topic's last events
+EVENTS_WAIT_S = 1.0  # the longest a service's end waits for its progress events
 RECYCLE_AFTER = 100  # reviews served before a review process is replaced
 
 
 class ReviewProcess:
     """A ``--serve`` child of a Dask worker: one JSON line in (a task spec), one result
     line out, per review. Its stderr (progress, errors) is kept as a short tail for the
-    message of a review that fails."""
+    message of a review that fails; its progress events go to ``on_event``."""
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
@@ -93,13 +103,22 @@ class ReviewProcess:
         )
         self.served = 0
         self.tail: collections.deque[str] = collections.deque(maxlen=3)
+        self.on_event: Callable[[dict[str, Any]], None] | None = None
+        self._ended = threading.Event()  # END read: the review's events are all passed on
         self._drainer = threading.Thread(target=self._drain, daemon=True)
         self._drainer.start()
 
     def _drain(self) -> None:
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
-            if line.strip():
+            if line.startswith(EVENT):
+                on_event = self.on_event
+                if on_event is not None:
+                    with contextlib.suppress(Exception):  # progress only: never the review
+                        on_event(json.loads(line[len(EVENT) :]))
+            elif line.strip() == END:
+                self._ended.set()
+            elif line.strip():
                 self.tail.append(line.strip())
 
     def alive(self) -> bool:
@@ -109,12 +128,15 @@ class ReviewProcess:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.served += 1
         self.tail.clear()  # the tail of this review only
+        self._ended.clear()
         try:
             self.proc.stdin.write(json.dumps(spec) + "\n")
             self.proc.stdin.flush()
             for line in self.proc.stdout:
                 if line.startswith(RESULT):
                     result: dict[str, Any] = json.loads(line[len(RESULT) :])
+                    # its progress, written before the result, passed on before it
+                    self._ended.wait(timeout=2)
                     return result
         except (OSError, ValueError):
             pass  # a broken pipe: the process died; said below
@@ -151,13 +173,31 @@ def review_task(spec: dict[str, Any]) -> dict[str, Any]:
         server = _IDLE.pop() if _IDLE else None
     if server is None or not server.alive():
         server = ReviewProcess()
-    result = server.review(spec)
+    server.on_event = _forward(spec.get("run"))
+    try:
+        result = server.review(spec)
+    finally:
+        server.on_event = None
     if server.alive() and server.served < RECYCLE_AFTER:
         with _IDLE_LOCK:
             _IDLE.append(server)
     else:
         server.close()
     return result
+
+
+def _forward(run_id: str | None) -> Callable[[dict[str, Any]], None] | None:
+    """Sends a review's progress events to the client, through the scheduler, as Dask
+    events of that run; None outside a Dask worker (or without a run id)."""
+    if not run_id:
+        return None
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return None
+    return lambda event: worker.log_event(PROGRESS_TOPIC, {"run": run_id, "event": event})
 
 
 def dask_setup(worker: Any) -> None:
@@ -189,6 +229,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         cell_timeout_s=spec["cell_timeout_s"],
         run_date=date.fromisoformat(spec["run_date"]),
         progress=lambda msg: print(f"golive: {msg}", file=sys.stderr, flush=True),
+        events=_print_event if spec.get("run") else None,
     )
     [o] = run([Path(spec["params"])], options, _shared_pool(options.workers))
     return {
@@ -198,6 +239,10 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         "counts": o.counts,
         "error": o.error,
     }
+
+
+def _print_event(event: ProgressEvent) -> None:
+    print(EVENT + json.dumps(asdict(event)), file=sys.stderr, flush=True)
 
 
 def _outcome(name: str, result: dict[str, Any]) -> RunOutcome:
@@ -229,6 +274,33 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
     loaded = prepare(params_paths, options)
     options = replace(options, run_date=options.run_date or date.today())
     client = _client(scheduler)
+    run_id = uuid.uuid4().hex  # its events, not those of another run on the cluster
+    # Per service: its worker's last event arrived. The client hands events over a moment
+    # after the task's result sometimes, though the worker sent them first: a service's
+    # end waits for them (briefly), and a step arriving after that end is not shown.
+    last_event: dict[str, threading.Event] = {
+        params.service.name: threading.Event() for _path, params in loaded
+    }
+    ended: set[str] = set()
+    lock = threading.Lock()
+
+    def progress(event: tuple[float, Any]) -> None:
+        """A step of a service's review (a section, the summary) ended on its worker."""
+        msg = event[1]
+        if not isinstance(msg, dict) or msg.get("run") != run_id:
+            return
+        step = msg.get("event")
+        if not isinstance(step, dict) or step.get("service") not in last_event:
+            return
+        if step.get("stage") in ("done", "failed"):  # said below, from the task's result
+            last_event[step["service"]].set()
+            return
+        with lock, contextlib.suppress(Exception):
+            if step["service"] not in ended:
+                emit(options, **step)
+
+    client.subscribe_topic(PROGRESS_TOPIC, progress)
+    wait_s = EVENTS_WAIT_S
     try:
         names: dict[str, str] = {}
         futures = []
@@ -236,7 +308,8 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
         for path, params in loaded:
             name = params.service.name
             key = f"golive-review-{name}-{uuid.uuid4().hex[:8]}"
-            future = client.submit(review_task, task_spec(path, options), key=key, pure=False)
+            spec = task_spec(path, options, run_id)
+            future = client.submit(review_task, spec, key=key, pure=False)
             future.add_done_callback(lambda _f: finished.set())
             futures.append(future)
             names[key] = name
@@ -258,12 +331,14 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
                     except Exception as e:  # noqa: BLE001 - a lost worker, a task error
                         outcome = failed(name, e)
                     results[fut.key] = outcome
-                    if outcome.ok and outcome.decision is not None:
-                        emit(
-                            options, name, "done", outcome.decision.value.upper(), steps=1, total=1
-                        )
-                    else:
-                        emit(options, name, "failed", f"could not be reviewed: {outcome.error}")
+                    if wait_s and not last_event[name].wait(wait_s):
+                        wait_s = 0  # no event came (a review process that died): no more waits
+                    with lock:
+                        ended.add(name)
+                        if outcome.ok and outcome.decision is not None:
+                            emit(options, name, "done", outcome.decision.value.upper())
+                        else:
+                            emit(options, name, "failed", f"could not be reviewed: {outcome.error}")
         except BaseException:
             client.cancel(futures)
             raise
@@ -320,6 +395,7 @@ def _serve(results: Any) -> None:
         except Exception as e:  # noqa: BLE001 - reported to the task as a failed outcome
             print(f"{type(e).__name__}: {e}", file=sys.stderr, flush=True)
             result = {"service": None, "error": f"review process failed: {type(e).__name__}: {e}"}
+        print(END, file=sys.stderr, flush=True)
         results.write(RESULT + json.dumps(result) + "\n")
 
 

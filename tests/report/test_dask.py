@@ -15,7 +15,7 @@ from conftest import ROOT
 from golive_lib.errors import ParamsError, ReportError
 from golive_lib.model import Decision
 from golive_lib.report import dask_executor
-from golive_lib.report.run import RunOptions
+from golive_lib.report.run import ProgressEvent, RunOptions
 
 distributed = pytest.importorskip("distributed")
 
@@ -45,9 +45,17 @@ def write_services(tmp: Path, names: list[str]) -> list[Path]:
 def test_each_service_is_reviewed_by_a_dask_task(tmp_path, cluster):
     nbdir = minirun.notebooks(tmp_path / "notebooks")
     out = tmp_path / "reports"
-    options = RunOptions(out=out, notebooks_dir=nbdir, workers=1)
+    events: list[ProgressEvent] = []
+    options = RunOptions(out=out, notebooks_dir=nbdir, workers=1, events=events.append)
     paths = write_services(tmp_path, ["svc-a", "svc-b", "svc-c"])
     outcomes = dask_executor.run_dask(paths, options, cluster.scheduler_address)
+    # the progress display gets each service's steps from its worker, as a local run's
+    for name in ("svc-a", "svc-b", "svc-c"):
+        steps = [(e.stage, e.section, e.steps, e.total) for e in events if e.service == name]
+        assert steps[0] == ("start", None, 0, 1)  # submitted
+        assert ("start", None, 0, 3) in steps  # on its worker: 1 section, summary, rendering
+        assert ("section", "cicd", 1, 3) in steps and ("summary", "summary", 2, 3) in steps
+        assert steps[-1][0] == "done" and [s[0] for s in steps].count("done") == 1
     assert [o.service for o in outcomes] == ["svc-a", "svc-b", "svc-c"]
     for o in outcomes:
         assert o.ok and o.decision is Decision.NO_GO and o.counts["fail"] == 1
@@ -72,6 +80,9 @@ def test_the_cli_runs_on_dask_and_prints_each_folder(tmp_path, cluster):
     folders = [Path(line) for line in proc.stdout.splitlines()]
     assert sorted(f.parent.name for f in folders) == ["one", "two"]
     assert all((f / "results.json").is_file() for f in folders)
+    for name in ("one", "two"):  # off a terminal: plain progress lines, sections included
+        assert f"golive: {name}: cicd done in " in proc.stderr
+        assert f"golive: {name}: NO-GO" in proc.stderr
 
 
 def test_bad_input_is_refused_before_anything_is_submitted(tmp_path, cluster):
