@@ -14,7 +14,9 @@ directory); the template forks and answers ``pid N``, then ``exit CODE`` when th
 ends. The connection stays open for the kernel's lifetime: when it closes (the kernel
 manager or its whole process gone) the template kills the kernel's process group. The
 kernels die with the template (PR_SET_PDEATHSIG), and the template ends when the process
-that started it closes its end of the template's stdin, or dies.
+that started it closes its end of the template's stdin, or dies. A run's parameters
+files come as a ``{"preload": [paths]}`` line, not answered: the template validates them
+once for the kernels it forks after (requests are taken in the order they connected).
 
 Only Linux (``os.pidfd_open``, ``prctl``); elsewhere, or for a kernel command that is not
 ``python -m ipykernel_launcher`` of this interpreter, kernels start as usual.
@@ -103,11 +105,7 @@ class Template:
             listener.bind(str(self.socket_path))
             listener.listen(64)
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    *("-m", "golive_lib.report.kernels", str(listener.fileno())),
-                    *(str(p) for p in params),
-                ],
+                [sys.executable, "-m", "golive_lib.report.kernels", str(listener.fileno())],
                 stdin=subprocess.PIPE,  # its end: the template ends when this one closes
                 stdout=sys.stderr.fileno() if _has_fd(sys.stderr) else subprocess.DEVNULL,
                 pass_fds=(listener.fileno(),),
@@ -120,17 +118,19 @@ class Template:
             raise
         finally:
             listener.close()
+        self.preload(params)
 
     def preload(self, params: Sequence[Path]) -> None:
         """Have the template validate these parameters files for the kernels it forks
-        next (a template serving many runs: a Dask review process's). Best effort."""
+        next. Not waited for: the template takes requests in the order they connected,
+        so it validates them before it forks any kernel asked for later (a kernel forked
+        without them validates its parameters itself). Best effort."""
         if not params:
             return
         with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as conn:
-            conn.settimeout(START_TIMEOUT_S)
+            conn.settimeout(START_TIMEOUT_S)  # connecting: a full backlog (never seen)
             conn.connect(str(self.socket_path))
             conn.sendall(json.dumps({"preload": [str(p) for p in params]}).encode() + b"\n")
-            conn.recv(16)  # "ok": done (or the end: it could not)
 
     def stop(self) -> None:
         """End the template and every kernel still forked from it."""
@@ -404,7 +404,7 @@ class _Kernels:
             os.close(fd)
 
 
-def warm(params: Sequence[str]) -> None:
+def warm(params: Sequence[str] = ()) -> None:
     """What each kernel would otherwise build on its first use, built once here: the TLS
     context of the HTTP sources (the CA bundle, ~40 ms in each kernel that queries
     Prometheus) and the run's parameters, validated (see golive_lib.params.preload)."""
@@ -416,7 +416,7 @@ def warm(params: Sequence[str]) -> None:
         parameters.preload(path)
 
 
-def serve(listener: socket.socket, params: Sequence[str] = ()) -> None:
+def serve(listener: socket.socket) -> None:
     """The template's loop: fork a kernel per request until its stdin ends."""
     import importlib
 
@@ -424,7 +424,7 @@ def serve(listener: socket.socket, params: Sequence[str] = ()) -> None:
         with contextlib.suppress(ImportError):  # an optional one (boto3) may be absent
             importlib.import_module(name)
     with contextlib.suppress(Exception):  # a head start only: kernels do it themselves
-        warm(params)
+        warm()
     if threading.active_count() != 1:  # it would be missing in the kernels, its locks held
         raise RuntimeError(
             f"kernel template: a preloaded module started a thread: {threading.enumerate()}"
@@ -487,7 +487,7 @@ def _fork(
     kernels: _Kernels,
 ) -> int:
     """Read one request and fork its kernel; the kernel's pid (0: refused, or a request
-    to preload parameters files, answered here)."""
+    to preload parameters files, done here)."""
     try:
         if not _same_user(conn):
             conn.close()
@@ -504,7 +504,6 @@ def _fork(
         if "preload" in request:  # parameters files for the kernels to come, no kernel
             with contextlib.suppress(Exception):  # nothing a file holds may end the template
                 warm([str(p) for p in request["preload"]])
-            conn.sendall(b"ok\n")
             conn.close()
             return 0
         sys.stdout.flush()
@@ -574,12 +573,12 @@ def _kernel(request: dict[str, Any]) -> int:
 
 
 def main() -> None:
-    if len(sys.argv) < 2 or not sys.argv[1].isdigit():
-        raise SystemExit("usage: python -m golive_lib.report.kernels LISTENING_FD [PARAMS...]")
+    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
+        raise SystemExit("usage: python -m golive_lib.report.kernels LISTENING_FD")
     _die_with_parent()
     listener = socket.socket(fileno=int(sys.argv[1]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the starter's Ctrl-C is the starter's
-    serve(listener, sys.argv[2:])
+    serve(listener)
     # nothing to clean up: tearing down these imports took ~0.3 s at the end of every run
     os._exit(0)
 
