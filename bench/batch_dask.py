@@ -29,6 +29,7 @@ import re
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def busy_cpu() -> float:
     return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def timed(fn) -> Batch:  # type: ignore[no-untyped-def]
+def timed(fn: Callable[[], None]) -> Batch:
     cpu, started = busy_cpu(), time.perf_counter()
     fn()
     return Batch(time.perf_counter() - started, busy_cpu() - cpu)
