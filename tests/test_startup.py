@@ -48,17 +48,12 @@ print("HEAVY:" + ",".join(m for m in {heavy!r} if m in sys.modules))
     ids=["import", "import-cli", "help", "run-help"],
 )
 def test_start_up_imports_no_heavy_library(argv, code):
-    probe = PROBE.format(argv=argv, code=code, heavy=HEAVY)
-    proc = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert proc.returncode == 0, proc.stderr
-    [line] = [x for x in proc.stdout.splitlines() if x.startswith("HEAVY:")]
-    assert line == "HEAVY:", f"imported at start-up: {line[6:]}"
+    assert _heavy_after(code, HEAVY, argv) == [], "imported at start-up"
 
 
-def _heavy_after(code: str, heavy: list[str]) -> list[str]:
-    probe = PROBE.format(argv=["python"], code=code, heavy=heavy)
+def _heavy_after(code: str, heavy: list[str], argv: list[str] | None = None) -> list[str]:
+    """Which of ``heavy`` a fresh Python has imported after running ``code``."""
+    probe = PROBE.format(argv=argv or ["python"], code=code, heavy=heavy)
     proc = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
