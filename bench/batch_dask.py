@@ -16,7 +16,12 @@ sequential and the Dask batches alternate ``--repeat`` times (this host's speed 
 by 10-15 % within minutes) and the median of each repeat's ratio is the figure. Each
 batch also prints the machine's CPU time (busy time from /proc/stat, every process)
 and the cores it kept busy: 2 workers on 2 cores cannot go faster than the sequential
-run's CPU time allows.
+run's CPU time allows. Two more figures separate what golive can change from what
+it cannot: the CPU time of Dask's own processes during the Dask batch (scheduler,
+nannies and client in this process, the worker processes; not the review processes
+the workers start), and this host's own parallelism: two CPU-bound Python processes
+against one, measured before each repeat (a virtual machine's two cores do not always
+give twice the work of one).
 
     .venv/bin/python bench/batch_dask.py [--services 50] [--repeat 3]
 """
@@ -26,7 +31,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -64,6 +72,7 @@ def write_services(folder: Path, n: int) -> list[Path]:
 class Batch:
     wall: float  # seconds
     cpu: float  # CPU seconds of the whole machine
+    dask_cpu: float = 0.0  # of that, Dask's own processes (not the reviews they run)
 
     @property
     def cores(self) -> float:
@@ -78,10 +87,35 @@ def busy_cpu() -> float:
     return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def timed(fn: Callable[[], None]) -> Batch:
-    cpu, started = busy_cpu(), time.perf_counter()
+def timed(fn: Callable[[], None], own_cpu: Callable[[], float] = lambda: 0.0) -> Batch:
+    cpu, own, started = busy_cpu(), own_cpu(), time.perf_counter()
     fn()
-    return Batch(time.perf_counter() - started, busy_cpu() - cpu)
+    wall = time.perf_counter() - started
+    return Batch(wall, busy_cpu() - cpu, own_cpu() - own)
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds of one process itself (user + system, not its children)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+SPIN = "for i in range(30_000_000): pass"  # ~0.6 s of CPU
+
+
+def host_parallelism(rounds: int = 3) -> float:
+    """Work per second of two CPU-bound Python processes running at once against one
+    alone (2.0: two full cores), median of ``rounds`` alternating measurements."""
+
+    def spin(n: int) -> float:
+        started = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-I", "-S", "-c", SPIN]) for _ in range(n)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - started
+
+    return statistics.median(2 * spin(1) / spin(2) for _ in range(rounds))
 
 
 def timed_local(paths: list[Path], out: Path) -> Batch:
@@ -103,6 +137,14 @@ def timed_dask(paths: list[Path], out: Path, workers: int, again: bool = False) 
         host="127.0.0.1",
         dashboard_address=None,
     ) as cluster:
+
+        def dask_cpu() -> float:
+            """Scheduler, nannies, client (this process's threads) and worker processes;
+            the review processes are the workers' children and not counted."""
+            own = resource.getrusage(resource.RUSAGE_SELF)
+            workers = [nanny.pid for nanny in cluster.workers.values()]
+            return own.ru_utime + own.ru_stime + sum(process_cpu(pid) for pid in workers if pid)
+
         for i in range(2 if again else 1):
 
             def batch(i: int = i) -> None:
@@ -113,14 +155,15 @@ def timed_dask(paths: list[Path], out: Path, workers: int, again: bool = False) 
                 )
                 assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
 
-            times.append(timed(batch))
+            times.append(timed(batch, dask_cpu))
     return times
 
 
 def line(label: str, b: Batch, n: int) -> str:
+    own = f"; Dask's own {b.dask_cpu:4.1f}s" if b.dask_cpu else ""
     return (
         f"  {label:36s} {b.wall:6.1f}s  {b.wall / n:5.2f}s per service"
-        f"  CPU {b.cpu:5.1f}s ({b.cpu / n:4.2f}s per service, {b.cores:4.2f} cores busy)"
+        f"  CPU {b.cpu:5.1f}s ({b.cpu / n:4.2f}s per service, {b.cores:4.2f} cores busy{own})"
     )
 
 
@@ -130,17 +173,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     n = args.services
-    ratios, warm_ratios, bounds = [], [], []
+    ratios, warm_ratios, bounds, hosts, reviews_only = [], [], [], [], []
     print(f"{n} services, sections {','.join(SECTIONS)}, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_services(Path(tmp) / "parameters", n)
         timed_local(paths[:1], Path(tmp) / "warm")
         for r in range(args.repeat):
+            hosts.append(host_parallelism())
             seq = timed_local(paths, Path(tmp) / f"seq{r}")
             if r == 0:
                 [one] = timed_dask(paths, Path(tmp) / "dask1", 1)
             two, warm = timed_dask(paths, Path(tmp) / f"dask2-{r}", 2, again=True)
-            print(f"repeat {r + 1}")
+            print(f"repeat {r + 1}: this host, 2 CPU-bound processes vs 1: {hosts[-1]:.2f}x")
             print(line("sequential (one service at a time)", seq, n))
             if r == 0:
                 print(line("dask, 1 worker", one, n))
@@ -149,15 +193,21 @@ def main() -> None:
             ratios.append(seq.wall / two.wall)
             warm_ratios.append(seq.wall / warm.wall)
             # the Dask batch's own CPU on every core, the whole time: its best on this host
-            bounds.append(seq.wall / (two.cpu / (os.cpu_count() or 1)))
+            cores = os.cpu_count() or 1
+            bounds.append(seq.wall / (two.cpu / cores))
+            reviews_only.append(seq.wall / ((two.cpu - two.dask_cpu) / cores))
             print(
                 f"  speed-up {ratios[-1]:.2f}x, next batch {warm_ratios[-1]:.2f}x;"
-                f" with every core busy it would be {bounds[-1]:.2f}x"
+                f" with every core busy it would be {bounds[-1]:.2f}x,"
+                f" {reviews_only[-1]:.2f}x without Dask's own CPU"
             )
     med = statistics.median
     print(f"median of {args.repeat}: dask, 2 workers vs sequential: {med(ratios):.2f}x")
     print(f"  next batch on the same cluster (review processes started): {med(warm_ratios):.2f}x")
     print(f"  bound set by the Dask batch's CPU time on {os.cpu_count()} cores: {med(bounds):.2f}x")
+    print(f"  the same without Dask's own processes' CPU time: {med(reviews_only):.2f}x")
+    spread = f"{min(hosts):.2f}-{max(hosts):.2f}"
+    print(f"  this host, 2 CPU-bound processes vs 1: {med(hosts):.2f}x ({spread})")
     print("target: >= 1.8x vs sequential")
 
 
