@@ -23,7 +23,7 @@ the workers start), and this host's own parallelism: two CPU-bound Python proces
 against one, measured before each repeat (a virtual machine's two cores do not always
 give twice the work of one).
 
-    .venv/bin/python bench/batch_dask.py [--services 50] [--repeat 3]
+    .venv/bin/python bench/batch_dask.py [--services 50] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def line(label: str, b: Batch, n: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=50)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     n = args.services
     ratios, warm_ratios, bounds, hosts, reviews_only = [], [], [], [], []
