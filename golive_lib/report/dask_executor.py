@@ -230,6 +230,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         run_date=date.fromisoformat(spec["run_date"]),
         progress=lambda msg: print(f"golive: {msg}", file=sys.stderr, flush=True),
         events=_print_event if spec.get("run") else None,
+        portfolio=False,  # the client rewrites index.html as the services end
     )
     [o] = run([Path(spec["params"])], options, _shared_pool(options.workers))
     return {
@@ -300,6 +301,7 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
                 emit(options, **step)
 
     client.subscribe_topic(PROGRESS_TOPIC, progress)
+    rewriter = portfolio.Rewriter(options.out)  # out/index.html, as services end
     wait_s = EVENTS_WAIT_S
     try:
         names: dict[str, str] = {}
@@ -333,6 +335,8 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
                     results[fut.key] = outcome
                     if wait_s and not last_event[name].wait(wait_s):
                         wait_s = 0  # no event came (a review process that died): no more waits
+                    if outcome.ok:
+                        rewriter.service_ended()
                     with lock:
                         ended.add(name)
                         if outcome.ok and outcome.decision is not None:
@@ -341,8 +345,10 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
                             emit(options, name, "failed", f"could not be reviewed: {outcome.error}")
         except BaseException:
             client.cancel(futures)
+            with contextlib.suppress(Exception):  # what stopped the run is the error
+                rewriter.finish()  # the services that ended are listed
             raise
-        portfolio.write(options.out)
+        rewriter.finish()
         return [results[f.key] for f in futures]
     finally:
         client.close()

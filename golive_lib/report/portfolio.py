@@ -1,13 +1,16 @@
 """reports/index.html: the portfolio page over every service of a reports folder.
 
 One row per service: its latest run's decision, date, status counts, sign-off state and
-a link, sorted so what needs attention comes first. Rebuilt after every run and every
+a link, sorted so what needs attention comes first. Rebuilt as a run's services end
+(`Rewriter`: at most every REWRITE_EVERY_S, and at the run's end) and after every
 sign-off; it is not part of any signed report folder.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,3 +107,42 @@ def write(reports: Path) -> Path:
     tmp.write_text(render(reports), encoding="utf-8")
     os.replace(tmp, target)
     return target
+
+
+REWRITE_EVERY_S = 5.0  # during a batch, index.html is at most this much behind
+
+
+class Rewriter:
+    """Keeps a reports folder's index.html current while a batch reviews its services.
+
+    Rebuilding the page reads every service's latest results, so rebuilding it after
+    each of N services reads N * N results (a 1,000-service nightly batch: a million).
+    `service_ended` rewrites it when the last rewrite is ``every_s`` old (the first
+    service's at once) and otherwise only notes that it is behind; `finish` rewrites it
+    if a service ended since. Thread-safe: services end on several threads.
+    """
+
+    def __init__(self, reports: Path, every_s: float = REWRITE_EVERY_S) -> None:
+        self.reports = reports
+        self.every_s = every_s
+        self._lock = threading.Lock()
+        self._written_at: float | None = None  # time.monotonic() of the last rewrite
+        self._behind = False
+
+    def service_ended(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if self._written_at is not None and now - self._written_at < self.every_s:
+                self._behind = True
+                return
+            self._write()
+
+    def finish(self) -> None:
+        with self._lock:
+            if self._behind:
+                self._write()
+
+    def _write(self) -> None:
+        write(self.reports)
+        self._written_at = time.monotonic()
+        self._behind = False

@@ -94,6 +94,9 @@ class RunOptions:
     progress: Callable[[str], None] = field(default=lambda _msg: None)
     events: Callable[[ProgressEvent], None] | None = None  # structured progress (rich)
     services: int | None = None  # services reviewed at once; None: 2 x workers
+    # rewrite out/index.html as services end (portfolio.Rewriter); False: the caller
+    # does (a Dask review process reviews one service per run: its client does)
+    portfolio: bool = True
 
 
 @dataclass(frozen=True)
@@ -521,7 +524,7 @@ def _review_all(
     loaded: list[tuple[Path, Params]], options: RunOptions, pool: Executor
 ) -> list[RunOutcome]:
     abort = threading.Event()
-    portfolio_lock = threading.Lock()
+    rewriter = portfolio.Rewriter(options.out) if options.portfolio else None
     at_once = options.services or 2 * max(1, options.workers)
 
     def one(path: Path, params: Params) -> RunOutcome:
@@ -531,8 +534,8 @@ def _review_all(
             outcome = failed(params.service.name, e)
             emit(options, params.service.name, "failed", f"could not be reviewed: {outcome.error}")
             return outcome
-        with portfolio_lock:
-            portfolio.write(options.out)  # reports/index.html over every service
+        if rewriter is not None:
+            rewriter.service_ended()  # reports/index.html over every service
         assert outcome.decision is not None
         emit(options, outcome.service, "done", outcome.decision.value.upper())
         return outcome
@@ -547,5 +550,10 @@ def _review_all(
             for job in jobs:
                 job.cancel()
             wait(jobs)
+            if rewriter is not None:
+                with contextlib.suppress(Exception):  # what stopped the run is the error
+                    rewriter.finish()  # the services that ended are listed
             raise
-        return [job.result() for job in jobs]
+    if rewriter is not None:
+        rewriter.finish()
+    return [job.result() for job in jobs]

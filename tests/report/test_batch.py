@@ -92,6 +92,18 @@ def test_services_run_concurrently_with_section_progress(tmp_path):
     sections = [e for e in events if e.stage == "section"]
     assert {(e.service, e.section) for e in sections} == {("one", "cicd"), ("two", "cicd")}
     assert all(e.total == 3 for e in events if e.stage == "start")  # cicd, summary, render
+    # the portfolio lists both, however soon after the first the second ended
+    page = (tmp_path / "reports" / "index.html").read_text()
+    assert all(f"{o.service}/{o.folder.name}/index.html" in page for o in outcomes if o.folder)
+
+
+def test_a_run_told_so_leaves_the_portfolio_to_its_caller(tmp_path):
+    nbdir = minirun.notebooks(tmp_path / "notebooks")
+    out = tmp_path / "reports"
+    options = RunOptions(out=out, notebooks_dir=nbdir, workers=1, portfolio=False)
+    [outcome] = run(services(tmp_path, ["solo"]), options)
+    assert outcome.ok and outcome.folder is not None and outcome.folder.is_dir()
+    assert not (out / "index.html").exists()  # a Dask review process: its client writes it
 
 
 def test_exit_code_and_table_rules():

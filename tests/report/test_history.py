@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -163,6 +164,26 @@ def test_the_portfolio_puts_what_needs_attention_first(three_runs):
     (three_runs[2] / "junit.xml").write_text("<testsuites/>")
     tampered = portfolio.rows(reports)
     assert tampered[0].service == "svc" and "CHANGED since sign-off" in tampered[0].signoff
+
+
+def test_a_batch_rewrites_the_portfolio_at_most_every_so_often_and_at_its_end(three_runs, tmp_path):
+    reports = tmp_path / "reports"
+    shutil.copytree(three_runs[0].parents[1], reports)
+    page = reports / "index.html"
+    page.unlink()
+    rewriter = portfolio.Rewriter(reports, every_s=3600)
+    rewriter.finish()  # no service ended: nothing to rewrite
+    assert not page.exists()
+    rewriter.service_ended()  # the first service: at once
+    assert "svc/2026-02-06/index.html" in page.read_text()
+    shutil.copytree(reports / "other", reports / "late")
+    rewriter.service_ended()  # within every_s of the last rewrite: left behind
+    assert "late/2026-02-01/index.html" not in page.read_text()
+    rewriter.finish()
+    assert "late/2026-02-01/index.html" in page.read_text()
+    shutil.rmtree(reports / "late")
+    portfolio.Rewriter(reports, every_s=0).service_ended()
+    assert "late/" not in page.read_text()
 
 
 def test_unfinished_and_foreign_folders_are_not_runs(tmp_path):
