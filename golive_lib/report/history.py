@@ -60,8 +60,8 @@ def read_results(folder: Path) -> tuple[dict[str, Any] | None, str | None]:
     return doc, None
 
 
-def runs(service_folder: Path) -> list[Run]:
-    """Every dated run of a service, oldest first."""
+def run_folders(service_folder: Path) -> list[Path]:
+    """Every dated run folder of a service, oldest first; none of them is read."""
     if not service_folder.is_dir():
         return []
     dated = []
@@ -69,11 +69,23 @@ def runs(service_folder: Path) -> list[Run]:
         key = run_key(child.name)
         if key is not None and child.is_dir():
             dated.append((key, child))
-    found = []
-    for _key, folder in sorted(dated):
-        doc, problem = read_results(folder)
-        found.append(Run(folder, doc, problem))
-    return found
+    return [folder for _key, folder in sorted(dated)]
+
+
+def read_run(folder: Path) -> Run:
+    return Run(folder, *read_results(folder))
+
+
+def runs(service_folder: Path) -> list[Run]:
+    """Every dated run of a service, oldest first, each one's results read."""
+    return [read_run(folder) for folder in run_folders(service_folder)]
+
+
+def latest(service_folder: Path) -> Run | None:
+    """A service's newest run (only its results are read: a service reviewed every
+    night has hundreds of runs); None without one."""
+    folders = run_folders(service_folder)
+    return read_run(folders[-1]) if folders else None
 
 
 def service_runs(service: str, reports: Path) -> list[Run]:
@@ -109,12 +121,28 @@ def status_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, A
 
 def with_previous(doc: dict[str, Any], service_folder: Path) -> dict[str, Any]:
     """``doc`` with ``previous`` (status changes since the newest earlier run) and
-    ``history`` (every earlier run's counts) filled in from the service folder."""
-    earlier = [r for r in runs(service_folder) if r.results]
-    if not earlier:
+    ``history`` (every earlier readable run's counts) filled in from the service folder.
+
+    Only the newest readable earlier run is read whole. The runs before it come from its
+    own ``history`` (a run's results never change once written), so a service reviewed
+    every night does not read a year of results for each review; a run folder that
+    history does not list is read, and one that is gone is left out.
+    """
+    folders = run_folders(service_folder)
+    last = next((r for r in map(read_run, reversed(folders)) if r.results), None)
+    if last is None:
         return doc
-    last = earlier[-1]
     assert last.results is not None
+    recorded = _recorded_history(last.results)
+    history = []
+    for folder in folders[: folders.index(last.folder)]:
+        entry = recorded.get(folder.name)
+        if entry is None:
+            run = read_run(folder)
+            if run.results is None:
+                continue
+            entry = _history_entry(run)
+        history.append(entry)
     return {
         **doc,
         "previous": {
@@ -123,11 +151,34 @@ def with_previous(doc: dict[str, Any], service_folder: Path) -> dict[str, Any]:
             "decision": last.decision,
             "changes": status_changes(last.results, doc),
         },
-        "history": [
-            {"folder": r.name, "date": r.date, "decision": r.decision, "counts": r.counts}
-            for r in earlier
-        ],
+        "history": [*history, _history_entry(last)],
     }
+
+
+def _history_entry(run: Run) -> dict[str, Any]:
+    return {"folder": run.name, "date": run.date, "decision": run.decision, "counts": run.counts}
+
+
+def _recorded_history(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A run's ``history`` by folder name; entries not shaped as golive writes them are
+    left out (that run is then read instead)."""
+    entries = results.get("history")
+    found: dict[str, dict[str, Any]] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if (
+            isinstance(entry, dict)
+            and set(entry) == {"folder", "date", "decision", "counts"}
+            and isinstance(entry["folder"], str)
+            and isinstance(entry["date"], str)
+            and entry["decision"] in ("go", "no-go")
+            and isinstance(entry["counts"], dict)
+            and all(
+                isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+                for k, v in entry["counts"].items()
+            )
+        ):
+            found[entry["folder"]] = dict(entry)
+    return found
 
 
 def table(service_runs_: list[Run]) -> list[dict[str, str]]:

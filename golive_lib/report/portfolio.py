@@ -32,8 +32,7 @@ class Row:
     why: str
 
 
-def _row(service: str, runs: list[history.Run]) -> Row:
-    latest = runs[-1]
+def _row(service: str, latest: history.Run) -> Row:
     if latest.results is None:
         return Row(service, latest, "", 0, latest.problem or "unreadable")
     st = signoff.state(latest.folder, latest.results)
@@ -55,9 +54,9 @@ def rows(reports: Path) -> list[Row]:
     for child in sorted(reports.iterdir()) if reports.is_dir() else []:
         if not child.is_dir() or child.name.startswith("."):
             continue
-        runs = history.runs(child)
-        if runs:
-            found.append(_row(child.name, runs))
+        latest = history.latest(child)
+        if latest is not None:
+            found.append(_row(child.name, latest))
     return sorted(found, key=lambda r: (r.attention, r.run.date, r.service))
 
 

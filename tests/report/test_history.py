@@ -98,6 +98,51 @@ def test_results_json_records_the_previous_run_and_the_history(three_runs):
     assert third["history"][1]["counts"]["fail"] == 1
 
 
+def every_run(svc: Path) -> list[dict]:  # type: ignore[type-arg]
+    """The history as reading every run's results gives it."""
+    return [
+        {"folder": r.name, "date": r.date, "decision": r.decision, "counts": r.counts}
+        for r in history.runs(svc)
+        if r.results
+    ]
+
+
+def test_the_history_comes_from_the_newest_run_and_the_folders_that_exist(three_runs, tmp_path):
+    svc = tmp_path / "svc"
+    shutil.copytree(three_runs[0].parent, svc)
+    doc = results(three_runs[2])
+    new = {**doc, "date": "2026-03-01"}
+    assert history.with_previous(new, svc)["history"] == every_run(svc)
+    # a run the newest one does not list (written meanwhile, or readable again) is read
+    shutil.copytree(svc / "2026-01-10", svc / "2026-01-20")
+    got = history.with_previous(new, svc)["history"]
+    assert [h["folder"] for h in got] == ["2026-01-10", "2026-01-20", "2026-02-05", "2026-02-06"]
+    assert got == every_run(svc)
+    # a listed run that is gone is left out; an entry not shaped as golive writes it is
+    # read from its run instead
+    shutil.rmtree(svc / "2026-01-10")
+    tampered = results(svc / "2026-02-06")
+    tampered["history"][1]["counts"] = {"fail": "many"}
+    (svc / "2026-02-06" / "results.json").write_text(json.dumps(tampered))
+    got = history.with_previous(new, svc)["history"]
+    assert [h["folder"] for h in got] == ["2026-01-20", "2026-02-05", "2026-02-06"]
+    assert got == every_run(svc) and got[1]["counts"]["fail"] == 1
+    # a run the newest one lists is not read again: its counts as recorded
+    (svc / "2026-03-01").mkdir()
+    (svc / "2026-03-01" / "results.json").write_text(json.dumps(history.with_previous(new, svc)))
+    (svc / "2026-01-20" / "results.json").write_text("{damaged later")
+    later = history.with_previous({**doc, "date": "2026-04-01"}, svc)["history"]
+    assert [h["folder"] for h in later] == [h["folder"] for h in got] + ["2026-03-01"]
+    assert later[0] == got[0]
+    shutil.rmtree(svc / "2026-03-01")
+    # the newest run unreadable: the newest readable one before it is the previous run
+    (svc / "2026-02-06" / "results.json").write_text("{not json")
+    previous = history.with_previous(new, svc)
+    assert previous["previous"]["folder"] == "2026-02-05"
+    # 2026-02-05 does not list the damaged 2026-01-20, which is read: unreadable, left out
+    assert [h["folder"] for h in previous["history"]] == ["2026-02-05"]
+
+
 def test_index_and_summary_show_the_changes_and_the_timeline(three_runs):
     index = (three_runs[2] / "index.html").read_text()
     assert "Changed since the last review" in index and "2026-02-05" in index
