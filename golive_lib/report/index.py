@@ -109,8 +109,12 @@ def changes_html(results: dict[str, Any]) -> str:
     )
 
 
+TIMELINE_RUNS = 30  # the latest runs in the table; `golive history` lists every one
+
+
 def timeline_html(results: dict[str, Any]) -> str:
-    """Statuses over the dated runs: one stacked bar per run (plain HTML, no script)."""
+    """Statuses over the latest dated runs (TIMELINE_RUNS): one stacked bar per run
+    (plain HTML, no script). A service reviewed nightly has hundreds of runs."""
     runs = [
         *results.get("history", []),
         {
@@ -121,8 +125,15 @@ def timeline_html(results: dict[str, Any]) -> str:
     ]
     if len(runs) < 2:
         return ""
+    earlier = len(runs) - TIMELINE_RUNS
+    note = (
+        f"<p>The latest {TIMELINE_RUNS} of {len(runs)} runs; "
+        f"<code>golive history {e(results['service'])}</code> lists every one.</p>"
+        if earlier > 0
+        else ""
+    )
     rows = []
-    for run in runs:
+    for run in runs[-TIMELINE_RUNS:]:
         total = sum(run["counts"].values()) or 1
         bars = "".join(
             f'<span title="{e(s.value)} {run["counts"][s.value]}" style="display:inline-block;'
@@ -137,7 +148,7 @@ def timeline_html(results: dict[str, Any]) -> str:
         )
     legend = " ".join(badge(s) for s in STATUS_ORDER)
     return (
-        "<h2>Statuses over the dated runs</h2>"
+        f"<h2>Statuses over the dated runs</h2>{note}"
         f"<table><tr><th>run</th><th>decision</th><th>checks</th><th></th></tr>{''.join(rows)}"
         f"</table><p>{legend}</p>"
     )

@@ -90,3 +90,25 @@ def test_index_escapes_outside_text_and_shows_the_decision():
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;" in page
     assert "NO-GO" in page and 'href="02_cicd.html"' in page
+
+
+def test_the_index_timeline_shows_the_latest_runs_of_a_long_history():
+    day = date(2026, 1, 1).toordinal()
+    history = [
+        {
+            "folder": date.fromordinal(day + i).isoformat(),
+            "date": date.fromordinal(day + i).isoformat(),
+            "decision": "go",
+            "counts": {"pass": 10, "fail": i % 2},
+        }
+        for i in range(40)
+    ]
+    doc = {"service": "nightly", "date": "2026-02-10", "decision": "no-go", "counts": {"fail": 2}}
+    page = index.timeline_html({**doc, "history": history})
+    assert page.count("<tr><td>") == index.TIMELINE_RUNS
+    assert "2026-02-10 (this run)" in page and history[-29]["folder"] in page
+    assert history[-30]["folder"] not in page and history[0]["folder"] not in page
+    assert f"The latest {index.TIMELINE_RUNS} of 41 runs" in page
+    assert "golive history nightly" in page
+    short = index.timeline_html({**doc, "history": history[:3]})
+    assert short.count("<tr><td>") == 4 and "The latest" not in short
