@@ -109,6 +109,9 @@ def write(reports: Path) -> Path:
 
 
 REWRITE_EVERY_S = 5.0  # during a batch, index.html is at most this much behind
+# ... or, when a rewrite takes long (thousands of services), this many times its duration:
+# rewrites then take at most a fifth of one thread's time
+REWRITE_SLOWDOWN = 4
 
 
 class Rewriter:
@@ -116,9 +119,10 @@ class Rewriter:
 
     Rebuilding the page reads every service's latest results, so rebuilding it after
     each of N services reads N * N results (a 1,000-service nightly batch: a million).
-    `service_ended` rewrites it when the last rewrite is ``every_s`` old (the first
-    service's at once) and otherwise only notes that it is behind; `finish` rewrites it
-    if a service ended since. Thread-safe: services end on several threads.
+    `service_ended` rewrites it when the last rewrite is ``every_s`` old, or
+    REWRITE_SLOWDOWN times as old as it took if that is longer (the first service's at
+    once), and otherwise only notes that it is behind; `finish` rewrites it if a service
+    ended since. Thread-safe: services end on several threads.
     """
 
     def __init__(self, reports: Path, every_s: float = REWRITE_EVERY_S) -> None:
@@ -126,12 +130,13 @@ class Rewriter:
         self.every_s = every_s
         self._lock = threading.Lock()
         self._written_at: float | None = None  # time.monotonic() of the last rewrite
+        self._took = 0.0  # how long the last rewrite took
         self._behind = False
 
     def service_ended(self) -> None:
         with self._lock:
-            now = time.monotonic()
-            if self._written_at is not None and now - self._written_at < self.every_s:
+            wait = max(self.every_s, REWRITE_SLOWDOWN * self._took)
+            if self._written_at is not None and time.monotonic() - self._written_at < wait:
                 self._behind = True
                 return
             self._write()
@@ -142,6 +147,8 @@ class Rewriter:
                 self._write()
 
     def _write(self) -> None:
+        started = time.monotonic()
         write(self.reports)
         self._written_at = time.monotonic()
+        self._took = self._written_at - started
         self._behind = False

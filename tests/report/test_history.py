@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -229,6 +230,26 @@ def test_a_batch_rewrites_the_portfolio_at_most_every_so_often_and_at_its_end(th
     shutil.rmtree(reports / "late")
     portfolio.Rewriter(reports, every_s=0).service_ended()
     assert "late/" not in page.read_text()
+
+
+def test_a_slow_portfolio_rewrite_is_done_less_often(three_runs, tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    shutil.copytree(three_runs[0].parents[1], reports)
+    written = []
+    real_write = portfolio.write
+
+    def slow_write(folder: Path) -> Path:  # thousands of services to read
+        time.sleep(0.2)
+        written.append(folder)
+        return real_write(folder)
+
+    monkeypatch.setattr(portfolio, "write", slow_write)
+    rewriter = portfolio.Rewriter(reports, every_s=0)
+    rewriter.service_ended()
+    rewriter.service_ended()  # within 4 x 0.2 s of the last rewrite: left behind
+    assert len(written) == 1
+    rewriter.finish()
+    assert len(written) == 2
 
 
 def test_unfinished_and_foreign_folders_are_not_runs(tmp_path):
