@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReportError
+from ..model import Status
 from ..names import RESULTS_JSON
 from . import signoff
 
 RUN_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-(\d+))?$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+STATUSES = frozenset(s.value for s in Status)
 
 
 def run_key(name: str) -> tuple[str, int] | None:
@@ -170,12 +173,10 @@ def _recorded_history(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
             and set(entry) == {"folder", "date", "decision", "counts"}
             and isinstance(entry["folder"], str)
             and isinstance(entry["date"], str)
+            and DATE_RE.match(entry["date"]) is not None
             and entry["decision"] in ("go", "no-go")
             and isinstance(entry["counts"], dict)
-            and all(
-                isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
-                for k, v in entry["counts"].items()
-            )
+            and all(k in STATUSES and type(v) is int and v >= 0 for k, v in entry["counts"].items())
         ):
             found[entry["folder"]] = dict(entry)
     return found

@@ -128,6 +128,11 @@ def test_the_history_comes_from_the_newest_run_and_the_folders_that_exist(three_
     got = history.with_previous(new, svc)["history"]
     assert [h["folder"] for h in got] == ["2026-01-20", "2026-02-05", "2026-02-06"]
     assert got == every_run(svc) and got[1]["counts"]["fail"] == 1
+    for bad in ({"counts": {"failed": 1}}, {"date": "soon"}, {"decision": "maybe"}):
+        (svc / "2026-02-06" / "results.json").write_text(
+            json.dumps({**tampered, "history": [{**tampered["history"][1], **bad}]})
+        )
+        assert history.with_previous(new, svc)["history"] == got, bad
     # a run the newest one lists is not read again: its counts as recorded
     (svc / "2026-03-01").mkdir()
     (svc / "2026-03-01" / "results.json").write_text(json.dumps(history.with_previous(new, svc)))
