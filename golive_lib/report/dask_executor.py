@@ -301,9 +301,10 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
                 emit(options, **step)
 
     client.subscribe_topic(PROGRESS_TOPIC, progress)
-    rewriter = portfolio.Rewriter(options.out)  # out/index.html, as services end
     wait_s = EVENTS_WAIT_S
-    try:
+    # out/index.html rewritten as services end, and once more as this ends (also when
+    # interrupted); then the client closes
+    with contextlib.closing(client), portfolio.Rewriter(options.out) as rewriter:
         names: dict[str, str] = {}
         futures = []
         finished = threading.Event()  # a task ended: wakes the loop below at once
@@ -345,13 +346,8 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
                             emit(options, name, "failed", f"could not be reviewed: {outcome.error}")
         except BaseException:
             client.cancel(futures)
-            with contextlib.suppress(Exception):  # what stopped the run is the error
-                rewriter.finish()  # the services that ended are listed
             raise
-        rewriter.finish()
         return [results[f.key] for f in futures]
-    finally:
-        client.close()
 
 
 def serve() -> None:

@@ -8,6 +8,7 @@ sign-off; it is not part of any signed report folder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -122,7 +123,9 @@ class Rewriter:
     `service_ended` rewrites it when the last rewrite is ``every_s`` old, or
     REWRITE_SLOWDOWN times as old as it took if that is longer (the first service's at
     once), and otherwise only notes that it is behind; `finish` rewrites it if a service
-    ended since. Thread-safe: services end on several threads.
+    ended since. Thread-safe: services end on several threads. As a context manager it
+    finishes on leaving, also when the batch is interrupted (the services that ended are
+    listed; a failing last rewrite then does not hide what stopped the batch).
     """
 
     def __init__(self, reports: Path, every_s: float = REWRITE_EVERY_S) -> None:
@@ -145,6 +148,16 @@ class Rewriter:
         with self._lock:
             if self._behind:
                 self._write()
+
+    def __enter__(self) -> Rewriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
+        if exc_type is None:
+            self.finish()
+        else:
+            with contextlib.suppress(Exception):
+                self.finish()
 
     def _write(self) -> None:
         started = time.monotonic()

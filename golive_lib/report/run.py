@@ -540,7 +540,10 @@ def _review_all(
         emit(options, outcome.service, "done", outcome.decision.value.upper())
         return outcome
 
-    with ThreadPoolExecutor(max_workers=max(1, min(at_once, len(loaded)))) as services:
+    with (
+        rewriter or contextlib.nullcontext(),
+        ThreadPoolExecutor(max_workers=max(1, min(at_once, len(loaded)))) as services,
+    ):
         jobs = [services.submit(one, path, params) for path, params in loaded]
         try:
             for job in jobs:
@@ -550,10 +553,5 @@ def _review_all(
             for job in jobs:
                 job.cancel()
             wait(jobs)
-            if rewriter is not None:
-                with contextlib.suppress(Exception):  # what stopped the run is the error
-                    rewriter.finish()  # the services that ended are listed
             raise
-    if rewriter is not None:
-        rewriter.finish()
     return [job.result() for job in jobs]
