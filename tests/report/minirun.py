@@ -24,32 +24,35 @@ signoff: {{required_roles: [service-owner, sre]}}
 FAILING = "cicd.deploy-environments"
 
 
-def notebooks(folder: Path) -> Path:
-    """00_summary (the real one) and a 02_cicd that passes every check but one."""
+def notebooks(folder: Path, sections: tuple[str, ...] = ("cicd",), pause_s: float = 0) -> Path:
+    """00_summary (the real one) and a notebook per section (02_cicd alone by default)
+    that passes every check but FAILING; with ``pause_s``, each first sleeps that long."""
     folder.mkdir(exist_ok=True)
     shutil.copy(NOTEBOOKS / "00_summary.ipynb", folder)
-    params = new_code_cell('params_path = "unused.yaml"\nrun_date = None')
-    params.metadata["tags"] = ["parameters"]
-    cells = [
-        params,
-        new_code_cell(
-            "from golive_lib import catalog\nfrom golive_lib.model import Status\n"
-            "from golive_lib.notebook import Review\n"
-            "review = Review.start('cicd', params_path, run_date)"
-        ),
-    ]
-    for spec in catalog.checks_of("cicd"):
-        status = "FAIL" if spec.id == FAILING else "PASS"
-        cells.append(
-            new_code_cell(f"review.show(catalog.make({spec.id!r}, Status.{status}, 'found'))")
+    for section in sections:
+        params = new_code_cell('params_path = "unused.yaml"\nrun_date = None')
+        params.metadata["tags"] = ["parameters"]
+        cells = [
+            params,
+            new_code_cell(
+                "import time\nfrom golive_lib import catalog\nfrom golive_lib.model import Status\n"
+                "from golive_lib.notebook import Review\n"
+                f"review = Review.start({section!r}, params_path, run_date)\n"
+                f"time.sleep({pause_s})"
+            ),
+        ]
+        for spec in catalog.checks_of(section):
+            status = "FAIL" if spec.id == FAILING else "PASS"
+            cells.append(
+                new_code_cell(f"review.show(catalog.make({spec.id!r}, Status.{status}, 'found'))")
+            )
+        nb = new_notebook(
+            cells=cells,
+            metadata={
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+            },
         )
-    nb = new_notebook(
-        cells=cells,
-        metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-        },
-    )
-    nbformat.write(nb, str(folder / "02_cicd.ipynb"))
+        nbformat.write(nb, str(folder / catalog.SECTIONS_BY_ID[section].notebook))
     return folder
 
 

@@ -194,3 +194,21 @@ def test_a_worker_started_with_the_preload_has_its_review_process_ready(tmp_path
         assert outcome.ok, outcome.error
         # the task was served by the process the worker started
         assert next(iter(client.run(review_processes).values())) == [(started, True, 1)]
+
+
+def test_a_task_runs_its_sections_side_by_side_on_workers_notebook_processes(tmp_path, cluster):
+    """`--workers 2` (the default on 2 cores) reaches each task: its two section
+    notebooks, each pausing 1 s first, run at the same time on the task's worker."""
+    nbdir = minirun.notebooks(tmp_path / "notebooks", ("cicd", "testing"), pause_s=1)
+    options = RunOptions(out=tmp_path / "reports", notebooks_dir=nbdir, workers=2)
+    [path] = write_services(tmp_path, ["svc"])
+    [outcome] = dask_executor.run_dask([path], options, cluster.scheduler_address)
+    assert outcome.ok and outcome.folder is not None
+    doc = json.loads((outcome.folder / "results.json").read_text())
+    assert {c["id"].split(".")[0] for c in doc["checks"]} == {"cicd", "testing"}
+    spans = []
+    for name in ("02_cicd.ipynb", "09_testing.ipynb"):
+        meta = json.loads((outcome.folder / name).read_text())["metadata"]["papermill"]
+        spans.append((meta["start_time"], meta["end_time"]))
+    (_, end_a), (start_b, _) = sorted(spans)
+    assert start_b < end_a, spans  # the second started before the first ended
