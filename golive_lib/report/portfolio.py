@@ -89,6 +89,7 @@ def render(reports: Path) -> str:
 <style>body{{font-family:system-ui,sans-serif;max-width:1180px;margin:0 auto;padding:16px}}
 table{{border-collapse:collapse}} th,td{{border-bottom:1px solid #ddd;padding:4px 8px;
 text-align:left;vertical-align:top}} th{{background:#f3f3f3}}
+td:nth-child(-n+3){{white-space:nowrap}}
 .golive-go{{background:#c8e6c9;color:#1b5e20}} .golive-no-go{{background:#ffcdd2;color:#b71c1c}}
 </style></head><body>
 <h1>Go-live reviews</h1>
