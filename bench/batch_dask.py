@@ -10,10 +10,10 @@ service under another name (--sections architecture,cicd keeps it short), then t
   README says to start golive's workers (`--preload golive_lib.report.dask_executor`:
   each starts its review process as it starts; the batch begins once they are up),
   each task reviewing its service as `golive run --executor dask` does by default:
-  with `--workers` notebook processes (min(4, cores): 2 here), so a service's sections
-  run side by side on its worker; then the same batch again on that cluster: each
-  worker keeps its review process (imports, kernel template, notebook pool) between
-  tasks and between batches;
+  with as many notebook processes as its worker has cores per thread, up to 4 (2
+  here), so a service's sections run side by side on its worker; then the same batch
+  again on that cluster: each worker keeps its review process (imports, kernel
+  template, notebook pool) between tasks and between batches;
 - the same with `--workers 1` (one notebook process per task): a task's one chain of
   processes (review process, notebook process, kernel) hands every message on and
   leaves its core idle meanwhile, ~10 % of the time; a second notebook process per task
@@ -57,7 +57,7 @@ from pathlib import Path
 
 from distributed import LocalCluster
 
-from golive_lib.cli import DEFAULT_WORKERS
+from golive_lib.report import default_workers
 from golive_lib.report.dask_executor import run_dask
 from golive_lib.report.run import RunOptions, run
 
@@ -146,7 +146,9 @@ def host_parallelism(rounds: int = 3) -> float:
     return statistics.median(2 * spin(1) / spin(2) for _ in range(rounds))
 
 
-def timed_local(paths: list[Path], out: Path, workers: int = 1, services: int | None = 1) -> Batch:
+def timed_local(
+    paths: list[Path], out: Path, workers: int | None = 1, services: int | None = 1
+) -> Batch:
     def batch() -> None:
         options = RunOptions(out=out, sections=SECTIONS, workers=workers, services=services)
         outcomes = run(paths, options)
@@ -162,12 +164,13 @@ def timed_dask(
     paths: list[Path],
     out: Path,
     workers: int,
-    per_task: int,
+    per_task: int | None,
     again: bool = False,
     preload: bool = True,
 ) -> list[Batch]:
     """The batch on a new LocalCluster of ``workers`` Dask workers, each task with
-    ``per_task`` notebook processes (`--workers`); with ``again``, then once more on the
+    ``per_task`` notebook processes (`--workers`; None: golive's default, the worker's
+    cores over its threads, up to 4); with ``again``, then once more on the
     same cluster, whose review processes are then warm (a long-lived cluster's case).
     With ``preload``, the workers start as the README says to start them (each starts
     its review process as it starts; the batch begins once they are up); without, each
@@ -206,7 +209,7 @@ def timed_dask(
 def line(label: str, b: Batch, n: int) -> str:
     own = f"; Dask's own {b.dask_cpu:4.1f}s" if b.dask_cpu else ""
     return (
-        f"  {label:44s} {b.wall:6.1f}s  {b.wall / n:5.2f}s per service"
+        f"  {label:52s} {b.wall:6.1f}s  {b.wall / n:5.2f}s per service"
         f"  CPU {b.cpu:5.1f}s ({b.cpu / n:4.2f}s per service, {b.cores:4.2f} cores busy{own})"
     )
 
@@ -216,7 +219,8 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    n, per_task = args.services, DEFAULT_WORKERS
+    n, per_task = args.services, None  # golive's default --workers
+    default = f"default --workers ({default_workers()})"  # a 1-thread worker's here
     figures: dict[str, list[float]] = {}
     hosts = []
 
@@ -240,12 +244,12 @@ def main() -> None:
                 [one] = timed_dask(paths, Path(tmp) / "dask1", 1, 1)
                 local = timed_local(paths, Path(tmp) / "local", per_task, None)
                 print(line("dask, 1 worker, --workers 1", one, n))
-                print(line(f"local executor, --workers {per_task}", local, n))
-            print(line(f"dask, 2 workers, --workers {per_task}", two, n))
+                print(line(f"local executor, {default}", local, n))
+            print(line(f"dask, 2 workers, {default}", two, n))
             print(line("  the next batch on that cluster", warm, n))
             print(line("dask, 2 workers, --workers 1", single[0], n))
             print(line("  the next batch on that cluster", single[1], n))
-            print(line(f"dask, 2 workers not preloaded, --workers {per_task}", cold, n))
+            print(line(f"dask, 2 workers not preloaded, {default}", cold, n))
             # the Dask batch's own CPU on every core, the whole time: its best on this host
             cores = os.cpu_count() or 1
             bound = seq.wall / (two.cpu / cores)
@@ -266,17 +270,17 @@ def main() -> None:
         return f"{statistics.median(values):.2f}x ({min(values):.2f}-{max(values):.2f})"
 
     print(f"median of {args.repeat}, against the sequential batch:")
-    print(f"  dask, 2 workers, --workers {per_task}: {med('dask')}")
+    print(f"  dask, 2 workers, {default}: {med('dask')}")
     print(f"    next batch on the same cluster: {med('next')}")
     print(f"    bound set by its CPU time on {os.cpu_count()} cores: {med('bound')}")
     print(f"    the same without Dask's own processes' CPU time: {med('reviews only')}")
     print(f"  dask, 2 workers, --workers 1: {med('w1')}, next batch {med('w1 next')}")
-    print(f"  dask, 2 workers not preloaded, --workers {per_task}: {med('cold')}")
+    print(f"  dask, 2 workers not preloaded, {default}: {med('cold')}")
     print(
         f"  this host, 2 CPU-bound processes vs 1: {statistics.median(hosts):.2f}x"
         f" ({min(hosts):.2f}-{max(hosts):.2f})"
     )
-    print(f"target: dask, 2 workers (preloaded, --workers {per_task}) >= 1.8x vs sequential")
+    print(f"target: dask, 2 workers (preloaded, {default}) >= 1.8x vs sequential")
 
 
 if __name__ == "__main__":

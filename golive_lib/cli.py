@@ -16,8 +16,6 @@ from typing import Annotated
 import typer
 
 EXIT_GO, EXIT_NO_GO, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-# --workers: notebook processes (per service's Dask task with --executor dask)
-DEFAULT_WORKERS = min(4, os.cpu_count() or 1)
 
 app = typer.Typer(
     name="golive",
@@ -74,8 +72,15 @@ def run(
         str | None, typer.Option(help="comma-separated section ids, e.g. architecture,cicd")
     ] = None,
     workers: Annotated[
-        int, typer.Option(min=1, help="notebook processes shared by all services (per Dask task)")
-    ] = DEFAULT_WORKERS,
+        int | None,
+        typer.Option(
+            min=1,
+            help="notebook processes shared by all services (default: the cores, up to 4);"
+            " with --executor dask, per task (default: the worker's cores over its threads,"
+            " up to 4)",
+            show_default=False,
+        ),
+    ] = None,
     fail_on: Annotated[FailOn, typer.Option(help="what makes the exit code 1")] = FailOn.blocking,
     cell_timeout: Annotated[
         int | None, typer.Option(min=1, help="per-cell timeout in seconds (overrides the file)")
@@ -324,7 +329,12 @@ def demo(
         bool, typer.Option("--keep", help="keep the stack running after the review (Ctrl-C stops)")
     ] = False,
     params: Annotated[Path | None, typer.Option(help="parameters file to review")] = None,
-    workers: Annotated[int, typer.Option(min=1)] = DEFAULT_WORKERS,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="notebook processes (default: the cores, up to 4)", show_default=False
+        ),
+    ] = None,
     sections: Annotated[
         str | None, typer.Option(help="comma-separated section ids (default: every section)")
     ] = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,12 @@ def _hidden(names: tuple[str, ...]) -> Iterator[None]:
         for name in hidden:
             if name in sys.modules and sys.modules[name] is None:
                 del sys.modules[name]
+
+
+def default_workers(cores: int | None = None) -> int:
+    """Notebook processes when none are asked for (`--workers`): the cores, this
+    machine's unless given, up to 4."""
+    return min(4, max(1, cores if cores is not None else os.cpu_count() or 1))
 
 
 def import_papermill() -> None:

@@ -168,7 +168,11 @@ _IDLE_LOCK = threading.Lock()
 
 def review_task(spec: dict[str, Any]) -> dict[str, Any]:
     """Runs on a Dask worker: review one service in one of the worker's review processes
-    (started on first use; one per task running at the same time); its outcome as a dict."""
+    (started on first use; one per task running at the same time); its outcome as a dict.
+    A spec without a notebook-process count (``--workers`` not given) gets the worker's
+    share of its machine (`worker_share`)."""
+    if spec.get("workers") is None:
+        spec = {**spec, "workers": worker_share()}
     with _IDLE_LOCK:
         server = _IDLE.pop() if _IDLE else None
     if server is None or not server.alive():
@@ -184,6 +188,23 @@ def review_task(spec: dict[str, Any]) -> dict[str, Any]:
     else:
         server.close()
     return result
+
+
+def worker_share() -> int:
+    """Notebook processes for a task on this Dask worker: the cores Dask counts for this
+    process (affinity and cgroup quota included) over the tasks the worker runs at once
+    (its threads), up to 4 (`run.default_workers`); the client's own cores say nothing
+    of the workers'. Outside a worker: this machine's default."""
+    from . import default_workers
+
+    try:
+        from dask.system import CPU_COUNT
+        from distributed import get_worker
+
+        threads = max(1, get_worker().state.nthreads)
+    except (ImportError, ValueError):
+        return default_workers()
+    return default_workers(CPU_COUNT // threads)
 
 
 def _forward(run_id: str | None) -> Callable[[dict[str, Any]], None] | None:
@@ -221,10 +242,11 @@ def dask_teardown(worker: Any) -> None:
 def _child(spec: dict[str, Any]) -> dict[str, Any]:
     from .run import RunOptions, run
 
+    workers = int(spec["workers"])  # review_task said it, if the client did not
     options = RunOptions(
         out=Path(spec["out"]),
         sections=tuple(spec["sections"]) if spec["sections"] is not None else None,
-        workers=int(spec["workers"]),
+        workers=workers,
         notebooks_dir=Path(spec["notebooks_dir"]),
         cell_timeout_s=spec["cell_timeout_s"],
         run_date=date.fromisoformat(spec["run_date"]),
@@ -232,7 +254,7 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
         events=_print_event if spec.get("run") else None,
         portfolio=False,  # the client rewrites index.html as the services end
     )
-    [o] = run([Path(spec["params"])], options, _shared_pool(options.workers))
+    [o] = run([Path(spec["params"])], options, _shared_pool(workers))
     return {
         "service": o.service,
         "folder": str(o.folder) if o.folder else None,

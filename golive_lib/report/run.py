@@ -33,7 +33,7 @@ from ..errors import ParamsError, ReportError
 from ..model import Decision, count_statuses, decide
 from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON
 from ..params import Params, load_params, params_sha256
-from . import collect, execute, history, index, kernels, portfolio, render, results
+from . import collect, default_workers, execute, history, index, kernels, portfolio, render, results
 
 
 def _default_notebooks() -> Path:
@@ -87,7 +87,9 @@ class ProgressEvent:
 class RunOptions:
     out: Path = Path("reports")
     sections: tuple[str, ...] | None = None  # None: every section notebook present
-    workers: int = 4
+    # notebook processes; None: default_workers() (with the Dask executor, per task: its
+    # worker's share, see dask_executor.review_task)
+    workers: int | None = None
     notebooks_dir: Path = DEFAULT_NOTEBOOKS
     cell_timeout_s: int | None = None  # None: the parameters file's execution.cell_timeout_s
     run_date: date | None = None
@@ -488,6 +490,10 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="golive-parent-watch", daemon=True).start()
 
 
+def workers_of(options: RunOptions) -> int:
+    return options.workers if options.workers is not None else default_workers()
+
+
 def new_pool(workers: int) -> ProcessPoolExecutor:
     """The notebook pool: ``workers`` processes, forked from this one on first use."""
     return ProcessPoolExecutor(
@@ -516,7 +522,7 @@ def run(
         from . import preload
 
         preload()  # workers fork after this and inherit the imports
-        with new_pool(options.workers) as own:
+        with new_pool(workers_of(options)) as own:
             return _review_all(loaded, options, own)
 
 
@@ -525,7 +531,7 @@ def _review_all(
 ) -> list[RunOutcome]:
     abort = threading.Event()
     rewriter = portfolio.Rewriter(options.out) if options.portfolio else None
-    at_once = options.services or 2 * max(1, options.workers)
+    at_once = options.services or 2 * max(1, workers_of(options))
 
     def one(path: Path, params: Params) -> RunOutcome:
         try:

@@ -4,6 +4,7 @@ processes on loopback); each task writes its report into the shared reports fold
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -196,11 +197,18 @@ def test_a_worker_started_with_the_preload_has_its_review_process_ready(tmp_path
         assert next(iter(client.run(review_processes).values())) == [(started, True, 1)]
 
 
-def test_a_task_runs_its_sections_side_by_side_on_workers_notebook_processes(tmp_path, cluster):
-    """`--workers 2` (the default on 2 cores) reaches each task: its two section
-    notebooks, each pausing 1 s first, run at the same time on the task's worker."""
+@pytest.mark.parametrize("workers", [2, None])
+def test_a_task_runs_its_sections_side_by_side_on_workers_notebook_processes(
+    tmp_path, cluster, workers
+):
+    """`--workers 2` reaches each task: its two section notebooks, each pausing 1 s first,
+    run at the same time on the task's worker. Without `--workers`, the worker gives the
+    task its cores over its threads (this cluster: 1 thread per worker), up to 4."""
+    from dask.system import CPU_COUNT
+
+    share = min(4, CPU_COUNT) if workers is None else workers
     nbdir = minirun.notebooks(tmp_path / "notebooks", ("cicd", "testing"), pause_s=1)
-    options = RunOptions(out=tmp_path / "reports", notebooks_dir=nbdir, workers=2)
+    options = RunOptions(out=tmp_path / "reports", notebooks_dir=nbdir, workers=workers)
     [path] = write_services(tmp_path, ["svc"])
     [outcome] = dask_executor.run_dask([path], options, cluster.scheduler_address)
     assert outcome.ok and outcome.folder is not None
@@ -211,4 +219,26 @@ def test_a_task_runs_its_sections_side_by_side_on_workers_notebook_processes(tmp
         meta = json.loads((outcome.folder / name).read_text())["metadata"]["papermill"]
         spans.append((meta["start_time"], meta["end_time"]))
     (_, end_a), (start_b, _) = sorted(spans)
-    assert start_b < end_a, spans  # the second started before the first ended
+    # side by side: the second started before the first ended (one at a time on 1 core)
+    assert (start_b < end_a) == (share >= 2), spans
+
+
+def test_a_workers_share_is_its_cores_over_its_threads(cluster):
+    """What a task gets without `--workers`, asked by tasks on the workers themselves: a
+    worker with 1 thread gives its machine's cores (up to 4), one with more threads less."""
+    from dask.system import CPU_COUNT
+
+    def share_on(scheduler: str) -> int:
+        with distributed.Client(scheduler, set_as_default=False) as client:
+            return int(client.submit(dask_executor.worker_share, pure=False).result())
+
+    assert share_on(cluster.scheduler_address) == min(4, CPU_COUNT)
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=CPU_COUNT * 2,  # 2 threads per core: half a core per task
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as busy:
+        assert share_on(busy.scheduler_address) == 1
+    assert dask_executor.worker_share() == min(4, os.cpu_count() or 1)  # not on a worker
