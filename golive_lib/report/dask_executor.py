@@ -193,7 +193,7 @@ def review_task(spec: dict[str, Any]) -> dict[str, Any]:
 def worker_share() -> int:
     """Notebook processes for a task on this Dask worker: the cores Dask counts for this
     process (affinity and cgroup quota included) over the tasks the worker runs at once
-    (its threads), up to 4 (`run.default_workers`); the client's own cores say nothing
+    (its threads), up to 4 (`report.default_workers`); the client's own cores say nothing
     of the workers'. Outside a worker: this machine's default."""
     from . import default_workers
 
