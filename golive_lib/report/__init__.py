@@ -39,9 +39,12 @@ def _hidden(names: tuple[str, ...]) -> Iterator[None]:
 
 
 def default_workers(cores: int | None = None) -> int:
-    """Notebook processes when none are asked for (`--workers`): the cores, this
-    machine's unless given, up to 4."""
-    return min(4, max(1, cores if cores is not None else os.cpu_count() or 1))
+    """Notebook processes when none are asked for (`--workers`): the cores, up to 4;
+    unless given, those this process may run on (`taskset`, a container's cpuset)."""
+    if cores is None:
+        affinity = getattr(os, "sched_getaffinity", None)
+        cores = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+    return min(4, max(1, cores))
 
 
 def import_papermill() -> None:

@@ -241,4 +241,4 @@ def test_a_workers_share_is_its_cores_over_its_threads(cluster):
         dashboard_address=None,
     ) as busy:
         assert share_on(busy.scheduler_address) == 1
-    assert dask_executor.worker_share() == min(4, os.cpu_count() or 1)  # not on a worker
+    assert dask_executor.worker_share() == min(4, len(os.sched_getaffinity(0)))  # not on one

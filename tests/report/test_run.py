@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -305,3 +308,20 @@ def test_abandoned_temporary_folders_are_swept_and_live_ones_kept(tmp_path):
         holder.wait()
     _sweep_stale(service)  # the holder is gone: its folder goes too
     assert not running.exists()
+
+
+@pytest.mark.skipif(shutil.which("taskset") is None, reason="needs taskset (util-linux)")
+def test_without_workers_a_run_uses_the_cpus_it_may_run_on():
+    """`--workers` left out: as many notebook processes as the CPUs this process may run
+    on (taskset, a container's cpuset), up to 4; not the machine's count."""
+    code = "from golive_lib.report import default_workers; print(default_workers())"
+    pinned = subprocess.run(
+        ["taskset", "-c", "0", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert pinned.stdout.strip() == "1"
+    free = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert free.stdout.strip() == str(min(4, len(os.sched_getaffinity(0))))
