@@ -51,7 +51,9 @@ def test_the_corpus_has_real_world_shapes_with_label_sets() -> None:
     total = 0
     for config in CONFIGS:
         head = config.read_text(encoding="utf-8").splitlines()[0]
-        assert head.startswith("# ") and ("Modelled on" in head or "Regexes" in head or "Matcher" in head)
+        assert head.startswith("# ") and (
+            "Modelled on" in head or "Regexes" in head or "Matcher" in head
+        )
         total += len(yaml.safe_load(config.with_suffix(".labels.yaml").read_text(encoding="utf-8")))
     assert total >= 60
 
