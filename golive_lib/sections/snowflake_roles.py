@@ -279,7 +279,11 @@ def _admin_grants(
                 (
                     "admin role granted to a custom role",
                     f"{admin} to {parent}"
-                    + (f" (so {', '.join(through)} hold {admin})" if through else ""),
+                    + (
+                        f" (users holding {admin} through it: {', '.join(through)})"
+                        if through
+                        else ""
+                    ),
                 )
             )
 
