@@ -128,12 +128,6 @@ class RoleGraph:
         return self.holders_of(role).get(top.upper())
 
 
-def rolls_up_to(role: str, parents: dict[str, set[str]], top: str = "SYSADMIN") -> list[str] | None:
-    """The chain role -> ... -> top when it exists (kept for callers of the old API)."""
-    graph = RoleGraph({k: frozenset(v) for k, v in parents.items()}, {})
-    return graph.rolls_up_to(role, top)
-
-
 def _allowed_public(g: wh.RoleGrant, cfg: WarehouseSecurity) -> bool:
     return any(
         a.privilege.upper() == g.privilege

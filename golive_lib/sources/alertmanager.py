@@ -12,15 +12,23 @@ times it is silenced over the next week) and `AlertmanagerConfig.notifies(labels
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import yaml
 
 from .. import yamlload
 from .am_matchers import Matcher, MatcherError, parse_matcher, parse_matchers
-from .am_timeintervals import Interval, Span, TimeIntervalError, in_any, minutes, parse_named
-from .am_timeintervals import spans as _spans
+from .am_timeintervals import (
+    STEP,
+    Interval,
+    Span,
+    TimeIntervalError,
+    in_any,
+    mask,
+    mask_spans,
+    parse_named,
+)
 from .httpapi import BadResponse, Endpoint
 
 __all__ = [
@@ -155,18 +163,30 @@ class AlertmanagerConfig:
             return f"outside active_time_intervals {', '.join(active)}"
         return None
 
+    def silenced_mask(self, route: Route, at: datetime, horizon: timedelta = HORIZON) -> int:
+        """Bit i set: ``route`` is silenced at minute i of ``horizon`` from ``at`` (rounded
+        down to the minute)."""
+        start, count = _grid(at, horizon)
+        full = (1 << count) - 1
+        muted = 0
+        for name in route.mute_time_intervals:
+            muted |= mask(self.intervals[name], start, count)
+        if not route.active_time_intervals:
+            return muted
+        active = 0
+        for name in route.active_time_intervals:
+            active |= mask(self.intervals[name], start, count)
+        return muted | (full & ~active)
+
     def deliveries(
         self, labels: dict[str, str], at: datetime, horizon: timedelta = HORIZON
     ) -> list[Delivery]:
         """Each route the alert ends at, silenced now or not, and its silenced spans over
         ``horizon`` from ``at`` (minute by minute)."""
         out = []
-        grid = minutes(at, horizon)
+        start, count = _grid(at, horizon)
         for route, receiver in self.receivers_for(labels):
-            timed = route.mute_time_intervals or route.active_time_intervals
-            spans = (
-                _spans([(t, self.silenced_by(route, t) is not None) for t in grid]) if timed else []
-            )
+            spans = mask_spans(self.silenced_mask(route, at, horizon), start, count)
             out.append(Delivery(route, receiver, self.silenced_by(route, at), tuple(spans)))
         return out
 
@@ -175,14 +195,21 @@ class AlertmanagerConfig:
     ) -> list[Span]:
         """The spans over ``horizon`` in which no route the alert ends at notifies anyone
         (no receiver with an integration, or every such route silenced)."""
-        grid = minutes(at, horizon)
-        live = [r for r, rec in self.receivers_for(labels) if rec is not None and rec.integrations]
-        return _spans([(t, all(self.silenced_by(r, t) is not None for r in live)) for t in grid])
+        start, count = _grid(at, horizon)
+        nobody = (1 << count) - 1
+        for route, receiver in self.receivers_for(labels):
+            if receiver is not None and receiver.integrations:
+                nobody &= self.silenced_mask(route, at, horizon)
+        return mask_spans(nobody, start, count)
 
     def notifies(self, labels: dict[str, str], at: datetime, horizon: timedelta = HORIZON) -> bool:
         """True when, at every minute of ``horizon`` from ``at``, a route the alert ends at
         has a receiver with an integration and is not silenced."""
         return not self.unnotified(labels, at, horizon)
+
+
+def _grid(at: datetime, horizon: timedelta) -> tuple[datetime, int]:
+    return at.astimezone(UTC).replace(second=0, microsecond=0), int(horizon / STEP)
 
 
 def parse_config(text: str) -> AlertmanagerConfig:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -194,6 +195,33 @@ def in_any(intervals: Sequence[Interval], at: datetime) -> bool:
     return any(i.contains(at) for i in intervals)
 
 
+@lru_cache(maxsize=512)
+def mask(intervals: tuple[Interval, ...], start: datetime, count: int) -> int:
+    """Bit i set: one of ``intervals`` contains minute i from ``start`` (cached: every alert
+    of a review asks about the same week)."""
+    bits = 0
+    for i in range(count):
+        if in_any(intervals, start + STEP * i):
+            bits |= 1 << i
+    return bits
+
+
+def mask_spans(bits: int, start: datetime, count: int) -> list[Span]:
+    """The runs of set bits as spans of minutes from ``start``."""
+    out: list[Span] = []
+    i = 0
+    while bits >> i and i < count:
+        if not (bits >> i) & 1:
+            i += 1
+            continue
+        j = i
+        while j < count and (bits >> j) & 1:
+            j += 1
+        out.append(Span(start + STEP * i, start + STEP * j))
+        i = j
+    return out
+
+
 @dataclass(frozen=True)
 class Span:
     """[start, end) in UTC."""
@@ -204,26 +232,3 @@ class Span:
     def __str__(self) -> str:
         fmt = "%a %Y-%m-%d %H:%M"
         return f"{self.start.strftime(fmt)} to {self.end.strftime(fmt)} UTC"
-
-
-def spans(flags: Sequence[tuple[datetime, bool]]) -> list[Span]:
-    """Consecutive minutes flagged True, as spans (each minute lasts STEP)."""
-    out: list[Span] = []
-    start: datetime | None = None
-    last: datetime | None = None
-    for at, flag in flags:
-        if flag and start is None:
-            start = at
-        if not flag and start is not None:
-            out.append(Span(start, at))
-            start = None
-        last = at
-    if start is not None and last is not None:
-        out.append(Span(start, last + STEP))
-    return out
-
-
-def minutes(start: datetime, horizon: timedelta) -> list[datetime]:
-    """Every minute from ``start`` (rounded down to the minute, UTC) over ``horizon``."""
-    first = start.astimezone(UTC).replace(second=0, microsecond=0)
-    return [first + STEP * i for i in range(int(horizon / STEP))]
