@@ -746,7 +746,7 @@ def snowflake_rbac(ev: SecurityEvidence, params: Params) -> Check:
 def data_segregation(ev: SecurityEvidence, params: Params) -> Check:
     """Who can read which tenant's rows: sections.snowflake_segregation."""
     check_id = "security.data-segregation"
-    needs = ("tenant_tables", "row_policies", "policy_bodies", "views", "role_grants")
+    needs = ("tenant_tables", "row_policies", "policy_bodies", "role_grants")
     unavailable = _warehouse_unavailable(check_id, ev, params, needs)
     if unavailable is not None:
         return unavailable

@@ -208,6 +208,8 @@ def judge(facts: WarehouseFacts, cfg: WarehouseSecurity) -> Check:
                 "row access policy",
                 f"{shown}: {body.body.strip()}",
             )
+    if "views" in facts.errors:  # views then count as tables: none passes as a view
+        v.evidence.append(Evidence(label="views unreadable", value=facts.errors["views"]))
     _second_pass(facts, cfg, rest, protected, {bodies[p] for p in attached if p in bodies}, v)
     return _result(facts, tables, shown_columns, v)
 

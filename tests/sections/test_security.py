@@ -741,3 +741,30 @@ def test_an_account_without_the_lifecycle_view_is_noted_or_an_error_when_require
     )
     item = retention_item(required)
     assert item.state == "error" and "storage lifecycle policies unreadable" in item.summary
+
+
+def test_effective_admins_are_found_through_the_whole_role_graph_with_their_chain(tmp_path):
+    (tmp_path / "repo").mkdir(exist_ok=True)
+    (tmp_path / "repo" / "nested.sql").write_text(
+        "INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.USERS (NAME, DEFAULT_ROLE, DISABLED) VALUES "
+        "('ADA', 'SYSADMIN', FALSE), ('UMA', 'ANALYST', FALSE), ('OLD', 'PLATFORM', TRUE);\n"
+        "INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_USERS (ROLE, GRANTEE_NAME) VALUES "
+        "('ACCOUNTADMIN', 'ADA'), ('PLATFORM', 'UMA'), ('PLATFORM', 'OLD');\n"
+        "INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.GRANTS_TO_ROLES "
+        "(PRIVILEGE, GRANTED_ON, NAME, GRANTED_TO, GRANTEE_NAME) VALUES "
+        "('USAGE', 'ROLE', 'ACCOUNTADMIN', 'ROLE', 'OPS'), "
+        "('USAGE', 'ROLE', 'OPS', 'ROLE', 'PLATFORM'), "
+        "('USAGE', 'ROLE', 'SECURITYADMIN', 'ROLE', 'ACCOUNTADMIN');\n"
+    )
+    params = make_params(tmp_path, {"warehouse": {"seeds": ["nested.sql"]}})
+    result = run(security.snowflake_rbac, params)
+    assert result.data["holders"]["ACCOUNTADMIN"] == {
+        "ADA": "ACCOUNTADMIN -> user ADA",
+        "UMA": "ACCOUNTADMIN -> OPS -> PLATFORM -> user UMA",
+    }  # OLD is disabled
+    assert result.data["holders"]["SECURITYADMIN"]["UMA"] == (
+        "SECURITYADMIN -> ACCOUNTADMIN -> OPS -> PLATFORM -> user UMA"
+    )
+    rules = {v["rule"] for v in result.data["violations"]}
+    assert "admin role granted to a custom role" in rules
+    assert "too few ACCOUNTADMIN holders" not in rules  # two, one of them through OPS
