@@ -8,8 +8,16 @@ the ACCOUNT_USAGE views (`ACCOUNT_USAGE_DDL`) filled from SQL seed files or a Du
 file; and `SnowflakeWarehouse`, which runs the same SQL on a real account through
 snowflake-connector-python (imported only when used). The typed readers below
 (`role_grants`, `user_roles`, `users`, `tenant_columns`, `row_access_policies`,
-`column_tags`, `table_retention`, `lifecycle_policies`) are the only SQL golive runs; a
-failing query raises `SourceError` that shows the query.
+`column_tags`, `table_retention`, `lifecycle_policies`, and `warehouse_policies`' policy
+bodies, views and PII tags) are the only SQL golive runs; a failing query raises
+`SourceError` that shows the query. Rows whose DELETED_ON / DELETED / OBJECT_DELETED is set
+(revoked grants, dropped objects) are left out in the SQL itself.
+
+Assumed, not checked against a real account (none is reachable here): GRANTED_TO holds
+``ROLE`` for account roles (the docs also spell it ``ACCOUNT ROLE``; both are read),
+``DATABASE_ROLE`` grants carry the database in TABLE_CATALOG, USERS.DISABLED reads as a
+boolean or ``'true'``/``'false'``, RETENTION_TIME is the table's effective
+DATA_RETENTION_TIME_IN_DAYS, and REF_ARG_COLUMN_NAMES is a JSON array.
 
 Storage lifecycle policies (Snowflake, GA 2025) expire a table's rows for which the policy's
 body is true, after an optional archive period: `lifecycle_policies` reads which tables
