@@ -17,9 +17,10 @@ The rules:
 
 - no privilege granted straight to a user (GRANTED_TO ``USER``);
 - no grant to PUBLIC outside ``public_grants_allowed``;
-- ACCOUNTADMIN, SECURITYADMIN and USERADMIN are granted to no custom role (only the
-  system hierarchy USERADMIN -> SECURITYADMIN -> ACCOUNTADMIN, SYSADMIN -> ACCOUNTADMIN),
-  unless ``sanctioned_roles`` lists the grantee with a reason;
+- ACCOUNTADMIN, SECURITYADMIN and USERADMIN are granted to no other role than the system
+  hierarchy's (USERADMIN -> SECURITYADMIN -> ACCOUNTADMIN; SYSADMIN -> ACCOUNTADMIN): not
+  to a custom role, nor to SYSADMIN or PUBLIC, unless ``sanctioned_roles`` lists the
+  grantee with a reason;
 - between ``min_accountadmins`` (default 2, as Snowflake advises) and
   ``max_accountadmins`` users effectively hold ACCOUNTADMIN, through any chain;
 - no user's DEFAULT_ROLE holds ACCOUNTADMIN or SECURITYADMIN (CIS Snowflake Foundations);
@@ -258,8 +259,8 @@ def _admin_grants(
 ) -> None:
     for admin in ADMIN_ROLES:
         for parent in sorted(graph.parents.get(admin, ())):
-            if (admin, parent) in SYSTEM_EDGES or parent in SYSTEM_ROLES:
-                continue
+            if (admin, parent) in SYSTEM_EDGES or parent == "ACCOUNTADMIN":
+                continue  # the system hierarchy; ACCOUNTADMIN holds every admin role anyway
             if parent in sanctioned:
                 f.evidence.append(
                     Evidence(

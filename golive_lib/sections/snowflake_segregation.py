@@ -10,8 +10,10 @@ Every table or view with a tenant column (COLUMNS, any of ``tenant_column`` /
    takes a tenant column (REF_ARG_COLUMN_NAMES) and its body (ROW_ACCESS_POLICIES.
    POLICY_BODY) tells rows apart: a body without any identifier (``TRUE``, ``1 = 1``), one
    that never reads its argument (POLICY_SIGNATURE's names), or an always-true shape
-   (``... OR TRUE``, a CASE whose every branch is TRUE, ``arg = arg``) is not segregation.
-   Other tautologies are not detected. A policy whose body is not (yet) in
+   (``... OR TRUE``, a CASE whose every branch is TRUE, ``arg = arg``), or one that calls no
+   function and runs no subquery (``account_id IS NOT NULL``, ``account_id = 'acme'``: no
+   session context, so every role sees the same rows) is not segregation. Other
+   tautologies are not detected; a function golive cannot see into (a UDF) is trusted. A policy whose body is not (yet) in
    ROW_ACCESS_POLICIES (the view lags up to two hours) makes the check an error;
 2. it is a mapping table an active policy's body reads (FROM/JOIN in POLICY_BODY);
 3. it is a view (VIEWS) whose FROM/JOIN tables are all segregated by (1): Snowflake applies
@@ -84,6 +86,11 @@ def body_problem(body: whp.PolicyBody) -> str | None:
         name = re.escape(arg)
         if re.search(rf"(?<![\w.$]){name}\s*=\s*{name}(?![\w.$])", upper):
             return f"its body compares {arg} with itself: always true"
+    if not re.search(r"[A-Za-z_][A-Za-z0-9_$.]*\s*\(|\bSELECT\b", upper):
+        return (
+            f"its body ({body.body.strip()}) compares the tenant value with constants only: "
+            "every role sees the same rows"
+        )
     if body.arguments and not any(a in bare for a in body.arguments):
         args = ", ".join(body.arguments)
         return (
@@ -141,7 +148,11 @@ def _readers(facts: WarehouseFacts, graph: RoleGraph) -> dict[str, set[str]]:
 def _all_roles(facts: WarehouseFacts, graph: RoleGraph) -> set[str]:
     roles = set(graph.parents) | {p for ps in graph.parents.values() for p in ps}
     roles |= {r.role.upper() for r in facts.user_roles or ()}
-    roles |= {g.grantee.upper() for g in facts.role_grants or () if g.granted_to == "ROLE"}
+    roles |= {
+        g.grantee.upper()
+        for g in facts.role_grants or ()
+        if g.granted_to in _ROLE_KINDS - {"DATABASE_ROLE"}
+    }
     return roles
 
 
