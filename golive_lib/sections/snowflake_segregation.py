@@ -13,8 +13,9 @@ Every table or view with a tenant column (COLUMNS, any of ``tenant_column`` /
    (``... OR TRUE``, a CASE whose every branch is TRUE, ``arg = arg``), or one that calls no
    function and runs no subquery (``account_id IS NOT NULL``, ``account_id = 'acme'``: no
    session context, so every role sees the same rows) is not segregation. Other
-   tautologies are not detected; a function golive cannot see into (a UDF) is trusted. A policy whose body is not (yet) in
-   ROW_ACCESS_POLICIES (the view lags up to two hours) makes the check an error;
+   tautologies are not detected; a function golive cannot see into (a UDF) is trusted. A
+   policy whose body is not (yet) in ROW_ACCESS_POLICIES (the view lags up to two hours)
+   makes the check an error;
 2. it is a mapping table an active policy's body reads (FROM/JOIN in POLICY_BODY);
 3. it is a view (VIEWS) whose FROM/JOIN tables are all segregated by (1): Snowflake applies
    a table's policy to queries through views. Note: a body using INVOKER_ROLE() sees the
