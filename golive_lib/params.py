@@ -333,13 +333,13 @@ class Gdpr(Strict):
         None,
         gt=0,
         description="objects in the S3 buckets must expire, and tables holding PII keep erased "
-        "rows (Time Travel, DATA_RETENTION_TIME_IN_DAYS), within this many days",
+        "rows (Time Travel, DATA_RETENTION_TIME_IN_DAYS, plus Fail-safe), within this many days",
     )
     require_row_expiry: bool = Field(
         False,
         description="every warehouse table holding PII must also have a storage lifecycle "
-        "policy expiring its rows within retention_days; off: a policy is held to the limit "
-        "only where one is attached",
+        "policy expiring its rows within retention_days (else: fail); off: a table whose rows "
+        "never expire makes the retention item warn",
     )
     attestation_max_age_days: int = Field(365, gt=0)
 
