@@ -5,8 +5,9 @@
 ``name``. Two implementations: `DuckDBWarehouse`, the embedded default used by the demo
 and the tests, which attaches a catalog named ``SNOWFLAKE`` holding tables shaped like
 the ACCOUNT_USAGE views (`ACCOUNT_USAGE_DDL`) filled from SQL seed files or a DuckDB
-file; and `SnowflakeWarehouse`, which runs the same SQL on a real account through
-snowflake-connector-python (imported only when used). The typed readers below
+file; and `warehouse_snowflake.SnowflakeWarehouse`, which runs the same SQL on a real
+account through snowflake-connector-python (the ``[snowflake]`` extra, imported only when
+used). The typed readers below
 (`role_grants`, `user_roles`, `users`, `tenant_columns`, `row_access_policies`,
 `column_tags`, `table_retention`, `lifecycle_policies`, and `warehouse_policies`' policy
 bodies, views and PII tags) are the only SQL golive runs; a failing query raises
@@ -33,7 +34,6 @@ of this module, that SQL has run on DuckDB only (no Snowflake account is reachab
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +42,8 @@ from typing import Any, Protocol
 
 from ..errors import SourceError
 from ..params import SqlDatabase
+from .warehouse_lifecycle import OTHER_CONDITION_RE
+from .warehouse_lifecycle import age_days_from_body as age_days_from_body  # re-exported
 
 SOURCE = "warehouse"
 IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
@@ -227,46 +229,6 @@ class TableRetention:
         return 0 if self.transient or "TEMPORARY" in self.table_type.upper() else 7
 
 
-# Days per DATEADD/DATEDIFF unit, rounded up (a month as 31 days, a year as 366): the age
-# read from a body is never shorter than what the policy means.
-_UNIT_DAYS = {
-    **dict.fromkeys(("DAY", "DAYS", "D", "DD", "DAYOFMONTH"), 1),
-    **dict.fromkeys(("WEEK", "WEEKS", "W", "WK", "WEEKOFYEAR", "WOY", "WY"), 7),
-    **dict.fromkeys(("MONTH", "MONTHS", "MM", "MON", "MONS"), 31),
-    **dict.fromkeys(("QUARTER", "QUARTERS", "Q", "QTR", "QTRS"), 92),
-    **dict.fromkeys(("YEAR", "YEARS", "Y", "YY", "YYY", "YYYY", "YR", "YRS"), 366),
-}
-_UNIT = r"['\"]?(?P<unit>[A-Za-z]+)['\"]?"
-_NOW = r"(?:CURRENT_TIMESTAMP|CURRENT_DATE|SYSDATE|GETDATE|LOCALTIMESTAMP)\s*(?:\(\s*\))?"
-# col < DATEADD(DAY, -60, CURRENT_TIMESTAMP())
-_DATEADD_RE = re.compile(rf"DATEADD\s*\(\s*{_UNIT}\s*,\s*-\s*(?P<n>\d+)\s*,", re.I)
-# DATEDIFF(day, col, CURRENT_DATE()) > 60  (>= 60)
-_DATEDIFF_RE = re.compile(
-    rf"DATEDIFF\s*\(\s*{_UNIT}\s*,[^,()]+(?:\([^()]*\))?[^,()]*,\s*{_NOW}\s*\)\s*"
-    r"(?P<op>>=?)\s*(?P<n>\d+)",
-    re.I,
-)
-_OTHER_CONDITION_RE = re.compile(r"\b(?:AND|EXISTS|IN\s*\()", re.I)
-
-
-def age_days_from_body(body: str) -> int | None:
-    """The age in days after which a storage lifecycle policy's body expires a row, from
-    DATEADD(<unit>, -N, <now>) or DATEDIFF(<unit>, <col>, <now>) > N; the largest when the
-    body has several; None when it has neither (or an unknown unit)."""
-    ages: list[int] = []
-    for m in _DATEADD_RE.finditer(body):
-        unit = _UNIT_DAYS.get(m["unit"].upper())
-        if unit is None:
-            return None
-        ages.append(int(m["n"]) * unit)
-    for m in _DATEDIFF_RE.finditer(body):
-        unit = _UNIT_DAYS.get(m["unit"].upper())
-        if unit is None:
-            return None
-        ages.append((int(m["n"]) + (0 if m["op"] == ">=" else 1)) * unit)
-    return max(ages) if ages else None
-
-
 def _options(value: Any) -> dict[str, Any]:
     """OPTIONS (an OBJECT: a JSON string through the connector and in DuckDB)."""
     if isinstance(value, dict):
@@ -304,7 +266,7 @@ class LifecyclePolicy:
     def conditional(self) -> bool:
         """The body has conditions besides the age (AND, EXISTS, IN (...)): some rows may
         never expire."""
-        return bool(self.body and _OTHER_CONDITION_RE.search(self.body))
+        return bool(self.body and OTHER_CONDITION_RE.search(self.body))
 
     @property
     def expires_after_days(self) -> int | None:
@@ -517,107 +479,12 @@ class DuckDBWarehouse:
         self._conn.close()
 
 
-# --------------------------------------------------------------------------- Snowflake
-
-
-@dataclass(frozen=True)
-class SnowflakeLogin:
-    """Where and as whom; the secret only as an environment variable name."""
-
-    account: str
-    user: str
-    role: str | None = None
-    warehouse: str | None = None
-    password_env: str | None = None
-    private_key_file_env: str | None = None
-    authenticator: str | None = None
-    timeout_s: int = 60
-    # the connector's own endpoint overrides (private connectivity, or a test double)
-    host: str | None = None
-    port: int | None = None
-    protocol: str | None = None
-
-
-class SnowflakeWarehouse:
-    """A Snowflake account through snowflake-connector-python (the ``[snowflake]`` extra).
-
-    Not tested against a real account here (none is reachable). tests/sources/
-    test_snowflake_connector.py runs every reader's SQL through the real connector against
-    a response double of Snowflake's REST API (tests/snowflake_double.py, which answers
-    with DuckDB), and says what that leaves untested.
-    """
-
-    def __init__(self, login: SnowflakeLogin) -> None:
-        self.login = login
-        self.name = f"Snowflake account {login.account}"
-        self._conn: Any = None
-
-    def _connect(self) -> Any:
-        try:
-            import snowflake.connector
-        except ImportError as e:
-            raise SourceError(
-                SOURCE,
-                "snowflake-connector-python is not installed; install it with: "
-                "pip install 'golive[snowflake]' (or pip install snowflake-connector-python)",
-            ) from e
-        kwargs: dict[str, Any] = {
-            "account": self.login.account,
-            "user": self.login.user,
-            "login_timeout": self.login.timeout_s,
-            "network_timeout": self.login.timeout_s,
-        }
-        if self.login.role:
-            kwargs["role"] = self.login.role
-        if self.login.warehouse:
-            kwargs["warehouse"] = self.login.warehouse
-        if self.login.authenticator:
-            kwargs["authenticator"] = self.login.authenticator
-        for key in ("host", "port", "protocol"):
-            if getattr(self.login, key) is not None:
-                kwargs[key] = getattr(self.login, key)
-        for env, key in (
-            (self.login.password_env, "password"),
-            (self.login.private_key_file_env, "private_key_file"),
-        ):
-            if env:
-                value = os.environ.get(env)
-                if not value:
-                    raise SourceError(SOURCE, f"the environment variable {env} ({key}) is not set")
-                kwargs[key] = value
-        try:
-            return snowflake.connector.connect(**kwargs)
-        except snowflake.connector.Error as e:
-            raise SourceError(SOURCE, f"{self.name}: cannot connect: {e}") from e
-
-    def query(self, sql: str) -> list[Row]:
-        if self._conn is None:
-            self._conn = self._connect()
-        import snowflake.connector
-
-        try:
-            cursor = self._conn.cursor()
-            try:
-                cursor.execute(sql, timeout=self.login.timeout_s)
-                names = [d[0].upper() for d in cursor.description or []]
-                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-            finally:
-                cursor.close()
-        except snowflake.connector.Error as e:
-            raise SourceError(
-                SOURCE, f"{self.name}: query failed: {e}; query: {_one_line(sql)}"
-            ) from e
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-
 def open_database(cfg: SqlDatabase, repository: Path, field: str = "database") -> Warehouse:
     """The configured database: DuckDB seeded from the repository, or Snowflake.
     ``field`` names the parameters key in messages (e.g. rollout.database)."""
     if cfg.kind == "snowflake":
+        from .warehouse_snowflake import SnowflakeLogin, SnowflakeWarehouse
+
         if not cfg.account or not cfg.user:
             raise SourceError(SOURCE, f"{field}: kind snowflake needs account and user")
         return SnowflakeWarehouse(

@@ -17,6 +17,7 @@ from golive_lib.params import WarehouseSecurity
 from golive_lib.sections.snowflake_facts import read_warehouse
 from golive_lib.sources import warehouse as wh
 from golive_lib.sources import warehouse_policies as whp
+from golive_lib.sources import warehouse_snowflake as whs
 
 pytest.importorskip("snowflake.connector")
 
@@ -31,8 +32,8 @@ CFG = WarehouseSecurity(
 )
 
 
-def _login(port: int) -> wh.SnowflakeLogin:
-    return wh.SnowflakeLogin(
+def _login(port: int) -> whs.SnowflakeLogin:
+    return whs.SnowflakeLogin(
         account="acme-xy12345",
         user="golive",
         password_env="SF_PASSWORD",
@@ -53,7 +54,7 @@ def test_every_reader_runs_through_the_connector_and_reads_what_duckdb_reads(
     finally:
         local.close()
     with snowflake_double([SEED]) as (double, port):
-        remote = wh.SnowflakeWarehouse(_login(port))
+        remote = whs.SnowflakeWarehouse(_login(port))
         try:
             got = read_warehouse(remote, CFG)
         finally:
@@ -85,7 +86,7 @@ def test_a_query_snowflake_refuses_is_a_source_error_naming_the_query(
     monkeypatch.setenv("SF_PASSWORD", "not-a-secret")
     (tmp_path / "drop.sql").write_text("DROP TABLE SNOWFLAKE.ACCOUNT_USAGE.VIEWS;")
     with snowflake_double([SEED, tmp_path / "drop.sql"]) as (_, port):
-        remote = wh.SnowflakeWarehouse(_login(port))
+        remote = whs.SnowflakeWarehouse(_login(port))
         try:
             with pytest.raises(SourceError, match="(?s)query failed: .*ACCOUNT_USAGE.VIEWS"):
                 whp.views(remote)

@@ -11,6 +11,7 @@ from conftest import ROOT
 
 from golive_lib.errors import SourceError
 from golive_lib.sources import warehouse as wh
+from golive_lib.sources import warehouse_snowflake as whs
 
 SEED = ROOT / "tests" / "data" / "security" / "warehouse" / "violations.sql"
 
@@ -94,7 +95,7 @@ def test_a_duckdb_file_is_attached_read_only(tmp_path: Path):
 def test_snowflake_without_the_connector_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "snowflake", None)
     monkeypatch.setitem(sys.modules, "snowflake.connector", None)
-    source = wh.SnowflakeWarehouse(wh.SnowflakeLogin(account="acme-xy12345", user="golive"))
+    source = whs.SnowflakeWarehouse(whs.SnowflakeLogin(account="acme-xy12345", user="golive"))
     with pytest.raises(SourceError, match="pip install snowflake-connector-python"):
         wh.users(source)
 
