@@ -698,6 +698,7 @@ def _route_evidence(
             value += f"; silenced now ({d.silenced_now})"
         if d.silenced:
             value += f"; silenced {_spans_text(d.silenced)}"
+        value += "".join(f"; {n}" for n in d.notes)
         shown = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
         evidence.append(Evidence(label=name, value=value, location=f"{route.path} for {{{shown}}}"))
     if not bad and (gaps := config.unnotified(labels, at)):

@@ -242,6 +242,16 @@ def _second_pass(
         for r in _all_roles(facts, graph)
         if any(fnmatch.fnmatchcase(r, g.upper()) for g in cfg.tenant_roles)
     )
+    by_grants = len(tenant_roles) >= 2
+    if cfg.tenant_roles and not by_grants:  # a glob matching nothing would pass everything
+        v.evidence.append(
+            Evidence(
+                label="tenant_roles not used",
+                value=f"{', '.join(cfg.tenant_roles)} match {len(tenant_roles)} role(s) "
+                f"({', '.join(tenant_roles) or 'none'}): at least two tenants' roles are needed "
+                "to judge who reads what",
+            )
+        )
     for t in rest:
         key = t.fqn.upper()
         mapping = [
@@ -272,7 +282,7 @@ def _second_pass(
                     f"{t.fqn}: {how}",
                 )
                 continue
-        if cfg.tenant_roles:
+        if by_grants:
             who = readers.get(key, set())
             tenants = tenant_roles if "PUBLIC" in who else [r for r in tenant_roles if r in who]
             if len(tenants) <= 1:

@@ -136,6 +136,7 @@ class Delivery:
     receiver: Receiver | None
     silenced_now: str | None  # why it is silenced at the instant asked about, else None
     silenced: tuple[Span, ...] = ()  # over the horizon, UTC
+    notes: tuple[str, ...] = ()  # what golive assumed reading the route's time intervals
 
     @property
     def has_integration(self) -> bool:
@@ -187,7 +188,10 @@ class AlertmanagerConfig:
         start, count = _grid(at, horizon)
         for route, receiver in self.receivers_for(labels):
             spans = mask_spans(self.silenced_mask(route, at, horizon), start, count)
-            out.append(Delivery(route, receiver, self.silenced_by(route, at), tuple(spans)))
+            names = (*route.mute_time_intervals, *route.active_time_intervals)
+            notes = sorted({f"{n}: {i.note}" for n in names for i in self.intervals[n] if i.note})
+            silenced_now = self.silenced_by(route, at)
+            out.append(Delivery(route, receiver, silenced_now, tuple(spans), tuple(notes)))
         return out
 
     def unnotified(

@@ -393,8 +393,10 @@ def test_a_tenant_schema_is_not_trusted_by_its_name(tmp_path):
     result = run(security.data_segregation, wh_params(tmp_path, tenant_schemas=["SALES.TENANT_*"]))
     assert "SALES.TENANT_42.EVENTS" in result.data["missing"]
     shown = {e.value for e in result.evidence if e.label == "NO row access policy"}
-    assert "SALES.TENANT_42.EVENTS (a tenant schema by name only: set tenant_roles to judge " \
+    assert (
+        "SALES.TENANT_42.EVENTS (a tenant schema by name only: set tenant_roles to judge "
         "who reads it)" in shown
+    )
 
 
 def test_with_tenant_roles_segregation_is_judged_by_who_reads_what(tmp_path):
@@ -768,3 +770,10 @@ def test_effective_admins_are_found_through_the_whole_role_graph_with_their_chai
     rules = {v["rule"] for v in result.data["violations"]}
     assert "admin role granted to a custom role" in rules
     assert "too few ACCOUNTADMIN holders" not in rules  # two, one of them through OPS
+
+
+def test_tenant_roles_that_match_no_role_pass_nothing(tmp_path):
+    """A glob that matches no role would make every table 'read by no tenant role'."""
+    result = run(security.data_segregation, wh_params(tmp_path, tenant_roles=["TENNANT_*"]))
+    assert "SALES.TENANT_42.EVENTS" in result.data["missing"]
+    assert any(e.label == "tenant_roles not used" for e in result.evidence)

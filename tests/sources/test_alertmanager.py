@@ -299,3 +299,15 @@ def test_time_intervals_alertmanager_refuses_are_unreadable(intervals) -> None: 
     )
     with pytest.raises(ValueError, match="time|weekday|location|valid"):
         parse_config(text)
+
+
+def test_a_local_time_zone_is_read_as_utc_and_says_so() -> None:
+    config = parse_config(
+        "route: {receiver: a, routes: [{receiver: a, matchers: [x=y], "
+        "mute_time_intervals: [night]}]}\nreceivers: [{name: a, email_configs: [{to: a@b}]}]\n"
+        "time_intervals: [{name: night, time_intervals: [{times: [{start_time: '00:00', "
+        "end_time: '06:00'}], location: Local}]}]\n"
+    )
+    [d] = config.deliveries({"x": "y"}, THURSDAY)
+    assert d.notes == ("night: location Local is the Alertmanager host's zone: read as UTC",)
+    assert str(d.silenced[0]) == "Fri 2026-12-04 00:00 to Fri 2026-12-04 06:00 UTC"
