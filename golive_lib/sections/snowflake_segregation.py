@@ -24,7 +24,9 @@ Every table or view with a tenant column (COLUMNS, any of ``tenant_column`` /
    role can read it: SELECT or OWNERSHIP granted (GRANTS_TO_ROLES, GRANTED_ON TABLE, VIEW,
    ...) to a role that tenant role holds, through the whole role graph; a grant to PUBLIC
    reaches every role. This is how per-tenant schemas, per-tenant databases and secure
-   views per tenant are recognised: by who can read what, never by name. Rows are not
+   views per tenant are recognised: by who can read what, never by name. A view one
+   tenant role reads over a table holding other tenants' rows must also filter on a tenant
+   column in its WHERE (VIEWS.VIEW_DEFINITION) and be SECURE (VIEWS.IS_SECURE). Rows are not
    read: an object read by one tenant role is taken to hold that tenant's rows only.
    USAGE on the database and schema is not required by this rule, which may count a
    reader who cannot reach the object; future grants are not in the views.
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,6 +125,7 @@ class _Verdicts:
     wrong: list[str] = field(default_factory=list)
     bad_body: list[str] = field(default_factory=list)
     across: list[str] = field(default_factory=list)
+    views: list[str] = field(default_factory=list)  # per-tenant views that do not segregate
     unknown: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     kinds: dict[str, int] = field(default_factory=dict)
@@ -252,6 +256,11 @@ def _second_pass(
                 "to judge who reads what",
             )
         )
+
+    def tenants_reading(fqn: str) -> list[str]:
+        who = readers.get(fqn.upper(), set())
+        return tenant_roles if "PUBLIC" in who else [r for r in tenant_roles if r in who]
+
     for t in rest:
         key = t.fqn.upper()
         mapping = [
@@ -283,9 +292,17 @@ def _second_pass(
                 )
                 continue
         if by_grants:
+            tenants = tenants_reading(key)
             who = readers.get(key, set())
-            tenants = tenant_roles if "PUBLIC" in who else [r for r in tenant_roles if r in who]
-            if len(tenants) <= 1:
+            problem = (
+                _per_tenant_view_problem(view, tenants[0], cfg, rest, tenants_reading)
+                if view is not None and len(tenants) == 1
+                else None
+            )
+            if problem is not None:
+                v.views.append(f"{t.fqn}: {problem}")
+                v.evidence.append(Evidence(label="per-tenant view", value=f"{t.fqn}: {problem}"))
+            elif len(tenants) <= 1:
                 how = (
                     f"read only by tenant role {tenants[0]}"
                     if tenants
@@ -316,6 +333,48 @@ def _second_pass(
         )
 
 
+def _filters_on(definition: str, columns: tuple[str, ...]) -> bool:
+    """The view's WHERE compares a tenant column (``WHERE e.account_id = 'acme'``)."""
+    code = " ".join(_code(definition).upper().split())
+    where = code.partition(" WHERE ")[2]
+    names = "|".join(re.escape(c) for c in columns)
+    return bool(
+        re.search(rf"(?<![\w$])(?:[\w$\"]+\.)?(?:{names})\s*(?:=|IN\b)", where)
+        or re.search(rf"=\s*(?:[\w$\"]+\.)?(?:{names})(?![\w$])", where)
+    )
+
+
+def _per_tenant_view_problem(
+    view: whp.View,
+    tenant: str,
+    cfg: WarehouseSecurity,
+    rest: list[wh.TableRef],
+    tenants_reading: Callable[[str], list[str]],
+) -> str | None:
+    """A view only ``tenant`` reads, over a table holding other tenants' rows too, must
+    filter on the tenant column and be SECURE (docs: "Working with secure views")."""
+    shared = [
+        b.fqn
+        for b in rest
+        if b.fqn.upper() != view.view.fqn.upper()
+        and any(_refers_to(r, b) for r in referenced_tables(view.definition))
+        and tenants_reading(b.fqn) != [tenant]
+    ]
+    if not shared:
+        return None
+    if not _filters_on(view.definition, cfg.all_tenant_columns):
+        return (
+            f"read only by {tenant} but does not filter {', '.join(shared)} on "
+            f"{'/'.join(cfg.all_tenant_columns)}: it shows every tenant's rows"
+        )
+    if not view.secure:
+        return (
+            f"filters {', '.join(shared)} for {tenant} but is not a SECURE view: the rows it "
+            "filters out can leak"
+        )
+    return None
+
+
 def _tables(fqns: set[str]) -> list[wh.TableRef]:
     return [wh.TableRef(*f.split(".", 2)) for f in fqns if f.count(".") == 2]
 
@@ -329,6 +388,7 @@ def _result(
         "policy_not_on_tenant_column": v.wrong,
         "policy_does_not_segregate": v.bad_body,
         "readable_across_tenants": v.across,
+        "per_tenant_views": v.views,
         "body_unknown": v.unknown,
         "segregated": v.ok,
     }
@@ -345,6 +405,10 @@ def _result(
     if v.bad_body:
         parts.append(
             f"{len(v.bad_body)} with a policy that does not segregate: {'; '.join(v.bad_body)}"
+        )
+    if v.views:
+        parts.append(
+            f"{len(v.views)} per-tenant view(s) that do not segregate: {'; '.join(v.views)}"
         )
     if v.across:
         parts.append(f"{len(v.across)} readable by several tenant roles: {'; '.join(v.across)}")
