@@ -7,11 +7,11 @@ NULL) with PRIVILEGE ``USAGE``, GRANTED_ON ``ROLE`` or ``DATABASE_ROLE`` and GRA
 ``ROLE`` or ``DATABASE_ROLE`` (``ACCOUNT ROLE``/``ACCOUNT_ROLE`` are read as ROLE, since
 the current docs list that spelling). A parent holds every privilege of its children. A
 user holds the roles GRANTS_TO_USERS gives it (DELETED_ON NULL) and everything below them;
-disabled users (USERS.DISABLED) are left out. Database roles are named ``DB.ROLE``: golive
-assumes GRANTED_ON ``DATABASE_ROLE`` rows carry the role in NAME and its database in
-TABLE_CATALOG, and that GRANTED_TO ``DATABASE_ROLE`` grantees live in the grant's
-TABLE_CATALOG (a name already holding a dot is taken as qualified). Neither layout could
-be checked against a real account.
+disabled users (USERS.DISABLED) are left out; every active user holds PUBLIC. Database
+roles are named ``DB.ROLE``: golive assumes GRANTED_ON ``DATABASE_ROLE`` rows carry the
+role in NAME and its database in TABLE_CATALOG, and that GRANTED_TO ``DATABASE_ROLE``
+grantees live in the grant's TABLE_CATALOG (a name already holding a dot is taken as
+qualified). Neither layout could be checked against a real account.
 
 The rules:
 
@@ -78,6 +78,7 @@ class RoleGraph:
     parents: dict[str, frozenset[str]]  # role -> the roles it is granted to
     users: dict[str, frozenset[str]]  # role -> active users granted it
     database_roles: frozenset[str] = field(default_factory=frozenset)
+    everyone: frozenset[str] = field(default_factory=frozenset)  # active users: PUBLIC's
 
     @classmethod
     def build(cls, facts: WarehouseFacts) -> RoleGraph:
@@ -101,6 +102,7 @@ class RoleGraph:
             {k: frozenset(v) for k, v in parents.items()},
             {k: frozenset(v) for k, v in users.items()},
             frozenset(database_roles),
+            frozenset(active),
         )
 
     def holders_of(self, role: str) -> dict[str, list[str]]:
@@ -121,7 +123,8 @@ class RoleGraph:
         """Active user -> how it holds ``role`` (``A -> B -> user U``)."""
         out: dict[str, str] = {}
         for holder, chain in sorted(self.holders_of(role).items(), key=lambda kv: len(kv[1])):
-            for user in sorted(self.users.get(holder, ())):
+            granted = self.everyone if holder == "PUBLIC" else self.users.get(holder, ())
+            for user in sorted(granted):
                 out.setdefault(user, " -> ".join([*chain, f"user {user}"]))
         return out
 
@@ -272,7 +275,9 @@ def _admin_grants(
             through = sorted(u for u, c in holders[admin].items() if f" -> {parent}" in c)
             f.problems.append(
                 (
-                    "admin role granted to a custom role",
+                    "admin role granted outside the system hierarchy"
+                    if parent in SYSTEM_ROLES
+                    else "admin role granted to a custom role",
                     f"{admin} to {parent}"
                     + (
                         f" (users holding {admin} through it: {', '.join(through)})"
