@@ -24,6 +24,7 @@ from typing import Literal
 
 from ..model import Evidence
 from ..sources import warehouse as wh
+from ..sources import warehouse_policies as whp
 from .snowflake_facts import WarehouseFacts
 
 ItemState = Literal["evidenced", "attested", "violated", "warn", "error", "missing"]
@@ -37,6 +38,31 @@ def _is_view(fqn: str, facts: WarehouseFacts) -> bool:
         t.table.fqn.upper() == fqn.upper() and "VIEW" in t.table_type.upper()
         for t in facts.table_retention or ()
     )
+
+
+def _pii_objects(facts: WarehouseFacts) -> set[str]:
+    """The tagged tables and views; a schema's or database's tag stands for every table of
+    it that ACCOUNT_USAGE.TABLES lists."""
+    out: set[str] = set()
+    for t in facts.pii_tags or ():
+        if t.table.table != whp.ANY:
+            out.add(t.table.fqn)
+            continue
+        for r in facts.table_retention or ():
+            ref = r.table
+            if ref.catalog.upper() == t.table.catalog.upper() and (
+                t.table.schema == whp.ANY or ref.schema.upper() == t.table.schema.upper()
+            ):
+                out.add(ref.fqn)
+    return out
+
+
+def _level(ref: wh.TableRef) -> str:
+    if ref.schema == whp.ANY:
+        return f"{ref.catalog} (database: every table in it)"
+    if ref.table == whp.ANY:
+        return f"{ref.catalog}.{ref.schema} (schema: every table in it)"
+    return f"{ref.fqn} (table)"
 
 
 def pii_inventory(facts: WarehouseFacts | None, error: str | None, tags: str) -> ItemResult | None:
@@ -56,7 +82,7 @@ def pii_inventory(facts: WarehouseFacts | None, error: str | None, tags: str) ->
         [
             Evidence(
                 label=f"tag {t.tag}={t.value}",
-                value=f"{t.table.fqn}.{t.column}" if t.column else f"{t.table.fqn} (table)",
+                value=f"{t.table.fqn}.{t.column}" if t.column else _level(t.table),
                 location=facts.name,
             )
             for t in found
@@ -160,7 +186,7 @@ def sql_retention(
     if facts.pii_tags is None or facts.table_retention is None:
         reason = facts.errors.get("pii_tags") or facts.errors.get("table_retention", "")
         return "error", f"warehouse retention unreadable: {reason}", []
-    pii_objects = sorted({t.table.fqn for t in facts.pii_tags})
+    pii_objects = sorted(_pii_objects(facts))
     if not pii_objects:
         return None  # no PII tagged: nothing to hold to the limit
     pii_tables = [f for f in pii_objects if not _is_view(f, facts)]

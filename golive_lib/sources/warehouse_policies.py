@@ -13,9 +13,12 @@ What each reader reads (ACCOUNT_USAGE views, columns, values):
   DOMAIN, COLUMN_NAME), OBJECT_DELETED NULL, DOMAIN ``COLUMN`` or ``TABLE``: the configured
   tags (any value), and Snowflake's classification tags SNOWFLAKE.CORE.PRIVACY_CATEGORY
   (IDENTIFIER, QUASI_IDENTIFIER, SENSITIVE; INSENSITIVE is not personal data) and
-  SNOWFLAKE.CORE.SEMANTIC_CATEGORY (any value). Tags set on a schema or database (which
-  tables inherit) are not read. Views' columns are tagged with DOMAIN ``COLUMN`` too: a
-  view appears here like a table, and the callers tell them apart with `views`.
+  SNOWFLAKE.CORE.SEMANTIC_CATEGORY (any value). A configured tag set on a schema or a
+  database (DOMAIN ``SCHEMA``/``DATABASE``; its tables inherit it) marks every table in it:
+  golive assumes such rows name the database in OBJECT_DATABASE (or OBJECT_NAME) and the
+  schema in OBJECT_SCHEMA (or OBJECT_NAME), not checked against a real account. Views'
+  columns are tagged with DOMAIN ``COLUMN`` too: a view appears here like a table, and the
+  callers tell them apart with `views`.
 
 Like the rest of the warehouse SQL, this has run on DuckDB only: no Snowflake account is
 reachable here.
@@ -26,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .warehouse import ColumnTag, TableRef, Warehouse, _ident, _s, _truthy
+from .warehouse import ColumnTag, Row, TableRef, Warehouse, _ident, _s, _truthy
 
 Q_ROW_POLICY_BODIES = """SELECT POLICY_CATALOG, POLICY_SCHEMA, POLICY_NAME, POLICY_SIGNATURE,
        POLICY_BODY
@@ -43,7 +46,7 @@ NOT_PERSONAL = "INSENSITIVE"
 Q_PII_TAGS = """SELECT TAG_DATABASE, TAG_SCHEMA, TAG_NAME, TAG_VALUE, OBJECT_DATABASE,
        OBJECT_SCHEMA, OBJECT_NAME, DOMAIN, COLUMN_NAME
 FROM SNOWFLAKE.ACCOUNT_USAGE.TAG_REFERENCES
-WHERE OBJECT_DELETED IS NULL AND DOMAIN IN ('COLUMN', 'TABLE')
+WHERE OBJECT_DELETED IS NULL AND DOMAIN IN ('COLUMN', 'TABLE', 'SCHEMA', 'DATABASE')
   AND (UPPER(TAG_NAME) IN ({tags}){classification})"""
 
 _CLASSIFICATION_SQL = """
@@ -117,6 +120,21 @@ def views(wh: Warehouse) -> list[View]:
     ]
 
 
+ANY = "*"  # a schema- or database-level tag: every table in it
+
+
+def _tagged(r: Row) -> TableRef:
+    """The tagged object; a schema's or database's tag (inherited by its tables) as a
+    TableRef with ``*`` for the table (and schema)."""
+    domain = _s(r.get("DOMAIN")).upper()
+    db, schema, name = (_s(r.get(k)) for k in ("OBJECT_DATABASE", "OBJECT_SCHEMA", "OBJECT_NAME"))
+    if domain == "SCHEMA":
+        return TableRef(db, schema or name, ANY)
+    if domain == "DATABASE":
+        return TableRef(db or name, ANY, ANY)
+    return TableRef(db, schema, name)
+
+
 def pii_tags_sql(tags: tuple[str, ...], classification: bool) -> str:
     names = ", ".join(f"'{_ident(t, 'tag name')}'" for t in tags) or "NULL"
     return Q_PII_TAGS.format(
@@ -137,9 +155,7 @@ def pii_tags(wh: Warehouse, tags: tuple[str, ...], classification: bool = True) 
             and _s(r.get("TAG_SCHEMA")).upper() == "CORE"
             and name in CLASSIFICATION
         )
-        table = TableRef(
-            _s(r.get("OBJECT_DATABASE")), _s(r.get("OBJECT_SCHEMA")), _s(r.get("OBJECT_NAME"))
-        )
+        table = _tagged(r)
         column = _s(r.get("COLUMN_NAME")) if _s(r.get("DOMAIN")).upper() == "COLUMN" else ""
         value = _s(r.get("TAG_VALUE"))
         if system and name == "PRIVACY_CATEGORY" and value.upper() == NOT_PERSONAL:
