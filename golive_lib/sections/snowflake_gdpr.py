@@ -77,8 +77,8 @@ def pii_inventory(facts: WarehouseFacts | None, error: str | None, tags: str) ->
     columns = [t for t in found if t.column]
     return (
         "evidenced",
-        f"{len(columns)} column(s) and {len(found) - len(columns)} table-level tag(s) marked "
-        f"PII ({tags}) in {len(objects)} table(s)/view(s)",
+        f"{len(columns)} column(s) and {len(found) - len(columns)} table, schema or database "
+        f"tag(s) marking PII ({tags}) in {len(objects)} object(s)",
         [
             Evidence(
                 label=f"tag {t.tag}={t.value}",

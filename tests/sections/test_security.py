@@ -524,7 +524,10 @@ def test_pii_tags_in_the_warehouse_evidence_the_inventory(tmp_path):
     params = make_params(tmp_path, {"warehouse": {"seeds": ["../seed.sql"]}})
     items = {i.item: i for i in security.gdpr_items(security.collect(params, today=TODAY), params)}
     assert items["pii-inventory"].state == "evidenced"
-    assert "3 column(s) and 0 table-level tag(s) marked PII" in items["pii-inventory"].summary
+    assert (
+        "3 column(s) and 0 table, schema or database tag(s) marking PII"
+        in items["pii-inventory"].summary
+    )
 
 
 def test_s3_lifecycle_rules_evidence_retention_or_fail_it(tmp_path, s3_endpoint):
