@@ -28,6 +28,7 @@ class WarehouseFacts:
     lifecycle_policies: tuple[wh.LifecyclePolicy, ...] | None = None
     policy_bodies: tuple[whp.PolicyBody, ...] | None = None
     views: tuple[whp.View, ...] | None = None
+    managed_schemas: tuple[str, ...] | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -68,5 +69,6 @@ def read_warehouse(source: wh.Warehouse, cfg: WarehouseSecurity) -> WarehouseFac
         lifecycle_policies=run("lifecycle_policies", lambda: wh.lifecycle_policies(source)),
         policy_bodies=run("policy_bodies", lambda: whp.row_policy_bodies(source)),
         views=run("views", lambda: whp.views(source)),
+        managed_schemas=run("managed_schemas", lambda: whp.managed_schemas(source)),
         errors=errors,
     )

@@ -29,7 +29,9 @@ Every table or view with a tenant column (COLUMNS, any of ``tenant_column`` /
    column in its WHERE (VIEWS.VIEW_DEFINITION) and be SECURE (VIEWS.IS_SECURE). Rows are not
    read: an object read by one tenant role is taken to hold that tenant's rows only.
    USAGE on the database and schema is not required by this rule, which may count a
-   reader who cannot reach the object; future grants are not in the views.
+   reader who cannot reach the object; future grants are not in the views. Whether the
+   schema is managed-access (SCHEMATA.IS_MANAGED_ACCESS) is shown beside such a verdict,
+   not judged.
 """
 
 from __future__ import annotations
@@ -257,6 +259,13 @@ def _second_pass(
             )
         )
 
+    def managed(t: wh.TableRef) -> str:
+        if facts.managed_schemas is None:
+            return ""
+        if f"{t.catalog}.{t.schema}".upper() in facts.managed_schemas:
+            return " (managed-access schema: only its owner grants access)"
+        return " (not a managed-access schema: the object's owner may grant it to other roles)"
+
     def tenants_reading(fqn: str) -> list[str]:
         who = readers.get(fqn.upper(), set())
         return tenant_roles if "PUBLIC" in who else [r for r in tenant_roles if r in who]
@@ -308,7 +317,9 @@ def _second_pass(
                     if tenants
                     else "read by no tenant role"
                 )
-                v.accept(t.fqn, "grants", how, "segregated by grants", f"{t.fqn}: {how}")
+                v.accept(
+                    t.fqn, "grants", how, "segregated by grants", f"{t.fqn}: {how}{managed(t)}"
+                )
             else:
                 via = " (granted to PUBLIC)" if "PUBLIC" in who else ""
                 v.across.append(f"{t.fqn} ({', '.join(tenants)}{via})")

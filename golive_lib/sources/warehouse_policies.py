@@ -7,6 +7,8 @@ What each reader reads (ACCOUNT_USAGE views, columns, values):
   POLICY_SIGNATURE, POLICY_BODY), rows with DELETED NULL. POLICY_SIGNATURE is read as
   ``(NAME TYPE, ...)``, the shape the docs show for SHOW/DESCRIBE; golive assumes the view
   holds the same text (not checked against a real account).
+- `managed_schemas`: SCHEMATA (CATALOG_NAME, SCHEMA_NAME, IS_MANAGED_ACCESS ``YES``),
+  DELETED NULL: shown beside segregation by grants, not judged.
 - `views`: VIEWS (TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION, IS_SECURE),
   DELETED NULL. IS_SECURE is ``YES``/``NO`` in the docs; TRUE/1 are read as yes too.
 - `pii_tags`: TAG_REFERENCES (TAG_DATABASE, TAG_SCHEMA, TAG_NAME, TAG_VALUE, OBJECT_*,
@@ -35,6 +37,10 @@ Q_ROW_POLICY_BODIES = """SELECT POLICY_CATALOG, POLICY_SCHEMA, POLICY_NAME, POLI
        POLICY_BODY
 FROM SNOWFLAKE.ACCOUNT_USAGE.ROW_ACCESS_POLICIES
 WHERE DELETED IS NULL"""
+
+Q_MANAGED_SCHEMAS = """SELECT CATALOG_NAME, SCHEMA_NAME
+FROM SNOWFLAKE.ACCOUNT_USAGE.SCHEMATA
+WHERE DELETED IS NULL AND UPPER(IS_MANAGED_ACCESS) IN ('YES', 'TRUE')"""
 
 Q_VIEWS = """SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION, IS_SECURE
 FROM SNOWFLAKE.ACCOUNT_USAGE.VIEWS
@@ -133,6 +139,15 @@ def _tagged(r: Row) -> TableRef:
     if domain == "DATABASE":
         return TableRef(db or name, ANY, ANY)
     return TableRef(db, schema, name)
+
+
+def managed_schemas(wh: Warehouse) -> list[str]:
+    """``DB.SCHEMA`` (upper-case) of every managed-access schema: there only the schema
+    owner (or MANAGE GRANTS) grants access to its objects, not each object's owner."""
+    return sorted(
+        f"{_s(r.get('CATALOG_NAME'))}.{_s(r.get('SCHEMA_NAME'))}".upper()
+        for r in wh.query(Q_MANAGED_SCHEMAS)
+    )
 
 
 def pii_tags_sql(tags: tuple[str, ...], classification: bool) -> str:

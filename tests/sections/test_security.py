@@ -408,11 +408,18 @@ def test_with_tenant_roles_segregation_is_judged_by_who_reads_what(tmp_path):
         "('SELECT', 'TABLE', 'EVENTS', 'SALES', 'TENANT_42', 'ROLE', 'T42_READ'), "
         "('USAGE', 'ROLE', 'T42_READ', NULL, NULL, 'ROLE', 'TENANT_42'), "
         "('USAGE', 'ROLE', 'TENANT_7', NULL, NULL, 'ROLE', 'SYSADMIN');\n"
+        "INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.SCHEMATA (CATALOG_NAME, SCHEMA_NAME, "
+        "IS_MANAGED_ACCESS) VALUES ('SALES', 'TENANT_42', 'YES');\n"
     )
     result = run(security.data_segregation, params)
     assert result.data["segregated"]["SALES.TENANT_42.EVENTS"] == (
         "read only by tenant role TENANT_42"
     )  # through T42_READ, which the glob does not match
+    shown = {e.value for e in result.evidence if e.label == "segregated by grants"}
+    assert (
+        "SALES.TENANT_42.EVENTS: read only by tenant role TENANT_42 (managed-access schema: "
+        "only its owner grants access)" in shown
+    )
     # CUSTOMERS is granted to PUBLIC: every tenant role reads every tenant's customers
     assert result.data["readable_across_tenants"] == [
         "SALES.PUBLIC.CUSTOMERS (TENANT_42, TENANT_7 (granted to PUBLIC))"

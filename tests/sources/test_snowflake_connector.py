@@ -74,6 +74,7 @@ def test_every_reader_runs_through_the_connector_and_reads_what_duckdb_reads(
         wh.Q_LIFECYCLE_POLICIES,
         whp.Q_ROW_POLICY_BODIES,
         whp.Q_VIEWS,
+        whp.Q_MANAGED_SCHEMAS,
         whp.pii_tags_sql(CFG.all_pii_tags, True),
         wh.Q_TENANT_COLUMNS.format(column="CUSTOMER_ID"),
     ):
