@@ -16,7 +16,7 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -244,6 +244,17 @@ class PublicGrant(Strict):
     name: str = "*"
 
 
+class SanctionedRole(Strict):
+    """A custom role allowed outside SYSADMIN's tree, or granted an admin role (e.g. a SCIM
+    provisioner under ACCOUNTADMIN): the reason is shown in the evidence."""
+
+    role: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+_IDENT = r"^[A-Za-z_][A-Za-z0-9_$]*$"
+
+
 class SqlDatabase(Strict):
     """A SQL source: an embedded DuckDB (a file or SQL seeds from the repository) or a
     Snowflake account. Rollout queries it; security's warehouse extends it with rules."""
@@ -267,11 +278,29 @@ class WarehouseSecurity(SqlDatabase):
     # the checks
     public_grants_allowed: list[PublicGrant] = Field(default_factory=list)
     max_accountadmins: int = Field(3, ge=1)
-    tenant_column: str = Field("account_id", pattern=r"^[A-Za-z_][A-Za-z0-9_$]*$")
-    tenant_schemas: list[str] = Field(
-        default_factory=list, description="fnmatch globs of per-tenant schemas (DB.SCHEMA)"
+    min_accountadmins: int = Field(2, ge=1, description="Snowflake advises at least two")
+    sanctioned_roles: list[SanctionedRole] = Field(default_factory=list)
+    tenant_column: str = Field("account_id", pattern=_IDENT)
+    tenant_columns: list[Annotated[str, Field(pattern=_IDENT)]] = Field(
+        default_factory=list, description="more tenant column names, besides tenant_column"
     )
-    pii_tag: str = Field("PII", pattern=r"^[A-Za-z_][A-Za-z0-9_$]*$")
+    tenant_roles: list[str] = Field(
+        default_factory=list,
+        description="fnmatch globs of the roles that each serve one tenant: segregation by "
+        "per-tenant schemas, databases or secure views is judged by what each can read",
+    )
+    tenant_schemas: list[str] = Field(
+        default_factory=list,
+        description="fnmatch globs of per-tenant schemas (DB.SCHEMA); judged by tenant_roles' "
+        "grants, never trusted by name",
+    )
+    pii_tag: str = Field("PII", pattern=_IDENT)
+    pii_tags: list[Annotated[str, Field(pattern=_IDENT)]] = Field(
+        default_factory=list, description="more tags marking PII (column or table level)"
+    )
+    classification_tags: bool = Field(
+        True, description="Snowflake's SNOWFLAKE.CORE.PRIVACY_CATEGORY/SEMANTIC_CATEGORY mark PII"
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> WarehouseSecurity:
@@ -279,7 +308,20 @@ class WarehouseSecurity(SqlDatabase):
             raise ValueError("kind snowflake needs account and user")
         if self.kind == "duckdb" and not (self.database or self.seeds):
             raise ValueError("kind duckdb needs database or seeds")
+        if self.min_accountadmins > self.max_accountadmins:
+            raise ValueError(
+                f"min_accountadmins {self.min_accountadmins} is above max_accountadmins "
+                f"{self.max_accountadmins}"
+            )
         return self
+
+    @property
+    def all_tenant_columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.upper() for c in [self.tenant_column, *self.tenant_columns]))
+
+    @property
+    def all_pii_tags(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.upper() for t in [self.pii_tag, *self.pii_tags]))
 
 
 class Gdpr(Strict):
@@ -291,13 +333,13 @@ class Gdpr(Strict):
         None,
         gt=0,
         description="objects in the S3 buckets must expire, and tables holding PII keep erased "
-        "rows (Time Travel, DATA_RETENTION_TIME_IN_DAYS), within this many days",
+        "rows (Time Travel, DATA_RETENTION_TIME_IN_DAYS, plus Fail-safe), within this many days",
     )
     require_row_expiry: bool = Field(
         False,
         description="every warehouse table holding PII must also have a storage lifecycle "
-        "policy expiring its rows within retention_days; off: a policy is held to the limit "
-        "only where one is attached",
+        "policy expiring its rows within retention_days (else: fail); off: a table whose rows "
+        "never expire makes the retention item warn",
     )
     attestation_max_age_days: int = Field(365, gt=0)
 

@@ -90,12 +90,13 @@ cicd:
 #     account: xy12345.eu-central-1
 #     user: GOLIVE_READER
 #     password_env: SNOWFLAKE_PASSWORD
-#     pii_tag: PII
+#     pii_tag: PII               # and Snowflake's classification tags
+#     tenant_roles: [TENANT_*]   # one role per tenant: per-tenant schemas judged by grants
 #   gdpr:
 #     erasure_procedure: docs/privacy/erasure.md
 #     breach_procedure: docs/privacy/breach-response.md
-#     retention_days: 30         # S3 lifecycle expiry and PII tables' Time Travel within this
-#     require_row_expiry: false  # true: each PII table needs a storage lifecycle policy too
+#     retention_days: 30         # S3 lifecycle expiry, PII tables' Time Travel + Fail-safe
+#     require_row_expiry: false  # rows never expiring warn; true: they fail
 
 # waivers:                       # accepted risks, each with an approver and an end date
 #   - check: cicd.pinned-dependencies   # a check id or a glob (cicd.*)

@@ -677,11 +677,15 @@ def slo_alerting(ev: ObservabilityEvidence, params: Params) -> Check:
 
 
 def _route_evidence(
-    config: AlertmanagerConfig, name: str, labels: dict[str, str]
+    config: AlertmanagerConfig, name: str, labels: dict[str, str], at: datetime
 ) -> tuple[list[Evidence], list[str]]:
+    """Where the alert goes (sources.alertmanager), and what is wrong with it: no receiver,
+    a null sink, or times over the next week when no route notifies anyone (time
+    intervals), said with when."""
     labels = {**labels, "alertname": name}
     evidence, bad = [], []
-    for route, receiver in config.receivers_for(labels):
+    for d in config.deliveries(labels, at):
+        route, receiver = d.route, d.receiver
         if receiver is None:
             bad.append(f"{name} -> {route.receiver} (no such receiver)")
             value = f"receiver {route.receiver!r} is not defined"
@@ -690,9 +694,25 @@ def _route_evidence(
             value = f"receiver {receiver.name!r} has no integration: nobody is notified"
         else:
             value = f"receiver {receiver.name} ({', '.join(receiver.integrations)})"
+        if d.silenced_now:
+            value += f"; silenced now ({d.silenced_now})"
+        if d.silenced:
+            value += f"; silenced {_spans_text(d.silenced)}"
+        value += "".join(f"; {n}" for n in d.notes)
         shown = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
         evidence.append(Evidence(label=name, value=value, location=f"{route.path} for {{{shown}}}"))
+    if not bad and (gaps := config.unnotified(labels, at)):
+        bad.append(f"{name} notifies nobody {_spans_text(gaps)} (time intervals)")
     return evidence, bad
+
+
+def _spans_text(spans: Any, shown: int = 3) -> str:
+    """The first few spans of the coming week, and how many more."""
+    items = list(spans)
+    text = "; ".join(str(s) for s in items[:shown])
+    return text + (
+        f" and {len(items) - shown} more span(s) this week" if len(items) > shown else ""
+    )
 
 
 @check("observability.alert-routing")
@@ -716,7 +736,7 @@ def alert_routing(ev: ObservabilityEvidence, params: Params) -> Check:
         )
     evidence, bad = [], []
     for rule in alerts:
-        e, b = _route_evidence(ev.am_config, rule.name, rule.labels)
+        e, b = _route_evidence(ev.am_config, rule.name, rule.labels, ev.at)
         evidence += e
         bad += b
     if bad:
@@ -726,13 +746,15 @@ def alert_routing(ev: ObservabilityEvidence, params: Params) -> Check:
             f"{len(bad)} SLO alert route(s) end at no real receiver: {'; '.join(bad)}",
             evidence,
             "Route these alerts (by their labels, e.g. severity=page) to a receiver with an "
-            "integration (PagerDuty, Opsgenie, Slack, e-mail, webhook) in alertmanager.yml.",
+            "integration (PagerDuty, Opsgenie, Slack, e-mail, webhook) in alertmanager.yml, "
+            "on a route that no mute_time_intervals or active_time_intervals silence.",
             unrouted=bad,
         )
     return catalog.make(
         cid,
         Status.PASS,
-        f"all {len(alerts)} SLO alerts reach a receiver that notifies someone",
+        f"all {len(alerts)} SLO alerts reach a receiver that notifies someone, at every "
+        "minute of the coming week",
         evidence,
         unrouted=[],
     )
@@ -974,14 +996,16 @@ def watchdog(ev: ObservabilityEvidence, params: Params) -> Check:
             evidence,
             watchdog=found[0].name,
         )
-    route_ev, bad = _route_evidence(ev.am_config, found[0].name, found[0].labels)
+    route_ev, bad = _route_evidence(ev.am_config, found[0].name, found[0].labels, ev.at)
     if bad:
         return catalog.make(
             cid,
             Status.FAIL,
-            f"{found[0].name} exists but is not routed: {'; '.join(bad)}",
+            f"{found[0].name} exists but does not always reach a receiver: {'; '.join(bad)}",
             evidence + route_ev,
-            "Route the watchdog to a dead man's switch receiver.",
+            "Route the watchdog to a dead man's switch receiver, on a route no time interval "
+            "mutes (a muted watchdog is a dead man's switch that either stays silent or pages "
+            "for nothing).",
             watchdog=found[0].name,
         )
     return catalog.make(

@@ -13,9 +13,8 @@ attestation ages are testable with any date.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date
 from pathlib import Path
 from typing import Any, Literal
@@ -23,20 +22,18 @@ from typing import Any, Literal
 from .. import attestations, catalog, htmlfmt
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
-from ..params import Params, RunScanners, ScanFile, ScanIgnore, WarehouseSecurity
+from ..params import Params, RunScanners, ScanFile, ScanIgnore
 from ..sources import s3 as s3src
 from ..sources import scans
 from ..sources import secrets as secretsrc
-from ..sources import warehouse as wh
 from ..sources.scans import run_now
+from . import snowflake_gdpr, snowflake_roles, snowflake_segregation
 from .base import check
+from .snowflake_facts import WarehouseFacts, open_warehouse, read_warehouse
+from .snowflake_gdpr import ItemResult, ItemState
 
 SECTION = "security"
 
-# Snowflake's system-defined roles: not "custom roles" that must roll up to SYSADMIN.
-SYSTEM_ROLES = frozenset(
-    {"ACCOUNTADMIN", "SECURITYADMIN", "USERADMIN", "SYSADMIN", "ORGADMIN", "PUBLIC"}
-)
 GDPR_ITEMS = (
     "pii-inventory",
     "retention",
@@ -57,22 +54,6 @@ class ScanLoad:
     report: scans.ScanReport | None = None
     error: str | None = None
     run: run_now.LiveRun | None = None  # set when the report was made now
-
-
-@dataclass(frozen=True)
-class WarehouseFacts:
-    """What the ACCOUNT_USAGE views said; a reader that failed has its error instead."""
-
-    name: str
-    role_grants: tuple[wh.RoleGrant, ...] | None = None
-    user_roles: tuple[wh.UserRole, ...] | None = None
-    users: tuple[wh.User, ...] | None = None
-    tenant_tables: tuple[wh.TableRef, ...] | None = None
-    row_policies: tuple[wh.RowPolicy, ...] | None = None
-    pii_tags: tuple[wh.ColumnTag, ...] | None = None
-    table_retention: tuple[wh.TableRetention, ...] | None = None
-    lifecycle_policies: tuple[wh.LifecyclePolicy, ...] | None = None
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -128,39 +109,6 @@ def run_scanners(repo: Path, cfg: RunScanners) -> tuple[tuple[ScanLoad, ...], tu
             run = run_now.run_hadolint(repo, dockerfile, binary=hl.binary, timeout_s=hl.timeout_s)
             image.append(_live_load(repo, run))
     return tuple(dependency), tuple(image)
-
-
-def open_warehouse(params: Params) -> wh.Warehouse:
-    """The configured warehouse (DuckDB seeded from the repository, or Snowflake)."""
-    cfg = params.security.warehouse
-    if cfg is None:
-        raise SourceError(wh.SOURCE, "no warehouse in security.warehouse")
-    return wh.open_database(cfg, params.repository, "security.warehouse")
-
-
-def read_warehouse(source: wh.Warehouse, cfg: WarehouseSecurity) -> WarehouseFacts:
-    """Run every reader; a failing one leaves its error and the others go on."""
-    errors: dict[str, str] = {}
-
-    def run(key: str, fn: Callable[[], list[Any]]) -> tuple[Any, ...] | None:
-        try:
-            return tuple(fn())
-        except SourceError as e:
-            errors[key] = e.message
-            return None
-
-    return WarehouseFacts(
-        name=source.name,
-        role_grants=run("role_grants", lambda: wh.role_grants(source)),
-        user_roles=run("user_roles", lambda: wh.user_roles(source)),
-        users=run("users", lambda: wh.users(source)),
-        tenant_tables=run("tenant_tables", lambda: wh.tenant_columns(source, cfg.tenant_column)),
-        row_policies=run("row_policies", lambda: wh.row_access_policies(source)),
-        pii_tags=run("pii_tags", lambda: wh.column_tags(source, cfg.pii_tag)),
-        table_retention=run("table_retention", lambda: wh.table_retention(source)),
-        lifecycle_policies=run("lifecycle_policies", lambda: wh.lifecycle_policies(source)),
-        errors=errors,
-    )
 
 
 def collect(params: Params, today: date | None = None) -> SecurityEvidence:
@@ -781,247 +729,32 @@ def _warehouse_unavailable(
     return None
 
 
-def role_parents(grants: Iterable[wh.RoleGrant]) -> dict[str, set[str]]:
-    """Role -> the roles it is granted to (USAGE on ROLE), upper-cased."""
-    parents: dict[str, set[str]] = {}
-    for g in grants:
-        if g.granted_on == "ROLE" and g.privilege == "USAGE" and g.granted_to == "ROLE":
-            parents.setdefault(g.name.upper(), set()).add(g.grantee.upper())
-    return parents
-
-
-def rolls_up_to(role: str, parents: dict[str, set[str]], top: str = "SYSADMIN") -> list[str] | None:
-    """The chain role -> ... -> top when it exists (breadth first, cycles ignored)."""
-    start = role.upper()
-    previous: dict[str, str | None] = {start: None}
-    queue = [start]
-    while queue:
-        current = queue.pop(0)
-        if current == top:
-            chain = [current]
-            while previous[chain[-1]] is not None:
-                chain.append(previous[chain[-1]] or "")
-            return list(reversed(chain))
-        for parent in sorted(parents.get(current, ())):
-            if parent not in previous:
-                previous[parent] = current
-                queue.append(parent)
-    return None
-
-
-def _allowed_public(g: wh.RoleGrant, params: Params) -> bool:
-    cfg = params.security.warehouse
-    assert cfg is not None
-    return any(
-        a.privilege.upper() == g.privilege
-        and a.object_type.upper() == g.granted_on
-        and fnmatch.fnmatchcase(g.object.upper(), a.name.upper())
-        for a in cfg.public_grants_allowed
-    )
-
-
 @check("security.snowflake-rbac")
 def snowflake_rbac(ev: SecurityEvidence, params: Params) -> Check:
+    """Snowflake's role model: sections.snowflake_roles."""
     check_id = "security.snowflake-rbac"
     unavailable = _warehouse_unavailable(
         check_id, ev, params, ("role_grants", "user_roles", "users")
     )
     if unavailable is not None:
         return unavailable
-    facts = ev.warehouse
-    cfg = params.security.warehouse
-    assert facts is not None and cfg is not None
-    grants = facts.role_grants or ()
-    if not grants and not facts.user_roles and not facts.users:
-        # An account always has users and an ACCOUNTADMIN holder: nothing at all means
-        # the catalog was not read (wrong database, or a role that cannot see it).
-        return catalog.error(
-            check_id,
-            f"the ACCOUNT_USAGE views of {facts.name} hold no grants, role grants or users: "
-            "nothing to check",
-            remediation="Point security.warehouse at the account's SNOWFLAKE.ACCOUNT_USAGE "
-            "(a role with IMPORTED PRIVILEGES on the SNOWFLAKE database), or seed the "
-            "DuckDB stand-in with its rows.",
-        )
-    active_users = {u.name.upper(): u for u in facts.users or () if not u.disabled}
-    problems: list[tuple[str, str]] = []  # (rule, what)
-    for g in grants:
-        if g.granted_to == "USER":
-            problems.append(("privilege granted straight to a user", g.describe()))
-    for g in grants:
-        if (
-            g.grantee.upper() == "PUBLIC"
-            and g.granted_to == "ROLE"
-            and not _allowed_public(g, params)
-        ):
-            problems.append(("grant to PUBLIC not in the allow-list", g.describe()))
-    admins = sorted(
-        {
-            r.user
-            for r in facts.user_roles or ()
-            if r.role.upper() == "ACCOUNTADMIN" and r.user.upper() in active_users
-        }
-    )
-    if len(admins) > cfg.max_accountadmins:
-        problems.append(
-            (
-                "too many ACCOUNTADMIN holders",
-                f"{len(admins)} users (max {cfg.max_accountadmins}): {', '.join(admins)}",
-            )
-        )
-    for u in active_users.values():
-        if u.default_role.upper() == "ACCOUNTADMIN":
-            problems.append(("ACCOUNTADMIN as default role", f"user {u.name}"))
-    parents = role_parents(grants)
-    roles = (
-        set(parents)
-        | {g.grantee.upper() for g in grants if g.granted_to == "ROLE"}
-        | {r.role.upper() for r in facts.user_roles or ()}
-    )
-    custom = sorted(roles - SYSTEM_ROLES)
-    chains: dict[str, str] = {}
-    for role in custom:
-        chain = rolls_up_to(role, parents)
-        if chain is None:
-            above = ", ".join(sorted(parents.get(role, ()))) or "no role"
-            problems.append(
-                ("custom role does not roll up to SYSADMIN", f"{role} (granted to {above})")
-            )
-        else:
-            chains[role] = " -> ".join(chain)
-    evidence = [Evidence(label=rule, value=what, location=facts.name) for rule, what in problems]
-    evidence.append(
-        Evidence(
-            label="ACCOUNTADMIN holders", value=", ".join(admins) or "none", location=facts.name
-        )
-    )
-    evidence += [Evidence(label="role hierarchy", value=c) for c in chains.values()]
-    data: dict[str, Any] = {
-        "accountadmins": admins,
-        "custom_roles": custom,
-        "violations": [{"rule": r, "what": w} for r, w in problems],
-        "queries": [" ".join(q.split()) for q in (wh.Q_ROLE_GRANTS, wh.Q_USER_ROLES, wh.Q_USERS)],
-    }
-    if problems:
-        rules = sorted({r for r, _ in problems})
-        listed = "; ".join(f"{r}: {w}" for r, w in problems[:6])
-        return catalog.make(
-            check_id,
-            Status.FAIL,
-            f"{len(problems)} violation(s) of {len(rules)} rule(s): {listed}",
-            evidence,
-            "Grant privileges to roles, never users; revoke grants to PUBLIC (or allow-list them "
-            "in security.warehouse.public_grants_allowed); keep ACCOUNTADMIN to a few named "
-            "admins and nobody's default role; `GRANT ROLE <custom> TO ROLE SYSADMIN` for every "
-            "custom role.",
-            **data,
-        )
-    return catalog.make(
-        check_id,
-        Status.PASS,
-        f"{len(custom)} custom role(s) roll up to SYSADMIN; {len(admins)} ACCOUNTADMIN holder(s); "
-        "no direct user grants, no PUBLIC grants outside the allow-list",
-        evidence,
-        **data,
-    )
+    assert ev.warehouse is not None and params.security.warehouse is not None
+    return snowflake_roles.judge(ev.warehouse, params.security.warehouse)
 
 
 @check("security.data-segregation")
 def data_segregation(ev: SecurityEvidence, params: Params) -> Check:
+    """Who can read which tenant's rows: sections.snowflake_segregation."""
     check_id = "security.data-segregation"
-    unavailable = _warehouse_unavailable(check_id, ev, params, ("tenant_tables", "row_policies"))
+    needs = ("tenant_tables", "row_policies", "policy_bodies", "role_grants")
+    unavailable = _warehouse_unavailable(check_id, ev, params, needs)
     if unavailable is not None:
         return unavailable
-    facts = ev.warehouse
-    cfg = params.security.warehouse
-    assert facts is not None and cfg is not None
-    column = cfg.tenant_column.upper()
-    tables = facts.tenant_tables or ()
-    if not tables:
-        return catalog.make(
-            check_id,
-            Status.WARN,
-            f"no table has the tenant column {column} in {facts.name}: "
-            "is security.warehouse.tenant_column right?",
-            [
-                Evidence(
-                    label="query", value=" ".join(wh.Q_TENANT_COLUMNS.format(column=column).split())
-                )
-            ],
-        )
-    policies: dict[str, list[wh.RowPolicy]] = {}
-    for p in facts.row_policies or ():
-        if p.status.upper() == "ACTIVE":
-            policies.setdefault(p.table.fqn.upper(), []).append(p)
-    evidence: list[Evidence] = []
-    missing: list[str] = []
-    wrong: list[str] = []
-    by_schema = 0
-    for t in tables:
-        schema = f"{t.catalog}.{t.schema}".upper()
-        if any(fnmatch.fnmatchcase(schema, g.upper()) for g in cfg.tenant_schemas):
-            by_schema += 1
-            evidence.append(Evidence(label="separate tenant schema", value=t.fqn))
-            continue
-        found = policies.get(t.fqn.upper(), [])
-        if not found:
-            missing.append(t.fqn)
-            evidence.append(
-                Evidence(label="NO row access policy", value=t.fqn, location=facts.name)
-            )
-            continue
-        if not any(column in (a.upper() for a in p.arg_columns) for p in found):
-            args = "; ".join(f"{p.policy}({', '.join(p.arg_columns)})" for p in found)
-            wrong.append(f"{t.fqn}: {args}")
-            evidence.append(Evidence(label=f"policy not on {column}", value=f"{t.fqn}: {args}"))
-            continue
-        p = found[0]
-        evidence.append(
-            Evidence(
-                label="row access policy", value=f"{t.fqn}: {p.policy}({', '.join(p.arg_columns)})"
-            )
-        )
-    data: dict[str, Any] = {
-        "tables": [t.fqn for t in tables],
-        "missing": missing,
-        "policy_not_on_tenant_column": wrong,
-    }
-    if missing or wrong:
-        parts = []
-        if missing:
-            parts.append(
-                f"{len(missing)} of {len(tables)} table(s) with {column} have no row access "
-                f"policy: {', '.join(missing)}"
-            )
-        if wrong:
-            parts.append(
-                f"{len(wrong)} with a policy that does not take {column}: {'; '.join(wrong)}"
-            )
-        return catalog.make(
-            check_id,
-            Status.FAIL,
-            "; ".join(parts),
-            evidence,
-            "`ALTER TABLE <t> ADD ROW ACCESS POLICY <db>.<schema>.tenant_isolation "
-            f"ON ({column.lower()})`, "
-            "or move each tenant's data into its own schema (security.warehouse.tenant_schemas).",
-            **data,
-        )
-    how = f"{len(tables) - by_schema} by row access policy" + (
-        f", {by_schema} by tenant schema" if by_schema else ""
-    )
-    return catalog.make(
-        check_id,
-        Status.PASS,
-        f"all {len(tables)} table(s) with {column} are segregated ({how})",
-        evidence,
-        **data,
-    )
+    assert ev.warehouse is not None and params.security.warehouse is not None
+    return snowflake_segregation.judge(ev.warehouse, params.security.warehouse)
 
 
 # --------------------------------------------------------------------------- GDPR
-
-ItemState = Literal["evidenced", "attested", "violated", "error", "missing"]
 
 
 @dataclass(frozen=True)
@@ -1059,36 +792,21 @@ def _system_item(
 ) -> tuple[ItemState, str, list[Evidence]] | None:
     sec = params.security
     if item == "pii-inventory" and sec.warehouse is not None:
-        if ev.warehouse is None or ev.warehouse.pii_tags is None:
-            reason = ev.warehouse_error or (
-                ev.warehouse.errors.get("pii_tags") if ev.warehouse else ""
-            )
-            return "error", f"PII tags unreadable: {reason}", []
-        tags = ev.warehouse.pii_tags
-        if not tags:
-            return None  # no tagged column: a file or an attestation may still evidence it
-        tables = sorted({t.table.fqn for t in tags})
-        return (
-            "evidenced",
-            f"{len(tags)} column(s) tagged {sec.warehouse.pii_tag} in {len(tables)} table(s)",
-            [
-                Evidence(
-                    label=f"tag {t.tag}={t.value}",
-                    value=f"{t.table.fqn}.{t.column}",
-                    location=ev.warehouse.name,
-                )
-                for t in tags
-            ],
+        tags = ", ".join(sec.warehouse.all_pii_tags) + (
+            ", Snowflake classification" if sec.warehouse.classification_tags else ""
         )
+        return snowflake_gdpr.pii_inventory(ev.warehouse, ev.warehouse_error, tags)
     if item == "retention" and sec.gdpr.retention_days:
-        return _retention_item(
-            _s3_retention(ev, params, sec.gdpr.retention_days),
-            _sql_retention(ev, params, sec.gdpr.retention_days),
-        )
+        sql = None
+        if sec.warehouse is not None:
+            sql = snowflake_gdpr.sql_retention(
+                ev.warehouse,
+                ev.warehouse_error,
+                sec.gdpr.retention_days,
+                sec.gdpr.require_row_expiry,
+            )
+        return _retention_item(_s3_retention(ev, params, sec.gdpr.retention_days), sql)
     return None
-
-
-ItemResult = tuple[ItemState, str, list[Evidence]]
 
 
 def _retention_item(s3: ItemResult | None, sql: ItemResult | None) -> ItemResult | None:
@@ -1098,155 +816,12 @@ def _retention_item(s3: ItemResult | None, sql: ItemResult | None) -> ItemResult
     if not found:
         return None
     evidence = [e for r in found for e in r[2]]
-    rank = {"violated": 0, "evidenced": 1, "error": 2}
+    rank = {"violated": 0, "warn": 1, "evidenced": 2, "error": 3}
     first = min(found, key=lambda r: rank.get(r[0], 3))
     hits = [r[1] for r in found if r[0] == first[0]]
     others = [r[1] for r in found if r[0] != first[0]]
-    note = f" ({'; '.join(others)})" if others and first[0] == "evidenced" else ""
+    note = f" ({'; '.join(others)})" if others and first[0] in ("evidenced", "warn") else ""
     return first[0], "; ".join(hits) + note, evidence
-
-
-@dataclass
-class _RowExpiry:
-    """What the storage lifecycle policies say about the PII tables' rows."""
-
-    evidence: list[Evidence] = field(default_factory=list)
-    violations: list[str] = field(default_factory=list)  # kept longer than the limit
-    errors: list[str] = field(default_factory=list)  # require_row_expiry and cannot tell
-    notes: list[str] = field(default_factory=list)  # shown with an evidenced item
-
-
-def _row_expiry(
-    facts: WarehouseFacts, pii_tables: list[str], limit: int, require: bool
-) -> _RowExpiry:
-    """Each PII table's storage lifecycle policy against the limit: a policy that keeps rows
-    (age + archive period) longer fails; with ``require``, so does a table without one, and
-    a policy whose body cannot show that every row expires is an error."""
-    out = _RowExpiry()
-    if facts.lifecycle_policies is None:
-        reason = facts.errors.get("lifecycle_policies", "")
-        text = f"storage lifecycle policies unreadable: {reason}"
-        (out.errors if require else out.notes).append(text)
-        return out
-    by_table: dict[str, list[wh.LifecyclePolicy]] = {}
-    for pol in facts.lifecycle_policies:
-        if pol.status.upper() == "ACTIVE":
-            by_table.setdefault(pol.table.fqn.upper(), []).append(pol)
-    proven: list[str] = []
-    unproven: list[str] = []
-    without: list[str] = []
-    for fqn in pii_tables:
-        policies = by_table.get(fqn.upper(), [])
-        if not policies:
-            without.append(fqn)
-            continue
-        ok = too_long = False
-        for pol in policies:
-            after = pol.expires_after_days
-            archived = (
-                f" + {pol.archive_for_days} days archived ({pol.archive_tier or 'archive tier'})"
-                if pol.archive_for_days
-                else ""
-            )
-            if pol.body is None:
-                value = "its row is not in ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES (yet)"
-            elif after is None:
-                value = f"expires rows where {pol.body} (age not read from the body)"
-            else:
-                value = f"rows expire at {pol.age_days} days old{archived}: {pol.body}"
-                if pol.conditional:
-                    value += " (only rows that meet its other conditions)"
-            out.evidence.append(
-                Evidence(
-                    label=f"{fqn} lifecycle", value=f"{pol.policy}: {value}", location=facts.name
-                )
-            )
-            if after is not None and after > limit:
-                out.violations.append(f"{fqn} ({pol.policy}: {after} days)")
-                too_long = True
-            elif after is not None and not pol.conditional:
-                ok = True
-        if ok and not too_long:
-            proven.append(fqn)
-        elif not too_long:
-            unproven.append(fqn)
-    if unproven:
-        text = (
-            f"storage lifecycle policy does not show that every row expires: {', '.join(unproven)}"
-        )
-        (out.errors if require else out.notes).append(text)
-    if without and require:
-        out.violations.append(f"no storage lifecycle policy on {', '.join(without)}")
-    elif without:
-        out.notes.append(f"no storage lifecycle policy on {', '.join(without)}")
-    if proven:
-        out.notes.insert(
-            0,
-            f"rows of {', '.join(proven)} expire within {limit} days (storage lifecycle policy)",
-        )
-    return out
-
-
-def _sql_retention(ev: SecurityEvidence, params: Params, limit: int) -> ItemResult | None:
-    """Time Travel retention (DATA_RETENTION_TIME_IN_DAYS, ACCOUNT_USAGE.TABLES) of every
-    table holding a PII-tagged column: erased personal data stays recoverable that long;
-    and the storage lifecycle policies that expire those tables' rows (`_row_expiry`)."""
-    if params.security.warehouse is None:
-        return None
-    facts = ev.warehouse
-    if facts is None:
-        return "error", f"warehouse retention unreadable: {ev.warehouse_error}", []
-    if facts.pii_tags is None or facts.table_retention is None:
-        reason = facts.errors.get("pii_tags") or facts.errors.get("table_retention", "")
-        return "error", f"warehouse retention unreadable: {reason}", []
-    pii_tables = sorted({t.table.fqn for t in facts.pii_tags})
-    if not pii_tables:
-        return None  # no PII tagged: nothing to hold to the limit
-    by_fqn = {t.table.fqn.upper(): t for t in facts.table_retention}
-    evidence: list[Evidence] = []
-    bad: list[str] = []
-    unknown: list[str] = []
-    for fqn in pii_tables:
-        t = by_fqn.get(fqn.upper())
-        if t is None or t.retention_days is None:
-            unknown.append(fqn)
-            continue
-        safe = f" + {t.fail_safe_days} days Fail-safe" if t.fail_safe_days else ""
-        evidence.append(
-            Evidence(
-                label=f"{fqn} retention",
-                value=f"Time Travel {t.retention_days} days{safe} (DATA_RETENTION_TIME_IN_DAYS)",
-                location=facts.name,
-            )
-        )
-        if t.retention_days > limit:
-            bad.append(f"{fqn} ({t.retention_days} days)")
-    expiry = _row_expiry(facts, pii_tables, limit, params.security.gdpr.require_row_expiry)
-    evidence += expiry.evidence
-    if bad or expiry.violations:
-        parts = []
-        if bad:
-            parts.append(
-                f"tables holding PII keep erased rows longer than {limit} days: {', '.join(bad)}"
-            )
-        if expiry.violations:
-            parts.append(
-                f"rows of tables holding PII outlive {limit} days: {'; '.join(expiry.violations)}"
-            )
-        return "violated", "; ".join(parts + expiry.errors), evidence
-    if unknown or expiry.errors:
-        parts = []
-        if unknown:
-            parts.append(
-                f"retention of PII table(s) not in ACCOUNT_USAGE.TABLES: {', '.join(unknown)}"
-            )
-        return "error", "; ".join(parts + expiry.errors), evidence
-    return (
-        "evidenced",
-        f"{len(pii_tables)} table(s) holding PII keep erased rows at most {limit} days "
-        "(Time Travel)" + "".join(f"; {n}" for n in expiry.notes),
-        evidence,
-    )
 
 
 def _s3_retention(ev: SecurityEvidence, params: Params, limit: int) -> ItemResult | None:
@@ -1303,7 +878,7 @@ def gdpr_items(ev: SecurityEvidence, params: Params) -> list[GdprItem]:
     out: list[GdprItem] = []
     for item in GDPR_ITEMS:
         system = _system_item(ev, item, params)
-        if system is not None and system[0] in ("evidenced", "violated"):
+        if system is not None and system[0] in ("evidenced", "violated", "warn"):
             out.append(GdprItem(item, system[0], system[1], tuple(system[2])))
             continue
         configured, key = files[item]

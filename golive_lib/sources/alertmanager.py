@@ -1,91 +1,74 @@
 """Alertmanager's API v2 status (its loaded configuration) and its routing tree, walked
-exactly as Alertmanager does: matchers, legacy `match`/`match_re` (anchored regexes),
-first matching child wins unless it has `continue: true`, receivers inherited."""
+exactly as Alertmanager does: matchers (`am_matchers`: Alertmanager's grammar, RE2
+regexes), legacy `match`/`match_re` (anchored regexes), first matching child wins unless
+it has `continue: true`, receivers inherited; and when each matched route is silenced by
+its `mute_time_intervals` or `active_time_intervals` (`am_timeintervals`).
+
+The public questions other modules ask: `AlertmanagerConfig.receivers_for(labels)` (which
+routes and receivers), `AlertmanagerConfig.deliveries(labels, at)` (each of those with the
+times it is silenced over the next week) and `AlertmanagerConfig.notifies(labels, at)`
+(does someone get notified at every minute of that week)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import yaml
 
 from .. import yamlload
+from .am_matchers import Matcher, MatcherError, parse_matcher, parse_matchers
+from .am_timeintervals import (
+    STEP,
+    Interval,
+    Span,
+    TimeIntervalError,
+    in_any,
+    mask,
+    mask_spans,
+    parse_named,
+)
 from .httpapi import BadResponse, Endpoint
 
-_MATCHER_RE = re.compile(
-    r'^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^,"}]*?))\s*$'
-)
-# Integrations: every `*_configs` key of a receiver that Alertmanager knows.
+__all__ = [
+    "INTEGRATION_KEYS",
+    "AlertmanagerClient",
+    "AlertmanagerConfig",
+    "Delivery",
+    "Matcher",
+    "MatcherError",
+    "Receiver",
+    "Route",
+    "parse_config",
+    "parse_matcher",
+    "parse_matchers",
+    "parse_route",
+]
+
+# Integrations: every `*_configs` key of a receiver that Alertmanager knows (config.go's
+# Receiver, Alertmanager 0.29).
 INTEGRATION_KEYS = (
+    "discord_configs",
     "email_configs",
+    "incidentio_configs",
     "pagerduty_configs",
     "slack_configs",
     "webhook_configs",
     "opsgenie_configs",
-    "victorops_configs",
-    "pushover_configs",
     "wechat_configs",
+    "pushover_configs",
+    "victorops_configs",
     "sns_configs",
     "telegram_configs",
-    "discord_configs",
     "webex_configs",
     "msteams_configs",
+    "msteamsv2_configs",
+    "jira_configs",
+    "rocketchat_configs",
+    "mattermost_configs",
 )
-
-
-@dataclass(frozen=True)
-class Matcher:
-    name: str
-    op: str  # =, !=, =~, !~
-    value: str
-
-    def matches(self, labels: dict[str, str]) -> bool:
-        got = labels.get(self.name, "")
-        if self.op == "=":
-            return got == self.value
-        if self.op == "!=":
-            return got != self.value
-        hit = re.fullmatch(self.value, got) is not None
-        return hit if self.op == "=~" else not hit
-
-    def __str__(self) -> str:
-        return f'{self.name}{self.op}"{self.value}"'
-
-
-def parse_matcher(text: str) -> Matcher:
-    m = _MATCHER_RE.match(text)
-    if not m:
-        raise ValueError(f"not a matcher: {text!r}")
-    value = m.group(3) if m.group(3) is not None else (m.group(4) or "")
-    value = value.replace('\\"', '"').replace("\\\\", "\\")
-    return Matcher(m.group(1), m.group(2), value)
-
-
-def parse_matchers(items: list[str]) -> list[Matcher]:
-    out = []
-    for item in items:
-        body = item.strip()
-        if body.startswith("{") and body.endswith("}"):
-            body = body[1:-1]
-        for part in _split_commas(body):
-            if part.strip():
-                out.append(parse_matcher(part))
-    return out
-
-
-def _split_commas(text: str) -> list[str]:
-    parts, buf, quoted = [], "", False
-    for i, ch in enumerate(text):
-        if ch == '"' and (i == 0 or text[i - 1] != "\\"):
-            quoted = not quoted
-        if ch == "," and not quoted:
-            parts.append(buf)
-            buf = ""
-        else:
-            buf += ch
-    parts.append(buf)
-    return parts
+HORIZON = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -95,6 +78,8 @@ class Route:
     continue_: bool
     routes: tuple[Route, ...]
     path: str  # "route", "route.routes[1]", ...
+    mute_time_intervals: tuple[str, ...] = ()  # not inherited (dispatch/route.go)
+    active_time_intervals: tuple[str, ...] = ()
 
     def match(self, labels: dict[str, str]) -> list[Route]:
         """The routes an alert with these labels ends at (Alertmanager's Route.Match)."""
@@ -109,18 +94,32 @@ class Route:
         return found or [self]
 
 
+def _names(raw: Any) -> list[str]:
+    return [str(x) for x in raw or []]
+
+
 def parse_route(raw: dict[str, Any], parent_receiver: str = "", path: str = "route") -> Route:
     receiver = str(raw.get("receiver") or parent_receiver)
-    matchers = parse_matchers([str(m) for m in raw.get("matchers") or []])
+    matchers: list[Matcher] = []
     for name, value in (raw.get("match") or {}).items():
         matchers.append(Matcher(str(name), "=", str(value)))
     for name, value in (raw.get("match_re") or {}).items():
         matchers.append(Matcher(str(name), "=~", str(value)))
+    for item in raw.get("matchers") or []:
+        matchers += parse_matchers(str(item))
     children = tuple(
         parse_route(child, receiver, f"{path}.routes[{i}]")
         for i, child in enumerate(raw.get("routes") or [])
     )
-    return Route(receiver, tuple(matchers), bool(raw.get("continue", False)), children, path)
+    return Route(
+        receiver,
+        tuple(matchers),
+        bool(raw.get("continue", False)),
+        children,
+        path,
+        tuple(_names(raw.get("mute_time_intervals"))),
+        tuple(_names(raw.get("active_time_intervals"))),
+    )
 
 
 @dataclass(frozen=True)
@@ -130,13 +129,91 @@ class Receiver:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """One route an alert ends at, its receiver, and when the route is silenced."""
+
+    route: Route
+    receiver: Receiver | None
+    silenced_now: str | None  # why it is silenced at the instant asked about, else None
+    silenced: tuple[Span, ...] = ()  # over the horizon, UTC
+    notes: tuple[str, ...] = ()  # what golive assumed reading the route's time intervals
+
+    @property
+    def has_integration(self) -> bool:
+        return self.receiver is not None and bool(self.receiver.integrations)
+
+
+@dataclass(frozen=True)
 class AlertmanagerConfig:
     route: Route
     receivers: dict[str, Receiver]
     original: str = field(repr=False, default="")
+    intervals: dict[str, tuple[Interval, ...]] = field(default_factory=dict)
 
     def receivers_for(self, labels: dict[str, str]) -> list[tuple[Route, Receiver | None]]:
         return [(r, self.receivers.get(r.receiver)) for r in self.route.match(labels)]
+
+    def silenced_by(self, route: Route, at: datetime) -> str | None:
+        """Why ``route`` sends nothing at ``at`` (Alertmanager's TimeMuteStage and
+        TimeActiveStage), or None when it sends."""
+        muting = [n for n in route.mute_time_intervals if in_any(self.intervals[n], at)]
+        if muting:
+            return f"within mute_time_intervals {', '.join(muting)}"
+        active = route.active_time_intervals
+        if active and not any(in_any(self.intervals[n], at) for n in active):
+            return f"outside active_time_intervals {', '.join(active)}"
+        return None
+
+    def silenced_mask(self, route: Route, at: datetime, horizon: timedelta = HORIZON) -> int:
+        """Bit i set: ``route`` is silenced at minute i of ``horizon`` from ``at`` (rounded
+        down to the minute)."""
+        start, count = _grid(at, horizon)
+        full = (1 << count) - 1
+        muted = 0
+        for name in route.mute_time_intervals:
+            muted |= mask(self.intervals[name], start, count)
+        if not route.active_time_intervals:
+            return muted
+        active = 0
+        for name in route.active_time_intervals:
+            active |= mask(self.intervals[name], start, count)
+        return muted | (full & ~active)
+
+    def deliveries(
+        self, labels: dict[str, str], at: datetime, horizon: timedelta = HORIZON
+    ) -> list[Delivery]:
+        """Each route the alert ends at, silenced now or not, and its silenced spans over
+        ``horizon`` from ``at`` (minute by minute)."""
+        out = []
+        start, count = _grid(at, horizon)
+        for route, receiver in self.receivers_for(labels):
+            spans = mask_spans(self.silenced_mask(route, at, horizon), start, count)
+            names = (*route.mute_time_intervals, *route.active_time_intervals)
+            notes = sorted({f"{n}: {i.note}" for n in names for i in self.intervals[n] if i.note})
+            silenced_now = self.silenced_by(route, at)
+            out.append(Delivery(route, receiver, silenced_now, tuple(spans), tuple(notes)))
+        return out
+
+    def unnotified(
+        self, labels: dict[str, str], at: datetime, horizon: timedelta = HORIZON
+    ) -> list[Span]:
+        """The spans over ``horizon`` in which no route the alert ends at notifies anyone
+        (no receiver with an integration, or every such route silenced)."""
+        start, count = _grid(at, horizon)
+        nobody = (1 << count) - 1
+        for route, receiver in self.receivers_for(labels):
+            if receiver is not None and receiver.integrations:
+                nobody &= self.silenced_mask(route, at, horizon)
+        return mask_spans(nobody, start, count)
+
+    def notifies(self, labels: dict[str, str], at: datetime, horizon: timedelta = HORIZON) -> bool:
+        """True when, at every minute of ``horizon`` from ``at``, a route the alert ends at
+        has a receiver with an integration and is not silenced."""
+        return not self.unnotified(labels, at, horizon)
+
+
+def _grid(at: datetime, horizon: timedelta) -> tuple[datetime, int]:
+    return at.astimezone(UTC).replace(second=0, microsecond=0), int(horizon / STEP)
 
 
 def parse_config(text: str) -> AlertmanagerConfig:
@@ -147,7 +224,20 @@ def parse_config(text: str) -> AlertmanagerConfig:
     for r in data.get("receivers") or []:
         name = str(r.get("name"))
         receivers[name] = Receiver(name, tuple(k for k in INTEGRATION_KEYS if r.get(k)))
-    return AlertmanagerConfig(parse_route(data["route"]), receivers, text)
+    intervals = parse_named(
+        [*(data.get("time_intervals") or []), *(data.get("mute_time_intervals") or [])]
+    )
+    route = parse_route(data["route"])
+    _check_interval_names(route, intervals)
+    return AlertmanagerConfig(route, receivers, text, intervals)
+
+
+def _check_interval_names(route: Route, intervals: dict[str, tuple[Interval, ...]]) -> None:
+    for name in (*route.mute_time_intervals, *route.active_time_intervals):
+        if name not in intervals:
+            raise TimeIntervalError(f"{route.path}: time interval {name!r} is not defined")
+    for child in route.routes:
+        _check_interval_names(child, intervals)
 
 
 class AlertmanagerClient:

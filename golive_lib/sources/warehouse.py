@@ -5,11 +5,20 @@
 ``name``. Two implementations: `DuckDBWarehouse`, the embedded default used by the demo
 and the tests, which attaches a catalog named ``SNOWFLAKE`` holding tables shaped like
 the ACCOUNT_USAGE views (`ACCOUNT_USAGE_DDL`) filled from SQL seed files or a DuckDB
-file; and `SnowflakeWarehouse`, which runs the same SQL on a real account through
-snowflake-connector-python (imported only when used). The typed readers below
+file; and `warehouse_snowflake.SnowflakeWarehouse`, which runs the same SQL on a real
+account through snowflake-connector-python (the ``[snowflake]`` extra, imported only when
+used). The typed readers below
 (`role_grants`, `user_roles`, `users`, `tenant_columns`, `row_access_policies`,
-`column_tags`, `table_retention`, `lifecycle_policies`) are the only SQL golive runs; a
-failing query raises `SourceError` that shows the query.
+`column_tags`, `table_retention`, `lifecycle_policies`, and `warehouse_policies`' policy
+bodies, views and PII tags) are the only SQL golive runs; a failing query raises
+`SourceError` that shows the query. Rows whose DELETED_ON / DELETED / OBJECT_DELETED is set
+(revoked grants, dropped objects) are left out in the SQL itself.
+
+Assumed, not checked against a real account (none is reachable here): GRANTED_TO holds
+``ROLE`` for account roles (the docs also spell it ``ACCOUNT ROLE``; both are read),
+``DATABASE_ROLE`` grants carry the database in TABLE_CATALOG, USERS.DISABLED reads as a
+boolean or ``'true'``/``'false'``, RETENTION_TIME is the table's effective
+DATA_RETENTION_TIME_IN_DAYS, and REF_ARG_COLUMN_NAMES is a JSON array.
 
 Storage lifecycle policies (Snowflake, GA 2025) expire a table's rows for which the policy's
 body is true, after an optional archive period: `lifecycle_policies` reads which tables
@@ -25,7 +34,6 @@ of this module, that SQL has run on DuckDB only (no Snowflake account is reachab
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +42,8 @@ from typing import Any, Protocol
 
 from ..errors import SourceError
 from ..params import SqlDatabase
+from .warehouse_lifecycle import OTHER_CONDITION_RE
+from .warehouse_lifecycle import age_days_from_body as age_days_from_body  # re-exported
 
 SOURCE = "warehouse"
 IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
@@ -79,6 +89,16 @@ CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.TAG_REFERENCES (
 CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.TABLES (
     TABLE_ID BIGINT, TABLE_NAME VARCHAR, TABLE_SCHEMA VARCHAR, TABLE_CATALOG VARCHAR,
     TABLE_TYPE VARCHAR, IS_TRANSIENT VARCHAR, RETENTION_TIME BIGINT, DELETED TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.ROW_ACCESS_POLICIES (
+    POLICY_NAME VARCHAR, POLICY_ID BIGINT, POLICY_SCHEMA VARCHAR, POLICY_CATALOG VARCHAR,
+    POLICY_OWNER VARCHAR, POLICY_SIGNATURE VARCHAR, POLICY_RETURN_TYPE VARCHAR,
+    POLICY_BODY VARCHAR, CREATED TIMESTAMPTZ, DELETED TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.SCHEMATA (
+    SCHEMA_ID BIGINT, SCHEMA_NAME VARCHAR, CATALOG_NAME VARCHAR, IS_MANAGED_ACCESS VARCHAR,
+    DELETED TIMESTAMPTZ);
+CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.VIEWS (
+    TABLE_ID BIGINT, TABLE_NAME VARCHAR, TABLE_SCHEMA VARCHAR, TABLE_CATALOG VARCHAR,
+    VIEW_DEFINITION VARCHAR, IS_SECURE VARCHAR, DELETED TIMESTAMPTZ);
 CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES (
     NAME VARCHAR, ID BIGINT, SCHEMA_ID VARCHAR, "SCHEMA" VARCHAR, DATABASE_ID VARCHAR,
     "DATABASE" VARCHAR, OWNER VARCHAR, SIGNATURE VARCHAR, RETURN_TYPE VARCHAR, BODY VARCHAR,
@@ -212,46 +232,6 @@ class TableRetention:
         return 0 if self.transient or "TEMPORARY" in self.table_type.upper() else 7
 
 
-# Days per DATEADD/DATEDIFF unit, rounded up (a month as 31 days, a year as 366): the age
-# read from a body is never shorter than what the policy means.
-_UNIT_DAYS = {
-    **dict.fromkeys(("DAY", "DAYS", "D", "DD", "DAYOFMONTH"), 1),
-    **dict.fromkeys(("WEEK", "WEEKS", "W", "WK", "WEEKOFYEAR", "WOY", "WY"), 7),
-    **dict.fromkeys(("MONTH", "MONTHS", "MM", "MON", "MONS"), 31),
-    **dict.fromkeys(("QUARTER", "QUARTERS", "Q", "QTR", "QTRS"), 92),
-    **dict.fromkeys(("YEAR", "YEARS", "Y", "YY", "YYY", "YYYY", "YR", "YRS"), 366),
-}
-_UNIT = r"['\"]?(?P<unit>[A-Za-z]+)['\"]?"
-_NOW = r"(?:CURRENT_TIMESTAMP|CURRENT_DATE|SYSDATE|GETDATE|LOCALTIMESTAMP)\s*(?:\(\s*\))?"
-# col < DATEADD(DAY, -60, CURRENT_TIMESTAMP())
-_DATEADD_RE = re.compile(rf"DATEADD\s*\(\s*{_UNIT}\s*,\s*-\s*(?P<n>\d+)\s*,", re.I)
-# DATEDIFF(day, col, CURRENT_DATE()) > 60  (>= 60)
-_DATEDIFF_RE = re.compile(
-    rf"DATEDIFF\s*\(\s*{_UNIT}\s*,[^,()]+(?:\([^()]*\))?[^,()]*,\s*{_NOW}\s*\)\s*"
-    r"(?P<op>>=?)\s*(?P<n>\d+)",
-    re.I,
-)
-_OTHER_CONDITION_RE = re.compile(r"\b(?:AND|EXISTS|IN\s*\()", re.I)
-
-
-def age_days_from_body(body: str) -> int | None:
-    """The age in days after which a storage lifecycle policy's body expires a row, from
-    DATEADD(<unit>, -N, <now>) or DATEDIFF(<unit>, <col>, <now>) > N; the largest when the
-    body has several; None when it has neither (or an unknown unit)."""
-    ages: list[int] = []
-    for m in _DATEADD_RE.finditer(body):
-        unit = _UNIT_DAYS.get(m["unit"].upper())
-        if unit is None:
-            return None
-        ages.append(int(m["n"]) * unit)
-    for m in _DATEDIFF_RE.finditer(body):
-        unit = _UNIT_DAYS.get(m["unit"].upper())
-        if unit is None:
-            return None
-        ages.append((int(m["n"]) + (0 if m["op"] == ">=" else 1)) * unit)
-    return max(ages) if ages else None
-
-
 def _options(value: Any) -> dict[str, Any]:
     """OPTIONS (an OBJECT: a JSON string through the connector and in DuckDB)."""
     if isinstance(value, dict):
@@ -289,7 +269,7 @@ class LifecyclePolicy:
     def conditional(self) -> bool:
         """The body has conditions besides the age (AND, EXISTS, IN (...)): some rows may
         never expire."""
-        return bool(self.body and _OTHER_CONDITION_RE.search(self.body))
+        return bool(self.body and OTHER_CONDITION_RE.search(self.body))
 
     @property
     def expires_after_days(self) -> int | None:
@@ -502,98 +482,12 @@ class DuckDBWarehouse:
         self._conn.close()
 
 
-# --------------------------------------------------------------------------- Snowflake
-
-
-@dataclass(frozen=True)
-class SnowflakeLogin:
-    """Where and as whom; the secret only as an environment variable name."""
-
-    account: str
-    user: str
-    role: str | None = None
-    warehouse: str | None = None
-    password_env: str | None = None
-    private_key_file_env: str | None = None
-    authenticator: str | None = None
-    timeout_s: int = 60
-
-
-class SnowflakeWarehouse:
-    """A Snowflake account through snowflake-connector-python (an optional dependency).
-
-    Not tested against a real account here (none is reachable); the tests cover the
-    missing-dependency and missing-variable messages and run the same SQL on DuckDB.
-    """
-
-    def __init__(self, login: SnowflakeLogin) -> None:
-        self.login = login
-        self.name = f"Snowflake account {login.account}"
-        self._conn: Any = None
-
-    def _connect(self) -> Any:
-        try:
-            import snowflake.connector
-        except ImportError as e:
-            raise SourceError(
-                SOURCE,
-                "snowflake-connector-python is not installed; install it with: "
-                "pip install snowflake-connector-python",
-            ) from e
-        kwargs: dict[str, Any] = {
-            "account": self.login.account,
-            "user": self.login.user,
-            "login_timeout": self.login.timeout_s,
-            "network_timeout": self.login.timeout_s,
-        }
-        if self.login.role:
-            kwargs["role"] = self.login.role
-        if self.login.warehouse:
-            kwargs["warehouse"] = self.login.warehouse
-        if self.login.authenticator:
-            kwargs["authenticator"] = self.login.authenticator
-        for env, key in (
-            (self.login.password_env, "password"),
-            (self.login.private_key_file_env, "private_key_file"),
-        ):
-            if env:
-                value = os.environ.get(env)
-                if not value:
-                    raise SourceError(SOURCE, f"the environment variable {env} ({key}) is not set")
-                kwargs[key] = value
-        try:
-            return snowflake.connector.connect(**kwargs)
-        except snowflake.connector.Error as e:
-            raise SourceError(SOURCE, f"{self.name}: cannot connect: {e}") from e
-
-    def query(self, sql: str) -> list[Row]:
-        if self._conn is None:
-            self._conn = self._connect()
-        import snowflake.connector
-
-        try:
-            cursor = self._conn.cursor()
-            try:
-                cursor.execute(sql, timeout=self.login.timeout_s)
-                names = [d[0].upper() for d in cursor.description or []]
-                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-            finally:
-                cursor.close()
-        except snowflake.connector.Error as e:
-            raise SourceError(
-                SOURCE, f"{self.name}: query failed: {e}; query: {_one_line(sql)}"
-            ) from e
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-
 def open_database(cfg: SqlDatabase, repository: Path, field: str = "database") -> Warehouse:
     """The configured database: DuckDB seeded from the repository, or Snowflake.
     ``field`` names the parameters key in messages (e.g. rollout.database)."""
     if cfg.kind == "snowflake":
+        from .warehouse_snowflake import SnowflakeLogin, SnowflakeWarehouse
+
         if not cfg.account or not cfg.user:
             raise SourceError(SOURCE, f"{field}: kind snowflake needs account and user")
         return SnowflakeWarehouse(

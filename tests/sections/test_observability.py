@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +201,59 @@ def test_routing_slo_alerts_to_a_null_receiver_fails(demo_review) -> None:  # ty
     c = obs.alert_routing(ev, params)
     assert c.status is Status.FAIL and "no integration" in c.summary
     assert "IngestApiAvailabilityBurnRateFast -> blackhole" in c.summary
+
+
+def _example_am(**route_extra: Any) -> str:
+    """The example's alertmanager.yml with extra keys on its watchdog and pager routes."""
+    am = yaml.safe_load((EXAMPLE_REPO / "alertmanager" / "alertmanager.yml").read_text())
+    for route in am["route"]["routes"][:2]:
+        route.update(route_extra)
+    am["time_intervals"] = [
+        {"name": "all-week", "time_intervals": [{"weekdays": ["sunday:saturday"]}]},
+        {"name": "never", "time_intervals": [{"years": ["2001"]}]},
+        {
+            "name": "weekends",
+            "time_intervals": [{"weekdays": ["saturday", "sunday"], "location": "Asia/Tokyo"}],
+        },
+    ]
+    return yaml.safe_dump(am)
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        ({"mute_time_intervals": ["all-week"]}, "within mute_time_intervals all-week"),
+        ({"active_time_intervals": ["never"]}, "outside active_time_intervals never"),
+    ],
+)
+def test_a_muted_dead_mans_switch_and_muted_pages_fail(demo_review, extra, needle) -> None:  # type: ignore[no-untyped-def]
+    ev, _ = demo_review
+    saved = ev.am_config
+    ev.am_config = parse_config(_example_am(**extra))
+    params = load_params(EXAMPLE_PARAMS)
+    try:
+        watchdog, routing = obs.watchdog(ev, params), obs.alert_routing(ev, params)
+    finally:
+        ev.am_config = saved
+    assert (
+        watchdog.status is Status.FAIL and "IngestApiWatchdog notifies nobody" in watchdog.summary
+    )
+    assert needle in " ".join(e.value for e in watchdog.evidence)
+    assert routing.status is Status.FAIL and "notifies nobody" in routing.summary
+
+
+def test_a_weekend_mute_in_tokyo_says_when_the_watchdog_is_silenced(demo_review) -> None:  # type: ignore[no-untyped-def]
+    ev, _ = demo_review
+    saved, at = ev.am_config, ev.at
+    ev.am_config = parse_config(_example_am(mute_time_intervals=["weekends"]))
+    ev.at = datetime(2026, 12, 3, 13, 31, tzinfo=UTC)  # a Thursday
+    try:
+        c = obs.watchdog(ev, load_params(EXAMPLE_PARAMS))
+    finally:
+        ev.am_config, ev.at = saved, at
+    assert c.status is Status.FAIL
+    # Saturday 00:00 to Monday 00:00 in Tokyo (UTC+9)
+    assert "Fri 2026-12-04 15:00 to Sun 2026-12-06 15:00 UTC" in c.summary
 
 
 def test_retention_shorter_than_the_window_fails(demo_review) -> None:  # type: ignore[no-untyped-def]

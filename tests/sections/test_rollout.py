@@ -3,6 +3,7 @@ finished backfill), a routing file, bad SQL, and the rollback drill or attestati
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -183,14 +184,12 @@ def test_an_unknown_current_phase_is_refused_by_the_parameters(tmp_path: Path) -
         make_params(tmp_path, {"current_phase": "nope"})
 
 
-def test_snowflake_without_the_connector_says_how_to_install(tmp_path: Path) -> None:
+def test_snowflake_without_the_connector_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("duckdb")
-    try:
-        import snowflake.connector  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("snowflake-connector-python is installed")
+    monkeypatch.setitem(sys.modules, "snowflake", None)  # as if the extra were not installed
+    monkeypatch.setitem(sys.modules, "snowflake.connector", None)
     cfg = SqlDatabase(kind="snowflake", account="acct", user="u")
     db = src.open_database(cfg, tmp_path)
     with pytest.raises(SourceError, match="pip install snowflake-connector-python"):

@@ -11,6 +11,7 @@ from conftest import ROOT
 
 from golive_lib.errors import SourceError
 from golive_lib.sources import warehouse as wh
+from golive_lib.sources import warehouse_snowflake as whs
 
 SEED = ROOT / "tests" / "data" / "security" / "warehouse" / "violations.sql"
 
@@ -94,7 +95,7 @@ def test_a_duckdb_file_is_attached_read_only(tmp_path: Path):
 def test_snowflake_without_the_connector_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "snowflake", None)
     monkeypatch.setitem(sys.modules, "snowflake.connector", None)
-    source = wh.SnowflakeWarehouse(wh.SnowflakeLogin(account="acme-xy12345", user="golive"))
+    source = whs.SnowflakeWarehouse(whs.SnowflakeLogin(account="acme-xy12345", user="golive"))
     with pytest.raises(SourceError, match="pip install snowflake-connector-python"):
         wh.users(source)
 
@@ -159,3 +160,58 @@ def test_a_warehouse_without_the_lifecycle_view_fails_only_that_reader(tmp_path:
         assert wh.users(source)
     finally:
         source.close()
+
+
+# --------------------------------------------------------------------------- policies, tags
+
+from golive_lib.sources import warehouse_policies as whp  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("signature", "names"),
+    [
+        ("(ACCOUNT_ID VARCHAR)", ("ACCOUNT_ID",)),
+        ("(account_id VARCHAR(16), REGION NUMBER(38,0))", ("ACCOUNT_ID", "REGION")),
+        ('("Tenant Id" VARCHAR)', ("TENANT ID",)),
+        ("()", ()),
+    ],
+)
+def test_policy_signatures_give_their_argument_names(signature, names):
+    assert whp.signature_arguments(signature) == names
+
+
+TAGS = """
+INSERT INTO SNOWFLAKE.ACCOUNT_USAGE.TAG_REFERENCES (TAG_DATABASE, TAG_SCHEMA, TAG_NAME,
+    TAG_VALUE, OBJECT_DATABASE, OBJECT_SCHEMA, OBJECT_NAME, DOMAIN, COLUMN_NAME,
+    OBJECT_DELETED) VALUES
+  ('GOV', 'TAGS', 'PII', 'email', 'DB', 'S', 'T1', 'COLUMN', 'EMAIL', NULL),
+  ('GOV', 'TAGS', 'PERSONAL', 'yes', 'DB', 'S', 'T2', 'TABLE', NULL, NULL),
+  ('GOV', 'TAGS', 'PII', 'old', 'DB', 'S', 'GONE', 'COLUMN', 'X', '2025-01-01'),
+  ('GOV', 'TAGS', 'COST_CENTER', 'x', 'DB', 'S', 'T3', 'TABLE', NULL, NULL),
+  ('SNOWFLAKE', 'CORE', 'PRIVACY_CATEGORY', 'QUASI_IDENTIFIER', 'DB', 'S', 'T4', 'COLUMN', 'ZIP',
+   NULL),
+  ('SNOWFLAKE', 'CORE', 'SEMANTIC_CATEGORY', 'POSTAL_CODE', 'DB', 'S', 'T4', 'COLUMN', 'ZIP', NULL),
+  ('SNOWFLAKE', 'CORE', 'PRIVACY_CATEGORY', 'INSENSITIVE', 'DB', 'S', 'T5', 'COLUMN', 'SKU', NULL),
+  ('SNOWFLAKE', 'CORE', 'SEMANTIC_CATEGORY', 'YEAR', 'DB', 'S', 'T5', 'COLUMN', 'SKU', NULL),
+  ('OTHER', 'CORE', 'PRIVACY_CATEGORY', 'IDENTIFIER', 'DB', 'S', 'T6', 'COLUMN', 'C', NULL);
+"""
+
+
+def test_pii_comes_from_configured_tags_at_both_levels_and_snowflake_classification(tmp_path):
+    seed = tmp_path / "tags.sql"
+    seed.write_text(TAGS)
+    source = wh.DuckDBWarehouse(seeds=[seed])
+    try:
+        found = {
+            (t.tag, t.table.table, t.column) for t in whp.pii_tags(source, ("PII", "PERSONAL"))
+        }
+        plain = {(t.tag, t.table.table) for t in whp.pii_tags(source, ("PII",), False)}
+    finally:
+        source.close()
+    assert found == {
+        ("PII", "T1", "EMAIL"),
+        ("PERSONAL", "T2", ""),  # a table-level tag
+        ("SNOWFLAKE.CORE.PRIVACY_CATEGORY", "T4", "ZIP"),
+        ("SNOWFLAKE.CORE.SEMANTIC_CATEGORY", "T4", "ZIP"),
+    }  # INSENSITIVE (and its semantic category), deleted objects, look-alike tags: not PII
+    assert plain == {("PII", "T1")}
