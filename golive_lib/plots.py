@@ -187,7 +187,7 @@ def loadtest_timeline(result: Any, knee: Any, percentile: int, threshold_ms: flo
         ("x2", "y3"),
     )
     shapes, annotations = [slo_line], [slo_label]
-    if knee is not None:
+    if knee is not None and knee.start is not None and knee.end is not None:
         shapes.append(
             {
                 "type": "rect",
@@ -204,7 +204,7 @@ def loadtest_timeline(result: Any, knee: Any, percentile: int, threshold_ms: flo
         )
         annotations.append(
             {
-                "text": f"knee {knee.throughput:,.0f} req/s",
+                "text": f"best sustained {knee.throughput:,.0f} req/s",
                 "showarrow": False,
                 "xref": "x",
                 "x": knee.end,
@@ -280,8 +280,9 @@ def loadtest_vs_users(
         data.append(
             _scatter(
                 [knee.users],
-                [knee.throughput],
-                f"knee {knee.throughput:,.0f} req/s",
+                [knee.onset_throughput or knee.throughput],
+                f"knee: {knee.users:,.0f} users, {knee.onset_throughput or knee.throughput:,.0f} "
+                "req/s",
                 mode="markers",
                 marker={"symbol": "star", "size": 16, "color": "#2e7d32"},
             )

@@ -298,6 +298,9 @@ def unit_and_integration(ev: TestingEvidence, params: Params) -> Check:
         n = sum(s.failures + s.errors for s in failing)
         problems.insert(0, f"{n} failing tests in {', '.join(sorted({s.file for s in failing}))}")
     counts = {k: sum(s.tests for s in v) for k, v in by_kind.items()}
+    contradictions = [f"{s.file}: {c}" for s in ev.suites for c in s.contradictions]
+    for c in contradictions:
+        evidence.append(Evidence(label="attributes contradict the test cases", value=c))
     if problems:
         return catalog.make(
             cid,
@@ -305,6 +308,19 @@ def unit_and_integration(ev: TestingEvidence, params: Params) -> Check:
             "; ".join(problems),
             evidence,
             "Fix the failing tests." if failing else fix_find,
+            **counts,
+        )
+    if contradictions:
+        return catalog.make(
+            cid,
+            Status.WARN,
+            f"unit: {counts['unit']} tests, integration: {counts['integration']} tests, no "
+            f"failing test case, but the files' counts disagree with their test cases: "
+            + "; ".join(contradictions[:3])
+            + (f" (and {len(contradictions) - 3} more)" if len(contradictions) > 3 else ""),
+            evidence,
+            "Regenerate the JUnit XML with the test runner itself: a file whose suite counts "
+            "disagree with its test cases was edited, merged or cut short.",
             **counts,
         )
     return catalog.make(

@@ -127,9 +127,8 @@ class LoadTest:
     samples: tuple[Sample, ...] = ()  # ordered by time; empty for a summary-only result
     endpoints: tuple[Endpoint, ...] = ()
     failures: tuple[FailureKind, ...] = ()
-    started: datetime | None = None
+    started: datetime | None = None  # from the file's content; None when it holds no time
     ended: datetime | None = None
-    ended_from_mtime: bool = False  # the result holds no timestamps: `ended` is the file's mtime
     max_users: float | None = None
 
     @property
@@ -148,10 +147,6 @@ class LoadTest:
 
 def utc_from_epoch(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
-
-
-def file_mtime(path: Path) -> datetime:
-    return utc_from_epoch(path.stat().st_mtime)
 
 
 def number(text: str | None) -> float | None:
