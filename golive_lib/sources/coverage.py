@@ -176,7 +176,29 @@ def parse_jacoco(path: Path, label: str | None = None) -> Coverage:
     return Coverage(label, "jacoco", line[0], line[1], branch[0], branch[1], tuple(files))
 
 
+@dataclass
+class _LcovFile:
+    """One source file's records, merged across the tracefile's tests (TN sections)."""
+
+    lines: dict[int, int]  # DA: line -> hits, summed over records
+    branches: dict[tuple[str, str, str], int]  # BRDA (line, block, branch) -> taken
+    lf: int = 0  # LF/LH/BRF/BRH: used only when a record has no DA/BRDA lines
+    lh: int = 0
+    brf: int = 0
+    brh: int = 0
+
+
 def parse_lcov(path: Path, label: str | None = None) -> Coverage:
+    """An LCOV tracefile as geninfo(1) defines it.
+
+    Records (``SF:`` ... ``end_of_record``) of the same source file, one per test name
+    (``TN:``) in a multi-test or merged tracefile, are merged as ``lcov --summary``
+    merges them: a line is found once and hit when any record hit it; a branch likewise.
+    Totals come from ``DA``/``BRDA`` lines; ``LF``/``LH``/``BRF``/``BRH`` are used only for
+    a record that lists no ``DA``/``BRDA`` line. ``BRDA``'s taken count ``-`` means the
+    block was never executed: not taken. Ignored: ``TN``, ``VER``, function records
+    (``FN``/``FNDA``/``FNF``/``FNH``/``FNL``/``FNA``), MC/DC records and line checksums.
+    """
     label = label or str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -184,18 +206,18 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
         raise SourceError(label, "file not found") from e
     except (OSError, UnicodeDecodeError) as e:
         raise SourceError(label, f"cannot read: {e}") from e
-    files: list[FileCoverage] = []
+    merged: dict[str, _LcovFile] = {}
     name: str | None = None
-    lf = lh = brf = brh = 0
-    da_total = da_hit = brda_total = brda_hit = 0
-    seen_lf = seen_brf = False
-    bc = bv = 0
+    current = _LcovFile({}, {})
 
     def number(value: str, n: int, key: str) -> int:
         try:
             return int(value)
-        except ValueError as e:
-            raise SourceError(label, f"line {n}: {key} {value!r} is not a number") from e
+        except ValueError:
+            try:
+                return int(float(value))  # some producers write hit counts as floats
+            except ValueError as e:
+                raise SourceError(label, f"line {n}: {key} {value!r} is not a number") from e
 
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -204,14 +226,17 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
         if line == "end_of_record":
             if name is None:
                 raise SourceError(label, f"line {n}: end_of_record without SF")
-            lv, lc = (lf, lh) if seen_lf else (da_total, da_hit)
-            b_v, b_c = (brf, brh) if seen_brf else (brda_total, brda_hit)
-            files.append(FileCoverage(name, lc, lv))
-            bc += b_c
-            bv += b_v
+            into = merged.setdefault(name, _LcovFile({}, {}))
+            for ln, hits in current.lines.items():
+                into.lines[ln] = into.lines.get(ln, 0) + hits
+            for where, taken in current.branches.items():
+                into.branches[where] = into.branches.get(where, 0) + taken
+            if not current.lines:
+                into.lf, into.lh = max(into.lf, current.lf), max(into.lh, current.lh)
+            if not current.branches:
+                into.brf, into.brh = max(into.brf, current.brf), max(into.brh, current.brh)
             name = None
-            lf = lh = brf = brh = da_total = da_hit = brda_total = brda_hit = 0
-            seen_lf = seen_brf = False
+            current = _LcovFile({}, {})
             continue
         m = _LCOV_LINE_RE.match(line)
         if not m:
@@ -220,29 +245,43 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
         if key == "SF":
             name = value
         elif key == "LF":
-            lf, seen_lf = number(value, n, key), True
+            current.lf = number(value, n, key)
         elif key == "LH":
-            lh = number(value, n, key)
+            current.lh = number(value, n, key)
         elif key == "BRF":
-            brf, seen_brf = number(value, n, key), True
+            current.brf = number(value, n, key)
         elif key == "BRH":
-            brh = number(value, n, key)
+            current.brh = number(value, n, key)
         elif key == "DA":
             parts = value.split(",")
             if len(parts) < 2:
                 raise SourceError(label, f"line {n}: DA needs line,hits: {value!r}")
-            da_total += 1
-            da_hit += number(parts[1], n, key) > 0
+            ln = number(parts[0], n, key)
+            current.lines[ln] = current.lines.get(ln, 0) + max(number(parts[1], n, key), 0)
         elif key == "BRDA":
             parts = value.split(",")
-            if len(parts) != 4:
+            if len(parts) < 4:
                 raise SourceError(label, f"line {n}: BRDA needs 4 fields: {value!r}")
-            brda_total += 1
-            brda_hit += parts[3] not in ("-", "0")
+            branch = (parts[0], parts[1], ",".join(parts[2:-1]))
+            taken = 0 if parts[-1] == "-" else max(number(parts[-1], n, key), 0)
+            current.branches[branch] = current.branches.get(branch, 0) + taken
     if name is not None:
         raise SourceError(label, f"record for {name} has no end_of_record")
-    if not files:
+    if not merged:
         raise SourceError(label, "no LCOV records (SF ... end_of_record)")
+    files: list[FileCoverage] = []
+    bc = bv = 0
+    for fname, f in merged.items():
+        if f.lines:
+            files.append(FileCoverage(fname, sum(h > 0 for h in f.lines.values()), len(f.lines)))
+        else:
+            files.append(FileCoverage(fname, f.lh, f.lf))
+        if f.branches:
+            bv += len(f.branches)
+            bc += sum(t > 0 for t in f.branches.values())
+        else:
+            bv += f.brf
+            bc += f.brh
     return Coverage(
         label,
         "lcov",

@@ -7,7 +7,7 @@ The interface of the subsystem: the frozen model (`LoadTest`, `Sample`, `Endpoin
 - `locust`: the ``--csv PREFIX`` files (``PREFIX_stats.csv``, ``_stats_history.csv``,
   ``_failures.csv``), and `locust.run` for a live headless run.
 - `k6`: ``--summary-export`` JSON (and ``handleSummary``'s JSON) and ``--out json`` NDJSON.
-- `jmeter`: JTL result files saved as CSV with a header row.
+- `jmeter`: JTL result files saved as CSV with a header row; `jmeter_xml`: saved as XML.
 
 Units are converted here, once: times are UTC `datetime`s, latencies milliseconds,
 throughput requests per second, error ratios 0..1. Large files (k6 NDJSON, JTL) are
@@ -175,12 +175,8 @@ def detect(path: Path) -> Format:
         return "k6-summary"
     if head[:200].lower().startswith((b"timestamp,", b'"timestamp",')) or b"elapsed" in head[:300]:
         return "jmeter"
-    if head.startswith(b"<"):
-        raise UnknownFormat(
-            path,
-            "looks like XML: JTL files must be saved as CSV (jmeter.save.saveservice."
-            "output_format=csv)",
-        )
+    if head.startswith(b"<") and b"<testResults" in head:
+        return "jmeter"
     raise UnknownFormat(
         path, f"cannot tell the format; give capacity.load_test.format, one of {', '.join(FORMATS)}"
     )
@@ -204,7 +200,11 @@ def load(path: str | Path, fmt: str = "auto", interval_s: float = 1.0) -> LoadTe
 
         return k6.parse_summary(path)
     if fmt == "jmeter":
-        from . import jmeter
+        from . import jmeter, jmeter_xml
 
+        with path.open("rb") as f:
+            xml = f.read(4096).lstrip().startswith(b"<")
+        if xml:
+            return jmeter_xml.parse(path, interval_s=interval_s)
         return jmeter.parse(path, interval_s=interval_s)
     raise UnknownFormat(path, f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

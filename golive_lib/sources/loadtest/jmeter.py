@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import EmptyResult, LoadTest, LoadTestError, MalformedFile, MissingColumns
-from ._buckets import Aggregator, line_blocks
+from ._buckets import Aggregator, line_blocks, load_test
 
 REQUIRED = ("timeStamp", "elapsed", "success")
 BLOCK_BYTES = 16 << 20  # read this much at a time; parsed in 1 MiB blocks in parallel
@@ -120,14 +120,4 @@ def parse(path: str | Path, interval_s: float = 1.0) -> LoadTest:
         raise LoadTestError(path, f"cannot read: {e}") from e
     if agg.requests == 0:
         raise EmptyResult(path, "the header is there but no sample row follows")
-    samples = agg.samples()
-    return LoadTest(
-        format="jmeter",
-        files=(path,),
-        total=agg.total(),
-        samples=samples,
-        endpoints=agg.endpoints(),
-        started=samples[0].time if samples else None,
-        ended=samples[-1].time if samples else None,
-        max_users=agg.max_users(),
-    )
+    return load_test("jmeter", path, agg)

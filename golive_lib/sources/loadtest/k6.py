@@ -32,7 +32,7 @@ from . import (
     MalformedFile,
     MissingColumns,
 )
-from ._buckets import Aggregator, line_blocks
+from ._buckets import Aggregator, line_blocks, load_test
 
 BLOCK_BYTES = 16 << 20  # read this much at a time; pyarrow parses it in 1 MiB blocks in parallel
 DURATION = "http_req_duration"
@@ -130,17 +130,7 @@ def parse_points(path: str | Path, interval_s: float = 1.0) -> LoadTest:
         raise EmptyResult(path, "the file holds no line")
     if agg.requests == 0:
         raise EmptyResult(path, f"no {DURATION} point among {rows} lines: no request was made")
-    samples = agg.samples()
-    return LoadTest(
-        format="k6",
-        files=(path,),
-        total=agg.total(),
-        samples=samples,
-        endpoints=agg.endpoints(),
-        started=samples[0].time if samples else None,
-        ended=samples[-1].time if samples else None,
-        max_users=agg.max_users(),
-    )
+    return load_test("k6", path, agg)
 
 
 def _metric(metrics: dict[str, Any], name: str) -> dict[str, Any]:
