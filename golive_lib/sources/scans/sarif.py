@@ -125,22 +125,30 @@ class _Rules:
             text(r["id"]): r for rules in self.lists for r in rules if r.get("id") is not None
         }
 
+    def _component(self, ref: Any) -> int:
+        """Which of ``self.lists`` a toolComponentReference (§3.54) names: its ``index``
+        is into ``tool.extensions``, or its ``name``; absent means the driver (0)."""
+        if not isinstance(ref, dict):
+            return 0
+        index = ref.get("index")
+        if isinstance(index, int) and 0 <= index < len(self.lists) - 1:
+            return index + 1
+        names = [text(c.get("name")) for c in self.components]
+        name = text(ref.get("name"))
+        return names.index(name) if name and name in names[1:] else 0
+
     def find(self, result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         raw = result.get("rule")
         ref: dict[str, Any] = raw if isinstance(raw, dict) else {}
         rule_id = text(result.get("ruleId")) or text(ref.get("id"))
         index = result.get("ruleIndex", ref.get("index"))
-        component = ((ref.get("toolComponent") or {}).get("index")) if ref else None
-        rules = (
-            self.lists[component]
-            if isinstance(component, int) and 0 <= component < len(self.lists)
-            else self.lists[0]
-        )
+        rules = self.lists[self._component(ref.get("toolComponent"))]
         if isinstance(index, int) and 0 <= index < len(rules):
             rule = rules[index]
             return rule_id or text(rule.get("id")), rule
-        # A hierarchical id ("CA2101/1") names a sub-rule of the rule "CA2101".
-        for candidate in (rule_id, rule_id.split("/")[0]):
+        # A hierarchical id ("CA2101/1", §3.27.5) names a sub-rule: try each shorter prefix.
+        parts = rule_id.split("/")
+        for candidate in ("/".join(parts[:n]) for n in range(len(parts), 0, -1)):
             if candidate in self.by_id:
                 return rule_id, self.by_id[candidate]
         return rule_id, {}

