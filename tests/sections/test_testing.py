@@ -181,3 +181,43 @@ def test_e2e_without_a_probe_or_alert_fails(demo_stack, tmp_path: Path) -> None:
     )["e2e-continuous"]
     assert c.status is Status.FAIL
     assert c.summary.startswith('no probe_success{job="no-such-probe"} series')
+
+
+CORPUS_JUNIT = ROOT / "tests" / "corpus" / "reports" / "junit"
+
+
+def _junit_repo(tmp_path: Path, unit: str, integration: str) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "results").mkdir(parents=True)
+    shutil.copy(CORPUS_JUNIT / unit, repo / "results" / "unit.xml")
+    shutil.copy(CORPUS_JUNIT / integration, repo / "results" / "integration.xml")
+    return repo
+
+
+def _unit_and_integration(tmp_path: Path, unit: str, integration: str) -> Check:
+    repo = _junit_repo(tmp_path, unit, integration)
+    params = params_with(
+        tmp_path,
+        repository=repo,
+        junit=["results/*.xml"],
+        unit_patterns=["*unit*"],
+        integration_patterns=["*integration*"],
+    )
+    return checks(params)["unit-and-integration"]
+
+
+def test_a_failure_inside_a_suite_that_says_failures_0_fails_and_names_the_contradiction(
+    tmp_path: Path,
+) -> None:
+    c = _unit_and_integration(tmp_path, "suite-says-no-failures.xml", "gradle-test-results.xml")
+    assert c.status is Status.FAIL
+    assert c.summary.startswith("2 failing tests in results/integration.xml, results/unit.xml")
+    assert "says failures=0 but holds 1 <failure> element(s)" in str(c.evidence)
+
+
+def test_counts_that_contradict_passing_cases_warn_and_never_pass(tmp_path: Path) -> None:
+    c = _unit_and_integration(
+        tmp_path, "root-counts-more-than-it-holds.xml", "pytest-all-pass-xunit2.xml"
+    )
+    assert c.status is Status.WARN
+    assert "<testsuites> says tests=40 but holds 4 <testcase> element(s)" in c.summary
