@@ -231,6 +231,7 @@ def loadtest_timeline(result: Any, knee: Any, percentile: int, threshold_ms: flo
                 "side": "right",
                 "title": _title("users"),
                 "rangemode": "tozero",
+                **_users_ticks(max((x.users or 0 for x in s), default=0)),
             },
             "yaxis3": _value_axis("x2", [0.236, 0.588], "ms"),
             "yaxis4": _value_axis("x3", [0.0, 0.176], "errors", tickformat=".1%"),
@@ -302,6 +303,7 @@ def loadtest_vs_users(
     slo_line, slo_label = _hline(
         threshold_ms, {"dash": "dash", "color": "#c62828"}, f"SLO p{percentile}", ("x2", "y2")
     )
+    ticks = _users_ticks(max((x.users or 0 for x in result.samples), default=0))
     subtitle = {
         "showarrow": False,
         "font": {"size": 16},
@@ -317,8 +319,8 @@ def loadtest_vs_users(
             "title": _title(title),
             "height": 460,
             "legend": {"orientation": "h", "y": -0.2},
-            "xaxis": {"anchor": "y", "domain": [0.0, 0.45], "title": _title("users")},
-            "xaxis2": {"anchor": "y2", "domain": [0.55, 1.0], "title": _title("users")},
+            "xaxis": {"anchor": "y", "domain": [0.0, 0.45], "title": _title("users"), **ticks},
+            "xaxis2": {"anchor": "y2", "domain": [0.55, 1.0], "title": _title("users"), **ticks},
             "yaxis": _value_axis("x", [0.0, 1.0], "req/s"),
             "yaxis2": _value_axis("x2", [0.0, 1.0], "ms"),
             "shapes": [slo_line],
@@ -329,6 +331,15 @@ def loadtest_vs_users(
             ],
         },
     }
+
+
+def _users_ticks(most: float) -> dict[str, Any]:
+    """Whole-number ticks for a users axis: a step of 1, 2, 5, 10, 20, ... that gives at
+    most about 10 ticks up to ``most``."""
+    step = 1
+    while most / step > 10:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2
+    return {"tickmode": "linear", "tick0": 0, "dtick": step, "tickformat": ",d"}
 
 
 def peak_vs_capacity(
@@ -355,35 +366,71 @@ def peak_vs_capacity(
         "textposition": "outside",
         "name": "load (req/s)",
     }
-    shapes, annotations = [], []
+    lines: list[tuple[float, str, dict[str, Any]]] = []
     if capacity is not None:
         ok = capacity >= values[-1]
-        line, label = _hline(
-            capacity,
-            {"color": "#2e7d32" if ok else "#c62828", "width": 3},
-            f"sustained capacity {capacity:,.0f} req/s",
+        colour = "#2e7d32" if ok else "#c62828"
+        lines.append(
+            (capacity, f"<b>capacity {capacity:,.0f} req/s</b>", {"color": colour, "width": 3})
         )
-        shapes.append(line)
-        annotations.append(label)
     if ceiling is not None:
-        line, label = _hline(
-            ceiling,
-            {"color": "#6a1b9a", "dash": "dot"},
-            f"USL ceiling {ceiling:,.0f} req/s",
-            below=True,
+        lines.append(
+            (ceiling, f"USL ceiling {ceiling:,.0f} req/s", {"color": "#6a1b9a", "dash": "dot"})
         )
-        shapes.append(line)
-        annotations.append(label)
+    top = max([*values, *(y for y, _, _ in lines)], default=1.0) or 1.0
+    shapes, annotations = [], []
+    for (y, text, line), shift in zip(
+        lines, _label_shifts([y for y, _, _ in lines], top), strict=True
+    ):
+        shapes.append(
+            {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y}
+            | {"line": line}
+        )
+        # Labels sit in the right margin, never on the bars; two close lines push their
+        # labels apart.
+        annotations.append(
+            {
+                "text": text,
+                "showarrow": False,
+                "xref": "paper",
+                "x": 1,
+                "xanchor": "left",
+                "xshift": 6,
+                "yref": "y",
+                "y": y,
+                "yanchor": "middle",
+                "yshift": shift,
+                "font": {"color": line["color"]},
+                "align": "left",
+            }
+        )
     return {
         "data": [bar],
         "layout": {
             "title": _title(title),
             "height": 420,
-            "yaxis": {"title": _title("req/s")},
+            "margin": {"r": 190},
+            "yaxis": {"title": _title("req/s"), "range": [0, top * 1.15], "rangemode": "tozero"},
             "shapes": shapes,
             "annotations": annotations,
+            "showlegend": False,
         },
     }
+
+
+def _label_shifts(
+    ys: list[float], top: float, height_px: float = 300, gap_px: float = 18
+) -> list[int]:
+    """Vertical pixel shifts that keep labels at ``ys`` (same axis, 0..``top``) at least
+    ``gap_px`` apart on a plot about ``height_px`` tall."""
+    if len(ys) < 2:
+        return [0] * len(ys)
+    px = [y / (top * 1.15) * height_px for y in ys]
+    apart = abs(px[0] - px[1])
+    if apart >= gap_px:
+        return [0, 0]
+    push = int((gap_px - apart) / 2) + 1
+    return [push, -push] if px[0] >= px[1] else [-push, push]
 
 
 def slo_sli(name: str, times: Any, sli: Any, objective: float, window_label: str) -> dict[str, Any]:
