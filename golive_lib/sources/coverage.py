@@ -2,7 +2,18 @@
 
 Rates are ratios in 0..1. A report that measured no branches (coverage.py without
 ``--branch`` writes ``branch-rate="0"``; JaCoCo omits the BRANCH counter; LCOV has no
-``BRF``) has ``branch_rate`` None: "not measured", never 0 %.
+``BRDA``/``BRF``) has ``branch_rate`` None: "not measured", never 0 %.
+
+- Cobertura (coverage.py, istanbul, gcovr, Cobertura 2.1): the root's ``lines-valid``/
+  ``lines-covered``/``branches-valid``/``branches-covered`` when present (they count each
+  line once); else each class's ``<lines>`` (hits > 0 is covered; ``condition-coverage``
+  "(covered/total)" for branches). Method-level ``<line>`` repeats are not counted again
+  there. Ignored: rates (recomputed from counts), complexity, ``<sources>``.
+- JaCoCo (report.dtd 1.1, groups of a multi-module aggregate included): the report-level
+  LINE and BRANCH counters, else the sum of the source files'; per-file LINE counters for the
+  least covered files. Ignored: INSTRUCTION, COMPLEXITY, METHOD, CLASS counters, ``<line>``
+  details, session info.
+- LCOV: see `parse_lcov`.
 """
 
 from __future__ import annotations

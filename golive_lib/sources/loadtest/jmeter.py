@@ -5,6 +5,9 @@ Columns used: ``timeStamp`` (epoch milliseconds, when the sample started), ``ela
 ``grpThreads``) are used when present. The file is read in 16 MiB blocks cut at line
 ends, each parsed by pyarrow, so memory does not grow with its length (a quoted field
 holding a line break that straddles two blocks reads as a malformed row).
+
+Ignored: responseCode (``success`` already says whether the sample passed its assertions),
+failureMessage, bytes, Latency, Connect, threadName, URL. XML JTL files: `jmeter_xml`.
 """
 
 from __future__ import annotations
