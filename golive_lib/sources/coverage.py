@@ -125,7 +125,7 @@ def parse_cobertura(path: Path, label: str | None = None) -> Coverage:
     for cls in root.iter("class"):
         name = cls.get("filename") or cls.get("name") or "?"
         tot = files.setdefault(name, [0, 0])
-        for line in cls.iter("line"):
+        for line in cls.findall("lines/line"):
             hits = _int(line, "hits", label) or 0
             tot[1] += 1
             lv += 1
