@@ -270,11 +270,13 @@ def unit_and_integration(ev: TestingEvidence, params: Params) -> Check:
         tests = sum(s.tests for s in suites)
         bad = sum(s.failures + s.errors for s in suites)
         skipped = sum(s.skipped for s in suites)
+        flaky = sum(s.flaky for s in suites)
         files = sorted({s.file for s in suites})
         evidence.append(
             Evidence(
                 label=f"{kind} suites",
                 value=f"{len(suites)} suites, {tests} tests, {bad} failed, {skipped} skipped"
+                + (f", {flaky} flaky (passed on a rerun)" if flaky else "")
                 if suites
                 else "none found",
                 location=", ".join(files) or None,

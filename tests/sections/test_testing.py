@@ -221,3 +221,12 @@ def test_counts_that_contradict_passing_cases_warn_and_never_pass(tmp_path: Path
     )
     assert c.status is Status.WARN
     assert "<testsuites> says tests=40 but holds 4 <testcase> element(s)" in c.summary
+
+
+def test_a_flaky_surefire_test_passes_and_is_counted_as_flaky(tmp_path: Path) -> None:
+    c = _unit_and_integration(
+        tmp_path, "pytest-all-pass-xunit2.xml", "surefire-flaky-and-rerun.xml"
+    )
+    # one test failed every rerun: it fails; the one that passed on a rerun is flaky
+    assert c.status is Status.FAIL and c.summary.startswith("1 failing tests")
+    assert "1 flaky (passed on a rerun)" in str(c.evidence)
