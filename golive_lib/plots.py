@@ -357,13 +357,14 @@ def peak_vs_capacity(
         p.projected,
         p.projected * safety_margin,
     ]
+    # Each bar's value goes under its name, not over the bar, where the capacity and
+    # ceiling lines would cross it.
     bar = {
         "type": "bar",
-        "x": labels,
+        "x": [f"{name}<br><b>{v:,.0f} req/s</b>" for name, v in zip(labels, values, strict=True)],
         "y": values,
         "marker": {"color": ["#90caf9", "#64b5f6", "#1e88e5", "#0d47a1"]},
-        "text": [f"{v:,.0f}" for v in values],
-        "textposition": "outside",
+        "hovertemplate": "%{y:,.1f} req/s<extra></extra>",
         "name": "load (req/s)",
     }
     lines: list[tuple[float, str, dict[str, Any]]] = []

@@ -188,6 +188,8 @@ def test_capacity_and_ceiling_labels_sit_in_the_margin_apart(capacity_rps, ceili
     labels = fig.layout.annotations
     # right of the plot area (never over the bars), in a margin wide enough for them
     assert all(a.xref == "paper" and a.x == 1 and a.xanchor == "left" for a in labels)
+    # bar values are under the bar names, not text over the bars the lines cross
+    assert fig.data[0].text is None and "req/s" in fig.data[0].x[-1]
     assert fig.layout.margin.r >= 150
     top = fig.layout.yaxis.range[1]
     assert top >= max(capacity_rps, ceiling or 0, p.projected * 1.5)
