@@ -8,8 +8,8 @@ two are not dependencies of golive's tests.
 
 Each file's expected values come from the producing tool's other output, never from
 golive: pytest's terminal summary, ``coverage json``, ``lcov --summary``, hadolint's JSON
-output, ``bandit -f json``, pip-audit's table, Locust's Aggregated row. The generated files are committed;
-this script is how they were made, not something the tests run.
+output, ``bandit -f json``, pip-audit's table, Locust's Aggregated row. The generated
+files are committed; this script is how they were made, not something the tests run.
 """
 
 from __future__ import annotations
