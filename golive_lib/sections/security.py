@@ -341,6 +341,8 @@ def _scan_check(
                     location=load.configured,
                 )
             )
+        for note in rep.notes:  # what the report holds but is not a finding, and why
+            evidence.append(Evidence(label="not counted", value=note, location=load.configured))
         for problem in rep.problems:
             failed_runs.append(f"{load.configured}: {problem}")
             evidence.append(

@@ -759,5 +759,6 @@ def test_suppressed_and_absent_sarif_results_are_not_findings(tmp_path):
     result = _image_scan(tmp_path, "sarif/suppressions-mixed.sarif", scan_threshold="medium")
     assert result.status is Status.FAIL
     assert result.data["counts"]["counts"] == 5  # 7 results, 2 suppressed
+    assert "2 result(s) not counted: suppressed" in str(result.evidence)
     clean = _image_scan(tmp_path, "sarif/bandit-clean.sarif")
     assert clean.status is Status.PASS
