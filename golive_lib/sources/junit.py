@@ -181,7 +181,7 @@ def _walk(el: ET.Element, label: str, pending: list[str], out: list[Suite]) -> l
     """Append the suites holding cases under ``el`` to ``out``; a container's
     contradictions go to its first such suite. Returns what is still to be placed."""
     nested = el.findall("testsuite")
-    if el.tag == "testsuite" and (el.findall("testcase") or not nested):
+    if el.findall("testcase") or (el.tag == "testsuite" and not nested):
         out.append(_suite(el, label, pending))
         pending = []
     elif nested or el.tag == "testsuites":
