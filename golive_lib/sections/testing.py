@@ -204,6 +204,8 @@ def coverage(ev: TestingEvidence, params: Params) -> Check:
             + (f", branches {t.branch_threshold:.0%}" if t.branch_threshold is not None else ""),
         )
     )
+    for c in total.contradictions:
+        evidence.append(Evidence(label="totals contradict the elements", value=c))
     data = {"line_rate": total.line_rate, "branch_rate": total.branch_rate}
     if total.line_rate is None:
         return catalog.make(
@@ -236,6 +238,17 @@ def coverage(ev: TestingEvidence, params: Params) -> Check:
     status = (
         Status.WARN if total.branch_rate is None and t.branch_threshold is not None else Status.PASS
     )
+    if total.contradictions:
+        return catalog.make(
+            cid,
+            Status.WARN,
+            f"lines {_pct(total.line_rate)}, {branch_note} (counted from the report's "
+            f"elements), but its totals disagree: {'; '.join(total.contradictions[:2])}",
+            evidence,
+            "Regenerate the coverage report with the tool itself: totals that disagree with "
+            "the lines they sum were edited, merged or cut short.",
+            **data,
+        )
     return catalog.make(
         cid,
         status,

@@ -4,15 +4,17 @@ Rates are ratios in 0..1. A report that measured no branches (coverage.py withou
 ``--branch`` writes ``branch-rate="0"``; JaCoCo omits the BRANCH counter; LCOV has no
 ``BRDA``/``BRF``) has ``branch_rate`` None: "not measured", never 0 %.
 
-- Cobertura (coverage.py, istanbul, gcovr, Cobertura 2.1): the root's ``lines-valid``/
-  ``lines-covered``/``branches-valid``/``branches-covered`` when present (they count each
-  line once); else each class's ``<lines>`` (hits > 0 is covered; ``condition-coverage``
-  "(covered/total)" for branches). Method-level ``<line>`` repeats are not counted again
-  there. Ignored: rates (recomputed from counts), complexity, ``<sources>``.
-- JaCoCo (report.dtd 1.1, groups of a multi-module aggregate included): the report-level
-  LINE and BRANCH counters, else the sum of the source files'; per-file LINE counters for the
-  least covered files. Ignored: INSTRUCTION, COMPLEXITY, METHOD, CLASS counters, ``<line>``
-  details, session info.
+- Cobertura (coverage.py, istanbul, gcovr, Cobertura 2.1): each class's ``<lines>``, every
+  (file, line number) once (hits > 0 is covered; ``condition-coverage`` "(covered/total)"
+  for branches); method-level ``<line>`` repeats are not counted again. The root's
+  ``lines-valid``/``lines-covered``/``branches-valid``/``branches-covered`` are used only
+  when there is no line element; else compared, and a disagreement named
+  (``Coverage.contradictions``). Ignored: rates (recomputed from counts), complexity,
+  ``<sources>``.
+- JaCoCo (report.dtd 1.1, groups of a multi-module aggregate included): the sum of the
+  ``<sourcefile>`` LINE and BRANCH counters (the report-level counters only when there is
+  no source file element; else compared, and a disagreement named). Ignored: INSTRUCTION,
+  COMPLEXITY, METHOD, CLASS counters, ``<line>`` details, session info.
 - LCOV: see `parse_lcov`.
 """
 
@@ -56,6 +58,9 @@ class Coverage:
     branches_covered: int
     branches_valid: int
     files: tuple[FileCoverage, ...] = ()
+    #: Where the report's own totals disagree with its elements (the counts above are the
+    #: elements'), e.g. "root lines-valid=120 but its <line> elements count 96".
+    contradictions: tuple[str, ...] = ()
 
     @property
     def line_rate(self) -> float | None:
@@ -81,6 +86,7 @@ def combine(reports: list[Coverage]) -> Coverage | None:
         branches_covered=sum(r.branches_covered for r in reports),
         branches_valid=sum(r.branches_valid for r in reports),
         files=tuple(f for r in reports for f in r.files),
+        contradictions=tuple(c for r in reports for c in r.contradictions),
     )
 
 
@@ -115,45 +121,72 @@ def _int(el: ET.Element, attr: str, label: str) -> int | None:
         raise SourceError(label, f"<{el.tag}> {attr}={raw!r} is not a number") from e
 
 
+def _disagree(
+    what: str, said: tuple[int | None, int | None], counted: tuple[int, int]
+) -> list[str]:
+    """A named contradiction when a report's (covered, valid) totals differ from its elements'."""
+    if said[0] is None or said[1] is None or (said[0], said[1]) == counted:
+        return []
+    return [
+        f"{what} say {said[0]}/{said[1]} covered but the elements count {counted[0]}/{counted[1]}"
+    ]
+
+
 def parse_cobertura(path: Path, label: str | None = None) -> Coverage:
+    """Counts from the ``<line>`` elements of each class's ``<lines>``, each (file, line
+    number) once (hit when any class hit it; for branches the widest condition-coverage);
+    the root's totals only when the report has no line element, else compared and any
+    disagreement named."""
     label = label or str(path)
     root = read_xml(path, label)
     if root.tag != "coverage":
         raise SourceError(label, f"not a Cobertura report (root element <{root.tag}>)")
-    files: dict[str, list[int]] = {}
-    lc = lv = bc = bv = 0
+    lines: dict[str, dict[str, int]] = {}  # file -> line number -> hits
+    branches: dict[tuple[str, str], tuple[int, int]] = {}  # (file, line) -> (covered, total)
     for cls in root.iter("class"):
         name = cls.get("filename") or cls.get("name") or "?"
-        tot = files.setdefault(name, [0, 0])
+        seen = lines.setdefault(name, {})
         for line in cls.findall("lines/line"):
+            number = line.get("number", str(len(seen)))
             hits = _int(line, "hits", label) or 0
-            tot[1] += 1
-            lv += 1
-            if hits > 0:
-                tot[0] += 1
-                lc += 1
+            seen[number] = max(seen.get(number, 0), hits)
             if line.get("branch") == "true":
                 m = _CONDITION_RE.search(line.get("condition-coverage", ""))
                 if m:
-                    bc += int(m.group(1))
-                    bv += int(m.group(2))
-    # The root's totals win when present (they count each line once across classes).
-    lines_valid = _int(root, "lines-valid", label)
-    lines_covered = _int(root, "lines-covered", label)
-    branches_valid = _int(root, "branches-valid", label)
-    branches_covered = _int(root, "branches-covered", label)
-    if lines_valid is not None and lines_covered is not None:
-        lc, lv = lines_covered, lines_valid
-    if branches_valid is not None and branches_covered is not None:
-        bc, bv = branches_covered, branches_valid
+                    got = (int(m.group(1)), int(m.group(2)))
+                    branches[(name, number)] = max(
+                        branches.get((name, number), got), got, key=lambda b: (b[1], b[0])
+                    )
+    files = tuple(
+        FileCoverage(n, sum(h > 0 for h in hits.values()), len(hits))
+        for n, hits in sorted(lines.items())
+    )
+    counted_lines = (sum(f.lines_covered for f in files), sum(f.lines_valid for f in files))
+    counted_branches = (sum(c for c, _ in branches.values()), sum(t for _, t in branches.values()))
+    said_lines = (_int(root, "lines-covered", label), _int(root, "lines-valid", label))
+    said_branches = (_int(root, "branches-covered", label), _int(root, "branches-valid", label))
+    contradictions: list[str] = []
+    if counted_lines[1] == 0 and said_lines[0] is not None and said_lines[1] is not None:
+        # a summary without line elements: its totals are all there is
+        counted_lines = (said_lines[0], said_lines[1])
+        if said_branches[0] is not None and said_branches[1] is not None:
+            counted_branches = (said_branches[0], said_branches[1])
+    else:
+        contradictions += _disagree(
+            "the root's lines-covered/lines-valid", said_lines, counted_lines
+        )
+        contradictions += _disagree(
+            "the root's branches-covered/branches-valid", said_branches, counted_branches
+        )
     return Coverage(
         label,
         "cobertura",
-        lc,
-        lv,
-        bc,
-        bv,
-        tuple(FileCoverage(n, c, v) for n, (c, v) in sorted(files.items())),
+        counted_lines[0],
+        counted_lines[1],
+        counted_branches[0],
+        counted_branches[1],
+        files,
+        tuple(contradictions),
     )
 
 
@@ -174,17 +207,33 @@ def parse_jacoco(path: Path, label: str | None = None) -> Coverage:
     if root.tag != "report":
         raise SourceError(label, f"not a JaCoCo report (root element <{root.tag}>)")
     files = []
+    branch_sum = [0, 0]
+    sourcefiles = 0
     for pkg in root.iter("package"):
         for sf in pkg.findall("sourcefile"):
+            sourcefiles += 1
             got = _counter(sf, "LINE", label)
             if got:
                 name = f"{pkg.get('name', '')}/{sf.get('name', '?')}".lstrip("/")
                 files.append(FileCoverage(name, got[0], got[1]))
-    line = _counter(root, "LINE", label)
-    if line is None:  # no report-level counter: sum the source files
-        line = (sum(f.lines_covered for f in files), sum(f.lines_valid for f in files))
-    branch = _counter(root, "BRANCH", label) or (0, 0)
-    return Coverage(label, "jacoco", line[0], line[1], branch[0], branch[1], tuple(files))
+            b = _counter(sf, "BRANCH", label)
+            if b:
+                branch_sum[0] += b[0]
+                branch_sum[1] += b[1]
+    said_line = _counter(root, "LINE", label)
+    said_branch = _counter(root, "BRANCH", label)
+    if not sourcefiles:  # no source file element: the report's counters are all there is
+        line = said_line or (0, 0)
+        branch = said_branch or (0, 0)
+        return Coverage(label, "jacoco", line[0], line[1], branch[0], branch[1], ())
+    line = (sum(f.lines_covered for f in files), sum(f.lines_valid for f in files))
+    branch = (branch_sum[0], branch_sum[1])
+    contradictions = _disagree(
+        "the report's LINE counter", said_line or (None, None), line
+    ) + _disagree("the report's BRANCH counter", said_branch or (None, None), branch)
+    return Coverage(
+        label, "jacoco", line[0], line[1], branch[0], branch[1], tuple(files), tuple(contradictions)
+    )
 
 
 @dataclass

@@ -230,3 +230,22 @@ def test_a_flaky_surefire_test_passes_and_is_counted_as_flaky(tmp_path: Path) ->
     # one test failed every rerun: it fails; the one that passed on a rerun is flaky
     assert c.status is Status.FAIL and c.summary.startswith("1 failing tests")
     assert "1 flaky (passed on a rerun)" in str(c.evidence)
+
+
+def test_coverage_totals_that_overstate_the_lines_warn_and_the_lines_win(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "results").mkdir(parents=True)
+    corpus = ROOT / "tests" / "corpus" / "reports" / "cobertura"
+    shutil.copy(corpus / "root-totals-overstate.xml", repo / "results" / "coverage.xml")
+    params = params_with(
+        tmp_path,
+        repository=repo,
+        coverage=[{"path": "results/coverage.xml"}],
+        line_threshold=0.5,
+        branch_threshold=0.2,
+    )
+    c = checks(params)["coverage"]
+    # the root claims 95 %; its <line> elements count 3 of 5 (60 %)
+    assert c.status is Status.WARN
+    assert c.summary.startswith("lines 60.0%, branches 25.0% (counted from the report's elements)")
+    assert "say 95/100 covered but the elements count 3/5" in c.summary

@@ -7,7 +7,8 @@ A case is a ``NAME.expected.json`` beside its report ``NAME`` (a Locust case nam
   ``skipped`` (dependencies it did not check; default 0), ``severities`` (optional counts
   by level);
 - ``coverage``: ``lines_covered``, ``lines_valid``, ``branches_covered``,
-  ``branches_valid``;
+  ``branches_valid`` and (optional) ``contradictions`` (its totals disagree with its
+  elements);
 - ``junit``: ``tests``, ``failures``, ``errors``, ``skipped`` over the file and
   ``contradictions`` (its summary attributes disagree with its test cases);
 - ``loadtest``: ``requests``, ``failures``, ``max_users`` (null: unknown), ``date`` (the
@@ -88,6 +89,7 @@ def _coverage(path: Path) -> dict[str, Any]:
         "lines_valid": c.lines_valid,
         "branches_covered": c.branches_covered,
         "branches_valid": c.branches_valid,
+        "contradictions": bool(c.contradictions),
     }
 
 
@@ -147,6 +149,8 @@ def _false_passes(kind: str, want: dict[str, Any], got: dict[str, Any]) -> list[
             w = _rate(want[f"{what}_covered"], want[f"{what}_valid"])
             if g > w + 1e-9:
                 fp.append(f"{what} coverage read as {g:.1%}, truth {w:.1%}")
+        if want.get("contradictions") and not got["contradictions"]:
+            fp.append("totals that contradict the elements not named")
     elif kind == "junit":
         if got["failures"] + got["errors"] < want["failures"] + want["errors"]:
             fp.append("fewer failed tests than there are")
