@@ -128,7 +128,7 @@ def _disagree(
     if said[0] is None or said[1] is None or (said[0], said[1]) == counted:
         return []
     return [
-        f"{what} say {said[0]}/{said[1]} covered but the elements count {counted[0]}/{counted[1]}"
+        f"{what}: {said[0]}/{said[1]} covered, but the elements count {counted[0]}/{counted[1]}"
     ]
 
 
@@ -242,10 +242,22 @@ class _LcovFile:
 
     lines: dict[int, int]  # DA: line -> hits, summed over records
     branches: dict[tuple[str, str, str], int]  # BRDA (line, block, branch) -> taken
-    lf: int = 0  # LF/LH/BRF/BRH: used only when a record has no DA/BRDA lines
-    lh: int = 0
-    brf: int = 0
-    brh: int = 0
+    lf: int | None = None  # LF/LH/BRF/BRH: used only when a record has no DA/BRDA lines
+    lh: int | None = None
+    brf: int | None = None
+    brh: int | None = None
+
+
+def _record_disagrees(name: str, record: _LcovFile) -> list[str]:
+    """One record's LF/LH (BRF/BRH) against its own DA (BRDA) lines."""
+    said = []
+    if record.lines:
+        counted = (sum(h > 0 for h in record.lines.values()), len(record.lines))
+        said += _disagree(f"{name}: LH/LF", (record.lh, record.lf), counted)
+    if record.branches:
+        counted = (sum(t > 0 for t in record.branches.values()), len(record.branches))
+        said += _disagree(f"{name}: BRH/BRF", (record.brh, record.brf), counted)
+    return said
 
 
 def parse_lcov(path: Path, label: str | None = None) -> Coverage:
@@ -255,8 +267,9 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
     (``TN:``) in a multi-test or merged tracefile, are merged as ``lcov --summary``
     merges them: a line is found once and hit when any record hit it; a branch likewise.
     Totals come from ``DA``/``BRDA`` lines; ``LF``/``LH``/``BRF``/``BRH`` are used only for
-    a record that lists no ``DA``/``BRDA`` line. ``BRDA``'s taken count ``-`` means the
-    block was never executed: not taken. Ignored: ``TN``, ``VER``, function records
+    a record that lists no ``DA``/``BRDA`` line, else compared with them, and a record
+    whose summary lines disagree is named (``Coverage.contradictions``). ``BRDA``'s taken
+    count ``-`` means the block was never executed: not taken. Ignored: ``TN``, ``VER``, function records
     (``FN``/``FNDA``/``FNF``/``FNH``/``FNL``/``FNA``), MC/DC records and line checksums.
     """
     label = label or str(path)
@@ -267,6 +280,7 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
     except (OSError, UnicodeDecodeError) as e:
         raise SourceError(label, f"cannot read: {e}") from e
     merged: dict[str, _LcovFile] = {}
+    contradictions: list[str] = []
     name: str | None = None
     current = _LcovFile({}, {})
 
@@ -291,10 +305,13 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
                 into.lines[ln] = into.lines.get(ln, 0) + hits
             for where, taken in current.branches.items():
                 into.branches[where] = into.branches.get(where, 0) + taken
+            contradictions += _record_disagrees(name, current)
             if not current.lines:
-                into.lf, into.lh = max(into.lf, current.lf), max(into.lh, current.lh)
+                into.lf = max(into.lf or 0, current.lf or 0)
+                into.lh = max(into.lh or 0, current.lh or 0)
             if not current.branches:
-                into.brf, into.brh = max(into.brf, current.brf), max(into.brh, current.brh)
+                into.brf = max(into.brf or 0, current.brf or 0)
+                into.brh = max(into.brh or 0, current.brh or 0)
             name = None
             current = _LcovFile({}, {})
             continue
@@ -335,13 +352,13 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
         if f.lines:
             files.append(FileCoverage(fname, sum(h > 0 for h in f.lines.values()), len(f.lines)))
         else:
-            files.append(FileCoverage(fname, f.lh, f.lf))
+            files.append(FileCoverage(fname, f.lh or 0, f.lf or 0))
         if f.branches:
             bv += len(f.branches)
             bc += sum(t > 0 for t in f.branches.values())
         else:
-            bv += f.brf
-            bc += f.brh
+            bv += f.brf or 0
+            bc += f.brh or 0
     return Coverage(
         label,
         "lcov",
@@ -350,6 +367,7 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
         bc,
         bv,
         tuple(files),
+        tuple(contradictions),
     )
 
 

@@ -248,4 +248,4 @@ def test_coverage_totals_that_overstate_the_lines_warn_and_the_lines_win(tmp_pat
     # the root claims 95 %; its <line> elements count 3 of 5 (60 %)
     assert c.status is Status.WARN
     assert c.summary.startswith("lines 60.0%, branches 25.0% (counted from the report's elements)")
-    assert "say 95/100 covered but the elements count 3/5" in c.summary
+    assert "lines-valid: 95/100 covered, but the elements count 3/5" in c.summary
