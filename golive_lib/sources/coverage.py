@@ -269,8 +269,9 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
     Totals come from ``DA``/``BRDA`` lines; ``LF``/``LH``/``BRF``/``BRH`` are used only for
     a record that lists no ``DA``/``BRDA`` line, else compared with them, and a record
     whose summary lines disagree is named (``Coverage.contradictions``). ``BRDA``'s taken
-    count ``-`` means the block was never executed: not taken. Ignored: ``TN``, ``VER``, function records
-    (``FN``/``FNDA``/``FNF``/``FNH``/``FNL``/``FNA``), MC/DC records and line checksums.
+    count ``-`` means the block was never executed: not taken. Ignored: ``TN``, ``VER``,
+    function records (``FN``/``FNDA``/``FNF``/``FNH``/``FNL``/``FNA``), MC/DC records and
+    line checksums.
     """
     label = label or str(path)
     try:
