@@ -275,7 +275,7 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
     """
     label = label or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as e:
         raise SourceError(label, "file not found") from e
     except (OSError, UnicodeDecodeError) as e:

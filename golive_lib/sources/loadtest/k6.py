@@ -154,7 +154,7 @@ def parse_summary(path: str | Path) -> LoadTest:
     """One aggregate from a k6 summary JSON; no time series."""
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as e:
         raise LoadTestError(path, f"cannot read: {e}") from e
     except (UnicodeDecodeError, json.JSONDecodeError) as e:

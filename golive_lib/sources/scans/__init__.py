@@ -241,7 +241,7 @@ def detect_format(doc: Any) -> str | None:
 def load(path: Path, fmt: str = "auto") -> ScanReport:
     """Read and parse one report; raise ScanFormatError/SourceError naming the file."""
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_text(encoding="utf-8-sig")  # a BOM (PowerShell, .NET) is not JSON
     except FileNotFoundError:
         raise SourceError(SOURCE, f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as e:
