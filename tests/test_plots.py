@@ -17,7 +17,7 @@ import pytest
 import yaml
 from plotly.subplots import make_subplots
 
-from golive_lib import plots
+from golive_lib import plots, plots_capacity
 from golive_lib.model import Check, Severity, Status
 from golive_lib.params import load_params
 from golive_lib.sections import capacity
@@ -99,9 +99,9 @@ def test_subplot_layouts_match_plotlys_make_subplots(capacity_evidence: Any) -> 
 
 def test_empty_charts_say_why() -> None:
     for fig in (
-        plots.loadtest_timeline(None, None, 95, 250),
-        plots.loadtest_vs_users(None, [], None, None, 95, 250),
-        plots.peak_vs_capacity(None, None, 1.5, None),
+        plots_capacity.loadtest_timeline(None, None, 95, 250),
+        plots_capacity.loadtest_vs_users(None, [], None, None, 95, 250),
+        plots_capacity.peak_vs_capacity(None, None, 1.5, None),
         plots.rollout_phases([], [], None),
         plots.rollout_backfill([]),
     ):
@@ -155,7 +155,9 @@ def test_plain_makes_json_of_dates_numpy_and_non_finite_numbers() -> None:
 def test_show_makes_every_axis_room_for_its_labels(monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[Any] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw: shown.append(obj))
-    plots.show(plots.loadtest_vs_users(None, [], None, None, 95, 250))  # no axes of its own
+    plots.show(
+        plots_capacity.loadtest_vs_users(None, [], None, None, 95, 250)
+    )  # no axes of its own
     checks = [
         Check(
             id="a.x",
@@ -184,7 +186,7 @@ def test_capacity_and_ceiling_labels_sit_in_the_margin_apart(capacity_rps, ceili
     from golive_lib import capacity as maths
 
     p = maths.project_peak(20, 0.4, 2, 2.5)
-    fig = valid(plots.peak_vs_capacity(p, capacity_rps, 1.5, ceiling))
+    fig = valid(plots_capacity.peak_vs_capacity(p, capacity_rps, 1.5, ceiling))
     labels = fig.layout.annotations
     # right of the plot area (never over the bars), in a margin wide enough for them
     assert all(a.xref == "paper" and a.x == 1 and a.xanchor == "left" for a in labels)
@@ -204,4 +206,4 @@ def test_users_axes_have_whole_number_ticks(capacity_evidence: Any) -> None:
     timeline = valid(capacity.timeline_chart(ev, params))
     for axis in (users.layout.xaxis, users.layout.xaxis2, timeline.layout.yaxis2):
         assert axis.tickformat == ",d" and axis.dtick >= 1 and float(axis.dtick).is_integer()
-    assert [plots._users_ticks(m)["dtick"] for m in (3, 11, 25, 130)] == [1, 2, 5, 20]
+    assert [plots_capacity._users_ticks(m)["dtick"] for m in (3, 11, 25, 130)] == [1, 2, 5, 20]

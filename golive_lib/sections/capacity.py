@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import capacity as maths
-from .. import catalog, plots
+from .. import catalog, plots, plots_capacity
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
@@ -744,12 +744,12 @@ def evaluate(params: Params) -> list[Check]:
 
 def timeline_chart(ev: CapacityEvidence, params: Params) -> plots.Figure:
     slo = params.capacity.latency_slo
-    return plots.loadtest_timeline(ev.result, ev.knee, slo.percentile, slo.threshold_ms)
+    return plots_capacity.loadtest_timeline(ev.result, ev.knee, slo.percentile, slo.threshold_ms)
 
 
 def users_chart(ev: CapacityEvidence, params: Params) -> plots.Figure:
     slo = params.capacity.latency_slo
-    return plots.loadtest_vs_users(
+    return plots_capacity.loadtest_vs_users(
         ev.result, ev.points, ev.usl, ev.knee, slo.percentile, slo.threshold_ms
     )
 
@@ -757,4 +757,6 @@ def users_chart(ev: CapacityEvidence, params: Params) -> plots.Figure:
 def peak_chart(ev: CapacityEvidence, params: Params) -> plots.Figure:
     capacity = ev.knee.throughput if ev.knee else (0.0 if ev.result else None)
     ceiling = ev.usl.x_peak if ev.usl else None
-    return plots.peak_vs_capacity(ev.projection, capacity, params.capacity.safety_margin, ceiling)
+    return plots_capacity.peak_vs_capacity(
+        ev.projection, capacity, params.capacity.safety_margin, ceiling
+    )
