@@ -186,9 +186,9 @@ def loadtest_vs_users(
 
 def _users_ticks(most: float) -> dict[str, Any]:
     """Whole-number ticks for a users axis: a step of 1, 2, 5, 10, 20, ... that gives at
-    most about 10 ticks up to ``most``."""
+    most about 8 ticks up to ``most``."""
     step = 1
-    while most / step > 10:
+    while most / step > 8:
         step = step * 5 // 2 if str(step).startswith("2") else step * 2
     return {"tickmode": "linear", "tick0": 0, "dtick": step, "tickformat": ",d"}
 
