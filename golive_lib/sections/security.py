@@ -434,7 +434,7 @@ def _scan_check(
         return catalog.make(
             check_id,
             Status.ERROR,
-            "; ".join(errors + live_errors),
+            "; ".join(errors + failed_runs + live_errors),
             evidence,
             "Fix or regenerate the report named; the format is detected from its content, or set "
             "`format:` beside its path.",
