@@ -19,18 +19,26 @@ from typing import Any
 
 from .sources.loadtest import Sample
 
+#: A sustained window within this fraction of the best sustained throughput counts as
+#: saturated: the knee is the lowest load that reaches it.
+PLATEAU_TOLERANCE = 0.05
+
 
 @dataclass(frozen=True)
 class Knee:
-    """The highest throughput sustained while the latency SLO held."""
+    """The best throughput sustained while the latency SLO held (the capacity), and the
+    onset of saturation: the lowest load whose sustained throughput is within
+    `PLATEAU_TOLERANCE` of that best (the knee)."""
 
-    throughput: float  # requests/s, mean over the window
-    users: float | None  # median concurrency over the window
-    latency_ms: float  # the worst percentile latency in the window
+    throughput: float  # requests/s, mean over the best window: the capacity
+    users: float | None  # median concurrency of the onset window (the knee's users)
+    latency_ms: float  # the worst percentile latency in the best window
     error_ratio: float
-    start: datetime
-    end: datetime
+    start: datetime | None  # the best window (None for a summary that holds no time)
+    end: datetime | None
     samples: int
+    onset_throughput: float | None = None  # requests/s sustained at the onset window
+    best_users: float | None = None  # median concurrency of the best window
 
 
 def _median(values: list[float]) -> float | None:
@@ -52,18 +60,27 @@ def within_slo(
     return sample.error_ratio <= max_error_ratio
 
 
-def knee(
-    samples: Sequence[Sample],
+@dataclass(frozen=True)
+class _Window:
+    throughput: float
+    users: float | None
+    latency_ms: float
+    error_ratio: float
+    first: Sample
+    last: Sample
+    samples: int
+
+
+def _windows(
+    ordered: Sequence[Sample],
     percentile: int,
     threshold_ms: float,
     max_error_ratio: float,
     window_s: float,
-) -> Knee | None:
-    """The window of at least ``window_s`` seconds, every interval of which met the
-    latency objective, whose errors stayed under ``max_error_ratio``, and whose mean
-    throughput is the highest. None when no such window exists."""
-    ordered = sorted(samples, key=lambda s: s.time)
-    best: Knee | None = None
+) -> list[_Window]:
+    """For each start, the shortest window of at least ``window_s`` seconds every interval
+    of which met the objective and whose errors stayed under ``max_error_ratio``."""
+    found: list[_Window] = []
     n = len(ordered)
     for i in range(n):
         span = 0.0
@@ -77,23 +94,64 @@ def knee(
             window = ordered[i : j + 1]
             requests = sum(w.requests for w in window)
             failures = sum(w.failures for w in window)
-            throughput = requests / span
             ratio = failures / requests if requests else 0.0
-            if ratio > max_error_ratio:
-                break
-            if best is None or throughput > best.throughput:
+            if ratio <= max_error_ratio:
                 lat = [w.latency(percentile) for w in window if w.requests]
-                best = Knee(
-                    throughput=throughput,
-                    users=_median([w.users for w in window if w.users is not None]),
-                    latency_ms=max((x for x in lat if x is not None), default=0.0),
-                    error_ratio=ratio,
-                    start=window[0].time,
-                    end=window[-1].time,
-                    samples=len(window),
+                found.append(
+                    _Window(
+                        throughput=requests / span,
+                        users=_median([w.users for w in window if w.users is not None]),
+                        latency_ms=max((x for x in lat if x is not None), default=0.0),
+                        error_ratio=ratio,
+                        first=window[0],
+                        last=window[-1],
+                        samples=len(window),
+                    )
                 )
             break  # a longer window averages shorter ones: it never sustains more
-    return best
+    return found
+
+
+def knee(
+    samples: Sequence[Sample],
+    percentile: int,
+    threshold_ms: float,
+    max_error_ratio: float,
+    window_s: float,
+    tolerance: float = PLATEAU_TOLERANCE,
+) -> Knee | None:
+    """The best sustained throughput within the objective and the onset of saturation.
+
+    Windows of at least ``window_s`` seconds, every interval of which met the latency
+    objective and whose errors stayed under ``max_error_ratio``, are the candidates. The
+    best is the one with the highest mean throughput (the capacity). On a plateau noise
+    decides which window is best, so the knee is the candidate at the lowest load (median
+    users; the earliest when users are unknown) whose throughput is within ``tolerance``
+    of the best. None when no candidate exists."""
+    ordered = sorted(samples, key=lambda s: s.time)
+    found = _windows(ordered, percentile, threshold_ms, max_error_ratio, window_s)
+    if not found:
+        return None
+    best = max(found, key=lambda w: w.throughput)
+    near = [w for w in found if w.throughput >= (1 - tolerance) * best.throughput]
+    onset = min(
+        near,
+        key=lambda w: (
+            w.users if w.users is not None else math.inf,
+            w.first.time,
+        ),
+    )
+    return Knee(
+        throughput=best.throughput,
+        users=onset.users,
+        latency_ms=best.latency_ms,
+        error_ratio=best.error_ratio,
+        start=best.first.time,
+        end=best.last.time,
+        samples=best.samples,
+        onset_throughput=onset.throughput,
+        best_users=best.users,
+    )
 
 
 def error_series(samples: Sequence[Sample]) -> list[tuple[datetime, float]]:

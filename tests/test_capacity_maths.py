@@ -130,3 +130,22 @@ def test_headroom_needs_the_margin_on_top_of_the_projection():
 def test_impossible_projection_inputs_are_refused():
     with pytest.raises(ValueError):
         cap.project_peak(10, -1.0, 2, 1)
+
+
+def test_on_a_flat_plateau_the_knee_is_where_saturation_starts_not_the_noisiest_window():
+    # Throughput rises to ~100 req/s at 6 users, then stays flat to 16 users with +-2 %
+    # noise; the single best window is then wherever the noise peaked.
+    rng = np.random.default_rng(7)
+    samples, t = [], 0
+    for n in range(1, 17):
+        x = min(100.0, 17.0 * n)
+        for _ in range(10):
+            t += 1
+            xs = round(x * (1 + rng.uniform(-0.02, 0.02)))
+            samples.append(Sample(T0 + timedelta(seconds=t), 1.0, float(n), xs, 0, 5, 10, 20))
+    knee = cap.knee(samples, 95, 100, 0.01, window_s=10)
+    assert knee is not None
+    assert knee.users == 6  # the lowest load within 5 % of the best sustained throughput
+    assert knee.onset_throughput == pytest.approx(100, rel=0.05)
+    assert knee.throughput >= knee.onset_throughput  # the best sustained figure, also reported
+    assert knee.best_users is not None and knee.best_users >= 6

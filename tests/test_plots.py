@@ -17,7 +17,7 @@ import pytest
 import yaml
 from plotly.subplots import make_subplots
 
-from golive_lib import plots
+from golive_lib import plots, plots_capacity
 from golive_lib.model import Check, Severity, Status
 from golive_lib.params import load_params
 from golive_lib.sections import capacity
@@ -99,9 +99,9 @@ def test_subplot_layouts_match_plotlys_make_subplots(capacity_evidence: Any) -> 
 
 def test_empty_charts_say_why() -> None:
     for fig in (
-        plots.loadtest_timeline(None, None, 95, 250),
-        plots.loadtest_vs_users(None, [], None, None, 95, 250),
-        plots.peak_vs_capacity(None, None, 1.5, None),
+        plots_capacity.loadtest_timeline(None, None, 95, 250),
+        plots_capacity.loadtest_vs_users(None, [], None, None, 95, 250),
+        plots_capacity.peak_vs_capacity(None, None, 1.5, None),
         plots.rollout_phases([], [], None),
         plots.rollout_backfill([]),
     ):
@@ -155,7 +155,9 @@ def test_plain_makes_json_of_dates_numpy_and_non_finite_numbers() -> None:
 def test_show_makes_every_axis_room_for_its_labels(monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[Any] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw: shown.append(obj))
-    plots.show(plots.loadtest_vs_users(None, [], None, None, 95, 250))  # no axes of its own
+    plots.show(
+        plots_capacity.loadtest_vs_users(None, [], None, None, 95, 250)
+    )  # no axes of its own
     checks = [
         Check(
             id="a.x",
@@ -173,3 +175,35 @@ def test_show_makes_every_axis_room_for_its_labels(monkeypatch: pytest.MonkeyPat
         assert {"xaxis", "yaxis"} <= set(axes)
         assert all(layout[k]["automargin"] is True for k in axes)
     assert shown[1]["text/plain"] == "<plotly figure: Checks by status and section>"
+
+
+@pytest.mark.parametrize(
+    ("capacity_rps", "ceiling"),
+    [(200.0, 203.0), (79.4, 85.0), (0.0, None), (30.0, 160.0)],
+    ids=["passing, lines close", "failing, lines close", "no capacity", "failing, far apart"],
+)
+def test_capacity_and_ceiling_labels_sit_in_the_margin_apart(capacity_rps, ceiling) -> None:
+    from golive_lib import capacity as maths
+
+    p = maths.project_peak(20, 0.4, 2, 2.5)
+    fig = valid(plots_capacity.peak_vs_capacity(p, capacity_rps, 1.5, ceiling))
+    labels = fig.layout.annotations
+    # right of the plot area (never over the bars), in a margin wide enough for them
+    assert all(a.xref == "paper" and a.x == 1 and a.xanchor == "left" for a in labels)
+    # bar values are under the bar names, not text over the bars the lines cross
+    assert fig.data[0].text is None and "req/s" in fig.data[0].x[-1]
+    assert fig.layout.margin.r >= 150
+    top = fig.layout.yaxis.range[1]
+    assert top >= max(capacity_rps, ceiling or 0, p.projected * 1.5)
+    if len(labels) == 2:  # at least 18 px apart on a ~300 px plot
+        px = [(a.y / top) * 300 + (a.yshift or 0) for a in labels]
+        assert abs(px[0] - px[1]) >= 17
+
+
+def test_users_axes_have_whole_number_ticks(capacity_evidence: Any) -> None:
+    ev, params = capacity_evidence
+    users = valid(capacity.users_chart(ev, params))
+    timeline = valid(capacity.timeline_chart(ev, params))
+    for axis in (users.layout.xaxis, users.layout.xaxis2, timeline.layout.yaxis2):
+        assert axis.tickformat == ",d" and axis.dtick >= 1 and float(axis.dtick).is_integer()
+    assert [plots_capacity._users_ticks(m)["dtick"] for m in (3, 11, 25, 130)] == [1, 2, 5, 20]

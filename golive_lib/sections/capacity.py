@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import capacity as maths
-from .. import catalog, plots
+from .. import catalog, plots, plots_capacity
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
@@ -236,7 +236,6 @@ def _knee(result: LoadTest, params: Params) -> maths.Knee | None:
         or total.throughput is None
         or latency > threshold
         or total.error_ratio > cap.max_error_ratio
-        or result.ended is None
     ):
         return None
     return maths.Knee(
@@ -244,10 +243,19 @@ def _knee(result: LoadTest, params: Params) -> maths.Knee | None:
         users=result.max_users,
         latency_ms=latency,
         error_ratio=total.error_ratio,
-        start=result.started or result.ended,
+        start=result.started,
         end=result.ended,
         samples=1,
+        onset_throughput=total.throughput,
+        best_users=result.max_users,
     )
+
+
+def measured_percentiles(result: LoadTest) -> list[int]:
+    """The latency percentiles the result holds (in its samples, else its totals)."""
+    if result.samples:
+        return [q for q in (50, 95, 99) if any(x.latency(q) is not None for x in result.samples)]
+    return [q for q in (50, 95, 99) if result.total.latency(q) is not None]
 
 
 def _peak(params: Params) -> tuple[maths.Projection | None, str | None, str | None]:
@@ -363,11 +371,7 @@ def load_test_present(ev: CapacityEvidence, params: Params) -> Check:
         Evidence(
             label="test window",
             value=f"{_when(r.started)} to {_when(r.ended)}"
-            + (
-                " (end = the file's modification time: the format holds no timestamps)"
-                if r.ended_from_mtime
-                else ""
-            ),
+            + (" (the file holds no date)" if r.ended is None else ""),
         ),
         Evidence(
             label="requests",
@@ -387,10 +391,13 @@ def load_test_present(ev: CapacityEvidence, params: Params) -> Check:
     if r.ended is None:
         return catalog.make(
             cid,
-            Status.ERROR,
-            f"{r.where}: the result says nothing of when it ran",
+            Status.WARN,
+            f"{r.format} load test in {r.where}: age unknown, the file holds no date "
+            f"(its modification time is not when the test ran); {r.total.requests:,} requests, "
+            f"up to {_fmt(r.max_users, ' users', 0)}",
             evidence,
-            _READ_FIX,
+            "Keep a result that carries its date: k6 --out json (timestamped points) next to "
+            "the summary, Locust's _stats_history.csv, or a JMeter JTL with timeStamp.",
             **data,
         )
     age = (ev.today - r.ended.date()).days
@@ -493,6 +500,23 @@ def headroom(ev: CapacityEvidence, params: Params) -> Check:
             "Give today's peak (capacity.peak.rps or capacity.peak.query).",
         )
     p = ev.projection
+    measured = measured_percentiles(ev.result) if ev.result else []
+    if ev.knee is None and cap.latency_slo.percentile not in measured:
+        p_name = f"p{cap.latency_slo.percentile}"
+        other = ", ".join(f"p{q}" for q in measured) or "none"
+        return catalog.make(
+            cid,
+            Status.ERROR,
+            f"{p_name} not measured: {ev.result.where if ev.result else 'the result'} holds no "
+            f"{p_name} latency (percentiles it has: {other}), so the latency SLO cannot be "
+            "judged",
+            [Evidence(label="projected peak", value=f"{p.projected:,.1f} req/s")],
+            f"Use percentile {measured[-1] if measured else 95} in capacity.latency_slo, or a "
+            f"file that has {p_name} (k6: summaryTrendStats including 'p(99)', or --out json; "
+            "Locust: _stats_history.csv).",
+            capacity_rps=None,
+            projected_rps=p.projected,
+        )
     if ev.knee is None:
         return catalog.make(
             cid,
@@ -508,10 +532,16 @@ def headroom(ev: CapacityEvidence, params: Params) -> Check:
     k = ev.knee
     evidence = [
         Evidence(
-            label="sustained capacity (knee)",
-            value=f"{k.throughput:,.1f} req/s at {_fmt(k.users, ' users', 0)}, "
+            label="best sustained throughput within the SLO (capacity)",
+            value=f"{k.throughput:,.1f} req/s at {_fmt(k.best_users, ' users', 0)}, "
             f"p{cap.latency_slo.percentile} {k.latency_ms:g} ms, "
             f"{_when(k.start)} to {_when(k.end)}",
+        ),
+        Evidence(
+            label="knee (onset of saturation)",
+            value=f"{_fmt(k.users, ' users', 0)}: the lowest load sustaining "
+            f"{_fmt(k.onset_throughput, ' req/s')}, within "
+            f"{maths.PLATEAU_TOLERANCE:.0%} of the best",
         ),
         Evidence(label="projected peak", value=f"{p.projected:,.1f} req/s"),
         Evidence(
@@ -522,6 +552,8 @@ def headroom(ev: CapacityEvidence, params: Params) -> Check:
     ]
     data: dict[str, Any] = {
         "capacity_rps": h.capacity,
+        "knee_users": k.users,
+        "knee_rps": k.onset_throughput,
         "projected_rps": h.projected,
         "required_rps": h.required,
         "headroom": h.ratio,
@@ -712,12 +744,12 @@ def evaluate(params: Params) -> list[Check]:
 
 def timeline_chart(ev: CapacityEvidence, params: Params) -> plots.Figure:
     slo = params.capacity.latency_slo
-    return plots.loadtest_timeline(ev.result, ev.knee, slo.percentile, slo.threshold_ms)
+    return plots_capacity.loadtest_timeline(ev.result, ev.knee, slo.percentile, slo.threshold_ms)
 
 
 def users_chart(ev: CapacityEvidence, params: Params) -> plots.Figure:
     slo = params.capacity.latency_slo
-    return plots.loadtest_vs_users(
+    return plots_capacity.loadtest_vs_users(
         ev.result, ev.points, ev.usl, ev.knee, slo.percentile, slo.threshold_ms
     )
 
@@ -725,4 +757,6 @@ def users_chart(ev: CapacityEvidence, params: Params) -> plots.Figure:
 def peak_chart(ev: CapacityEvidence, params: Params) -> plots.Figure:
     capacity = ev.knee.throughput if ev.knee else (0.0 if ev.result else None)
     ceiling = ev.usl.x_peak if ev.usl else None
-    return plots.peak_vs_capacity(ev.projection, capacity, params.capacity.safety_margin, ceiling)
+    return plots_capacity.peak_vs_capacity(
+        ev.projection, capacity, params.capacity.safety_margin, ceiling
+    )

@@ -259,6 +259,7 @@ def _scan_check(
     skipped_parts: list[str] = []
     nothing_checked: list[str] = []
     skipped_total = 0
+    failed_runs: list[str] = []  # a report that says its tool failed or ran nothing
     for load in loads:
         if load.report is None and load.run is not None:
             run = load.run
@@ -287,6 +288,13 @@ def _scan_check(
                     value=f"{counted}; {when}" + (f"; target {rep.target}" if rep.target else ""),
                     location=load.configured,
                 )
+            )
+        for note in rep.notes:  # what the report holds but is not a finding, and why
+            evidence.append(Evidence(label="not counted", value=note, location=load.configured))
+        for problem in rep.problems:
+            failed_runs.append(f"{load.configured}: {problem}")
+            evidence.append(
+                Evidence(label="scan did not complete", value=problem, location=load.configured)
             )
         if age is not None and age > sec.scan_max_age_days:
             stale.append(f"{load.configured} is {age} days old (max {sec.scan_max_age_days})")
@@ -360,7 +368,7 @@ def _scan_check(
         listed = ", ".join(
             f"{j.finding.id} in {j.finding.package or j.finding.target}" for j in failing[:5]
         )
-        also = errors + live_errors + skipped_parts
+        also = errors + failed_runs + live_errors + skipped_parts
         extra = f"; also: {'; '.join(also)}" if also else ""
         return catalog.make(
             check_id,
@@ -374,10 +382,20 @@ def _scan_check(
         return catalog.make(
             check_id,
             Status.ERROR,
-            "; ".join(errors + live_errors),
+            "; ".join(errors + failed_runs + live_errors),
             evidence,
             "Fix or regenerate the report named; the format is detected from its content, or set "
             "`format:` beside its path.",
+            **data,
+        )
+    if failed_runs:
+        return catalog.make(
+            check_id,
+            Status.ERROR,
+            "not a clean scan: " + "; ".join(failed_runs + live_errors + skipped_parts),
+            evidence,
+            "Fix the scanner's run (see the error it reported) and keep the report of a "
+            "complete run: a scan that failed or ran nothing proves nothing.",
             **data,
         )
     live_fix = (

@@ -204,6 +204,8 @@ def coverage(ev: TestingEvidence, params: Params) -> Check:
             + (f", branches {t.branch_threshold:.0%}" if t.branch_threshold is not None else ""),
         )
     )
+    for c in total.contradictions:
+        evidence.append(Evidence(label="totals contradict the elements", value=c))
     data = {"line_rate": total.line_rate, "branch_rate": total.branch_rate}
     if total.line_rate is None:
         return catalog.make(
@@ -236,6 +238,17 @@ def coverage(ev: TestingEvidence, params: Params) -> Check:
     status = (
         Status.WARN if total.branch_rate is None and t.branch_threshold is not None else Status.PASS
     )
+    if total.contradictions:
+        return catalog.make(
+            cid,
+            Status.WARN,
+            f"lines {_pct(total.line_rate)}, {branch_note} (counted from the report's "
+            f"elements), but its totals disagree: {'; '.join(total.contradictions[:2])}",
+            evidence,
+            "Regenerate the coverage report with the tool itself: totals that disagree with "
+            "the lines they sum were edited, merged or cut short.",
+            **data,
+        )
     return catalog.make(
         cid,
         status,
@@ -270,11 +283,13 @@ def unit_and_integration(ev: TestingEvidence, params: Params) -> Check:
         tests = sum(s.tests for s in suites)
         bad = sum(s.failures + s.errors for s in suites)
         skipped = sum(s.skipped for s in suites)
+        flaky = sum(s.flaky for s in suites)
         files = sorted({s.file for s in suites})
         evidence.append(
             Evidence(
                 label=f"{kind} suites",
                 value=f"{len(suites)} suites, {tests} tests, {bad} failed, {skipped} skipped"
+                + (f", {flaky} flaky (passed on a rerun)" if flaky else "")
                 if suites
                 else "none found",
                 location=", ".join(files) or None,
@@ -298,6 +313,9 @@ def unit_and_integration(ev: TestingEvidence, params: Params) -> Check:
         n = sum(s.failures + s.errors for s in failing)
         problems.insert(0, f"{n} failing tests in {', '.join(sorted({s.file for s in failing}))}")
     counts = {k: sum(s.tests for s in v) for k, v in by_kind.items()}
+    contradictions = [f"{s.file}: {c}" for s in ev.suites for c in s.contradictions]
+    for c in contradictions:
+        evidence.append(Evidence(label="attributes contradict the test cases", value=c))
     if problems:
         return catalog.make(
             cid,
@@ -305,6 +323,19 @@ def unit_and_integration(ev: TestingEvidence, params: Params) -> Check:
             "; ".join(problems),
             evidence,
             "Fix the failing tests." if failing else fix_find,
+            **counts,
+        )
+    if contradictions:
+        return catalog.make(
+            cid,
+            Status.WARN,
+            f"unit: {counts['unit']} tests, integration: {counts['integration']} tests, no "
+            f"failing test case, but the files' counts disagree with their test cases: "
+            + "; ".join(contradictions[:3])
+            + (f" (and {len(contradictions) - 3} more)" if len(contradictions) > 3 else ""),
+            evidence,
+            "Regenerate the JUnit XML with the test runner itself: a file whose suite counts "
+            "disagree with its test cases was edited, merged or cut short.",
             **counts,
         )
     return catalog.make(

@@ -2,7 +2,20 @@
 
 Rates are ratios in 0..1. A report that measured no branches (coverage.py without
 ``--branch`` writes ``branch-rate="0"``; JaCoCo omits the BRANCH counter; LCOV has no
-``BRF``) has ``branch_rate`` None: "not measured", never 0 %.
+``BRDA``/``BRF``) has ``branch_rate`` None: "not measured", never 0 %.
+
+- Cobertura (coverage.py, istanbul, gcovr, Cobertura 2.1): each class's ``<lines>``, every
+  (file, line number) once (hits > 0 is covered; ``condition-coverage`` "(covered/total)"
+  for branches); method-level ``<line>`` repeats are not counted again. The root's
+  ``lines-valid``/``lines-covered``/``branches-valid``/``branches-covered`` are used only
+  when there is no line element; else compared, and a disagreement named
+  (``Coverage.contradictions``). Ignored: rates (recomputed from counts), complexity,
+  ``<sources>``.
+- JaCoCo (report.dtd 1.1, groups of a multi-module aggregate included): the sum of the
+  ``<sourcefile>`` LINE and BRANCH counters (the report-level counters only when there is
+  no source file element; else compared, and a disagreement named). Ignored: INSTRUCTION,
+  COMPLEXITY, METHOD, CLASS counters, ``<line>`` details, session info.
+- LCOV: see `parse_lcov`.
 """
 
 from __future__ import annotations
@@ -45,6 +58,9 @@ class Coverage:
     branches_covered: int
     branches_valid: int
     files: tuple[FileCoverage, ...] = ()
+    #: Where the report's own totals disagree with its elements (the counts above are the
+    #: elements'), e.g. "root lines-valid=120 but its <line> elements count 96".
+    contradictions: tuple[str, ...] = ()
 
     @property
     def line_rate(self) -> float | None:
@@ -70,6 +86,7 @@ def combine(reports: list[Coverage]) -> Coverage | None:
         branches_covered=sum(r.branches_covered for r in reports),
         branches_valid=sum(r.branches_valid for r in reports),
         files=tuple(f for r in reports for f in r.files),
+        contradictions=tuple(c for r in reports for c in r.contradictions),
     )
 
 
@@ -104,45 +121,72 @@ def _int(el: ET.Element, attr: str, label: str) -> int | None:
         raise SourceError(label, f"<{el.tag}> {attr}={raw!r} is not a number") from e
 
 
+def _disagree(
+    what: str, said: tuple[int | None, int | None], counted: tuple[int, int]
+) -> list[str]:
+    """A named contradiction when a report's (covered, valid) totals differ from its elements'."""
+    if said[0] is None or said[1] is None or (said[0], said[1]) == counted:
+        return []
+    return [
+        f"{what}: {said[0]}/{said[1]} covered, but the elements count {counted[0]}/{counted[1]}"
+    ]
+
+
 def parse_cobertura(path: Path, label: str | None = None) -> Coverage:
+    """Counts from the ``<line>`` elements of each class's ``<lines>``, each (file, line
+    number) once (hit when any class hit it; for branches the widest condition-coverage);
+    the root's totals only when the report has no line element, else compared and any
+    disagreement named."""
     label = label or str(path)
     root = read_xml(path, label)
     if root.tag != "coverage":
         raise SourceError(label, f"not a Cobertura report (root element <{root.tag}>)")
-    files: dict[str, list[int]] = {}
-    lc = lv = bc = bv = 0
+    lines: dict[str, dict[str, int]] = {}  # file -> line number -> hits
+    branches: dict[tuple[str, str], tuple[int, int]] = {}  # (file, line) -> (covered, total)
     for cls in root.iter("class"):
         name = cls.get("filename") or cls.get("name") or "?"
-        tot = files.setdefault(name, [0, 0])
-        for line in cls.iter("line"):
+        seen = lines.setdefault(name, {})
+        for line in cls.findall("lines/line"):
+            number = line.get("number", str(len(seen)))
             hits = _int(line, "hits", label) or 0
-            tot[1] += 1
-            lv += 1
-            if hits > 0:
-                tot[0] += 1
-                lc += 1
+            seen[number] = max(seen.get(number, 0), hits)
             if line.get("branch") == "true":
                 m = _CONDITION_RE.search(line.get("condition-coverage", ""))
                 if m:
-                    bc += int(m.group(1))
-                    bv += int(m.group(2))
-    # The root's totals win when present (they count each line once across classes).
-    lines_valid = _int(root, "lines-valid", label)
-    lines_covered = _int(root, "lines-covered", label)
-    branches_valid = _int(root, "branches-valid", label)
-    branches_covered = _int(root, "branches-covered", label)
-    if lines_valid is not None and lines_covered is not None:
-        lc, lv = lines_covered, lines_valid
-    if branches_valid is not None and branches_covered is not None:
-        bc, bv = branches_covered, branches_valid
+                    got = (int(m.group(1)), int(m.group(2)))
+                    branches[(name, number)] = max(
+                        branches.get((name, number), got), got, key=lambda b: (b[1], b[0])
+                    )
+    files = tuple(
+        FileCoverage(n, sum(h > 0 for h in hits.values()), len(hits))
+        for n, hits in sorted(lines.items())
+    )
+    counted_lines = (sum(f.lines_covered for f in files), sum(f.lines_valid for f in files))
+    counted_branches = (sum(c for c, _ in branches.values()), sum(t for _, t in branches.values()))
+    said_lines = (_int(root, "lines-covered", label), _int(root, "lines-valid", label))
+    said_branches = (_int(root, "branches-covered", label), _int(root, "branches-valid", label))
+    contradictions: list[str] = []
+    if counted_lines[1] == 0 and said_lines[0] is not None and said_lines[1] is not None:
+        # a summary without line elements: its totals are all there is
+        counted_lines = (said_lines[0], said_lines[1])
+        if said_branches[0] is not None and said_branches[1] is not None:
+            counted_branches = (said_branches[0], said_branches[1])
+    else:
+        contradictions += _disagree(
+            "the root's lines-covered/lines-valid", said_lines, counted_lines
+        )
+        contradictions += _disagree(
+            "the root's branches-covered/branches-valid", said_branches, counted_branches
+        )
     return Coverage(
         label,
         "cobertura",
-        lc,
-        lv,
-        bc,
-        bv,
-        tuple(FileCoverage(n, c, v) for n, (c, v) in sorted(files.items())),
+        counted_lines[0],
+        counted_lines[1],
+        counted_branches[0],
+        counted_branches[1],
+        files,
+        tuple(contradictions),
     )
 
 
@@ -163,39 +207,92 @@ def parse_jacoco(path: Path, label: str | None = None) -> Coverage:
     if root.tag != "report":
         raise SourceError(label, f"not a JaCoCo report (root element <{root.tag}>)")
     files = []
+    branch_sum = [0, 0]
+    sourcefiles = 0
     for pkg in root.iter("package"):
         for sf in pkg.findall("sourcefile"):
+            sourcefiles += 1
             got = _counter(sf, "LINE", label)
             if got:
                 name = f"{pkg.get('name', '')}/{sf.get('name', '?')}".lstrip("/")
                 files.append(FileCoverage(name, got[0], got[1]))
-    line = _counter(root, "LINE", label)
-    if line is None:  # no report-level counter: sum the source files
-        line = (sum(f.lines_covered for f in files), sum(f.lines_valid for f in files))
-    branch = _counter(root, "BRANCH", label) or (0, 0)
-    return Coverage(label, "jacoco", line[0], line[1], branch[0], branch[1], tuple(files))
+            b = _counter(sf, "BRANCH", label)
+            if b:
+                branch_sum[0] += b[0]
+                branch_sum[1] += b[1]
+    said_line = _counter(root, "LINE", label)
+    said_branch = _counter(root, "BRANCH", label)
+    if not sourcefiles:  # no source file element: the report's counters are all there is
+        line = said_line or (0, 0)
+        branch = said_branch or (0, 0)
+        return Coverage(label, "jacoco", line[0], line[1], branch[0], branch[1], ())
+    line = (sum(f.lines_covered for f in files), sum(f.lines_valid for f in files))
+    branch = (branch_sum[0], branch_sum[1])
+    contradictions = _disagree(
+        "the report's LINE counter", said_line or (None, None), line
+    ) + _disagree("the report's BRANCH counter", said_branch or (None, None), branch)
+    return Coverage(
+        label, "jacoco", line[0], line[1], branch[0], branch[1], tuple(files), tuple(contradictions)
+    )
+
+
+@dataclass
+class _LcovFile:
+    """One source file's records, merged across the tracefile's tests (TN sections)."""
+
+    lines: dict[int, int]  # DA: line -> hits, summed over records
+    branches: dict[tuple[str, str, str], int]  # BRDA (line, block, branch) -> taken
+    lf: int | None = None  # LF/LH/BRF/BRH: used only when a record has no DA/BRDA lines
+    lh: int | None = None
+    brf: int | None = None
+    brh: int | None = None
+
+
+def _record_disagrees(name: str, record: _LcovFile) -> list[str]:
+    """One record's LF/LH (BRF/BRH) against its own DA (BRDA) lines."""
+    said = []
+    if record.lines:
+        counted = (sum(h > 0 for h in record.lines.values()), len(record.lines))
+        said += _disagree(f"{name}: LH/LF", (record.lh, record.lf), counted)
+    if record.branches:
+        counted = (sum(t > 0 for t in record.branches.values()), len(record.branches))
+        said += _disagree(f"{name}: BRH/BRF", (record.brh, record.brf), counted)
+    return said
 
 
 def parse_lcov(path: Path, label: str | None = None) -> Coverage:
+    """An LCOV tracefile as geninfo(1) defines it.
+
+    Records (``SF:`` ... ``end_of_record``) of the same source file, one per test name
+    (``TN:``) in a multi-test or merged tracefile, are merged as ``lcov --summary``
+    merges them: a line is found once and hit when any record hit it; a branch likewise.
+    Totals come from ``DA``/``BRDA`` lines; ``LF``/``LH``/``BRF``/``BRH`` are used only for
+    a record that lists no ``DA``/``BRDA`` line, else compared with them, and a record
+    whose summary lines disagree is named (``Coverage.contradictions``). ``BRDA``'s taken
+    count ``-`` means the block was never executed: not taken. Ignored: ``TN``, ``VER``,
+    function records (``FN``/``FNDA``/``FNF``/``FNH``/``FNL``/``FNA``), MC/DC records and
+    line checksums.
+    """
     label = label or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as e:
         raise SourceError(label, "file not found") from e
     except (OSError, UnicodeDecodeError) as e:
         raise SourceError(label, f"cannot read: {e}") from e
-    files: list[FileCoverage] = []
+    merged: dict[str, _LcovFile] = {}
+    contradictions: list[str] = []
     name: str | None = None
-    lf = lh = brf = brh = 0
-    da_total = da_hit = brda_total = brda_hit = 0
-    seen_lf = seen_brf = False
-    bc = bv = 0
+    current = _LcovFile({}, {})
 
     def number(value: str, n: int, key: str) -> int:
         try:
             return int(value)
-        except ValueError as e:
-            raise SourceError(label, f"line {n}: {key} {value!r} is not a number") from e
+        except ValueError:
+            try:
+                return int(float(value))  # some producers write hit counts as floats
+            except ValueError as e:
+                raise SourceError(label, f"line {n}: {key} {value!r} is not a number") from e
 
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -204,14 +301,20 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
         if line == "end_of_record":
             if name is None:
                 raise SourceError(label, f"line {n}: end_of_record without SF")
-            lv, lc = (lf, lh) if seen_lf else (da_total, da_hit)
-            b_v, b_c = (brf, brh) if seen_brf else (brda_total, brda_hit)
-            files.append(FileCoverage(name, lc, lv))
-            bc += b_c
-            bv += b_v
+            into = merged.setdefault(name, _LcovFile({}, {}))
+            for ln, hits in current.lines.items():
+                into.lines[ln] = into.lines.get(ln, 0) + hits
+            for where, taken in current.branches.items():
+                into.branches[where] = into.branches.get(where, 0) + taken
+            contradictions += _record_disagrees(name, current)
+            if not current.lines:
+                into.lf = max(into.lf or 0, current.lf or 0)
+                into.lh = max(into.lh or 0, current.lh or 0)
+            if not current.branches:
+                into.brf = max(into.brf or 0, current.brf or 0)
+                into.brh = max(into.brh or 0, current.brh or 0)
             name = None
-            lf = lh = brf = brh = da_total = da_hit = brda_total = brda_hit = 0
-            seen_lf = seen_brf = False
+            current = _LcovFile({}, {})
             continue
         m = _LCOV_LINE_RE.match(line)
         if not m:
@@ -220,29 +323,43 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
         if key == "SF":
             name = value
         elif key == "LF":
-            lf, seen_lf = number(value, n, key), True
+            current.lf = number(value, n, key)
         elif key == "LH":
-            lh = number(value, n, key)
+            current.lh = number(value, n, key)
         elif key == "BRF":
-            brf, seen_brf = number(value, n, key), True
+            current.brf = number(value, n, key)
         elif key == "BRH":
-            brh = number(value, n, key)
+            current.brh = number(value, n, key)
         elif key == "DA":
             parts = value.split(",")
             if len(parts) < 2:
                 raise SourceError(label, f"line {n}: DA needs line,hits: {value!r}")
-            da_total += 1
-            da_hit += number(parts[1], n, key) > 0
+            ln = number(parts[0], n, key)
+            current.lines[ln] = current.lines.get(ln, 0) + max(number(parts[1], n, key), 0)
         elif key == "BRDA":
             parts = value.split(",")
-            if len(parts) != 4:
+            if len(parts) < 4:
                 raise SourceError(label, f"line {n}: BRDA needs 4 fields: {value!r}")
-            brda_total += 1
-            brda_hit += parts[3] not in ("-", "0")
+            branch = (parts[0], parts[1], ",".join(parts[2:-1]))
+            taken = 0 if parts[-1] == "-" else max(number(parts[-1], n, key), 0)
+            current.branches[branch] = current.branches.get(branch, 0) + taken
     if name is not None:
         raise SourceError(label, f"record for {name} has no end_of_record")
-    if not files:
+    if not merged:
         raise SourceError(label, "no LCOV records (SF ... end_of_record)")
+    files: list[FileCoverage] = []
+    bc = bv = 0
+    for fname, f in merged.items():
+        if f.lines:
+            files.append(FileCoverage(fname, sum(h > 0 for h in f.lines.values()), len(f.lines)))
+        else:
+            files.append(FileCoverage(fname, f.lh or 0, f.lf or 0))
+        if f.branches:
+            bv += len(f.branches)
+            bc += sum(t > 0 for t in f.branches.values())
+        else:
+            bv += f.brf or 0
+            bc += f.brh or 0
     return Coverage(
         label,
         "lcov",
@@ -251,6 +368,7 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
         bc,
         bv,
         tuple(files),
+        tuple(contradictions),
     )
 
 

@@ -133,7 +133,8 @@ def test_the_example_shows_pass_warn_fail_and_error():
             },
             None,
             {
-                "load-test-present": Status.PASS,
+                # a k6 summary holds no date: its age is unknown, never the file's mtime
+                "load-test-present": Status.WARN,
                 "headroom": Status.PASS,
                 "scalability-model": Status.FAIL,
             },
@@ -159,7 +160,7 @@ def test_the_example_shows_pass_warn_fail_and_error():
         "nothing configured fails",
         "a missing result file is an error",
         "an SLO never held leaves no capacity",
-        "a k6 summary gives capacity but no USL fit",
+        "a k6 summary gives capacity, no USL fit and no date",
         "an unreachable Prometheus without a given peak is an error",
     ],
 )
@@ -397,3 +398,22 @@ def test_bad_capacity_parameters_are_refused(tmp_path):
     ):
         with pytest.raises(ParamsError):
             make_params(tmp_path, **bad)
+
+
+def test_a_percentile_the_file_lacks_is_not_measured_never_an_slo_that_never_held(tmp_path):
+    params = make_params(
+        tmp_path,
+        load_test={"path": "k6-default.json"},
+        peak={"rps": 10},
+        latency_slo={"percentile": 99, "threshold_ms": 250},
+    )
+    # k6's default summary trend stats are med, p(90) and p(95): no p99.
+    shutil.copy(
+        ROOT / "tests/corpus/reports/k6/summary-export-default-trend-stats.json",
+        tmp_path / "repo" / "k6-default.json",
+    )
+    check = capacity.headroom(capacity.collect(params, LOCUST_DAY), params)
+    assert check.status is Status.ERROR
+    assert check.summary.startswith("p99 not measured: ")
+    assert "percentiles it has: p50, p95" in check.summary
+    assert check.remediation.startswith("Use percentile 95 in capacity.latency_slo, or a file")

@@ -787,3 +787,52 @@ def test_tenant_roles_that_match_no_role_pass_nothing(tmp_path):
     result = run(security.data_segregation, wh_params(tmp_path, tenant_roles=["TENNANT_*"]))
     assert "SALES.TENANT_42.EVENTS" in result.data["missing"]
     assert any(e.label == "tenant_roles not used" for e in result.evidence)
+CORPUS = ROOT / "tests" / "corpus" / "reports"
+
+
+def _image_scan(tmp_path: Path, *files: str, **sec: Any):  # type: ignore[no-untyped-def]
+    (tmp_path / "repo" / "scans").mkdir(parents=True, exist_ok=True)
+    for f in files:
+        shutil.copy(CORPUS / f, tmp_path / "repo" / "scans" / Path(f).name)
+    paths = [f"scans/{Path(f).name}" for f in files]
+    params = make_params(tmp_path, {"image_scans": paths, "scan_max_age_days": 3650, **sec})
+    return run(security.image_scan, params)
+
+
+@pytest.mark.parametrize(
+    ("file", "words"),
+    [
+        ("sarif/semgrep-execution-failed.sarif", ["executionSuccessful is false", "exit code 2"]),
+        ("sarif/codeql-error-notification.sarif", ["reported an error: Could not process"]),
+        ("sarif/run-without-results.sarif", ["has no results array"]),
+        ("sarif/runs-empty.sarif", ["no run (runs is empty)"]),
+        ("sarif/runs-null.sarif", ["runs is null"]),
+    ],
+)
+def test_a_sarif_scan_that_failed_or_ran_nothing_is_an_error_never_clean(tmp_path, file, words):
+    result = _image_scan(tmp_path, file)
+    assert result.status is Status.ERROR, result.summary
+    assert result.summary.startswith("not a clean scan: ")
+    for word in words:
+        assert word in result.summary
+
+
+def test_a_failed_run_beside_a_finding_still_fails_and_names_the_failed_run(tmp_path):
+    result = _image_scan(tmp_path, "sarif/two-runs-one-failed.sarif")
+    assert result.status is Status.FAIL
+    assert "CVE-2024-0001" in result.summary and "Grype says its run failed" in result.summary
+
+
+def test_a_critical_secret_in_a_trivy_report_fails_the_image_scan(tmp_path):
+    result = _image_scan(tmp_path, "trivy/image-critical-secret.json")
+    assert result.status is Status.FAIL
+    assert "aws-access-key-id" in result.summary
+
+
+def test_suppressed_and_absent_sarif_results_are_not_findings(tmp_path):
+    result = _image_scan(tmp_path, "sarif/suppressions-mixed.sarif", scan_threshold="medium")
+    assert result.status is Status.FAIL
+    assert result.data["counts"]["counts"] == 5  # 7 results, 2 suppressed
+    assert "2 result(s) not counted: suppressed" in str(result.evidence)
+    clean = _image_scan(tmp_path, "sarif/bandit-clean.sarif")
+    assert clean.status is Status.PASS

@@ -181,3 +181,71 @@ def test_e2e_without_a_probe_or_alert_fails(demo_stack, tmp_path: Path) -> None:
     )["e2e-continuous"]
     assert c.status is Status.FAIL
     assert c.summary.startswith('no probe_success{job="no-such-probe"} series')
+
+
+CORPUS_JUNIT = ROOT / "tests" / "corpus" / "reports" / "junit"
+
+
+def _junit_repo(tmp_path: Path, unit: str, integration: str) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "results").mkdir(parents=True)
+    shutil.copy(CORPUS_JUNIT / unit, repo / "results" / "unit.xml")
+    shutil.copy(CORPUS_JUNIT / integration, repo / "results" / "integration.xml")
+    return repo
+
+
+def _unit_and_integration(tmp_path: Path, unit: str, integration: str) -> Check:
+    repo = _junit_repo(tmp_path, unit, integration)
+    params = params_with(
+        tmp_path,
+        repository=repo,
+        junit=["results/*.xml"],
+        unit_patterns=["*unit*"],
+        integration_patterns=["*integration*"],
+    )
+    return checks(params)["unit-and-integration"]
+
+
+def test_a_failure_inside_a_suite_that_says_failures_0_fails_and_names_the_contradiction(
+    tmp_path: Path,
+) -> None:
+    c = _unit_and_integration(tmp_path, "suite-says-no-failures.xml", "gradle-test-results.xml")
+    assert c.status is Status.FAIL
+    assert c.summary.startswith("2 failing tests in results/integration.xml, results/unit.xml")
+    assert "says failures=0 but holds 1 <failure> element(s)" in str(c.evidence)
+
+
+def test_counts_that_contradict_passing_cases_warn_and_never_pass(tmp_path: Path) -> None:
+    c = _unit_and_integration(
+        tmp_path, "root-counts-more-than-it-holds.xml", "pytest-all-pass-xunit2.xml"
+    )
+    assert c.status is Status.WARN
+    assert "<testsuites> says tests=40 but holds 4 <testcase> element(s)" in c.summary
+
+
+def test_a_flaky_surefire_test_passes_and_is_counted_as_flaky(tmp_path: Path) -> None:
+    c = _unit_and_integration(
+        tmp_path, "pytest-all-pass-xunit2.xml", "surefire-flaky-and-rerun.xml"
+    )
+    # one test failed every rerun: it fails; the one that passed on a rerun is flaky
+    assert c.status is Status.FAIL and c.summary.startswith("1 failing tests")
+    assert "1 flaky (passed on a rerun)" in str(c.evidence)
+
+
+def test_coverage_totals_that_overstate_the_lines_warn_and_the_lines_win(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "results").mkdir(parents=True)
+    corpus = ROOT / "tests" / "corpus" / "reports" / "cobertura"
+    shutil.copy(corpus / "root-totals-overstate.xml", repo / "results" / "coverage.xml")
+    params = params_with(
+        tmp_path,
+        repository=repo,
+        coverage=[{"path": "results/coverage.xml"}],
+        line_threshold=0.5,
+        branch_threshold=0.2,
+    )
+    c = checks(params)["coverage"]
+    # the root claims 95 %; its <line> elements count 3 of 5 (60 %)
+    assert c.status is Status.WARN
+    assert c.summary.startswith("lines 60.0%, branches 25.0% (counted from the report's elements)")
+    assert "lines-valid: 95/100 covered, but the elements count 3/5" in c.summary

@@ -86,8 +86,26 @@ def test_formatted_timestamps_are_explained(tmp_path):
         loadtest.load(path, "jmeter")
 
 
-def test_xml_jtl_is_refused_with_the_fix(tmp_path):
+def test_xml_jtl_is_read_counting_top_level_samples_only(tmp_path):
     path = tmp_path / "x.jtl"
-    path.write_text('<?xml version="1.0"?>\n<testResults version="1.2"></testResults>\n')
-    with pytest.raises(loadtest.UnknownFormat, match="output_format=csv"):
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testResults version="1.2">\n'
+        '<httpSample t="120" ts="1764000000000" s="true" lb="GET /a" rc="200" na="2" ng="2">'
+        '<httpSample t="60" ts="1764000000000" s="true" lb="GET /a-0" rc="302"/>'
+        "</httpSample>\n"
+        '<httpSample t="80" ts="1764000000500" s="false" lb="GET /b" rc="500" na="3"/>\n'
+        '<sample t="10" ts="1764000001200" s="true" lb="tx" na="3"/>\n'
+        "</testResults>\n"
+    )
+    r = loadtest.load(path)
+    assert r.format == "jmeter"
+    # the redirect nested in the first sample is part of it, not a fourth request
+    assert (r.total.requests, r.total.failures, r.max_users) == (3, 1, 3)
+    assert r.started is not None and r.started.year == 2025
+
+
+def test_a_truncated_xml_jtl_names_the_position(tmp_path):
+    path = tmp_path / "x.jtl"
+    path.write_text('<testResults version="1.2">\n<httpSample t="1" ts="1" s="true"/>\n<http')
+    with pytest.raises(loadtest.MalformedFile, match="line 3"):
         loadtest.load(path)

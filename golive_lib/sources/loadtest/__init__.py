@@ -7,7 +7,7 @@ The interface of the subsystem: the frozen model (`LoadTest`, `Sample`, `Endpoin
 - `locust`: the ``--csv PREFIX`` files (``PREFIX_stats.csv``, ``_stats_history.csv``,
   ``_failures.csv``), and `locust.run` for a live headless run.
 - `k6`: ``--summary-export`` JSON (and ``handleSummary``'s JSON) and ``--out json`` NDJSON.
-- `jmeter`: JTL result files saved as CSV with a header row.
+- `jmeter`: JTL result files saved as CSV with a header row; `jmeter_xml`: saved as XML.
 
 Units are converted here, once: times are UTC `datetime`s, latencies milliseconds,
 throughput requests per second, error ratios 0..1. Large files (k6 NDJSON, JTL) are
@@ -127,9 +127,8 @@ class LoadTest:
     samples: tuple[Sample, ...] = ()  # ordered by time; empty for a summary-only result
     endpoints: tuple[Endpoint, ...] = ()
     failures: tuple[FailureKind, ...] = ()
-    started: datetime | None = None
+    started: datetime | None = None  # from the file's content; None when it holds no time
     ended: datetime | None = None
-    ended_from_mtime: bool = False  # the result holds no timestamps: `ended` is the file's mtime
     max_users: float | None = None
 
     @property
@@ -148,10 +147,6 @@ class LoadTest:
 
 def utc_from_epoch(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
-
-
-def file_mtime(path: Path) -> datetime:
-    return utc_from_epoch(path.stat().st_mtime)
 
 
 def number(text: str | None) -> float | None:
@@ -180,12 +175,8 @@ def detect(path: Path) -> Format:
         return "k6-summary"
     if head[:200].lower().startswith((b"timestamp,", b'"timestamp",')) or b"elapsed" in head[:300]:
         return "jmeter"
-    if head.startswith(b"<"):
-        raise UnknownFormat(
-            path,
-            "looks like XML: JTL files must be saved as CSV (jmeter.save.saveservice."
-            "output_format=csv)",
-        )
+    if head.startswith(b"<") and b"<testResults" in head:
+        return "jmeter"
     raise UnknownFormat(
         path, f"cannot tell the format; give capacity.load_test.format, one of {', '.join(FORMATS)}"
     )
@@ -209,7 +200,11 @@ def load(path: str | Path, fmt: str = "auto", interval_s: float = 1.0) -> LoadTe
 
         return k6.parse_summary(path)
     if fmt == "jmeter":
-        from . import jmeter
+        from . import jmeter, jmeter_xml
 
+        with path.open("rb") as f:
+            xml = f.read(4096).lstrip().startswith(b"<")
+        if xml:
+            return jmeter_xml.parse(path, interval_s=interval_s)
         return jmeter.parse(path, interval_s=interval_s)
     raise UnknownFormat(path, f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

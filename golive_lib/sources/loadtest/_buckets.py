@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import Endpoint, Sample, utc_from_epoch
+from . import Endpoint, Format, LoadTest, Sample, utc_from_epoch
 
 LOW_MS = 0.1
 GROWTH = 1.03
@@ -223,3 +223,18 @@ def line_blocks(path: Path, size: int) -> Iterator[bytes]:
                 continue
             rest = data[cut:]
             yield data[:cut]
+
+
+def load_test(fmt: Format, path: Path, agg: Aggregator) -> LoadTest:
+    """The result of a file reduced by ``agg``: its samples, totals and time span."""
+    samples = agg.samples()
+    return LoadTest(
+        format=fmt,
+        files=(path,),
+        total=agg.total(),
+        samples=samples,
+        endpoints=agg.endpoints(),
+        started=samples[0].time if samples else None,
+        ended=samples[-1].time if samples else None,
+        max_users=agg.max_users(),
+    )

@@ -5,6 +5,9 @@ Columns used: ``timeStamp`` (epoch milliseconds, when the sample started), ``ela
 ``grpThreads``) are used when present. The file is read in 16 MiB blocks cut at line
 ends, each parsed by pyarrow, so memory does not grow with its length (a quoted field
 holding a line break that straddles two blocks reads as a malformed row).
+
+Ignored: responseCode (``success`` already says whether the sample passed its assertions),
+failureMessage, bytes, Latency, Connect, threadName, URL. XML JTL files: `jmeter_xml`.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import EmptyResult, LoadTest, LoadTestError, MalformedFile, MissingColumns
-from ._buckets import Aggregator, line_blocks
+from ._buckets import Aggregator, line_blocks, load_test
 
 REQUIRED = ("timeStamp", "elapsed", "success")
 BLOCK_BYTES = 16 << 20  # read this much at a time; parsed in 1 MiB blocks in parallel
@@ -120,14 +123,4 @@ def parse(path: str | Path, interval_s: float = 1.0) -> LoadTest:
         raise LoadTestError(path, f"cannot read: {e}") from e
     if agg.requests == 0:
         raise EmptyResult(path, "the header is there but no sample row follows")
-    samples = agg.samples()
-    return LoadTest(
-        format="jmeter",
-        files=(path,),
-        total=agg.total(),
-        samples=samples,
-        endpoints=agg.endpoints(),
-        started=samples[0].time if samples else None,
-        ended=samples[-1].time if samples else None,
-        max_users=agg.max_users(),
-    )
+    return load_test("jmeter", path, agg)

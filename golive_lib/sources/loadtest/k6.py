@@ -3,8 +3,17 @@
 Points (NDJSON, one JSON object a line, https://grafana.com/docs/k6/latest/results-output/
 real-time/json/) are read by pyarrow's streaming JSON reader with an explicit schema, in
 blocks: ``http_req_duration`` points give each request's time, latency and outcome (tag
-``expected_response``, else the status code), ``vus`` points the concurrency. A summary
-holds no timestamps: the test's end is then the file's modification time (said so).
+``expected_response``, else the status code), ``vus`` points the concurrency (the peak is
+the largest ``vus`` value, the VUs actually running; ``vus_max`` is the pool allocated and
+is not read). Every other metric and the ``Metric`` declaration lines are ignored.
+
+A summary (``--summary-export``'s flat metrics, or ``handleSummary``'s ``values`` shape)
+gives one aggregate: ``http_reqs`` count and rate, ``http_req_failed`` (a Rate: its
+``passes`` are failed requests), ``http_req_duration`` ``med``/``p(50)``, ``p(95)``,
+``p(99)`` (a percentile absent from ``summaryTrendStats`` is None: not measured), the peak
+``vus`` (its ``max``) and ``state.testRunDurationMs``. A summary holds no date: the test's
+time is unknown (None), never the file's modification time, which a checkout resets.
+Ignored: groups and checks (``root_group``), thresholds, custom metrics, ``options``.
 """
 
 from __future__ import annotations
@@ -22,9 +31,8 @@ from . import (
     LoadTestError,
     MalformedFile,
     MissingColumns,
-    file_mtime,
 )
-from ._buckets import Aggregator, line_blocks
+from ._buckets import Aggregator, line_blocks, load_test
 
 BLOCK_BYTES = 16 << 20  # read this much at a time; pyarrow parses it in 1 MiB blocks in parallel
 DURATION = "http_req_duration"
@@ -122,17 +130,7 @@ def parse_points(path: str | Path, interval_s: float = 1.0) -> LoadTest:
         raise EmptyResult(path, "the file holds no line")
     if agg.requests == 0:
         raise EmptyResult(path, f"no {DURATION} point among {rows} lines: no request was made")
-    samples = agg.samples()
-    return LoadTest(
-        format="k6",
-        files=(path,),
-        total=agg.total(),
-        samples=samples,
-        endpoints=agg.endpoints(),
-        started=samples[0].time if samples else None,
-        ended=samples[-1].time if samples else None,
-        max_users=agg.max_users(),
-    )
+    return load_test("k6", path, agg)
 
 
 def _metric(metrics: dict[str, Any], name: str) -> dict[str, Any]:
@@ -156,7 +154,7 @@ def parse_summary(path: str | Path) -> LoadTest:
     """One aggregate from a k6 summary JSON; no time series."""
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as e:
         raise LoadTestError(path, f"cannot read: {e}") from e
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -177,15 +175,8 @@ def parse_summary(path: str | Path) -> LoadTest:
     # A Rate metric: `passes` counts true values, i.e. failed requests; `rate`/`value` the ratio.
     ratio = _num(failed, "rate", "value")
     failures = int(_num(failed, "passes") or round((ratio or 0.0) * count))
-    users = _num(_metric(metrics, "vus_max"), "max", "value") or _num(
-        _metric(metrics, VUS), "max", "value"
-    )
-    ended = file_mtime(path)
-    state = doc.get("state") if isinstance(doc.get("state"), dict) else {}
-    duration_ms = _num(state or {}, "testRunDurationMs")
-    seconds = duration_ms / 1000 if duration_ms else (count / rate if rate else None)
-    from datetime import timedelta
-
+    # The peak of VUs running (the vus gauge's max), not vus_max: the pool allocated.
+    users = _num(_metric(metrics, VUS), "max")
     total = Endpoint(
         name="Aggregated",
         method="",
@@ -200,8 +191,5 @@ def parse_summary(path: str | Path) -> LoadTest:
         format="k6-summary",
         files=(path,),
         total=total,
-        started=ended - timedelta(seconds=seconds) if seconds else None,
-        ended=ended,
-        ended_from_mtime=True,
         max_users=users,
     )

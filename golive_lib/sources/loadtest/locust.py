@@ -11,6 +11,9 @@ lagging 10-second average).
 progress; Locust exits 1 when any request failed, so it is told not to
 (``--exit-code-on-error 0``), and the final CSV files appear up to a second after the
 console summary, so `run` waits (bounded) for the ``Aggregated`` row.
+
+Ignored: ``PREFIX_exceptions.csv`` (client-side tracebacks, not requests), the per-name
+rows of the history, Locust's own ``Requests/s`` and average columns.
 """
 
 from __future__ import annotations

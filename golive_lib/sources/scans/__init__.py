@@ -7,7 +7,9 @@ the JSON path), `detect_format` and `load`. Each format lives in its own module 
 
 A parser never decides pass/fail. A dependency the scanner skipped is data
 (`ScanReport.skipped`, with its reason), because a scan that skipped packages is not a
-clean scan even when it lists no finding.
+clean scan even when it lists no finding. Likewise a report that says its tool failed or
+ran nothing (a SARIF run whose invocation failed, a run without results, no run at all)
+carries the reason in `ScanReport.problems`: such a report is never a clean scan.
 """
 
 from __future__ import annotations
@@ -112,6 +114,9 @@ class ScanReport:
     target: str = ""  # the scanned image or project, when the report says
     packages_scanned: int | None = None  # when the format tells
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Why the report does not prove a clean scan, whatever it lists: the tool failed,
+    #: reported an error, or ran nothing. Empty for a complete scan.
+    problems: tuple[str, ...] = ()
 
 
 class ScanFormatError(SourceError):
@@ -210,6 +215,9 @@ def detect_format(doc: Any) -> str | None:
         # pip-audit before 2.0 wrote a bare list of dependencies
         if all(isinstance(d, dict) and "name" in d and "vulns" in d for d in doc) and doc:
             return "pip-audit"
+        # Trivy before 0.20 wrote its Results array alone
+        if doc and all(isinstance(d, dict) and "Target" in d for d in doc):
+            return "trivy"
         return None
     if not isinstance(doc, dict):
         return None
@@ -233,7 +241,7 @@ def detect_format(doc: Any) -> str | None:
 def load(path: Path, fmt: str = "auto") -> ScanReport:
     """Read and parse one report; raise ScanFormatError/SourceError naming the file."""
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_text(encoding="utf-8-sig")  # a BOM (PowerShell, .NET) is not JSON
     except FileNotFoundError:
         raise SourceError(SOURCE, f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as e:

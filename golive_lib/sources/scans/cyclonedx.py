@@ -1,10 +1,17 @@
 """CycloneDX (1.4-1.6 JSON) with a ``vulnerabilities`` array (VEX / BOM-with-vulns).
 
-Each vulnerability ``affects`` components by ``bom-ref``; one finding per affected
-component. Severity: the highest of ``ratings[].severity``, else of ``ratings[].score``.
-A vulnerability whose ``analysis.state`` is ``not_affected``, ``false_positive`` or
-``resolved`` is not a finding (kept as a note). The fixed version is an ``affects``
-version with status ``unaffected``, else none. Timestamp: ``metadata.timestamp``.
+Read: ``components`` (nested ones too) by ``bom-ref``; each vulnerability ``affects``
+components by ``ref``: one finding per affected component. Severity: the highest of
+``ratings[].severity``, else of ``ratings[].score``. A vulnerability whose
+``analysis.state`` is ``not_affected``, ``false_positive``, ``resolved`` or
+``resolved_with_pedigree`` is not a finding (kept as a note); ``exploitable``,
+``in_triage`` and no analysis are findings. The fixed version is an ``affects`` version
+with status ``unaffected``, else none. Timestamp: ``metadata.timestamp``; tool names from
+``metadata.tools`` (an array in 1.4, ``{"components": [...]}`` from 1.5).
+
+Ignored: CycloneDX XML and protobuf (JSON only), ``analysis.response`` and
+``justification`` (shown by the producer, not needed for the verdict), ``dependencies``,
+``services``, version ranges in ``affects`` beyond the ``unaffected`` version.
 """
 
 from __future__ import annotations

@@ -1,8 +1,15 @@
-"""Grype JSON (``grype IMAGE -o json``): matches of a vulnerability to an artifact.
+"""Grype JSON (``grype IMAGE|dir:PATH|sbom:FILE -o json``): matches of a vulnerability to an
+artifact.
 
-Severity is Grype's (Critical, High, Medium, Low, Negligible, Unknown); the fix is
-``vulnerability.fix.versions`` when ``fix.state`` is ``fixed``. The timestamp is
-``descriptor.timestamp``.
+Read: ``matches``, one finding each (one CVE matched in two packages is two findings):
+``vulnerability.id``, its ``severity`` (Critical, High, Medium, Low, Negligible, Unknown),
+``fix.versions`` when ``fix.state`` is ``fixed`` (``not-fixed``, ``wont-fix`` and
+``unknown`` mean no fix), ``relatedVulnerabilities`` ids as aliases, the artifact's name,
+version and first location; ``source.target`` and ``descriptor.timestamp``.
+
+Ignored: ``ignoredMatches`` (matches the user's .grype.yaml rules already set aside),
+``matchDetails``, CVSS vectors (Grype's severity is used), ``distro``, the descriptor's
+configuration.
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
-"""OSV-Scanner JSON (``osv-scanner --format json``): results per lock file, packages, vulns.
+"""OSV-Scanner JSON (``osv-scanner --format json``, 1.x and 2.x): results per lock file or
+SBOM, packages, vulnerabilities.
 
-Vulnerabilities are grouped (``groups``: one id and its aliases per group, with
-``max_severity``, a CVSS score): one finding per group. Without a group score the
-severity is the advisory's ``database_specific.severity`` (GitHub's CRITICAL/HIGH/
-MODERATE/LOW) else unknown. The fixed version comes from the ``fixed`` events of the
-affected ranges of the same package. The report holds no timestamp: file time.
+Read: ``results[].packages[]``; vulnerabilities are grouped (``groups``: one id and its
+aliases per group, with ``max_severity``, a CVSS score): one finding per group, or one per
+vulnerability when the output has no groups (early 1.x). Without a group score the severity
+is the advisory's ``database_specific.severity`` (GitHub's CRITICAL/HIGH/MODERATE/LOW), else
+unknown. The fixed version comes from the ``fixed`` events of the affected ranges of the
+same package.
+
+Ignored: licence results (``licenses``, ``experimental_config``), call analysis, the
+advisories' ``severity`` vectors beyond the group score. The report holds no timestamp:
+file time.
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
 """pip-audit JSON (``pip-audit -f json``): dependencies with their vulns, and skips.
 
-A dependency pip-audit could not check carries ``skip_reason`` instead of ``vulns``
-("Dependency not found on PyPI and could not be audited", or an index that answers only
-part of the API). pip-audit still prints "No known vulnerabilities found" and exits 0
-then, so each skip is kept as data. pip-audit reports no severity: findings are
-``unknown`` and the section counts them as at the threshold. Both the current layout
-(``{"dependencies": [...], "fixes": [...]}``) and the bare list of pip-audit < 2 are read.
-The report holds no timestamp: freshness comes from the file time.
+Read: each dependency's ``name``, ``version`` and ``vulns`` (``id``, ``fix_versions``,
+``aliases``, the first line of ``description``); one finding per vuln. A dependency
+pip-audit could not check carries ``skip_reason`` instead of ``vulns`` ("Dependency not
+found on PyPI and could not be audited", or an index that answers only part of the API).
+pip-audit still prints "No known vulnerabilities found" and exits 0 then, so each skip is
+kept as data. pip-audit reports no severity: findings are ``unknown`` and the section counts
+them as at the threshold. Both the current layout (``{"dependencies": [...], "fixes":
+[...]}``) and the bare list of pip-audit < 2 are read.
+
+Ignored: ``fixes`` (the upgrades ``--fix`` applied). The report holds no timestamp:
+freshness comes from the file time.
 """
 
 from __future__ import annotations
