@@ -491,6 +491,17 @@ class Observability(Strict):
     log_command_timeout_s: float = Field(60.0, gt=0, le=3600)
     freshness_max_age_s: float = Field(300.0, gt=0)
     structured_min_share: float = Field(0.95, ge=0, le=1)
+    min_window_coverage: float = Field(
+        0.9, ge=0, le=1, description="below this share of the SLO window with data: warn"
+    )
+    paging_severities: list[str] = Field(
+        default_factory=lambda: ["page", "critical"],
+        description="severity label values that page (Sloth's sloth_severity when absent)",
+    )
+    paging_receivers: list[str] = Field(
+        default_factory=list,
+        description="Alertmanager receivers that page; when set, page alerts must reach one",
+    )
 
 
 class Scenario(Strict):

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import EXAMPLE_REPO
 
-from golive_lib import slo
+from golive_lib import burnrate, burnwindows, slo, slo_specs
 from golive_lib.slo import SLOSpecError
 from golive_lib.sources.prometheus import PrometheusClient
 
@@ -89,13 +89,54 @@ def test_time_to_exhaustion(remaining, rate, expected) -> None:  # type: ignore[
     assert slo.time_to_exhaustion(remaining, rate, D30) == expected
 
 
+H, M = timedelta(hours=1), timedelta(minutes=1)
+
+
 @pytest.mark.parametrize(
-    ("window", "factors"),
-    [(D30, [14.4, 6, 3, 1]), (D28, [13.44, 5.6, 2.8, 0.9333])],
+    ("name", "table", "pairs"),
+    [
+        (
+            "Sloth's google-30d table is the SRE workbook's",
+            burnwindows.sloth(D30),
+            [(H, 5 * M, 14.4), (6 * H, 30 * M, 6), (24 * H, 2 * H, 3), (72 * H, 6 * H, 1)],
+        ),
+        (
+            "Sloth's google-28d table keeps the windows and scales the factors",
+            burnwindows.sloth(D28),
+            [
+                (H, 5 * M, 13.44),
+                (6 * H, 30 * M, 5.6),
+                (24 * H, 2 * H, 2.8),
+                (3 * 24 * H, 6 * H, 0.933),
+            ],
+        ),
+        (
+            "Sloth's 7d windows spend 8, 12.5, 20 and 42 % of the budget",
+            burnwindows.sloth(timedelta(days=7)),
+            [(H, 5 * M, 13.44), (6 * H, 30 * M, 3.5), (24 * H, 2 * H, 1.4), (72 * H, 6 * H, 0.98)],
+        ),
+        (
+            "Pyrra's 28d windows",
+            burnwindows.pyrra(D28),
+            [(H, 5 * M, 14), (6 * H, 30 * M, 7), (24 * H, 2 * H, 2), (96 * H, 6 * H, 1)],
+        ),
+        (
+            "Pyrra scales the windows to a 7d period, rounded to the minute as Go does",
+            burnwindows.pyrra(timedelta(days=7)),
+            [(15 * M, M, 14), (90 * M, 8 * M, 7), (6 * H, 30 * M, 2), (24 * H, 90 * M, 1)],
+        ),
+    ],
 )
-def test_burn_factors_scale_with_the_slo_window(window, factors) -> None:  # type: ignore[no-untyped-def]
-    got = [w.factor(window) for w in slo.standard_windows()]
-    assert got == pytest.approx(factors, rel=1e-3)
+def test_burn_rate_window_tables(name, table, pairs) -> None:  # type: ignore[no-untyped-def]
+    got = [(w.long, w.short, w.factor_value) for w in table.pairs]
+    assert [g[:2] for g in got] == [p[:2] for p in pairs], name
+    assert [g[2] for g in got] == pytest.approx([p[2] for p in pairs], rel=1e-3), name
+
+
+def test_no_generated_table_alerts_below_a_burn_rate_of_one_for_short_periods() -> None:
+    for days in (7, 14, 90):
+        table = burnwindows.generation_table(timedelta(days=days))
+        assert table.pairs[0].factor_value > 10 and table.pairs[2].factor_value >= 1.4, days
 
 
 def test_chart_step_keeps_at_most_720_points() -> None:
@@ -113,7 +154,7 @@ def test_burn_down_spends_the_budget_as_errors_arrive() -> None:
 
 
 def test_the_example_sloth_file_loads_with_its_default_30_day_window() -> None:
-    [s] = slo.load_file(EXAMPLE_REPO / "slo" / "ingest-api-storage.sloth.yaml")
+    [s] = slo_specs.load_file(EXAMPLE_REPO / "slo" / "ingest-api-storage.sloth.yaml")
     assert s.name == "ingest-api-storage" and s.objective == pytest.approx(0.999)
     assert s.window == D30 and "{{.window}}" in s.errors
     assert {x.name for x in s.selectors()} == {"ingest_storage_errors_total", "http_requests_total"}
@@ -143,7 +184,7 @@ spec:
   objectives: [{displayName: ok, target: 0.995}]
 """
     )
-    [s] = slo.load_file(path)
+    [s] = slo_specs.load_file(path)
     assert s.window == D28 and s.objective == 0.995
     assert s.total == "sum(rate(http_requests_total[{{.window}}]))"
     assert s.errors_at(timedelta(hours=1)).count("[1h]") == 2
@@ -169,7 +210,7 @@ def test_bad_spec_files_name_the_file_and_the_problem(tmp_path: Path, text, mess
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     with pytest.raises(SLOSpecError, match=message) as info:
-        slo.load_file(path, "slo/bad.yaml")
+        slo_specs.load_file(path, "slo/bad.yaml")
     assert "slo/bad.yaml" in str(info.value)
 
 
@@ -190,6 +231,7 @@ def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_pat
     assert check.returncode == 0, check.stdout + check.stderr
     alerts = {r["alert"]: r for g in rules["groups"] for r in g["rules"] if "alert" in r}
     assert set(alerts) == {"CheckoutAvailabilityBurnRatePage", "CheckoutAvailabilityBurnRateTicket"}
+    ids = slo.sloth_ids(s)
 
     def expected(rate_ok: int, rate_bad: int, fire: bool) -> dict:  # type: ignore[type-arg]
         return {
@@ -209,7 +251,15 @@ def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_pat
                     "eval_time": "24h",
                     "alertname": name,
                     "exp_alerts": [
-                        {"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}
+                        {
+                            "exp_labels": {**rule["labels"], **ids},
+                            "exp_annotations": {
+                                k: v.replace(
+                                    "{{$labels.sloth_service}}", ids["sloth_service"]
+                                ).replace("{{$labels.sloth_slo}}", ids["sloth_slo"])
+                                for k, v in rule["annotations"].items()
+                            },
+                        }
                     ]
                     if fire
                     else [],
@@ -229,7 +279,7 @@ def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_pat
     )
     assert run.returncode == 0, run.stdout + run.stderr
     # Only the missing pairs: a ticket alert alone.
-    only = slo.generate_rules(s, slo.STANDARD_WINDOWS[2:])
+    only = slo.generate_rules(s, burnwindows.sloth(D30).pairs[2:])
     assert [r["alert"] for r in only["groups"][1]["rules"]] == [
         "CheckoutAvailabilityBurnRateTicket"
     ]
@@ -246,7 +296,8 @@ def test_golive_rules_prints_a_rule_file_for_a_sloth_spec() -> None:
     assert result.exit_code == 0, result.output
     doc = yaml.safe_load(result.output)
     alerts = [r for g in doc["groups"] for r in g["rules"] if "alert" in r]
-    assert len(alerts) == 2 and "(14.4 * 0.001)" in alerts[0]["expr"]
+    # Sloth's budget of a 99.9 objective is (100 - 99.9) / 100 in float64, printed whole.
+    assert len(alerts) == 2 and "(14.4 * 0.0009999999999999432)" in alerts[0]["expr"]
 
 
 def test_golive_rules_refuses_a_bad_spec(tmp_path: Path) -> None:
@@ -262,10 +313,10 @@ def test_golive_rules_refuses_a_bad_spec(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- recognition
 
 
-def rules_from(demo_stack, name: str) -> list[slo.RuleDef]:  # type: ignore[no-untyped-def]
+def rules_from(demo_stack, name: str) -> list[burnrate.RuleDef]:  # type: ignore[no-untyped-def]
     groups = PrometheusClient(demo_stack.prometheus_url).rules()
     return [
-        slo.RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group)
+        burnrate.RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group)
         for g in groups
         for r in g.rules
         if Path(g.file).name == name
@@ -299,7 +350,7 @@ def test_burn_rate_alerts_are_recognised_by_structure_in_the_real_prometheus(
     s = ratio("t", bad, total, objective, window)
     rules = rules_from(demo_stack, file)
     assert rules, f"{file} not loaded in Prometheus"
-    cov = slo.recognise(s, rules)
+    cov = burnrate.recognise(s, rules)
     assert sum(hit is not None for _, hit in cov.covered) == covered
     if covered == 2:
         assert [w.severity for w in cov.missing] == ["page", "page"]
@@ -309,7 +360,8 @@ def test_alerts_of_another_slo_do_not_count(demo_stack) -> None:  # type: ignore
     bad, total = by_5xx('{job="ingest-api",method="PUT"}')
     s = ratio("t", bad, total, 0.99, D30)
     every = [r for f in CASES for r in rules_from(demo_stack, f)]
-    assert slo.recognise(s, every).missing == slo.STANDARD_WINDOWS
+    cov = burnrate.recognise(s, every)
+    assert len(cov.missing) == 4 and not cov.wrong and not cov.found
 
 
 def test_the_example_rules_cover_both_example_slos(demo_stack) -> None:  # type: ignore[no-untyped-def]
@@ -320,5 +372,5 @@ def test_the_example_rules_cover_both_example_slos(demo_stack) -> None:  # type:
     params = load_params(EXAMPLE_PARAMS)
     rules = rules_from(demo_stack, "rules.yml")
     for spec in params.observability.slos:
-        cov = slo.recognise(spec.to_slo(), rules)
+        cov = burnrate.recognise(spec.to_slo(), rules)
         assert not cov.missing, spec.name

@@ -67,16 +67,22 @@ def test_the_example_on_the_demo_stack_shows_its_planted_findings(demo_review) -
     }
     assert "ingest-api-latency" in checks["slo-compliance"].summary
     alerting = checks["slo-alerting"]
-    assert "ingest-api-storage lacks 1h/5m, 6h/30m, 1d/2h, 3d/6h" in alerting.summary
+    assert (
+        "ingest-api-storage lacks 1h/5m (page quick), 6h/30m (page slow), 1d/2h (ticket quick), "
+        "3d/6h (ticket slow)"
+    ) in alerting.summary
     pasted = yaml.safe_load(
         alerting.remediation.split(
             "# ingest-api-storage: paste into a rule file loaded by Prometheus\n", 1
         )[1]
     )
-    assert {r.get("alert") for g in pasted["groups"] for r in g["rules"]} >= {
-        "IngestApiStorageBurnRatePage",
-        "IngestApiStorageBurnRateTicket",
-    }
+    # Named as the spec's alerting.name, a page and a ticket alert, as Sloth writes them.
+    assert {
+        (r["alert"], r["labels"]["sloth_severity"])
+        for g in pasted["groups"]
+        for r in g["rules"]
+        if "alert" in r
+    } == {("IngestApiStorageSLO", "page"), ("IngestApiStorageSLO", "ticket")}
 
 
 def test_compliance_matches_an_independent_computation_from_the_history(demo_stack) -> None:  # type: ignore[no-untyped-def]
@@ -153,7 +159,8 @@ def test_a_query_prometheus_rejects_is_an_error_showing_query_and_message(  # ty
                     "name": "typo",
                     "objective": 0.99,
                     "ratio": {
-                        "bad": "sum(ratez(http_requests_total[{{.window}}]))",
+                        # valid PromQL for the parser (Prometheus 2.50+), unknown to 2.42
+                        "bad": 'sum(sort_by_label(rate(http_requests_total[{{.window}}]), "code"))',
                         "total": "sum(rate(http_requests_total[{{.window}}]))",
                     },
                 }
@@ -162,7 +169,30 @@ def test_a_query_prometheus_rejects_is_an_error_showing_query_and_message(  # ty
     )
     c = by_id(obs.evaluate(params))["slo-compliance"]
     assert c.status is Status.ERROR
-    assert "ratez(http_requests_total[28d])" in c.summary and "unknown function" in c.summary
+    assert "sort_by_label(rate(http_requests_total[28d])" in c.summary
+    assert "unknown function" in c.summary
+
+
+def test_a_query_that_is_not_promql_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    from golive_lib.errors import ParamsError
+
+    with pytest.raises(ParamsError, match="unknown function with name 'ratez'"):
+        params_with(
+            tmp_path,
+            {
+                "slo_files": [],
+                "slos": [
+                    {
+                        "name": "typo",
+                        "objective": 0.99,
+                        "ratio": {
+                            "bad": "sum(ratez(http_requests_total[{{.window}}]))",
+                            "total": "sum(rate(http_requests_total[{{.window}}]))",
+                        },
+                    }
+                ],
+            },
+        )
 
 
 def test_without_prometheus_the_live_checks_error_fast_and_the_rest_go_on(  # type: ignore[no-untyped-def]
