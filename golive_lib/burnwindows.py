@@ -29,8 +29,8 @@ ROLES = ("page quick", "page slow", "ticket quick", "ticket slow")
 _H = timedelta(hours=1)
 _M = timedelta(minutes=1)
 _FIXED = ((_H, 5 * _M), (6 * _H, 30 * _M), (24 * _H, 2 * _H), (72 * _H, 6 * _H))
-_GOOGLE_SHARES = (0.02, 0.05, 0.10, 0.10)
-_SLOTH_7D_SHARES = (0.08, 0.125, 0.20, 0.42)
+_GOOGLE_PERCENTS = (2.0, 5.0, 10.0, 10.0)
+_SLOTH_7D_PERCENTS = (8.0, 12.5, 20.0, 42.0)
 D7, D28, D30 = timedelta(days=7), timedelta(days=28), timedelta(days=30)
 
 
@@ -64,17 +64,17 @@ class WindowTable:
         return next(p for p in self.pairs if p.role == role)
 
 
-def _speed(share: float, period: timedelta, long: timedelta) -> float:
+def _speed(percent: float, period: timedelta, long: timedelta) -> float:
     """Sloth's getBurnRateFactor, in the same float order so factors print as Sloth's do
     (``20 * 168 / 100 / 24`` = 1.4000000000000001)."""
-    hours = share * 100 * (period.total_seconds() / 3600) / 100
+    hours = percent * (period.total_seconds() / 3600) / 100
     return hours / (long.total_seconds() / 3600)
 
 
-def _fixed(name: str, period: timedelta, shares: tuple[float, ...]) -> WindowTable:
+def _fixed(name: str, period: timedelta, percents: tuple[float, ...]) -> WindowTable:
     pairs = tuple(
-        BurnWindow(long, short, _speed(share, period, long), role)
-        for (long, short), share, role in zip(_FIXED, shares, ROLES, strict=True)
+        BurnWindow(long, short, _speed(pct, period, long), role)
+        for (long, short), pct, role in zip(_FIXED, percents, ROLES, strict=True)
     )
     return WindowTable(name, period, pairs)
 
@@ -103,9 +103,9 @@ def pyrra(period: timedelta) -> WindowTable:
 def sloth(period: timedelta) -> WindowTable | None:
     """Sloth's table for the period (30d, 28d built in; 7d its shipped custom windows)."""
     if period in (D30, D28):
-        return _fixed(f"Sloth google-{period.days}d", period, _GOOGLE_SHARES)
+        return _fixed(f"Sloth google-{period.days}d", period, _GOOGLE_PERCENTS)
     if period == D7:
-        return _fixed("Sloth 7d windows", period, _SLOTH_7D_SHARES)
+        return _fixed("Sloth 7d windows", period, _SLOTH_7D_PERCENTS)
     return None
 
 
@@ -120,6 +120,6 @@ def accepted_tables(period: timedelta) -> tuple[WindowTable, ...]:
     31 days (a calendar month)."""
     out = [t for t in (sloth(period),) if t is not None]
     if not out and D28 <= period <= timedelta(days=31):
-        out.append(_fixed("SRE workbook", period, _GOOGLE_SHARES))
+        out.append(_fixed("SRE workbook", period, _GOOGLE_PERCENTS))
     out.append(pyrra(period))
     return tuple(out)

@@ -23,6 +23,7 @@ from .promql import Selector, format_duration, parse_duration
 WINDOW = "{{.window}}"  # Sloth's placeholder; the canonical one in the model
 _PLACEHOLDERS = re.compile(r"\{\{\s*\.window\s*\}\}|\$window\b|\$\{window\}")
 DEFAULT_SLOTH_WINDOW = timedelta(days=30)  # Sloth's default period
+RAW_TOTAL = "vector(1)"  # the total of an SLI given as an error ratio (Sloth's raw)
 
 
 class SLOSpecError(ValueError):
@@ -287,15 +288,29 @@ def _filter(ids: dict[str, str]) -> str:
     return "{" + ", ".join(f'{k}="{_esc(v)}"' for k, v in ids.items()) + "}"
 
 
+def go_float(x: float) -> str:
+    """A float as Go's fmt prints it (Sloth's templates): shortest round-trip digits,
+    ``6`` not ``6.0``."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _clause(p: BurnWindow, ids: dict[str, str], budget: float) -> str:
-    f, sel = p.factor_value, _filter(ids)
+    sel, threshold = _filter(ids), f"({go_float(p.factor_value)} * {go_float(budget)})"
     return (
         "(\n"
-        f"    max({record_name(p.short)}{sel} > ({f!r} * {budget!r})) without (sloth_window)\n"
+        f"    max({record_name(p.short)}{sel} > {threshold}) without (sloth_window)\n"
         "    and\n"
-        f"    max({record_name(p.long)}{sel} > ({f!r} * {budget!r})) without (sloth_window)\n"
+        f"    max({record_name(p.long)}{sel} > {threshold}) without (sloth_window)\n"
         ")"
     )
+
+
+def _sli_expr(slo: SLO, w: timedelta) -> str:
+    """Sloth's SLI recording: ``(errors)/(total)``; a raw error ratio in parentheses."""
+    if slo.total == RAW_TOTAL:
+        return f"({slo.errors_at(w)})\n"
+    return f"({slo.errors_at(w)})\n/\n({slo.total_at(w)})\n"
 
 
 def generate_rules(
@@ -316,7 +331,7 @@ def generate_rules(
     recording: list[dict[str, Any]] = [
         {
             "record": record_name(w),
-            "expr": f"({slo.errors_at(w)})\n/\n({slo.total_at(w)})\n",
+            "expr": _sli_expr(slo, w),
             "labels": {**common, "sloth_window": format_duration(w)},
         }
         for w in windows
@@ -380,8 +395,8 @@ def _meta(slo: SLO, ids: dict[str, str]) -> list[dict[str, Any]]:
     labels = {**slo.labels, **ids}
     on = "/ on(sloth_id, sloth_slo, sloth_service) group_left\n"
     rows = [
-        ("slo:objective:ratio", f"vector({slo.objective!r})"),
-        ("slo:error_budget:ratio", f"vector(1-{slo.objective!r})"),
+        ("slo:objective:ratio", f"vector({go_float(slo.objective)})"),
+        ("slo:error_budget:ratio", f"vector(1-{go_float(slo.objective)})"),
         ("slo:time_period:days", f"vector({slo.window / timedelta(days=1):g})"),
         (
             "slo:current_burn_rate:ratio",

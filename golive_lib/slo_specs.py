@@ -27,6 +27,7 @@ import yaml
 from . import yamlload
 from .slo import (
     DEFAULT_SLOTH_WINDOW,
+    RAW_TOTAL,
     SLO,
     Alerting,
     SLOSpecError,
@@ -199,9 +200,7 @@ def load_sloth(doc: dict[str, Any], shown: str, window: timedelta | None = None)
         elif "raw" in sli:
             rq = _only(sli["raw"], {"error_ratio_query"}, f"{where}.sli.raw")
             ratio = _template(str(rq.get("error_ratio_query", "")), f"{where}.sli.raw")
-            out.append(
-                SLO(slo_id, objective, period, ratio, "vector(1)", source=shown, **common_kw)
-            )
+            out.append(SLO(slo_id, objective, period, ratio, RAW_TOTAL, source=shown, **common_kw))
         else:
             raise SLOSpecError(f"{where}.sli: needs events (error_query, total_query) or raw")
     if not out:
