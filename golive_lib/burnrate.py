@@ -347,6 +347,10 @@ def _identifies(slo: SLO, p: PairFound) -> bool:
     return bool(total) and total <= p.selectors
 
 
+def _nearest(p: PairFound, t: WindowTable) -> BurnWindow:
+    return min(t.pairs, key=lambda w: _distance(p, w))
+
+
 def judge(
     slo: SLO,
     exact: list[PairFound],
@@ -354,37 +358,40 @@ def judge(
     policy: PagingPolicy,
     tables: tuple[WindowTable, ...] | None = None,
 ) -> tuple[RoleVerdict, ...]:
-    """Each pair goes to the role (of any accepted table) it is nearest to; each role is
-    covered by a pair without problems, else wrong (the pair with fewest problems), else
-    missing."""
+    """Each pair is judged against the table that fits the SLO's pairs best (Sloth's,
+    Pyrra's, ...): it covers the nearest role of any table it matches exactly, else it is
+    a wrong pair of the nearest role of the best-fitting table. A role is covered, else
+    wrong (its pair with fewest problems), else missing."""
     tables = tables or accepted_tables(slo.window)
-    roles = [w.role for w in tables[0].pairs]
-    assigned: dict[str, list[tuple[PairFound, bool, BurnWindow, WindowTable]]] = {
+    candidates = [(p, True) for p in exact] + [(p, False) for p in near if _identifies(slo, p)]
+    ranked = sorted(
+        tables,
+        key=lambda t: sum(_distance(p, _nearest(p, t)) for p, _ in candidates),
+    )
+    best_table = ranked[0]
+    roles = [w.role for w in best_table.pairs]
+    judged: dict[str, list[tuple[list[str], PairFound, BurnWindow, WindowTable]]] = {
         r: [] for r in roles
     }
-    candidates = [(p, True) for p in exact] + [(p, False) for p in near if _identifies(slo, p)]
     for p, exact_sli in candidates:
-        _, w, t = min(
-            ((_distance(p, w), w, t) for t in tables for w in t.pairs), key=lambda x: x[0]
-        )
-        assigned[w.role].append((p, exact_sli, w, t))
+        options = [(_problems(slo, p, _nearest(p, t), policy, exact_sli), t) for t in ranked]
+        probs, t = next(((pr, t) for pr, t in options if not pr), options[0])
+        w = _nearest(p, t)
+        judged[w.role].append((probs, p, w, t))
     verdicts = []
     for role in roles:
-        first = tables[0].for_role(role)
+        first = best_table.for_role(role)
         disabled = slo.disabled.get(first.severity, "")
-        judged = sorted(
-            ((_problems(slo, p, w, policy, ok), p, w, t) for p, ok, w, t in assigned[role]),
-            key=lambda x: (len(x[0]), x[1].alert),
-        )
+        mine = sorted(judged[role], key=lambda x: (len(x[0]), x[1].alert))
         if disabled:
-            verdicts.append(RoleVerdict(role, first, tables[0].name, disabled=disabled))
-        elif not judged:
-            verdicts.append(RoleVerdict(role, first, tables[0].name))
-        elif not judged[0][0]:
-            _, p, w, t = judged[0]
+            verdicts.append(RoleVerdict(role, first, best_table.name, disabled=disabled))
+        elif not mine:
+            verdicts.append(RoleVerdict(role, first, best_table.name))
+        elif not mine[0][0]:
+            _, p, w, t = mine[0]
             verdicts.append(RoleVerdict(role, w, t.name, hit=p))
         else:
-            probs, p, w, t = judged[0]
+            probs, p, w, t = mine[0]
             verdicts.append(RoleVerdict(role, w, t.name, near=p, problems=tuple(probs)))
     return tuple(verdicts)
 
