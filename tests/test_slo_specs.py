@@ -91,8 +91,14 @@ spec:
   budgetingMethod: Occurrences
   objectives:
     - ratioMetrics:
-        good: {source: prometheus, queryType: promql, query: 'sum(rate(http_requests_total{code!~"5.."}[{{.window}}]))'}
-        total: {source: prometheus, queryType: promql, query: 'sum(rate(http_requests_total[{{.window}}]))'}
+        good:
+          source: prometheus
+          queryType: promql
+          query: sum(rate(http_requests_total{code!~"5.."}[{{.window}}]))
+        total:
+          source: prometheus
+          queryType: promql
+          query: sum(rate(http_requests_total[{{.window}}]))
       target: 0.999
   timeWindows:
     - {count: 28, unit: Day}
