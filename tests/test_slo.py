@@ -374,3 +374,146 @@ def test_the_example_rules_cover_both_example_slos(demo_stack) -> None:  # type:
     for spec in params.observability.slos:
         cov = burnrate.recognise(spec.to_slo(), rules)
         assert not cov.missing, spec.name
+
+
+# --------------------------------------------------------------------------- as Sloth writes
+
+SLOTH_SPEC = """
+version: prometheus/v1
+service: svc01
+labels: {owner: team-a}
+slos:
+  - name: slo1
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{job="svc",code=~"(5..|429)"}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{job="svc"}[{{.window}}]))
+    alerting:
+      name: Svc01Slo1
+      page_alert: {labels: {severity: page}}
+      ticket_alert: {labels: {severity: ticket}}
+"""
+IDS = 'sloth_id="svc01-slo1", sloth_service="svc01", sloth_slo="slo1"'
+
+
+def _clause(short: str, long: str, factor: str) -> str:
+    """One multi-window condition exactly as `sloth generate` prints it."""
+    t = f"({factor} * 0.0009999999999999432)"
+    return (
+        f"(\n    max(slo:sli_error:ratio_rate{short}{{{IDS}}} > {t}) without (sloth_window)\n"
+        f"    and\n    max(slo:sli_error:ratio_rate{long}{{{IDS}}} > {t}) without (sloth_window)\n)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "page", "ticket"),
+    [
+        ("30d", (("5m", "1h", "14.4"), ("30m", "6h", "6")), (("2h", "1d", "3"), ("6h", "3d", "1"))),
+        (
+            "28d",
+            (("5m", "1h", "13.44"), ("30m", "6h", "5.6000000000000005")),
+            (("2h", "1d", "2.8000000000000003"), ("6h", "3d", "0.9333333333333333")),
+        ),
+        (
+            "7d",
+            (("5m", "1h", "13.44"), ("30m", "6h", "3.5")),
+            (("2h", "1d", "1.4000000000000001"), ("6h", "3d", "0.98")),
+        ),
+    ],
+)
+def test_golive_rules_writes_the_alerts_sloth_generates_for_the_period(
+    tmp_path: Path, period, page, ticket
+) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    (tmp_path / "spec.yml").write_text(SLOTH_SPEC)
+    result = CliRunner().invoke(app, ["rules", str(tmp_path / "spec.yml"), "--period", period])
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load(result.output)
+    alerts = {
+        r["labels"]["sloth_severity"]: r for g in doc["groups"] for r in g["rules"] if "alert" in r
+    }
+    for severity, pairs in (("page", page), ("ticket", ticket)):
+        assert alerts[severity]["alert"] == "Svc01Slo1"
+        assert alerts[severity]["expr"] == "\nor\n".join(_clause(*p) for p in pairs) + "\n"
+        assert alerts[severity]["labels"]["severity"] == severity
+    records = {r["record"]: r for g in doc["groups"] for r in g["rules"] if "record" in r}
+    assert records["slo:sli_error:ratio_rate5m"]["expr"] == (
+        '(sum(rate(http_requests_total{job="svc",code=~"(5..|429)"}[5m])))\n/\n'
+        '(sum(rate(http_requests_total{job="svc"}[5m])))\n'
+    )
+    assert records["slo:sli_error:ratio_rate5m"]["labels"] == {
+        "owner": "team-a",
+        "sloth_id": "svc01-slo1",
+        "sloth_service": "svc01",
+        "sloth_slo": "slo1",
+        "sloth_window": "5m",
+    }
+    assert records["slo:time_period:days"]["expr"] == f"vector({period[:-1]})"
+    assert f"slo:sli_error:ratio_rate{period}" in records
+    (tmp_path / "rules.yml").write_text(result.output)
+    check = subprocess.run(
+        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_7_day_slo_alerts_on_a_fast_burn_and_never_below_its_budget(tmp_path: Path) -> None:
+    """promtool evaluates `golive rules --period 7d`: a 5x burn pages (above the 3.5x of
+    the 6h/30m pair) and tickets; half the budget rate fires nothing (golive's rules used
+    to ticket at 0.23x)."""
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    (tmp_path / "spec.yml").write_text(SLOTH_SPEC)
+    result = CliRunner().invoke(app, ["rules", str(tmp_path / "spec.yml"), "--period", "7d"])
+    (tmp_path / "rules.yml").write_text(result.output)
+
+    def case(ok: int, bad: int, fires: bool) -> dict:  # type: ignore[type-arg]
+        return {
+            "interval": "5m",
+            "input_series": [
+                {"series": 'http_requests_total{job="svc",code="200"}', "values": f"0+{ok}x300"},
+                {"series": 'http_requests_total{job="svc",code="500"}', "values": f"0+{bad}x300"},
+            ],
+            "alert_rule_test": [
+                {
+                    "eval_time": "1d",
+                    "alertname": "Svc01Slo1",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {
+                                "severity": sev,
+                                "sloth_severity": sev,
+                                "sloth_id": "svc01-slo1",
+                                "sloth_service": "svc01",
+                                "sloth_slo": "slo1",
+                                "owner": "team-a",
+                            },
+                            "exp_annotations": {
+                                "title": f"({sev}) svc01 slo1 SLO error budget burn rate is too fast.",
+                                "summary": "svc01 slo1 SLO error budget burn rate is over expected.",
+                            },
+                        }
+                        for sev in ("page", "ticket")
+                    ]
+                    if fires
+                    else [],
+                }
+            ],
+        }
+
+    tests = {
+        "rule_files": ["rules.yml"],
+        "evaluation_interval": "5m",
+        "tests": [case(19900, 100, True), case(199990, 10, False)],  # 5x; 0.5x of the budget
+    }
+    (tmp_path / "tests.yml").write_text(yaml.safe_dump(tests))
+    run = subprocess.run(
+        [PROMTOOL, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
