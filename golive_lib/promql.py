@@ -155,6 +155,49 @@ def _convert(e: Any) -> Node:  # noqa: PLR0911 - one branch per node type of the
     raise PromQLError(f"unsupported PromQL node {type(e).__name__}")
 
 
+# Functions Prometheus 2.x accepts that promql-parser (which follows Prometheus 3) lacks:
+# holt_winters, renamed double_exponential_smoothing in Prometheus 3.
+pp.register_extra_functions(
+    [
+        pp.Function(
+            "holt_winters",
+            [pp.ValueType.Matrix, pp.ValueType.Scalar, pp.ValueType.Scalar],
+            pp.ValueType.Vector,
+        )
+    ]
+)
+
+
+def _raw_strings(text: str) -> str:
+    """Backtick strings as double-quoted ones: PromQL raw strings keep backslashes as they
+    are, which promql-parser 0.12 refuses (``\\s`` in a regex: "unknown escape")."""
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        if c == "#":  # a comment runs to the end of the line
+            j = text.find("\n", i)
+            j = len(text) if j < 0 else j
+            out.append(text[i:j])
+            i = j
+        elif c in "\"'":
+            j = i + 1
+            while j < len(text) and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif c == "`":
+            j = text.find("`", i + 1)
+            if j < 0:
+                return text  # unterminated: the parser says so
+            body = text[i + 1 : j].replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'"{body}"')
+            i = j + 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
 @functools.lru_cache(maxsize=2048)
 def parse(text: str) -> Node:
     """Parse a PromQL expression with promql-parser (the Rust parser GreptimeDB uses,
@@ -164,7 +207,7 @@ def parse(text: str) -> Node:
     Cached (trees are immutable): each SLO is matched against every alerting rule, so a
     review parsed each rule's expression once per SLO and per check."""
     try:
-        return _convert(pp.parse(text))
+        return _convert(pp.parse(_raw_strings(text) if "`" in text else text))
     except (ValueError, TypeError) as e:
         raise PromQLError(f"cannot parse {text.strip()[:200]!r}: {e}") from None
 
