@@ -395,6 +395,7 @@ slos:
       ticket_alert: {labels: {severity: ticket}}
 """
 IDS = 'sloth_id="svc01-slo1", sloth_service="svc01", sloth_slo="slo1"'
+BURN = "SLO error budget burn rate"
 
 
 def _clause(short: str, long: str, factor: str) -> str:
@@ -495,8 +496,8 @@ def test_a_7_day_slo_alerts_on_a_fast_burn_and_never_below_its_budget(tmp_path: 
                                 "owner": "team-a",
                             },
                             "exp_annotations": {
-                                "title": f"({sev}) svc01 slo1 SLO error budget burn rate is too fast.",
-                                "summary": "svc01 slo1 SLO error budget burn rate is over expected.",
+                                "title": f"({sev}) svc01 slo1 {BURN} is too fast.",
+                                "summary": f"svc01 slo1 {BURN} is over expected.",
                             },
                         }
                         for sev in ("page", "ticket")
@@ -517,3 +518,32 @@ def test_a_7_day_slo_alerts_on_a_fast_burn_and_never_below_its_budget(tmp_path: 
         [PROMTOOL, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_golive_rules_covers_every_slo_of_a_multi_document_file_and_honours_disable(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    spec = Path(__file__).parent / "data" / "slo" / "specs" / "sloth-multi.yml"
+    result = CliRunner().invoke(app, ["rules", str(spec)])
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load(result.output)
+    names = [g["name"] for g in doc["groups"]]
+    assert [n for n in names if n.startswith("sloth-slo-alerts-")] == [
+        "sloth-slo-alerts-ingest-api-events-availability",
+        "sloth-slo-alerts-ingest-api-smoothed-hourly-availability",
+    ]  # the raw SLO has both alerts disabled
+    assert len([n for n in names if n.startswith("sloth-slo-sli-recordings-")]) == 3
+    raw = next(g for g in doc["groups"] if g["name"].endswith("ingest-api-events-ratio"))
+    assert (
+        raw["rules"][0]["expr"].startswith("(sum(rate(")
+        and "/\n(vector(1))" not in raw["rules"][0]["expr"]
+    )
+    (tmp_path / "rules.yml").write_text(result.output)
+    check = subprocess.run(
+        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import re
+import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -309,3 +312,81 @@ def test_params_refuse_bad_slos_before_anything_runs(tmp_path: Path) -> None:
         )
     with pytest.raises(ParamsError, match="token_env"):
         params_with(tmp_path, {"prometheus": {"url": "http://x:9090", "auth": {"kind": "bearer"}}})
+
+
+def _review_with(tmp_path: Path, monkeypatch, demo_stack, observability: dict[str, Any]):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GOLIVE_PROMETHEUS_URL", demo_stack.prometheus_url)
+    monkeypatch.setenv("GOLIVE_ALERTMANAGER_URL", demo_stack.alertmanager_url)
+    params = params_with(tmp_path, observability)
+    ev = obs.collect(params)
+    return ev, by_id([fn(ev, params) for fn in obs.CHECKS])
+
+
+def test_a_multi_document_sloth_file_and_a_subquery_sli_are_reviewed_end_to_end(  # type: ignore[no-untyped-def]
+    demo_stack, tmp_path: Path, monkeypatch
+) -> None:
+    spec = Path(__file__).parents[1] / "data" / "slo" / "specs" / "sloth-multi.yml"
+    rel = os.path.relpath(spec, EXAMPLE_REPO)
+    ev, checks = _review_with(
+        tmp_path, monkeypatch, demo_stack, {"slos": [], "slo_files": [str(rel)]}
+    )
+    assert not ev.spec_errors
+    names = [s.name for s in ev.slos]
+    assert names == [
+        "ingest-api-events-availability",
+        "ingest-api-events-ratio",
+        "ingest-api-smoothed-hourly-availability",
+    ]
+    rows = {r["slo"]: r for r in checks["slo-compliance"].data["slos"]}
+    assert set(rows) == set(names)  # every SLO of both documents measured
+    for name in names:
+        assert 0.9 < rows[name]["compliance"] <= 1, name
+    smoothed = ev.results["ingest-api-smoothed-hourly-availability"]
+    assert "[30d:5m]" in smoothed.query and smoothed.error is None
+    # The raw and the events SLI of the same counters agree on compliance.
+    assert rows["ingest-api-events-ratio"]["compliance"] == pytest.approx(
+        rows["ingest-api-events-availability"]["compliance"], abs=1e-6
+    )
+    alerting = checks["slo-alerting"]
+    assert alerting.status is Status.FAIL
+    assert "ingest-api-events-availability lacks 1h/5m (page quick)" in alerting.summary
+    assert "ingest-api-events-ratio" not in alerting.summary  # its alerts are disabled
+    disabled = [e.value for e in alerting.evidence if e.label.startswith("ingest-api-events-ratio")]
+    assert disabled and all(
+        "slos[1].alerting.page_alert.disable" in v or "ticket_alert" in v for v in disabled
+    )
+    assert checks["sli-metrics-present"].status is Status.PASS
+
+
+@pytest.mark.skipif(
+    shutil.which("prometheus-blackbox-exporter") is None, reason="no blackbox exporter"
+)
+def test_compliance_over_a_window_the_data_barely_covers_is_a_warning_naming_the_coverage(  # type: ignore[no-untyped-def]
+    demo_stack, tmp_path: Path, monkeypatch
+) -> None:
+    """The probe's series exist only since the stack started (minutes of 28 days)."""
+    probe = 'probe_success{job="blackbox"}'
+    _, checks = _review_with(
+        tmp_path,
+        monkeypatch,
+        demo_stack,
+        {
+            "slo_files": [],
+            "slos": [
+                {
+                    "name": "probe",
+                    "objective": 0.9,
+                    "window": "28d",
+                    "ratio": {
+                        "bad": f"sum(count_over_time({probe}[{{{{.window}}}}])) - "
+                        f"sum(sum_over_time({probe}[{{{{.window}}}}]))",
+                        "total": f"sum(count_over_time({probe}[{{{{.window}}}}]))",
+                    },
+                }
+            ],
+        },
+    )
+    c = checks["slo-compliance"]
+    assert c.status is Status.WARN, c.summary
+    m = re.search(r"probe: data covers (\d+\.\d\d) % of 28d", c.summary)
+    assert m and 0 < float(m.group(1)) < 1, c.summary
