@@ -336,13 +336,17 @@ def _distance(p: PairFound, w: BurnWindow) -> float:
     return abs(math.log(p.long / w.long)) + abs(math.log(max(p.factor, 1e-9) / w.factor_value))
 
 
-def _identifies(slo: SLO, p: PairFound) -> bool:
+def _identifies(slo: SLO, p: PairFound, others: tuple[SLO, ...] = ()) -> bool:
     """Whether a pair reading other matchers of the same metrics is about this SLO: its
-    labels name the SLO (golive, Sloth, Pyrra labels), or it reads the SLO's exact total
-    (same population) with different bad-event matchers."""
+    labels name the SLO (golive, Sloth, Pyrra labels), or, naming no SLO and reading
+    exactly no other SLO's SLI, it reads the SLO's exact total (same population) with
+    different bad-event matchers."""
     names = {slo.name, slo.short_name or slo.name}
-    if any(p.labels.get(k) in names for k in ("slo", "sloth_slo", "sloth_id")):
-        return True
+    named = [p.labels[k] for k in ("slo", "sloth_slo", "sloth_id") if k in p.labels]
+    if named:
+        return bool(set(named) & names)
+    if any({_key(s) for s in o.selectors()} <= p.selectors for o in others):
+        return False
     total = {_key(s) for s in promql.selectors(promql.parse(slo.total_at(timedelta(minutes=5))))}
     return bool(total) and total <= p.selectors
 
@@ -357,13 +361,16 @@ def judge(
     near: list[PairFound],
     policy: PagingPolicy,
     tables: tuple[WindowTable, ...] | None = None,
+    others: tuple[SLO, ...] = (),
 ) -> tuple[RoleVerdict, ...]:
     """Each pair is judged against the table that fits the SLO's pairs best (Sloth's,
     Pyrra's, ...): it covers the nearest role of any table it matches exactly, else it is
     a wrong pair of the nearest role of the best-fitting table. A role is covered, else
     wrong (its pair with fewest problems), else missing."""
     tables = tables or accepted_tables(slo.window)
-    candidates = [(p, True) for p in exact] + [(p, False) for p in near if _identifies(slo, p)]
+    candidates = [(p, True) for p in exact] + [
+        (p, False) for p in near if _identifies(slo, p, others)
+    ]
     ranked = sorted(
         tables,
         key=lambda t: sum(_distance(p, _nearest(p, t)) for p, _ in candidates),
@@ -396,8 +403,14 @@ def judge(
     return tuple(verdicts)
 
 
-def recognise(slo: SLO, rules: list[RuleDef], policy: PagingPolicy | None = None) -> Coverage:
-    """How the alerting rules cover ``slo``'s four burn-rate roles, by structure."""
+def recognise(
+    slo: SLO,
+    rules: list[RuleDef],
+    policy: PagingPolicy | None = None,
+    others: tuple[SLO, ...] = (),
+) -> Coverage:
+    """How the alerting rules cover ``slo``'s four burn-rate roles, by structure.
+    ``others``: the review's other SLOs, whose own alerts are never this one's wrong pairs."""
     exact, near = pairs_for(slo, rules)
-    roles = judge(slo, exact, near, policy or PagingPolicy())
+    roles = judge(slo, exact, near, policy or PagingPolicy(), others=others)
     return Coverage(slo, tuple(exact), roles)

@@ -180,3 +180,29 @@ def test_a_page_pair_routed_to_a_null_receiver_does_not_page(loaded_rules) -> No
     assert c.status is Status.FAIL
     assert "routed by Alertmanager to blackhole, which notifies nobody" in c.summary
     assert re.search(r"\bticket quick pair\b", c.summary) is None  # tickets need not page
+
+
+def test_the_alerts_of_another_slo_of_the_same_traffic_are_not_its_wrong_pairs(
+    loaded_rules,
+) -> None:  # type: ignore[no-untyped-def]
+    """Two SLOs over the same requests: the 5xx-or-429 one has alerts, the 5xx-only one
+    has none. Reviewed together, the second lacks its pairs; it is not told to rewrite
+    the first one's alerts."""
+    from golive_lib.burnrate import RuleDef, recognise
+
+    rules = [
+        RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group, r.for_s) for r in loaded_rules
+    ]
+    with_429 = _slo("checkout", 28, "with-429")
+    only_5xx = ratio_slo(
+        "only-5xx",
+        0.999,
+        28 * D,
+        bad='sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))',
+        total='sum(rate(http_requests_total{job="checkout"}[{{.window}}]))',
+        where="x",
+    )
+    alone = recognise(only_5xx, rules)
+    assert len(alone.wrong) == 4  # on its own, the other SLO's alerts look like a wrong SLI
+    together = recognise(only_5xx, rules, others=(with_429,))
+    assert len(together.missing) == 4 and not together.wrong

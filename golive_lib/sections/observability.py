@@ -466,7 +466,7 @@ def slo_coverage(ev: ObservabilityEvidence, params: Params | None = None) -> lis
         ev.am_config,
     )
     rules = ev.rule_defs()
-    return [recognise(s, rules, policy) for s in ev.slos]
+    return [recognise(s, rules, policy, tuple(o for o in ev.slos if o is not s)) for s in ev.slos]
 
 
 # --------------------------------------------------------------------------- checks
