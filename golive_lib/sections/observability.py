@@ -26,6 +26,7 @@ from ..model import Check, Evidence, Status
 from ..params import Params
 from ..slo import (
     BURN_WINDOWS,
+    RAW_TOTAL,
     SLO,
     SLOSpecError,
     budget_remaining,
@@ -196,6 +197,8 @@ def evaluate_slo(client: PrometheusClient, slo: SLO, at: datetime) -> SLOResult:
         return _replace(result, chart_query=cq, chart_error=f"{e.source}: {e.message}")
     by = {s.labels.get("golive_part", ""): dict(s.points) for s in series}
     times = sorted(set(by.get("total", {})))
+    # Steps holding data: the total's, or a raw error ratio's (its total is a constant).
+    covered = by.get("bad", {}) if slo.total == RAW_TOTAL else by.get("total", {})
     bads = [by.get("bad", {}).get(t, 0.0) * step.total_seconds() for t in times]
     totals = [by["total"][t] * step.total_seconds() for t in times]
     sli = tuple(1 - b / t if t > 0 else math.nan for b, t in zip(bads, totals, strict=True))
@@ -205,7 +208,7 @@ def evaluate_slo(client: PrometheusClient, slo: SLO, at: datetime) -> SLOResult:
         times=tuple(times),
         sli=sli,
         budget=tuple(burn_down(bads, totals, slo.objective)),
-        coverage=min(1.0, len(times) / max(1, round(window / step))),
+        coverage=min(1.0, len(covered) / max(1, round(window / step))),
     )
 
 

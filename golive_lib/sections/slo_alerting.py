@@ -104,7 +104,9 @@ def verdict(coverages: list[Coverage], slo_count: int) -> Check:
             "multi-window burn-rate alerts missing or wrong: " + "; ".join(short),
             evidence,
             "Fix the wrong alerts in place (do not add copies) and add the missing ones "
-            "(generate them with `golive rules`, Sloth or Pyrra):\n\n" + "\n".join(remediation),
+            "(generate them with `golive rules`, Sloth or Pyrra). A severity that does page "
+            "in your Alertmanager belongs in observability.paging_severities.\n\n"
+            + "\n".join(remediation),
             slos=data,
         )
     if warn:

@@ -364,14 +364,21 @@ def test_a_multi_document_sloth_file_and_a_subquery_sli_are_reviewed_end_to_end(
 def test_compliance_over_a_window_the_data_barely_covers_is_a_warning_naming_the_coverage(  # type: ignore[no-untyped-def]
     demo_stack, tmp_path: Path, monkeypatch
 ) -> None:
-    """The probe's series exist only since the stack started (minutes of 28 days)."""
+    """The probe's series exist only since the stack started (minutes of 28 days); as an
+    events SLI and as a raw error ratio (whose total is a constant)."""
     probe = 'probe_success{job="blackbox"}'
+    raw = tmp_path / "probe.sloth.yml"
+    raw.write_text(
+        "version: prometheus/v1\nservice: e2e\nslos:\n  - name: probe-raw\n    objective: 90\n"
+        "    sli: {raw: {error_ratio_query: "
+        f"'1 - avg(avg_over_time({probe}[{{{{.window}}}}]))'}}}}\n"
+    )
     _, checks = _review_with(
         tmp_path,
         monkeypatch,
         demo_stack,
         {
-            "slo_files": [],
+            "slo_files": [os.path.relpath(raw, EXAMPLE_REPO)],
             "slos": [
                 {
                     "name": "probe",
@@ -389,4 +396,6 @@ def test_compliance_over_a_window_the_data_barely_covers_is_a_warning_naming_the
     c = checks["slo-compliance"]
     assert c.status is Status.WARN, c.summary
     m = re.search(r"probe: data covers (\d+\.\d\d) % of 28d", c.summary)
+    assert m and 0 < float(m.group(1)) < 1, c.summary
+    m = re.search(r"e2e-probe-raw: data covers (\d+\.\d\d) % of 30d", c.summary)
     assert m and 0 < float(m.group(1)) < 1, c.summary
