@@ -483,6 +483,20 @@ class Observability(Strict):
     slo_files: list[str] = Field(
         default_factory=list, description="Sloth or OpenSLO files in the repository"
     )
+    sloth_period: str = Field(
+        "30d", description="SLO period of Sloth files (Sloth's --default-slo-period)"
+    )
+
+    @field_validator("sloth_period")
+    @classmethod
+    def _period(cls, v: str) -> str:
+        from . import slo
+
+        try:
+            slo.window_delta(v, "sloth_period")
+        except slo.SLOSpecError as e:
+            raise ValueError(str(e)) from None
+        return v
     dashboards: list[str] = Field(
         default_factory=lambda: ["dashboards/**/*.json"], description="globs in the repository"
     )

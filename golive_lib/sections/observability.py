@@ -36,6 +36,7 @@ from ..slo import (
     compliance,
     selector_text,
     time_to_exhaustion,
+    window_delta,
 )
 from ..slo_specs import load_file
 from ..sources import connect
@@ -127,7 +128,8 @@ def load_slos(params: Params) -> tuple[list[SLO], list[str]]:
     errors = []
     for rel in params.observability.slo_files:
         try:
-            slos += load_file(params.repository / rel, rel)
+            period = window_delta(params.observability.sloth_period, "sloth_period")
+            slos += load_file(params.repository / rel, rel, period)
         except SLOSpecError as e:
             errors.append(str(e))
     return slos, errors

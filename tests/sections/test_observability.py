@@ -399,3 +399,17 @@ def test_compliance_over_a_window_the_data_barely_covers_is_a_warning_naming_the
     assert m and 0 < float(m.group(1)) < 1, c.summary
     m = re.search(r"e2e-probe-raw: data covers (\d+\.\d\d) % of 30d", c.summary)
     assert m and 0 < float(m.group(1)) < 1, c.summary
+
+
+def test_sloth_files_take_the_period_sloth_generated_them_for(tmp_path: Path) -> None:
+    from golive_lib.errors import ParamsError
+
+    spec = Path(__file__).parents[1] / "data" / "slo" / "specs" / "sloth-multi.yml"
+    params = params_with(
+        tmp_path,
+        {"slos": [], "slo_files": [os.path.relpath(spec, EXAMPLE_REPO)], "sloth_period": "7d"},
+    )
+    slos, errors = obs.load_slos(params)
+    assert not errors and {s.window for s in slos} == {timedelta(days=7)}
+    with pytest.raises(ParamsError, match="sloth_period"):
+        params_with(tmp_path, {"sloth_period": "a week"})
