@@ -497,6 +497,7 @@ class Observability(Strict):
         except slo.SLOSpecError as e:
             raise ValueError(str(e)) from None
         return v
+
     dashboards: list[str] = Field(
         default_factory=lambda: ["dashboards/**/*.json"], description="globs in the repository"
     )

@@ -55,7 +55,14 @@ def load_file(path: Path, shown: str | None = None, period: timedelta | None = N
         raise SLOSpecError(f"{shown}: cannot read: {e}") from None
     if not docs or not all(isinstance(d, dict) for d in docs):
         raise SLOSpecError(f"{shown}: expected YAML mappings")
-    if any(str(d.get("apiVersion", "")).startswith("openslo/") for d in docs):
+    openslo = [str(d.get("apiVersion", "")).startswith("openslo/") for d in docs]
+    if any(openslo):
+        if not all(openslo):
+            i = openslo.index(False)
+            raise SLOSpecError(
+                f"{shown}: document {i + 1} is not OpenSLO in an OpenSLO file (one spec "
+                "format a file)"
+            )
         return load_openslo(docs, shown)
     out: list[SLO] = []
     for i, d in enumerate(docs):

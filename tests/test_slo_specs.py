@@ -156,6 +156,11 @@ spec:
             "golive reads openslo/v1 and openslo/v1alpha",
         ),
         (
+            "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: x}\n---\n"
+            "version: prometheus/v1\nservice: a\nslos: []\n",
+            "document 2 is not OpenSLO in an OpenSLO file",
+        ),
+        (
             "version: prometheus/v1\nservice: a\nslos: [{name: x, objective: 99, sli: {plugin: "
             "{id: sloth-common/availability}}}]\n",
             "slos[0].sli.plugin",
