@@ -61,6 +61,7 @@ class PairFound:
     labels: dict[str, str] = field(default_factory=dict)
     for_s: float = 0.0
     selectors: frozenset[SelectorKey] = frozenset()
+    short_factor: float | None = None  # the short window's own threshold / budget
 
     @property
     def windows(self) -> str:
@@ -258,6 +259,7 @@ def pairs_for(slo: SLO, rules: list[RuleDef]) -> tuple[list[PairFound], list[Pai
                 if len(windows) < 2:
                     continue
                 long_c = max(mine, key=lambda c: c.window)
+                short_c = min(mine, key=lambda c: c.window)
                 sels = frozenset().union(*(c.selectors for c in mine))
                 bucket.append(
                     PairFound(
@@ -269,6 +271,7 @@ def pairs_for(slo: SLO, rules: list[RuleDef]) -> tuple[list[PairFound], list[Pai
                         dict(r.labels),
                         r.for_s,
                         sels,
+                        short_c.threshold / slo.budget,
                     )
                 )
                 break
@@ -321,6 +324,11 @@ def _problems(
         )
     if not _close(p.factor, w.factor_value):
         out.append(f"factor {_fmt(p.factor)} instead of {_fmt(w.factor_value)}")
+    elif p.short_factor is not None and not _close(p.short_factor, w.factor_value):
+        out.append(
+            f"factor {_fmt(p.short_factor)} on the {format_duration(p.short)} short window "
+            f"instead of {_fmt(w.factor_value)}"
+        )
     if p.for_s > p.short.total_seconds():
         out.append(
             f"for {format_duration(timedelta(seconds=p.for_s))} is longer than its "

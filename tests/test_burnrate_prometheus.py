@@ -52,6 +52,10 @@ MUTATIONS = {
     ),
     # a tenfold factor on the quick page pair
     "factor": lambda t: _mutate_alerts(t, lambda a: a.replace("(13.44 *", "(134.4 *")),
+    # the short window of the quick page pair compared with 0: it never resets the alert
+    "short-factor": lambda t: _mutate_alerts(
+        t, lambda a: re.sub(r"(ratio_rate5m\{[^}]*\} > \()13\.44", r"\g<1>0", a, count=1)
+    ),
     # the quick page pair reads the 2h ratio instead of the 1h one
     "windows": lambda t: _mutate_alerts(
         t, lambda a: a.replace("ratio_rate1h{", "ratio_rate2h{", 1)
@@ -150,6 +154,7 @@ def test_a_7d_slo_is_not_judged_by_the_30d_windows(loaded_rules) -> None:  # typ
         ),
         ("factor", "factor 134.4 instead of 13.44", ["page quick"]),
         ("windows", "windows 2h/5m instead of 1h/5m", ["page quick"]),
+        ("short-factor", "factor 0 on the 5m short window instead of 13.44", ["page quick"]),
         (
             "sli",
             'SLI code=~"5.." instead of code=~"(5..|429)"',
