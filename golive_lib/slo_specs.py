@@ -348,6 +348,7 @@ def _openslo_slo(
     calendar: str,
     where: str,
     shown: str,
+    sloth_ids: bool = False,
 ) -> SLO:
     """One SLO per objective (named ``<name>-<displayName>`` when there are several)."""
     base = ratio_slo(
@@ -359,7 +360,9 @@ def _openslo_slo(
         source=shown,
         **sli,
     )
-    extra = {"calendar": calendar, "service": str(spec.get("service", "")), "short_name": base.name}
+    # Sloth reads v1alpha objectives as SLOs named <name>-<index> (sloth_slo, sloth_id)
+    short = f"{name}-{position[0]}" if sloth_ids else base.name
+    extra = {"calendar": calendar, "service": str(spec.get("service", "")), "short_name": short}
     return _with(base, extra)
 
 
@@ -441,6 +444,8 @@ def _v1alpha(name: str, spec: dict[str, Any], where: str, shown: str) -> list[SL
             "total": _query(ratio.get("total"), f"{ow}.ratioMetrics.total"),
         }
         out.append(
-            _openslo_slo(name, spec, obj, (i, len(objectives)), sli, period, calendar, ow, shown)
+            _openslo_slo(
+                name, spec, obj, (i, len(objectives)), sli, period, calendar, ow, shown, True
+            )
         )
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from golive_lib.slo import SLOSpecError
+from golive_lib.slo import SLOSpecError, sloth_ids
 from golive_lib.slo_specs import load_file
 
 SPECS = Path(__file__).parent / "data" / "slo" / "specs"
@@ -107,6 +107,12 @@ spec:
     [s] = load_file(path)
     assert s.name == "sloth-slo-my-service" and s.window == 28 * D
     assert s.objective == pytest.approx(0.999) and s.errors.startswith("(sum(rate(")
+    # the ids Sloth gives an OpenSLO objective: <name>-<index>
+    assert sloth_ids(s) == {
+        "sloth_id": "my-service-sloth-slo-my-service-0",
+        "sloth_service": "my-service",
+        "sloth_slo": "sloth-slo-my-service-0",
+    }
 
 
 def test_every_openslo_objective_is_an_slo_and_a_calendar_month_is_read(tmp_path: Path) -> None:
