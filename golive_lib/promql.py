@@ -36,6 +36,31 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=total)
 
 
+def prometheus_duration(d: timedelta) -> str:
+    """timedelta -> as Prometheus prints a duration (model.Duration), as Sloth names rules:
+    years and weeks only when they divide it exactly (``4w`` for 28 days, ``1w`` for 7,
+    ``30d``), then d, h, m, s, ms."""
+    ms = int(round(d.total_seconds() * 1000))
+    if ms <= 0:
+        return "0s"
+    out = ""
+    for unit, size, exact in (
+        ("y", 365 * 86400000, True),
+        ("w", 7 * 86400000, True),
+        ("d", 86400000, False),
+        ("h", 3600000, False),
+        ("m", 60000, False),
+        ("s", 1000, False),
+        ("ms", 1, False),
+    ):
+        if exact and ms % size:
+            continue
+        if ms >= size:
+            out += f"{ms // size}{unit}"
+            ms %= size
+    return out
+
+
 def format_duration(d: timedelta) -> str:
     """timedelta -> the shortest PromQL duration (``30d``, ``1h30m``, ``5m``)."""
     s = int(round(d.total_seconds()))

@@ -18,7 +18,7 @@ import yaml
 
 from . import promql
 from .burnwindows import PAGE, TICKET, BurnWindow, generation_table
-from .promql import Selector, format_duration, parse_duration
+from .promql import Selector, format_duration, parse_duration, prometheus_duration
 
 WINDOW = "{{.window}}"  # Sloth's placeholder; the canonical one in the model
 _PLACEHOLDERS = re.compile(r"\{\{\s*\.window\s*\}\}|\$window\b|\$\{window\}")
@@ -271,7 +271,7 @@ def _camel(name: str) -> str:
 
 
 def record_name(window: timedelta) -> str:
-    return f"slo:sli_error:ratio_rate{format_duration(window)}"
+    return f"slo:sli_error:ratio_rate{prometheus_duration(window)}"
 
 
 def sloth_ids(slo: SLO) -> dict[str, str]:
@@ -332,7 +332,7 @@ def generate_rules(
         {
             "record": record_name(w),
             "expr": _sli_expr(slo, w),
-            "labels": {**common, "sloth_window": format_duration(w)},
+            "labels": {**common, "sloth_window": prometheus_duration(w)},
         }
         for w in windows
     ]
@@ -380,7 +380,7 @@ def generate_rules(
 
 def _period_rule(slo: SLO, ids: dict[str, str], common: dict[str, str]) -> dict[str, Any]:
     """Sloth's SLI over the whole period: the mean of the 5m ratio."""
-    w = format_duration(slo.window)
+    w = prometheus_duration(slo.window)
     five = f"{record_name(timedelta(minutes=5))}{_filter(ids)}"
     return {
         "record": f"slo:sli_error:ratio_rate{w}",
@@ -391,7 +391,7 @@ def _period_rule(slo: SLO, ids: dict[str, str], common: dict[str, str]) -> dict[
 
 
 def _meta(slo: SLO, ids: dict[str, str]) -> list[dict[str, Any]]:
-    sel, w = _filter(ids), format_duration(slo.window)
+    sel, w = _filter(ids), prometheus_duration(slo.window)
     labels = {**slo.labels, **ids}
     on = "/ on(sloth_id, sloth_slo, sloth_service) group_left\n"
     rows = [
