@@ -485,6 +485,13 @@ CORPUS: list[tuple[str, set[str], timedelta | None]] = [
     ("scalar(sum(up)) * vector(2)", {"up"}, None),
     ("sgn(x) * log2(x) + log10(x)", {"x"}, None),
     ("sum(rate(x_total[5m])) by (le) # a trailing comment", {"x_total"}, 5 * M),
+    # keywords are label names too
+    ("sum by (group) (x)", {"x"}, None),
+    ('x{on="a", by="b"}', {"x"}, None),
+    ("max without (bool, offset) (x)", {"x"}, None),
+    ('x{le="+Inf"} unless on() y', {"x", "y"}, None),
+    ("min_over_time((x - y)[5m:])", {"x", "y"}, 5 * M),
+    ("sum_over_time(x[5m] offset 1m @ 100)", {"x"}, 5 * M),
 ]
 
 # Valid in Prometheus 3 only: the promtool here (2.42) refuses them, so golive alone is
