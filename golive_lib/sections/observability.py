@@ -652,7 +652,8 @@ def slo_alerting(ev: ObservabilityEvidence, params: Params) -> Check:
         return c
     if ev.rules is None:
         return catalog.error(cid, ev.rules_error or "rules not read")
-    return verdict(slo_coverage(ev, params), len(ev.slos))
+    routing = "" if ev.am_config is not None else (ev.am_error or "Alertmanager not read")
+    return verdict(slo_coverage(ev, params), len(ev.slos), routing)
 
 
 def _route_evidence(

@@ -59,8 +59,14 @@ def _line(v: RoleVerdict) -> str:
     return "missing"
 
 
-def verdict(coverages: list[Coverage], slo_count: int) -> Check:
+def verdict(coverages: list[Coverage], slo_count: int, routing: str = "") -> Check:
+    """``routing``: why Alertmanager's routes were not read (paging then judged by the
+    severity labels alone), shown as evidence."""
     evidence, remediation, short, warn = [], [], [], []
+    if routing:
+        evidence.append(
+            Evidence(label="paging", value=f"judged by severity labels only: {routing}")
+        )
     data: list[dict[str, Any]] = []
     for cov in coverages:
         name = cov.slo.name
