@@ -375,7 +375,7 @@ def judge(
     Pyrra's, ...): it covers the nearest role of any table it matches exactly, else it is
     a wrong pair of the nearest role of the best-fitting table. A role is covered, else
     wrong (its pair with fewest problems), else missing."""
-    tables = tables or accepted_tables(slo.window)
+    tables = tables or accepted_tables(slo.window, slo.windows)
     candidates = [(p, True) for p in exact] + [
         (p, False) for p in near if _identifies(slo, p, others)
     ]

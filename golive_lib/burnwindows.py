@@ -109,17 +109,59 @@ def sloth(period: timedelta) -> WindowTable | None:
     return None
 
 
-def generation_table(period: timedelta) -> WindowTable:
-    """What `golive rules` writes: Sloth's table where Sloth has one, Pyrra's otherwise."""
-    return sloth(period) or pyrra(period)
+def generation_table(period: timedelta, custom: WindowTable | None = None) -> WindowTable:
+    """What `golive rules` writes: the custom Sloth AlertWindows given for the period,
+    else Sloth's table where Sloth has one, else Pyrra's."""
+    return custom or sloth(period) or pyrra(period)
 
 
-def accepted_tables(period: timedelta) -> tuple[WindowTable, ...]:
-    """Every table whose pairs golive accepts for an SLO of this period. Besides the exact
-    periods, Sloth's Google table is the SRE workbook's, accepted for periods from 28 to
-    31 days (a calendar month)."""
-    out = [t for t in (sloth(period),) if t is not None]
-    if not out and D28 <= period <= timedelta(days=31):
+def accepted_tables(
+    period: timedelta, custom: WindowTable | None = None
+) -> tuple[WindowTable, ...]:
+    """Every table whose pairs golive accepts for an SLO of this period: the custom Sloth
+    AlertWindows given for it first. Besides the exact periods, Sloth's Google table is
+    the SRE workbook's, accepted for periods from 28 to 31 days (a calendar month)."""
+    out = [t for t in (custom, sloth(period)) if t is not None]
+    if sloth(period) is None and D28 <= period <= timedelta(days=31):
         out.append(_fixed("SRE workbook", period, _GOOGLE_PERCENTS))
     out.append(pyrra(period))
     return tuple(out)
+
+
+class WindowsSpecError(ValueError):
+    """A Sloth AlertWindows spec that cannot be read; the message names the field."""
+
+
+def sloth_alert_windows(doc: object, where: str) -> WindowTable:
+    """A Sloth ``AlertWindows`` spec (``apiVersion: sloth.slok.dev/v1``; what Sloth's
+    ``--slo-period-windows-path`` loads): its period and the four pairs, factors computed
+    as Sloth computes them from each pair's ``errorBudgetPercent``."""
+    from .promql import parse_duration
+
+    if not isinstance(doc, dict) or doc.get("kind") != "AlertWindows":
+        raise WindowsSpecError(f"{where}: kind: expected AlertWindows")
+    if doc.get("apiVersion") != "sloth.slok.dev/v1":
+        raise WindowsSpecError(f"{where}: apiVersion: expected sloth.slok.dev/v1")
+    spec = doc.get("spec") or {}
+
+    def duration(value: object, field: str) -> timedelta:
+        try:
+            return parse_duration(str(value))
+        except ValueError as e:
+            raise WindowsSpecError(f"{where}: {field}: {e}") from None
+
+    period = duration(spec.get("sloPeriod"), "spec.sloPeriod")
+    pairs = []
+    for role in ROLES:
+        severity, speed = role.split()
+        field = f"spec.{severity}.{speed}"
+        w = (spec.get(severity) or {}).get(speed)
+        if not isinstance(w, dict):
+            raise WindowsSpecError(f"{where}: {field}: required")
+        pct = w.get("errorBudgetPercent")
+        if not isinstance(pct, int | float) or isinstance(pct, bool) or not 0 < pct <= 100:
+            raise WindowsSpecError(f"{where}: {field}.errorBudgetPercent: a number in (0, 100]")
+        long = duration(w.get("longWindow"), f"{field}.longWindow")
+        short = duration(w.get("shortWindow"), f"{field}.shortWindow")
+        pairs.append(BurnWindow(long, short, _speed(float(pct), period, long), role))
+    return WindowTable(f"Sloth AlertWindows {where}", period, tuple(pairs))

@@ -417,12 +417,16 @@ def rules(
         str | None,
         typer.Option(help="SLO period of Sloth specs (Sloth's --default-slo-period; 30d)"),
     ] = None,
+    windows: Annotated[
+        list[Path] | None,
+        typer.Option(help="a Sloth AlertWindows file (custom windows for its period)"),
+    ] = None,
 ) -> None:
     """Print Prometheus recording and multi-window burn-rate alert rules for the SLOs,
     as `sloth generate` writes them."""
     from .errors import ParamsError
     from .slo import SLOSpecError, generate_rules, rules_yaml, window_delta
-    from .slo_specs import load_file
+    from .slo_specs import load_alert_windows, load_file, with_windows
 
     try:
         text = slo_spec.read_text(encoding="utf-8")
@@ -439,7 +443,8 @@ def rules(
                 raise SLOSpecError("; ".join(problems))
         else:
             days = window_delta(period, "--period") if period else None
-            loaded = load_file(slo_spec, period=days)
+            tables = tuple(load_alert_windows(w) for w in windows or [])
+            loaded = with_windows(load_file(slo_spec, period=days), tables)
     except (SLOSpecError, ParamsError) as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_BAD_INPUT) from None

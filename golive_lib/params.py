@@ -486,6 +486,9 @@ class Observability(Strict):
     sloth_period: str = Field(
         "30d", description="SLO period of Sloth files (Sloth's --default-slo-period)"
     )
+    sloth_windows: list[str] = Field(
+        default_factory=list, description="Sloth AlertWindows files in the repository"
+    )
 
     @field_validator("sloth_period")
     @classmethod

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from . import promql
-from .burnwindows import PAGE, TICKET, BurnWindow, generation_table
+from .burnwindows import PAGE, TICKET, BurnWindow, WindowTable, generation_table
 from .promql import Selector, format_duration, parse_duration, prometheus_duration
 
 WINDOW = "{{.window}}"  # Sloth's placeholder; the canonical one in the model
@@ -61,6 +61,7 @@ class SLO:
     disabled: dict[str, str] = field(default_factory=dict)  # severity -> the spec field
     percent: float | None = None  # the objective as the spec wrote it in percent (Sloth)
     calendar: str = ""  # "", or the calendar unit of the window: day, week, month, ...
+    windows: WindowTable | None = None  # Sloth AlertWindows given for this period
 
     @property
     def budget(self) -> float:
@@ -322,7 +323,7 @@ def generate_rules(
     Sloth's windows and factors for the SLO's period (`burnwindows.generation_table`).
     With ``pairs``, only those pairs (what a review found missing); with ``meta``, Sloth's
     period-window and metadata recording rules too."""
-    table = generation_table(slo.window)
+    table = generation_table(slo.window, slo.windows)
     pairs = table.pairs if pairs is None else pairs
     ids = sloth_ids(slo)
     windows = sorted({w for p in table.pairs for w in (p.long, p.short)})

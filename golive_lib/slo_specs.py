@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from . import yamlload
+from .burnwindows import WindowsSpecError, WindowTable, sloth_alert_windows
 from .slo import (
     DEFAULT_SLOTH_WINDOW,
     RAW_TOTAL,
@@ -41,6 +42,27 @@ SLOTH_K8S = "sloth.slok.dev/v1"
 _CALENDAR_UNITS = {"M": "month", "Q": "quarter", "Y": "year", "w": "week", "d": "day"}
 _NOMINAL = {"M": 30, "Q": 90, "Y": 365, "w": 7, "d": 1}  # days, for burn-rate maths
 _OPENSLO_UNITS = {"Day": "d", "Week": "w", "Month": "M", "Quarter": "Q", "Year": "Y"}
+
+
+def load_alert_windows(path: Path, shown: str | None = None) -> WindowTable:
+    """A Sloth AlertWindows file (what ``sloth --slo-period-windows-path`` reads)."""
+    shown = shown or str(path)
+    try:
+        doc = yamlload.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise SLOSpecError(f"{shown}: cannot read: {e}") from None
+    try:
+        return sloth_alert_windows(doc, shown)
+    except WindowsSpecError as e:
+        raise SLOSpecError(str(e)) from None
+
+
+def with_windows(slos: list[SLO], tables: tuple[WindowTable, ...]) -> list[SLO]:
+    """Each SLO with the custom alert windows given for its period, as Sloth picks them."""
+    by_period = {t.period: t for t in tables}
+    return [
+        _with(s, {"windows": by_period[s.window]}) if s.window in by_period else s for s in slos
+    ]
 
 
 def load_file(path: Path, shown: str | None = None, period: timedelta | None = None) -> list[SLO]:

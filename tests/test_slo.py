@@ -549,3 +549,50 @@ def test_golive_rules_covers_every_slo_of_a_multi_document_file_and_honours_disa
         [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+WINDOWS_14D = Path(__file__).parent / "data" / "slo" / "windows" / "14d.yaml"
+
+
+def test_custom_sloth_alert_windows_generate_and_are_recognised(tmp_path: Path) -> None:
+    """A 14-day period has no built-in Sloth table: with Sloth's AlertWindows for it, the
+    factors are the file's (4 % of 336 h in 1 h = 13.44; 8 % in 6 h = 4.48; 15 % in 1 d =
+    2.1; 30 % in 3 d = 1.4), and rules of that shape cover the SLO; without the file they
+    are not Pyrra's 14-day windows."""
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    (tmp_path / "spec.yml").write_text(SLOTH_SPEC)
+    args = ["rules", str(tmp_path / "spec.yml"), "--period", "14d", "--windows", str(WINDOWS_14D)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load(result.output)
+    exprs = " ".join(r["expr"] for g in doc["groups"] for r in g["rules"] if "alert" in r)
+    # in Sloth's float arithmetic, 8 * 336 / 100 / 6 prints as 4.4799999999999995
+    for factor in ("(13.44 *", "(4.4799999999999995 *", "(2.1 *", "(1.4 *"):
+        assert factor in exprs
+    rules = [
+        burnrate.RuleDef(
+            "alerting" if "alert" in r else "recording",
+            r.get("alert") or r["record"],
+            r["expr"],
+            {str(k): str(v) for k, v in r.get("labels", {}).items()},
+        )
+        for g in doc["groups"]
+        for r in g["rules"]
+    ]
+    [spec] = slo_specs.load_file(tmp_path / "spec.yml", period=timedelta(days=14))
+    custom = slo_specs.with_windows([spec], (slo_specs.load_alert_windows(WINDOWS_14D),))[0]
+    assert not burnrate.recognise(custom, rules).missing
+    assert all(v.hit for v in burnrate.recognise(custom, rules).roles)
+    # against Pyrra's 14-day windows (30m/2m, 3h/15m, 12h/1h, 2d/3h) the page pairs are off
+    uncovered = [v.role for v in burnrate.recognise(spec, rules).roles if not v.hit]
+    assert {"page quick", "page slow"} <= set(uncovered)
+
+
+def test_an_incomplete_alert_windows_file_is_refused_naming_the_field(tmp_path: Path) -> None:
+    text = WINDOWS_14D.read_text().split("  ticket:")[0]
+    (tmp_path / "w.yaml").write_text(text)
+    with pytest.raises(SLOSpecError, match="spec.ticket.quick: required"):
+        slo_specs.load_alert_windows(tmp_path / "w.yaml")

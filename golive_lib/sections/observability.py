@@ -38,7 +38,7 @@ from ..slo import (
     time_to_exhaustion,
     window_delta,
 )
-from ..slo_specs import load_file
+from ..slo_specs import load_alert_windows, load_file, with_windows
 from ..sources import connect
 from ..sources.alertmanager import AlertmanagerClient, AlertmanagerConfig
 from ..sources.connect import auth_headers, server_url
@@ -126,13 +126,19 @@ class ObservabilityEvidence:
 def load_slos(params: Params) -> tuple[list[SLO], list[str]]:
     slos: list[SLO] = [s.to_slo() for s in params.observability.slos]
     errors = []
+    tables = []
+    for rel in params.observability.sloth_windows:
+        try:
+            tables.append(load_alert_windows(params.repository / rel, rel))
+        except SLOSpecError as e:
+            errors.append(str(e))
     for rel in params.observability.slo_files:
         try:
             period = window_delta(params.observability.sloth_period, "sloth_period")
             slos += load_file(params.repository / rel, rel, period)
         except SLOSpecError as e:
             errors.append(str(e))
-    return slos, errors
+    return with_windows(slos, tuple(tables)), errors
 
 
 def _sum(expr: str) -> str:

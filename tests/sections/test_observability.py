@@ -414,5 +414,17 @@ def test_sloth_files_take_the_period_sloth_generated_them_for(tmp_path: Path) ->
     )
     slos, errors = obs.load_slos(params)
     assert not errors and {s.window for s in slos} == {timedelta(days=7)}
+    windows = Path(__file__).parents[1] / "data" / "slo" / "windows" / "14d.yaml"
+    params = params_with(
+        tmp_path,
+        {
+            "slos": [],
+            "slo_files": [os.path.relpath(spec, EXAMPLE_REPO)],
+            "sloth_period": "14d",
+            "sloth_windows": [os.path.relpath(windows, EXAMPLE_REPO)],
+        },
+    )
+    slos, errors = obs.load_slos(params)
+    assert not errors and all(s.windows and s.windows.period == timedelta(days=14) for s in slos)
     with pytest.raises(ParamsError, match="sloth_period"):
         params_with(tmp_path, {"sloth_period": "a week"})
