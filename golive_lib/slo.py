@@ -24,6 +24,17 @@ WINDOW = "{{.window}}"  # Sloth's placeholder; the canonical one in the model
 _PLACEHOLDERS = re.compile(r"\{\{\s*\.window\s*\}\}|\$window\b|\$\{window\}")
 DEFAULT_SLOTH_WINDOW = timedelta(days=30)  # Sloth's default period
 RAW_TOTAL = "vector(1)"  # the total of an SLI given as an error ratio (Sloth's raw)
+# Sloth SLO plugins whose output is Sloth's default generation (or that only validate)
+DEFAULT_PLUGINS = frozenset(
+    {
+        "sloth.dev/core/sli_rules/v1",
+        "sloth.dev/core/metadata_rules/v1",
+        "sloth.dev/core/alert_rules/v1",
+        "sloth.dev/core/validate/v1",
+        "sloth.dev/core/debug/v1",
+        "sloth.dev/contrib/validate_victoria_metrics/v1",
+    }
+)
 
 
 class SLOSpecError(ValueError):
@@ -62,6 +73,7 @@ class SLO:
     percent: float | None = None  # the objective as the spec wrote it in percent (Sloth)
     calendar: str = ""  # "", or the calendar unit of the window: day, week, month, ...
     windows: WindowTable | None = None  # Sloth AlertWindows given for this period
+    plugins: tuple[str, ...] = ()  # Sloth SLO plugin ids (they shape Sloth's rules)
 
     @property
     def budget(self) -> float:

@@ -11,8 +11,9 @@ Read as their projects define them:
   ``openslo/v1alpha`` (the version Sloth reads: ``objectives[].ratioMetrics``,
   ``timeWindows`` of count and unit).
 
-What golive cannot honour is refused naming the field (SLI plugins, Sloth SLO plugins,
-threshold or raw metrics, Timeslices budgeting), never read in part.
+What golive cannot honour is refused naming the field (SLI plugins, threshold or raw
+metrics, Timeslices budgeting), never read in part. Sloth SLO plugins are kept by id:
+they shape the rules Sloth writes, not the SLO.
 """
 
 from __future__ import annotations
@@ -174,11 +175,7 @@ _SLOTH_ALERT = {"disable", "labels", "annotations"}
 
 def load_sloth(doc: dict[str, Any], shown: str, window: timedelta | None = None) -> list[SLO]:
     doc = _only(doc, _SLOTH_TOP, shown)
-    if doc.get("slo_plugins"):
-        raise SLOSpecError(
-            f"{shown}: slo_plugins: Sloth SLO plugins change the generated rules; golive "
-            "does not run them"
-        )
+    common_plugins = _plugin_ids(doc.get("slo_plugins"), f"{shown}: slo_plugins")
     service = str(doc.get("service", "")).strip()
     if not service:
         raise SLOSpecError(f"{shown}: service: required")
@@ -193,8 +190,7 @@ def load_sloth(doc: dict[str, Any], shown: str, window: timedelta | None = None)
         name = str(s.get("name", "")).strip()
         if not name:
             raise SLOSpecError(f"{where}.name: required")
-        if s.get("plugins"):
-            raise SLOSpecError(f"{where}.plugins: Sloth SLO plugins are not run by golive")
+        plugins = common_plugins + _plugin_ids(s.get("plugins"), f"{where}.plugins")
         pct = s.get("objective")
         objective = objective_ratio(pct, f"{where}.objective", percent=True)
         sli = _only(s.get("sli"), {"events", "raw", "plugin"}, f"{where}.sli")
@@ -205,6 +201,7 @@ def load_sloth(doc: dict[str, Any], shown: str, window: timedelta | None = None)
             "service": service,
             "short_name": name,
             "percent": float(pct) if isinstance(pct, int | float) else None,
+            "plugins": plugins,
         }
         common_kw.update(_sloth_alerting(s.get("alerting"), f"{where}.alerting"))
         period = window or DEFAULT_SLOTH_WINDOW
@@ -235,6 +232,18 @@ def load_sloth(doc: dict[str, Any], shown: str, window: timedelta | None = None)
     if not out:
         raise SLOSpecError(f"{shown}: no slos")
     return out
+
+
+def _plugin_ids(raw: Any, where: str) -> tuple[str, ...]:
+    """The ids of a Sloth SLO plugin chain. They shape the rules Sloth writes (labels,
+    intervals, validation), not the SLO: a review reads the SLO and matches rules by
+    structure; `golive rules` refuses those it cannot reproduce."""
+    if not raw:
+        return ()
+    chain = _only(raw, {"overridePrevious", "chain"}, where).get("chain") or []
+    if not isinstance(chain, list) or not all(isinstance(p, dict) and p.get("id") for p in chain):
+        raise SLOSpecError(f"{where}.chain: a list of plugins, each with an id")
+    return tuple(str(p["id"]) for p in chain)
 
 
 def _with(base: SLO, kw: dict[str, Any]) -> SLO:

@@ -209,3 +209,38 @@ def test_what_golive_cannot_honour_is_refused_naming_the_field(
     with pytest.raises(SLOSpecError) as info:
         load_file(write(tmp_path, text), "slo/x.yaml")
     assert field in str(info.value) and "slo/x.yaml" in str(info.value)
+
+
+def test_sloth_slo_plugins_are_kept_by_id_not_refused(tmp_path: Path) -> None:
+    """SLO plugins shape the rules Sloth writes (labels, intervals, validation), not the
+    SLO: a review reads it; `golive rules` refuses those it cannot reproduce."""
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    path = write(
+        tmp_path,
+        """
+version: prometheus/v1
+service: svc
+slo_plugins:
+  chain: [{id: sloth.dev/core/sli_rules/v1}, {id: sloth.dev/core/alert_rules/v1}]
+slos:
+  - name: a
+    objective: 99
+    plugins:
+      chain: [{id: sloth.dev/contrib/info_labels/v1, config: {labels: {k: v}}}]
+    sli:
+      events:
+        error_query: sum(rate(x{code=~"5.."}[{{.window}}]))
+        total_query: sum(rate(x[{{.window}}]))
+""",
+    )
+    [s] = load_file(path)
+    assert s.plugins == (
+        "sloth.dev/core/sli_rules/v1",
+        "sloth.dev/core/alert_rules/v1",
+        "sloth.dev/contrib/info_labels/v1",
+    )
+    result = CliRunner().invoke(app, ["rules", str(path)])
+    assert result.exit_code == 2 and "sloth.dev/contrib/info_labels/v1" in result.output
