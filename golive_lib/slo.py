@@ -74,6 +74,7 @@ class SLO:
     calendar: str = ""  # "", or the calendar unit of the window: day, week, month, ...
     windows: WindowTable | None = None  # Sloth AlertWindows given for this period
     plugins: tuple[str, ...] = ()  # Sloth SLO plugin ids (they shape Sloth's rules)
+    spec: str = ""  # the spec version read: prometheus/v1, sloth.slok.dev/v1, openslo/...
 
     @property
     def budget(self) -> float:
@@ -421,7 +422,17 @@ def _meta(slo: SLO, ids: dict[str, str]) -> list[dict[str, Any]]:
         ),
         ("slo:period_error_budget_remaining:ratio", f"1 - slo:period_burn_rate:ratio{sel}"),
     ]
-    return [{"record": r, "expr": e, "labels": dict(labels)} for r, e in rows]
+    pct = go_float(slo.percent if slo.percent is not None else slo.objective * 100)
+    info = {
+        **labels,
+        "sloth_mode": "cli-gen-prom",
+        "sloth_objective": pct,
+        "sloth_spec": slo.spec or "golive",
+        "sloth_version": "golive",
+    }
+    return [{"record": r, "expr": e, "labels": dict(labels)} for r, e in rows] + [
+        {"record": "sloth_slo_info", "expr": "vector(1)", "labels": info}
+    ]
 
 
 def rules_yaml(rules: dict[str, Any]) -> str:

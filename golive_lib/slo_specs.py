@@ -28,9 +28,11 @@ import yaml
 from . import yamlload
 from .burnwindows import WindowsSpecError, WindowTable, sloth_alert_windows
 from .slo import (
+    _PLACEHOLDERS,
     DEFAULT_SLOTH_WINDOW,
     RAW_TOTAL,
     SLO,
+    WINDOW,
     Alerting,
     SLOSpecError,
     _template,
@@ -91,11 +93,12 @@ def load_file(path: Path, shown: str | None = None, period: timedelta | None = N
     for i, d in enumerate(docs):
         where = shown if len(docs) == 1 else f"{shown}: document {i + 1}"
         if str(d.get("version", "")) == "prometheus/v1":
-            out += load_sloth(d, where, period)
+            out += [_with(x, {"spec": "prometheus/v1"}) for x in load_sloth(d, where, period)]
         elif (
             str(d.get("apiVersion", "")) == SLOTH_K8S and d.get("kind") == "PrometheusServiceLevel"
         ):
-            out += load_sloth(_k8s(d, where), where, period)
+            loaded = load_sloth(_k8s(d, where), where, period)
+            out += [_with(x, {"spec": SLOTH_K8S}) for x in loaded]
         elif str(d.get("apiVersion", "")) == SLOTH_K8S:
             raise SLOSpecError(
                 f"{where}: kind {d.get('kind')!r} is not supported (golive reads "
@@ -225,7 +228,10 @@ def load_sloth(doc: dict[str, Any], shown: str, window: timedelta | None = None)
             out.append(_with(base, common_kw))
         elif "raw" in sli:
             rq = _only(sli["raw"], {"error_ratio_query"}, f"{where}.sli.raw")
-            ratio = _template(str(rq.get("error_ratio_query", "")), f"{where}.sli.raw")
+            text = str(rq.get("error_ratio_query", ""))
+            checked = _template(text, f"{where}.sli.raw")
+            kept = _PLACEHOLDERS.sub(WINDOW, text)  # as written (Sloth keeps a block's newline)
+            ratio = kept if kept.strip() == checked else checked
             out.append(SLO(slo_id, objective, period, ratio, RAW_TOTAL, source=shown, **common_kw))
         else:
             raise SLOSpecError(f"{where}.sli: needs events (error_query, total_query) or raw")
@@ -393,7 +399,12 @@ def _openslo_slo(
     )
     # Sloth reads v1alpha objectives as SLOs named <name>-<index> (sloth_slo, sloth_id)
     short = f"{name}-{position[0]}" if sloth_ids else base.name
-    extra = {"calendar": calendar, "service": str(spec.get("service", "")), "short_name": short}
+    extra = {
+        "calendar": calendar,
+        "service": str(spec.get("service", "")),
+        "short_name": short,
+        "spec": "openslo/v1alpha" if sloth_ids else "openslo/v1",
+    }
     return _with(base, extra)
 
 
