@@ -135,6 +135,8 @@ class RuleIndex:
     """Recording rules by name, to follow a selector to the expression it records."""
 
     def __init__(self, rules: list[RuleDef]) -> None:
+        self.rules = rules
+        self.clauses: dict[str, list[list[Condition]]] = {}  # alert expr -> its clauses
         self.recording: dict[str, list[tuple[dict[str, str], Node]]] = {}
         for r in rules:
             if r.kind == "recording":
@@ -217,7 +219,14 @@ def _comparison(node: Node) -> tuple[Node, float] | None:
 
 
 def conditions_of(expr: str, index: RuleIndex) -> list[list[Condition]]:
-    """The alert's clauses (``or``), each a list of ``and``-ed threshold conditions."""
+    """The alert's clauses (``or``), each a list of ``and``-ed threshold conditions
+    (computed once per index: every SLO of a review reads the same rules)."""
+    if expr not in index.clauses:
+        index.clauses[expr] = _conditions(expr, index)
+    return index.clauses[expr]
+
+
+def _conditions(expr: str, index: RuleIndex) -> list[list[Condition]]:
     out = []
     for clause in _split(promql.parse(expr), "or"):
         conds = []
@@ -236,10 +245,10 @@ def _names(keys: frozenset[SelectorKey] | set[SelectorKey]) -> set[str]:
     return {k[0] for k in keys}
 
 
-def pairs_for(slo: SLO, rules: list[RuleDef]) -> tuple[list[PairFound], list[PairFound]]:
+def pairs_for(slo: SLO, index: RuleIndex) -> tuple[list[PairFound], list[PairFound]]:
     """(pairs reading exactly the SLO's SLI, pairs reading the same metrics with other
     matchers: a wrong SLI)."""
-    index = RuleIndex(rules)
+    rules = index.rules
     wanted = {_key(s) for s in slo.selectors()}
     exact: list[PairFound] = []
     near: list[PairFound] = []
@@ -344,7 +353,7 @@ def _distance(p: PairFound, w: BurnWindow) -> float:
     return abs(math.log(p.long / w.long)) + abs(math.log(max(p.factor, 1e-9) / w.factor_value))
 
 
-def _identifies(slo: SLO, p: PairFound, others: tuple[SLO, ...] = ()) -> bool:
+def _identifies(slo: SLO, p: PairFound, others: tuple[frozenset[SelectorKey], ...] = ()) -> bool:
     """Whether a pair reading other matchers of the same metrics is about this SLO: its
     labels name the SLO (golive, Sloth, Pyrra labels), or, naming no SLO and reading
     exactly no other SLO's SLI, it reads the SLO's exact total (same population) with
@@ -353,7 +362,7 @@ def _identifies(slo: SLO, p: PairFound, others: tuple[SLO, ...] = ()) -> bool:
     named = [p.labels[k] for k in ("slo", "sloth_slo", "sloth_id") if k in p.labels]
     if named:
         return bool(set(named) & names)
-    if any({_key(s) for s in o.selectors()} <= p.selectors for o in others):
+    if any(o <= p.selectors for o in others):
         return False
     total = {_key(s) for s in promql.selectors(promql.parse(slo.total_at(timedelta(minutes=5))))}
     return bool(total) and total <= p.selectors
@@ -369,7 +378,7 @@ def judge(
     near: list[PairFound],
     policy: PagingPolicy,
     tables: tuple[WindowTable, ...] | None = None,
-    others: tuple[SLO, ...] = (),
+    others: tuple[frozenset[SelectorKey], ...] = (),
 ) -> tuple[RoleVerdict, ...]:
     """Each pair is judged against the table that fits the SLO's pairs best (Sloth's,
     Pyrra's, ...): it covers the nearest role of any table it matches exactly, else it is
@@ -413,12 +422,15 @@ def judge(
 
 def recognise(
     slo: SLO,
-    rules: list[RuleDef],
+    rules: list[RuleDef] | RuleIndex,
     policy: PagingPolicy | None = None,
     others: tuple[SLO, ...] = (),
 ) -> Coverage:
     """How the alerting rules cover ``slo``'s four burn-rate roles, by structure.
-    ``others``: the review's other SLOs, whose own alerts are never this one's wrong pairs."""
-    exact, near = pairs_for(slo, rules)
-    roles = judge(slo, exact, near, policy or PagingPolicy(), others=others)
+    ``others``: the review's other SLOs, whose own alerts are never this one's wrong pairs.
+    Pass one `RuleIndex` for every SLO of a review: rules are then read once."""
+    index = rules if isinstance(rules, RuleIndex) else RuleIndex(rules)
+    exact, near = pairs_for(slo, index)
+    other_slis = tuple(frozenset(_key(s) for s in o.selectors()) for o in others)
+    roles = judge(slo, exact, near, policy or PagingPolicy(), others=other_slis)
     return Coverage(slo, tuple(exact), roles)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import catalog, plots, promql
-from ..burnrate import Coverage, RuleDef, recognise
+from ..burnrate import Coverage, RuleDef, RuleIndex, recognise
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
@@ -476,8 +476,8 @@ def slo_coverage(ev: ObservabilityEvidence, params: Params | None = None) -> lis
         obs.paging_receivers if obs else [],
         ev.am_config,
     )
-    rules = ev.rule_defs()
-    return [recognise(s, rules, policy, tuple(o for o in ev.slos if o is not s)) for s in ev.slos]
+    index = RuleIndex(ev.rule_defs())  # rules read once for every SLO
+    return [recognise(s, index, policy, tuple(o for o in ev.slos if o is not s)) for s in ev.slos]
 
 
 # --------------------------------------------------------------------------- checks
