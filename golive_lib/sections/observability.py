@@ -585,6 +585,9 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
             cover = f"; data covers {r.coverage * 100:.2f} % of {window}"
             if r.coverage < params.observability.min_window_coverage:
                 thin.append(f"{slo.name}: data covers {r.coverage * 100:.2f} % of {window}")
+        else:  # the chart's range query failed: how much of the window has data is unknown
+            cover = f"; coverage of {window} unknown ({r.chart_error})"
+            thin.append(f"{slo.name}: coverage of {window} unknown ({r.chart_error})")
         evidence.append(
             Evidence(
                 label=slo.name,

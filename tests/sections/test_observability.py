@@ -428,3 +428,26 @@ def test_sloth_files_take_the_period_sloth_generated_them_for(tmp_path: Path) ->
     assert not errors and all(s.windows and s.windows.period == timedelta(days=14) for s in slos)
     with pytest.raises(ParamsError, match="sloth_period"):
         params_with(tmp_path, {"sloth_period": "a week"})
+
+
+def test_compliance_whose_coverage_could_not_be_measured_is_not_a_pass() -> None:
+    """The chart's range query failed: the instant query says 'met', but how much of the
+    window the data covers is unknown, so it is a warning naming why."""
+    from datetime import UTC, datetime
+
+    params = load_params(EXAMPLE_PARAMS)
+    slo = params.observability.slos[0].to_slo()
+    result = obs.SLOResult(
+        slo,
+        "q",
+        datetime.now(UTC),
+        bad=0.0,
+        total=10.0,
+        compliance=1.0,
+        remaining=1.0,
+        chart_error="Prometheus at http://x: timed out after 10 s",
+    )
+    ev = obs.ObservabilityEvidence(slos=[slo], results={slo.name: result})
+    c = obs.slo_compliance(ev, params)
+    assert c.status is Status.WARN
+    assert "coverage of 28d unknown (Prometheus at http://x: timed out after 10 s)" in c.summary
