@@ -525,6 +525,24 @@ class Observability(Strict):
     slo_files: list[str] = Field(
         default_factory=list, description="Sloth or OpenSLO files in the repository"
     )
+    sloth_period: str = Field(
+        "30d", description="SLO period of Sloth files (Sloth's --default-slo-period)"
+    )
+    sloth_windows: list[str] = Field(
+        default_factory=list, description="Sloth AlertWindows files in the repository"
+    )
+
+    @field_validator("sloth_period")
+    @classmethod
+    def _period(cls, v: str) -> str:
+        from . import slo
+
+        try:
+            slo.window_delta(v, "sloth_period")
+        except slo.SLOSpecError as e:
+            raise ValueError(str(e)) from None
+        return v
+
     dashboards: list[str] = Field(
         default_factory=lambda: ["dashboards/**/*.json"], description="globs in the repository"
     )
@@ -533,6 +551,17 @@ class Observability(Strict):
     log_command_timeout_s: float = Field(60.0, gt=0, le=3600)
     freshness_max_age_s: float = Field(300.0, gt=0)
     structured_min_share: float = Field(0.95, ge=0, le=1)
+    min_window_coverage: float = Field(
+        0.9, ge=0, le=1, description="below this share of the SLO window with data: warn"
+    )
+    paging_severities: list[str] = Field(
+        default_factory=lambda: ["page", "critical"],
+        description="severity label values that page (Sloth's sloth_severity when absent)",
+    )
+    paging_receivers: list[str] = Field(
+        default_factory=list,
+        description="Alertmanager receivers that page; when set, page alerts must reach one",
+    )
 
 
 class Scenario(Strict):

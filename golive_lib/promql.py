@@ -1,9 +1,10 @@
-"""A small PromQL parser: enough structure to recognise burn-rate alerts.
+"""PromQL as golive reads it: parsed by a maintained parser, kept as a small tree.
 
-It parses what rule files hold (selectors with matchers, range and subquery windows,
-functions, aggregations with by/without, binary operators with their precedence and
-on/ignoring/group_* modifiers, offsets) into a tree of frozen dataclasses, and folds
-constant arithmetic (``14.4 * (1 - 0.999)``). It does not type-check or evaluate.
+`parse` hands the text to promql-parser (a binding of the Rust parser GreptimeDB
+maintains) and converts its tree into frozen dataclasses holding what burn-rate matching
+needs: selectors with their matchers and ranges, subquery windows, functions,
+aggregations, binary operators. golive's own code adds only meaning: constant folding
+(``14.4 * (1 - 0.999)``) and walking selectors. Durations are parsed here too.
 """
 
 from __future__ import annotations
@@ -12,32 +13,12 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
+
+import promql_parser as pp
 
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _DURATION_RE = re.compile(r"(\d+(?:ms|s|m|h|d|w|y))+")
-_TOKEN_RE = re.compile(
-    r"""
-    (?P<ws>\s+|\#[^\n]*)
-  | (?P<duration>(?:\d+(?:ms|s|m|h|d|w|y))+(?![A-Za-z0-9_:.]))
-  | (?P<number>0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)
-  | (?P<ident>[A-Za-z_:][A-Za-z0-9_:]*)
-  | (?P<op>==|!=|>=|<=|=~|!~|[-+*/%^<>=(){}\[\],:@])
-    """,
-    re.X,
-)
-AGGREGATIONS = frozenset(
-    "sum min max avg group stddev stdvar count count_values bottomk topk quantile".split()
-)
-_PRECEDENCE = [
-    ("or",),
-    ("and", "unless"),
-    ("==", "!=", "<=", "<", ">=", ">"),
-    ("+", "-"),
-    ("*", "/", "%", "atan2"),
-    ("^",),
-]
-COMPARISONS = frozenset({"==", "!=", "<=", "<", ">=", ">"})
 
 
 class PromQLError(ValueError):
@@ -53,6 +34,31 @@ def parse_duration(text: str) -> timedelta:
     for num, unit in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text):
         total += int(num) * _UNITS[unit]
     return timedelta(seconds=total)
+
+
+def prometheus_duration(d: timedelta) -> str:
+    """timedelta -> as Prometheus prints a duration (model.Duration), as Sloth names rules:
+    years and weeks only when they divide it exactly (``4w`` for 28 days, ``1w`` for 7,
+    ``30d``), then d, h, m, s, ms."""
+    ms = int(round(d.total_seconds() * 1000))
+    if ms <= 0:
+        return "0s"
+    out = ""
+    for unit, size, exact in (
+        ("y", 365 * 86400000, True),
+        ("w", 7 * 86400000, True),
+        ("d", 86400000, False),
+        ("h", 3600000, False),
+        ("m", 60000, False),
+        ("s", 1000, False),
+        ("ms", 1, False),
+    ):
+        if exact and ms % size:
+            continue
+        if ms >= size:
+            out += f"{ms // size}{unit}"
+            ms %= size
+    return out
 
 
 def format_duration(d: timedelta) -> str:
@@ -124,202 +130,110 @@ class Unary(Node):
     expr: Node
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out, pos = [], 0
-    while pos < len(text):
-        m = _TOKEN_RE.match(text, pos)
-        if not m:
-            raise PromQLError(f"unexpected character {text[pos]!r} at {pos}")
-        pos = m.end()
-        kind = m.lastgroup or ""
-        if kind != "ws":
-            out.append((kind, m.group()))
-    return out
+_MATCH_OPS = {
+    "MatchOp.Equal": "=",
+    "MatchOp.NotEqual": "!=",
+    "MatchOp.Re": "=~",
+    "MatchOp.NotRe": "!~",
+}
 
 
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.toks = _tokens(text)
-        self.i = 0
-
-    def peek(self, k: int = 0) -> tuple[str, str]:
-        j = self.i + k
-        return self.toks[j] if j < len(self.toks) else ("eof", "")
-
-    def take(self, value: str | None = None) -> tuple[str, str]:
-        tok = self.peek()
-        if value is not None and tok[1] != value:
-            raise PromQLError(f"expected {value!r}, got {tok[1] or 'end of input'!r}")
-        self.i += 1
-        return tok
-
-    def is_op(self, ops: tuple[str, ...]) -> bool:
-        kind, v = self.peek()
-        return kind in ("op", "ident") and v in ops
-
-    def parse(self) -> Node:
-        node = self.expr(0)
-        if self.peek()[0] != "eof":
-            raise PromQLError(f"unexpected {self.peek()[1]!r}")
-        return node
-
-    def expr(self, level: int) -> Node:
-        if level == len(_PRECEDENCE):
-            return self.unary()
-        ops = _PRECEDENCE[level]
-        lhs = self.expr(level + 1)
-        while self.is_op(ops):
-            op = self.take()[1]
-            self.modifiers()
-            rhs = self.expr(level if op == "^" else level + 1)
-            lhs = Binary(op, lhs, rhs)
-        return lhs
-
-    def modifiers(self) -> None:
-        while self.peek()[1] in ("bool", "on", "ignoring", "group_left", "group_right"):
-            word = self.take()[1]
-            if word != "bool" and self.peek()[1] == "(":
-                self.labels()
-
-    def labels(self) -> tuple[str, ...]:
-        self.take("(")
-        names = []
-        while self.peek()[1] != ")":
-            names.append(self.take()[1])
-            if self.peek()[1] == ",":
-                self.take(",")
-        self.take(")")
-        return tuple(names)
-
-    def unary(self) -> Node:
-        if self.peek()[1] in ("-", "+"):
-            op = self.take()[1]
-            inner = self.unary()
-            if op == "-" and isinstance(inner, Number):
-                return Number(-inner.value)
-            return inner if op == "+" else Unary("-", inner)
-        return self.postfix(self.primary())
-
-    def postfix(self, node: Node) -> Node:
-        while True:
-            v = self.peek()[1]
-            if v == "[":
-                self.take("[")
-                rng = parse_duration(self.take()[1])
-                step = None
-                if self.peek()[1] == ":":
-                    self.take(":")
-                    if self.peek()[1] != "]":
-                        step = parse_duration(self.take()[1])
-                    node = Subquery(node, rng, step)
-                elif isinstance(node, Selector):
-                    node = Selector(node.name, node.matchers, rng)
-                else:
-                    raise PromQLError("a range needs a selector")
-                self.take("]")
-            elif v == "offset":
-                self.take()
-                if self.peek()[1] == "-":
-                    self.take()
-                self.take()
-            elif v == "@":
-                self.take()
-                if self.peek()[1] in ("start", "end"):
-                    self.take()
-                    self.take("(")
-                    self.take(")")
-                else:
-                    self.take()
-            else:
-                return node
-
-    def primary(self) -> Node:
-        kind, v = self.peek()
-        if v == "(":
-            self.take("(")
-            node = self.expr(0)
-            self.take(")")
-            return node
-        if kind == "number":
-            self.take()
-            return Number(float(int(v, 16)) if v.lower().startswith("0x") else float(v))
-        if kind == "string":
-            self.take()
-            return String(_unquote(v))
-        if v == "{":
-            return self.selector("")
-        if kind in ("ident", "duration"):
-            self.take()
-            low = v.lower()
-            if low in ("inf", "nan"):
-                return Number(float(low))
-            if low in AGGREGATIONS and (self.peek()[1] in ("(", "by", "without")):
-                return self.aggregate(low)
-            if self.peek()[1] == "(":
-                return Call(v, self.args())
-            return self.selector(v)
-        raise PromQLError(f"unexpected {v or 'end of input'!r}")
-
-    def args(self) -> tuple[Node, ...]:
-        self.take("(")
-        args = []
-        while self.peek()[1] != ")":
-            args.append(self.expr(0))
-            if self.peek()[1] == ",":
-                self.take(",")
-        self.take(")")
-        return tuple(args)
-
-    def aggregate(self, op: str) -> Node:
-        by: tuple[str, ...] = ()
-        without = False
-        if self.peek()[1] in ("by", "without"):
-            without = self.take()[1] == "without"
-            by = self.labels()
-        args = self.args()
-        if self.peek()[1] in ("by", "without"):
-            without = self.take()[1] == "without"
-            by = self.labels()
-        return Aggregate(op, args, by, without)
-
-    def selector(self, name: str) -> Node:
-        matchers = []
-        if self.peek()[1] == "{":
-            self.take("{")
-            while self.peek()[1] != "}":
-                label = self.take()[1]
-                op = self.take()[1]
-                if op not in ("=", "!=", "=~", "!~"):
-                    raise PromQLError(f"bad matcher operator {op!r}")
-                kind, value = self.take()
-                if kind != "string":
-                    raise PromQLError(f"matcher value must be a string, got {value!r}")
-                if label == "__name__" and op == "=":
-                    name = _unquote(value)
-                else:
-                    matchers.append((label, op, _unquote(value)))
-                if self.peek()[1] == ",":
-                    self.take(",")
-            self.take("}")
-        return Selector(name, tuple(sorted(matchers)))
+def _selector(vs: pp.VectorSelector, rng: timedelta | None = None) -> Selector:
+    name = vs.name or ""
+    matchers = []
+    for m in vs.matchers.matchers:
+        op = _MATCH_OPS.get(str(m.op), str(m.op))
+        if m.name == "__name__" and op == "=":
+            name = m.value
+        else:
+            matchers.append((m.name, op, m.value))
+    return Selector(name, tuple(sorted(matchers)), rng)
 
 
-def _unquote(s: str) -> str:
-    body = s[1:-1]
-    if s[0] == "`":
-        return body
-    return re.sub(r"\\(.)", r"\1", body)
+def _convert(e: Any) -> Node:  # noqa: PLR0911 - one branch per node type of the library
+    """promql_parser's tree -> golive's frozen nodes (what the matching below reads)."""
+    if isinstance(e, pp.ParenExpr):
+        return _convert(e.expr)
+    if isinstance(e, pp.NumberLiteral):
+        return Number(float(e.val))
+    if isinstance(e, pp.StringLiteral):
+        return String(str(e.val))
+    if isinstance(e, pp.VectorSelector):
+        return _selector(e)
+    if isinstance(e, pp.MatrixSelector):
+        return _selector(e.vector_selector, e.range)
+    if isinstance(e, pp.SubqueryExpr):
+        return Subquery(_convert(e.expr), e.range or timedelta(0), e.step or None)
+    if isinstance(e, pp.Call):
+        return Call(e.func.name, tuple(_convert(a) for a in e.args))
+    if isinstance(e, pp.AggregateExpr):
+        args = (() if e.param is None else (_convert(e.param),)) + (_convert(e.expr),)
+        mod = e.modifier
+        by = tuple(mod.labels) if mod is not None else ()
+        without = mod is not None and str(mod.type).endswith("Without")
+        return Aggregate(str(e.op), args, by, without)
+    if isinstance(e, pp.BinaryExpr):
+        return Binary(str(e.op), _convert(e.lhs), _convert(e.rhs))
+    if isinstance(e, pp.UnaryExpr):
+        inner = _convert(e.expr)
+        return Number(-inner.value) if isinstance(inner, Number) else Unary("-", inner)
+    raise PromQLError(f"unsupported PromQL node {type(e).__name__}")
+
+
+# Functions Prometheus 2.x accepts that promql-parser (which follows Prometheus 3) lacks:
+# holt_winters, renamed double_exponential_smoothing in Prometheus 3.
+pp.register_extra_functions(
+    [
+        pp.Function(
+            "holt_winters",
+            [pp.ValueType.Matrix, pp.ValueType.Scalar, pp.ValueType.Scalar],
+            pp.ValueType.Vector,
+        )
+    ]
+)
+
+
+def _raw_strings(text: str) -> str:
+    """Backtick strings as double-quoted ones: PromQL raw strings keep backslashes as they
+    are, which promql-parser 0.12 refuses (``\\s`` in a regex: "unknown escape")."""
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        if c == "#":  # a comment runs to the end of the line
+            j = text.find("\n", i)
+            j = len(text) if j < 0 else j
+            out.append(text[i:j])
+            i = j
+        elif c in "\"'":
+            j = i + 1
+            while j < len(text) and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif c == "`":
+            j = text.find("`", i + 1)
+            if j < 0:
+                return text  # unterminated: the parser says so
+            body = text[i + 1 : j].replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'"{body}"')
+            i = j + 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
 @functools.lru_cache(maxsize=2048)
 def parse(text: str) -> Node:
-    """Parse a PromQL expression; raise PromQLError naming the problem.
+    """Parse a PromQL expression with promql-parser (the Rust parser GreptimeDB uses,
+    Prometheus 2.45 grammar: subqueries, ``@``, ``offset``, quoted UTF-8 names); raise
+    PromQLError naming the expression and the parser's reason.
 
     Cached (trees are immutable): each SLO is matched against every alerting rule, so a
     review parsed each rule's expression once per SLO and per check."""
     try:
-        return _Parser(text).parse()
-    except (PromQLError, ValueError, IndexError) as e:
+        return _convert(pp.parse(_raw_strings(text) if "`" in text else text))
+    except (ValueError, TypeError) as e:
         raise PromQLError(f"cannot parse {text.strip()[:200]!r}: {e}") from None
 
 

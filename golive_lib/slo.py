@@ -1,11 +1,9 @@
-"""SLOs: one internal model, loaders from three specs, the maths, and burn-rate rules.
+"""SLOs: one internal model, its units, the maths, and burn-rate rules as Sloth writes them.
 
-Spec, model, output (as Sloth): the parameters file, a Sloth ``prometheus/v1`` file or
-an OpenSLO ``openslo/v1`` file are loaded into `SLO`. Units are converted once, here:
+Spec, model, output (as Sloth): the parameters file, Sloth and OpenSLO files
+(`slo_specs`) are loaded into `SLO`. Units are converted once, at the loaders:
 objectives are ratios in 0..1, windows are timedeltas. The maths is small pure
-functions; the multi-window multi-burn-rate table is data (`standard_windows`).
-Alert recognition reads rule *structure* (two windows, a burn factor times the error
-budget, recording rules followed to their definitions), never rule names.
+functions; the window tables are data (`burnwindows`); recognising alerts is `burnrate`.
 """
 
 from __future__ import annotations
@@ -13,18 +11,30 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import yaml
 
-from . import promql, yamlload
-from .promql import Binary, Node, Selector, constant, format_duration, parse_duration
+from . import promql
+from .burnwindows import PAGE, TICKET, BurnWindow, WindowTable, generation_table
+from .promql import Selector, format_duration, parse_duration, prometheus_duration
 
 WINDOW = "{{.window}}"  # Sloth's placeholder; the canonical one in the model
 _PLACEHOLDERS = re.compile(r"\{\{\s*\.window\s*\}\}|\$window\b|\$\{window\}")
 DEFAULT_SLOTH_WINDOW = timedelta(days=30)  # Sloth's default period
+RAW_TOTAL = "vector(1)"  # the total of an SLI given as an error ratio (Sloth's raw)
+# Sloth SLO plugins whose output is Sloth's default generation (or that only validate)
+DEFAULT_PLUGINS = frozenset(
+    {
+        "sloth.dev/core/sli_rules/v1",
+        "sloth.dev/core/metadata_rules/v1",
+        "sloth.dev/core/alert_rules/v1",
+        "sloth.dev/core/validate/v1",
+        "sloth.dev/core/debug/v1",
+        "sloth.dev/contrib/validate_victoria_metrics/v1",
+    }
+)
 
 
 class SLOSpecError(ValueError):
@@ -32,8 +42,22 @@ class SLOSpecError(ValueError):
 
 
 @dataclass(frozen=True)
+class Alerting:
+    """Sloth's ``alerting`` block: one alert name for both alerts, common labels and
+    annotations, and per-severity ones."""
+
+    name: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+    page_labels: dict[str, str] = field(default_factory=dict)
+    page_annotations: dict[str, str] = field(default_factory=dict)
+    ticket_labels: dict[str, str] = field(default_factory=dict)
+    ticket_annotations: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SLO:
-    name: str
+    name: str  # unique: Sloth's id (service-name), OpenSLO's metadata.name
     objective: float  # ratio in 0..1, e.g. 0.995
     window: timedelta
     errors: str  # PromQL of bad events per second, with {{.window}} for the range
@@ -41,12 +65,41 @@ class SLO:
     description: str = ""
     source: str = "parameters"  # where it was defined
     kind: str = "ratio"  # "ratio" or "latency"
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # the spec's labels, on every rule
+    service: str = ""  # Sloth's service
+    short_name: str = ""  # Sloth's slos[].name (sloth_slo)
+    alerting: Alerting | None = None  # the spec's alerting block, when it has one
+    disabled: dict[str, str] = field(default_factory=dict)  # severity -> the spec field
+    percent: float | None = None  # the objective as the spec wrote it in percent (Sloth)
+    calendar: str = ""  # "", or the calendar unit of the window: day, week, month, ...
+    windows: WindowTable | None = None  # Sloth AlertWindows given for this period
+    plugins: tuple[str, ...] = ()  # Sloth SLO plugin ids (they shape Sloth's rules)
+    spec: str = ""  # the spec version read: prometheus/v1, sloth.slok.dev/v1, openslo/...
 
     @property
     def budget(self) -> float:
-        """The error budget as a ratio of events (1 - objective)."""
+        """The error budget as a ratio of events (1 - objective); from a percentage as
+        Sloth computes it, ``(100 - 99.9) / 100``, so generated thresholds print alike."""
+        if self.percent is not None:
+            return (100 - self.percent) / 100
         return 1.0 - self.objective
+
+    def period_at(self, at: datetime) -> timedelta:
+        """The window compliance is computed over at ``at``: the rolling window, or the
+        part of the current calendar period (UTC) elapsed so far."""
+        if not self.calendar:
+            return self.window
+        at = at.astimezone(UTC)
+        start = at.replace(hour=0, minute=0, second=0, microsecond=0)
+        if self.calendar == "week":
+            start -= timedelta(days=start.weekday())
+        elif self.calendar == "month":
+            start = start.replace(day=1)
+        elif self.calendar == "quarter":
+            start = start.replace(day=1, month=(start.month - 1) // 3 * 3 + 1)
+        elif self.calendar == "year":
+            start = start.replace(day=1, month=1)
+        return max(at - start, timedelta(minutes=5))
 
     def errors_at(self, window: timedelta) -> str:
         return self.errors.replace(WINDOW, format_duration(window))
@@ -176,164 +229,10 @@ def _le(threshold_s: float) -> str:
     return repr(float(threshold_s))
 
 
-# --------------------------------------------------------------------------- loaders
-
-
-def load_file(path: Path, shown: str | None = None) -> list[SLO]:
-    """SLOs from a Sloth (prometheus/v1) or OpenSLO (openslo/v1) file."""
-    shown = shown or str(path)
-    try:
-        docs = [d for d in yamlload.safe_load_all(path.read_text(encoding="utf-8")) if d]
-    except FileNotFoundError:
-        raise SLOSpecError(f"{shown}: file not found") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise SLOSpecError(f"{shown}: cannot read: {e}") from None
-    if not docs or not all(isinstance(d, dict) for d in docs):
-        raise SLOSpecError(f"{shown}: expected a YAML mapping")
-    first = docs[0]
-    if str(first.get("version", "")) == "prometheus/v1":
-        return load_sloth(first, shown)
-    if any(str(d.get("apiVersion", "")).startswith("openslo/") for d in docs):
-        return load_openslo(docs, shown)
-    raise SLOSpecError(
-        f"{shown}: neither a Sloth file (version: prometheus/v1) nor OpenSLO "
-        "(apiVersion: openslo/v1)"
-    )
-
-
-def load_sloth(doc: dict[str, Any], shown: str, window: timedelta | None = None) -> list[SLO]:
-    service = str(doc.get("service", "")).strip()
-    out = []
-    for i, s in enumerate(doc.get("slos") or []):
-        where = f"{shown}: slos[{i}]"
-        name = str(s.get("name", "")).strip()
-        if not name:
-            raise SLOSpecError(f"{where}.name: required")
-        objective = objective_ratio(s.get("objective"), f"{where}.objective", percent=True)
-        sli = s.get("sli") or {}
-        slo_name = f"{service}-{name}" if service else name
-        desc = str(s.get("description", ""))
-        if "events" in sli:
-            ev = sli["events"] or {}
-            out.append(
-                ratio_slo(
-                    slo_name,
-                    objective,
-                    window or DEFAULT_SLOTH_WINDOW,
-                    total=str(ev.get("total_query", "")),
-                    bad=str(ev.get("error_query", "")),
-                    where=f"{where}.sli.events",
-                    description=desc,
-                    source=shown,
-                )
-            )
-        elif "raw" in sli:
-            ratio = _template(str((sli["raw"] or {}).get("error_ratio_query", "")), where)
-            out.append(
-                SLO(
-                    slo_name,
-                    objective,
-                    window or DEFAULT_SLOTH_WINDOW,
-                    ratio,
-                    "vector(1)",
-                    desc,
-                    shown,
-                )
-            )
-        else:
-            raise SLOSpecError(f"{where}.sli: needs events (error_query, total_query) or raw")
-    if not out:
-        raise SLOSpecError(f"{shown}: no slos")
-    return out
-
-
-def _openslo_query(metric: Any, where: str) -> str:
-    try:
-        spec = metric["metricSource"]["spec"]
-    except (KeyError, TypeError):
-        raise SLOSpecError(f"{where}: needs metricSource.spec.query") from None
-    query = spec.get("query") or spec.get("promql")
-    if not query:
-        raise SLOSpecError(f"{where}: needs metricSource.spec.query")
-    return str(query)
-
-
-def load_openslo(docs: list[dict[str, Any]], shown: str) -> list[SLO]:
-    slis = {
-        str((d.get("metadata") or {}).get("name")): d.get("spec") or {}
-        for d in docs
-        if d.get("kind") == "SLI"
-    }
-    out = []
-    for i, d in enumerate(x for x in docs if x.get("kind") == "SLO"):
-        meta, spec = d.get("metadata") or {}, d.get("spec") or {}
-        name = str(meta.get("name", "")).strip()
-        where = f"{shown}: SLO {name or i}"
-        indicator = spec.get("indicator")
-        sli = (
-            (indicator or {}).get("spec") if indicator else slis.get(str(spec.get("indicatorRef")))
-        )
-        if not sli or "ratioMetric" not in sli:
-            raise SLOSpecError(f"{where}: only ratioMetric indicators are supported")
-        ratio = sli["ratioMetric"]
-        objectives = spec.get("objectives") or []
-        if not objectives:
-            raise SLOSpecError(f"{where}: spec.objectives is empty")
-        obj = objectives[0]
-        if "targetPercent" in obj:
-            objective = objective_ratio(obj["targetPercent"], f"{where}.target", percent=True)
-        else:
-            objective = objective_ratio(obj.get("target"), f"{where}.target")
-        windows = spec.get("timeWindow") or [{}]
-        window = window_delta(windows[0].get("duration", "28d"), f"{where}.timeWindow")
-        kw = {
-            "bad" if "bad" in ratio else "good": _openslo_query(
-                ratio.get("bad") or ratio.get("good"), f"{where}.ratioMetric"
-            )
-        }
-        out.append(
-            ratio_slo(
-                name,
-                objective,
-                window,
-                total=_openslo_query(ratio.get("total"), f"{where}.ratioMetric.total"),
-                where=where,
-                description=str(spec.get("description", "")),
-                source=shown,
-                **kw,
-            )
-        )
-    if not out:
-        raise SLOSpecError(f"{shown}: no kind: SLO document")
-    return out
-
-
 # --------------------------------------------------------------------------- maths
 
 
-@dataclass(frozen=True)
-class BurnWindow:
-    long: timedelta
-    short: timedelta
-    budget_share: float  # share of the budget this pair detects being spent in `long`
-    severity: str  # "page" or "ticket"
-
-    def factor(self, slo_window: timedelta) -> float:
-        """The burn-rate factor: spending `budget_share` in `long` (14.4 for 2%/1h of 30d)."""
-        return self.budget_share * (slo_window / self.long)
-
-
-STANDARD_WINDOWS = (
-    BurnWindow(timedelta(hours=1), timedelta(minutes=5), 0.02, "page"),
-    BurnWindow(timedelta(hours=6), timedelta(minutes=30), 0.05, "page"),
-    BurnWindow(timedelta(days=1), timedelta(hours=2), 0.10, "ticket"),
-    BurnWindow(timedelta(days=3), timedelta(hours=6), 0.10, "ticket"),
-)
 BURN_WINDOWS = (timedelta(hours=1), timedelta(hours=6), timedelta(days=1), timedelta(days=3))
-
-
-def standard_windows() -> tuple[BurnWindow, ...]:
-    return STANDARD_WINDOWS
 
 
 def compliance(bad: float, total: float) -> float | None:
@@ -386,61 +285,154 @@ def _camel(name: str) -> str:
 
 
 def record_name(window: timedelta) -> str:
-    return f"slo:sli_error:ratio_rate{format_duration(window)}"
+    return f"slo:sli_error:ratio_rate{prometheus_duration(window)}"
 
 
-def generate_rules(slo: SLO, pairs: tuple[BurnWindow, ...] | None = None) -> dict[str, Any]:
-    """A Prometheus rule file: recording rules of the error ratio per window, and a page
-    and a ticket alert, each two multi-window conditions (only ``pairs`` when given)."""
-    pairs = STANDARD_WINDOWS if pairs is None else pairs
-    windows = sorted({w for p in pairs for w in (p.long, p.short)})
-    labels = {"slo": slo.name, **slo.labels}
-    sel = ",".join(f'{k}="{_esc(v)}"' for k, v in sorted(labels.items()))
-    recording = [
+def sloth_ids(slo: SLO) -> dict[str, str]:
+    """Sloth's identifying labels (sloth_id, sloth_service, sloth_slo)."""
+    sloth_id = f"{slo.service}-{slo.short_name}" if slo.service and slo.short_name else slo.name
+    return {
+        "sloth_id": sloth_id,
+        "sloth_service": slo.service or slo.name,
+        "sloth_slo": slo.short_name or slo.name,
+    }
+
+
+def _filter(ids: dict[str, str]) -> str:
+    return "{" + ", ".join(f'{k}="{_esc(v)}"' for k, v in ids.items()) + "}"
+
+
+def go_float(x: float) -> str:
+    """A float as Go's fmt prints it (Sloth's templates): shortest round-trip digits,
+    ``6`` not ``6.0``."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _clause(p: BurnWindow, ids: dict[str, str], budget: float) -> str:
+    sel, threshold = _filter(ids), f"({go_float(p.factor_value)} * {go_float(budget)})"
+    return (
+        "(\n"
+        f"    max({record_name(p.short)}{sel} > {threshold}) without (sloth_window)\n"
+        "    and\n"
+        f"    max({record_name(p.long)}{sel} > {threshold}) without (sloth_window)\n"
+        ")"
+    )
+
+
+def _sli_expr(slo: SLO, w: timedelta) -> str:
+    """Sloth's SLI recording: ``(errors)/(total)``; a raw error ratio in parentheses."""
+    if slo.total == RAW_TOTAL:
+        return f"({slo.errors_at(w)})\n"
+    return f"({slo.errors_at(w)})\n/\n({slo.total_at(w)})\n"
+
+
+def generate_rules(
+    slo: SLO, pairs: tuple[BurnWindow, ...] | None = None, *, meta: bool = False
+) -> dict[str, Any]:
+    """A Prometheus rule file as ``sloth generate`` writes it: SLI recording rules of the
+    error ratio per window (labelled sloth_id/sloth_service/sloth_slo/sloth_window and the
+    spec's labels) and a page and a ticket alert of two multi-window conditions each, with
+    Sloth's windows and factors for the SLO's period (`burnwindows.generation_table`).
+    With ``pairs``, only those pairs (what a review found missing); with ``meta``, Sloth's
+    period-window and metadata recording rules too."""
+    table = generation_table(slo.window, slo.windows)
+    pairs = table.pairs if pairs is None else pairs
+    ids = sloth_ids(slo)
+    windows = sorted({w for p in table.pairs for w in (p.long, p.short)})
+    windows = [w for w in windows if any(w in (p.long, p.short) for p in pairs)] or windows
+    common = {**slo.labels, **ids}
+    recording: list[dict[str, Any]] = [
         {
             "record": record_name(w),
-            "expr": f"({slo.errors_at(w)})\n/\n({slo.total_at(w)})\n",
-            "labels": dict(labels),
+            "expr": _sli_expr(slo, w),
+            "labels": {**common, "sloth_window": prometheus_duration(w)},
         }
         for w in windows
     ]
+    groups: list[dict[str, Any]] = [
+        {"name": f"sloth-slo-sli-recordings-{slo.name}", "rules": recording}
+    ]
+    if meta:
+        recording.append(_period_rule(slo, ids, common))
+        groups.append({"name": f"sloth-slo-meta-recordings-{slo.name}", "rules": _meta(slo, ids)})
+    alerting = slo.alerting or Alerting()
     alerts = []
-    for severity in ("page", "ticket"):
+    for severity in (PAGE, TICKET):
         chosen = [p for p in pairs if p.severity == severity]
-        if not chosen:
+        if not chosen or severity in slo.disabled:
             continue
-        clauses = []
-        for p in chosen:
-            f = round(p.factor(slo.window), 3)
-            clauses.append(
-                f"(\n  {record_name(p.long)}{{{sel}}} > ({f:g} * {slo.budget:.6g})\n  and\n"
-                f"  {record_name(p.short)}{{{sel}}} > ({f:g} * {slo.budget:.6g})\n)"
-            )
-        pairs_text = ", ".join(
-            f"{format_duration(p.long)}/{format_duration(p.short)} at {p.factor(slo.window):.4g}x"
-            for p in chosen
+        quick_first = sorted(chosen, key=lambda p: p.long)
+        extra_labels = alerting.page_labels if severity == PAGE else alerting.ticket_labels
+        extra_ann = alerting.page_annotations if severity == PAGE else alerting.ticket_annotations
+        default = f"{_camel(slo.name)}BurnRate{'Page' if severity == PAGE else 'Ticket'}"
+        title = (
+            f"({severity}) {{{{$labels.sloth_service}}}} {{{{$labels.sloth_slo}}}} SLO error "
+            "budget burn rate is too fast."
+        )
+        summary = (
+            "{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is "
+            "over expected."
         )
         alerts.append(
             {
-                "alert": f"{_camel(slo.name)}BurnRate{'Page' if severity == 'page' else 'Ticket'}",
-                "expr": "\nor\n".join(clauses) + "\n",
-                "for": "2m" if severity == "page" else "15m",
-                "labels": {"severity": severity, **labels},
+                "alert": alerting.name or default,
+                "expr": "\nor\n".join(_clause(p, ids, slo.budget) for p in quick_first) + "\n",
+                "labels": {**alerting.labels, **extra_labels, "sloth_severity": severity},
                 "annotations": {
-                    "summary": f"{slo.name} is burning its error budget too fast",
-                    "description": (
-                        f"Objective {slo.objective:.4%} over {format_duration(slo.window)}; "
-                        f"burn rate above the threshold in both windows ({pairs_text})."
-                    ),
+                    "title": title,
+                    "summary": summary,
+                    **alerting.annotations,
+                    **extra_ann,
                 },
             }
         )
+    if alerts:
+        groups.append({"name": f"sloth-slo-alerts-{slo.name}", "rules": alerts})
+    return {"groups": groups}
+
+
+def _period_rule(slo: SLO, ids: dict[str, str], common: dict[str, str]) -> dict[str, Any]:
+    """Sloth's SLI over the whole period: the mean of the 5m ratio."""
+    w = prometheus_duration(slo.window)
+    five = f"{record_name(timedelta(minutes=5))}{_filter(ids)}"
     return {
-        "groups": [
-            {"name": f"{slo.name}-sli", "rules": recording},
-            {"name": f"{slo.name}-alerts", "rules": alerts},
-        ]
+        "record": f"slo:sli_error:ratio_rate{w}",
+        "expr": f"sum_over_time({five}[{w}])\n/ ignoring (sloth_window)\n"
+        f"count_over_time({five}[{w}])\n",
+        "labels": {**common, "sloth_window": w},
     }
+
+
+def _meta(slo: SLO, ids: dict[str, str]) -> list[dict[str, Any]]:
+    sel, w = _filter(ids), prometheus_duration(slo.window)
+    labels = {**slo.labels, **ids}
+    on = "/ on(sloth_id, sloth_slo, sloth_service) group_left\n"
+    rows = [
+        ("slo:objective:ratio", f"vector({go_float(slo.objective)})"),
+        ("slo:error_budget:ratio", f"vector(1-{go_float(slo.objective)})"),
+        ("slo:time_period:days", f"vector({slo.window / timedelta(days=1):g})"),
+        (
+            "slo:current_burn_rate:ratio",
+            f"slo:sli_error:ratio_rate5m{sel}\n{on}slo:error_budget:ratio{sel}\n",
+        ),
+        (
+            "slo:period_burn_rate:ratio",
+            f"slo:sli_error:ratio_rate{w}{sel}\n{on}slo:error_budget:ratio{sel}\n",
+        ),
+        ("slo:period_error_budget_remaining:ratio", f"1 - slo:period_burn_rate:ratio{sel}"),
+    ]
+    pct = go_float(slo.percent if slo.percent is not None else slo.objective * 100)
+    info = {
+        **labels,
+        "sloth_mode": "cli-gen-prom",
+        "sloth_objective": pct,
+        "sloth_spec": slo.spec or "golive",
+        "sloth_version": "golive",
+    }
+    return [{"record": r, "expr": e, "labels": dict(labels)} for r, e in rows] + [
+        {"record": "sloth_slo_info", "expr": "vector(1)", "labels": info}
+    ]
 
 
 def rules_yaml(rules: dict[str, Any]) -> str:
@@ -457,187 +449,3 @@ def rules_yaml(rules: dict[str, Any]) -> str:
     finally:
         yaml.SafeDumper.yaml_representers.pop(str, None)
         yaml.SafeDumper.add_representer(str, yaml.SafeDumper.represent_str)
-
-
-# --------------------------------------------------------------------------- recognition
-
-
-@dataclass(frozen=True)
-class RuleDef:
-    kind: str  # "recording" or "alerting"
-    name: str
-    expr: str
-    labels: dict[str, str]
-    file: str = ""
-    group: str = ""
-
-
-@dataclass(frozen=True)
-class Condition:
-    window: timedelta  # the longest range the compared expression reads
-    threshold: float  # as an error ratio
-    selectors: frozenset[tuple[str, tuple[tuple[str, str, str], ...]]]
-
-
-@dataclass(frozen=True)
-class PairFound:
-    alert: str
-    file: str
-    long: timedelta
-    short: timedelta
-    factor: float  # threshold / (1 - objective)
-
-
-@dataclass(frozen=True)
-class Coverage:
-    slo: SLO
-    found: tuple[PairFound, ...]
-    covered: tuple[tuple[BurnWindow, PairFound | None], ...]
-
-    @property
-    def missing(self) -> tuple[BurnWindow, ...]:
-        return tuple(w for w, hit in self.covered if hit is None)
-
-
-def _key(s: Selector) -> tuple[str, tuple[tuple[str, str, str], ...]]:
-    return (s.name, s.matchers)
-
-
-class RuleIndex:
-    """Recording rules by name, to follow a selector to the expression it records."""
-
-    def __init__(self, rules: list[RuleDef]) -> None:
-        self.recording: dict[str, list[tuple[dict[str, str], Node]]] = {}
-        for r in rules:
-            if r.kind == "recording":
-                try:
-                    node = promql.parse(r.expr)
-                except promql.PromQLError:
-                    continue
-                self.recording.setdefault(r.name, []).append((r.labels, node))
-
-    def definitions(self, s: Selector) -> list[Node]:
-        """The recording rules a selector reads: those whose labels satisfy every matcher;
-        when some rules carry every matched label, only those (a rule without the label
-        only *might* produce it)."""
-        candidates = [
-            (labels, node)
-            for labels, node in self.recording.get(s.name, [])
-            if all(_label_ok(labels, m) for m in s.matchers)
-        ]
-        strict = [(lb, n) for lb, n in candidates if all(m[0] in lb for m in s.matchers)]
-        return [n for _, n in (strict or candidates)]
-
-    def expand(self, node: Node, depth: int = 0) -> tuple[list[timedelta], set[Any]]:
-        """(ranges read, raw selectors read) of ``node``, recording rules followed."""
-        ranges: list[timedelta] = []
-        raw: set[Any] = set()
-        for s in promql.selectors(node):
-            defs = self.definitions(s) if depth < 8 and s.range is None else []
-            if defs:
-                for d in defs:
-                    r, k = self.expand(d, depth + 1)
-                    ranges += r
-                    raw |= k
-            else:
-                raw.add(_key(s))
-                if s.range is not None:
-                    ranges.append(s.range)
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            if isinstance(n, promql.Subquery):
-                ranges.append(n.range)
-            stack.extend(promql.children(n))
-        return ranges, raw
-
-
-def _label_ok(labels: dict[str, str], m: tuple[str, str, str]) -> bool:
-    name, op, value = m
-    got = labels.get(name)
-    if got is None:
-        return True  # the label comes from the recorded series themselves
-    if op == "=":
-        return got == value
-    if op == "!=":
-        return got != value
-    hit = re.fullmatch(value, got) is not None
-    return hit if op == "=~" else not hit
-
-
-def _split(node: Node, op: str) -> list[Node]:
-    if isinstance(node, Binary) and node.op == op:
-        return _split(node.lhs, op) + _split(node.rhs, op)
-    return [node]
-
-
-def _comparison(node: Node) -> tuple[Node, float] | None:
-    """(vector side, threshold) of ``X > c``, also inside max(...) without(...)."""
-    while isinstance(node, promql.Aggregate) and len(node.args) == 1:
-        node = node.args[0]
-    if not isinstance(node, Binary) or node.op not in (">", ">="):
-        return None
-    c = constant(node.rhs)
-    if c is None:
-        return None
-    vec = node.lhs
-    # burn rate written as ratio / budget > factor
-    if isinstance(vec, Binary) and vec.op == "/" and constant(vec.rhs) is not None:
-        c *= constant(vec.rhs) or 1.0
-        vec = vec.lhs
-    return vec, c
-
-
-def conditions_of(expr: str, index: RuleIndex) -> list[list[Condition]]:
-    """The alert's clauses (``or``), each a list of ``and``-ed threshold conditions."""
-    out = []
-    for clause in _split(promql.parse(expr), "or"):
-        conds = []
-        for part in _split(clause, "and"):
-            cmp = _comparison(part)
-            if cmp is None:
-                continue
-            ranges, raw = index.expand(cmp[0])
-            if ranges:
-                conds.append(Condition(max(ranges), cmp[1], frozenset(raw)))
-        out.append(conds)
-    return out
-
-
-def recognise(slo: SLO, rules: list[RuleDef], tolerance: float = 1.5) -> Coverage:
-    """Which standard window pairs the alerting rules cover for ``slo``, by structure."""
-    index = RuleIndex(rules)
-    wanted = {_key(s) for s in slo.selectors()}
-    found: list[PairFound] = []
-    for r in rules:
-        if r.kind != "alerting":
-            continue
-        try:
-            clauses = conditions_of(r.expr, index)
-        except promql.PromQLError:
-            continue
-        for conds in clauses:
-            mine = [c for c in conds if wanted <= c.selectors]
-            windows = sorted({c.window for c in mine})
-            if len(windows) < 2:
-                continue
-            long_c = max(mine, key=lambda c: c.window)
-            short = min(windows)
-            found.append(
-                PairFound(r.name, r.file, long_c.window, short, long_c.threshold / slo.budget)
-            )
-    covered = []
-    for w in STANDARD_WINDOWS:
-        want_f = w.factor(slo.window)
-        hit = next(
-            (
-                p
-                for p in found
-                if w.long / tolerance <= p.long <= w.long * tolerance
-                and p.short <= p.long / 4
-                and want_f / tolerance <= p.factor <= want_f * tolerance
-            ),
-            None,
-        )
-        covered.append((w, hit))
-    return Coverage(slo, tuple(found), tuple(covered))

@@ -57,6 +57,8 @@ cicd:
 #         selector: job="{service}"
 #         threshold_s: 0.25
 #   slo_files: []                # Sloth or OpenSLO specs in the repository
+#   sloth_period: 30d            # the period Sloth files are generated for
+#   paging_severities: [page, critical]   # severity labels that page
 #   dashboards: [dashboards/*.json]
 #   log_sample: logs/sample.jsonl   # or log_command: [kubectl, logs, deploy/{service}, --tail=500]
 

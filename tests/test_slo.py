@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import EXAMPLE_REPO
 
-from golive_lib import slo
+from golive_lib import burnrate, burnwindows, slo, slo_specs
 from golive_lib.slo import SLOSpecError
 from golive_lib.sources.prometheus import PrometheusClient
 
@@ -89,13 +89,54 @@ def test_time_to_exhaustion(remaining, rate, expected) -> None:  # type: ignore[
     assert slo.time_to_exhaustion(remaining, rate, D30) == expected
 
 
+H, M = timedelta(hours=1), timedelta(minutes=1)
+
+
 @pytest.mark.parametrize(
-    ("window", "factors"),
-    [(D30, [14.4, 6, 3, 1]), (D28, [13.44, 5.6, 2.8, 0.9333])],
+    ("name", "table", "pairs"),
+    [
+        (
+            "Sloth's google-30d table is the SRE workbook's",
+            burnwindows.sloth(D30),
+            [(H, 5 * M, 14.4), (6 * H, 30 * M, 6), (24 * H, 2 * H, 3), (72 * H, 6 * H, 1)],
+        ),
+        (
+            "Sloth's google-28d table keeps the windows and scales the factors",
+            burnwindows.sloth(D28),
+            [
+                (H, 5 * M, 13.44),
+                (6 * H, 30 * M, 5.6),
+                (24 * H, 2 * H, 2.8),
+                (3 * 24 * H, 6 * H, 0.933),
+            ],
+        ),
+        (
+            "Sloth's 7d windows spend 8, 12.5, 20 and 42 % of the budget",
+            burnwindows.sloth(timedelta(days=7)),
+            [(H, 5 * M, 13.44), (6 * H, 30 * M, 3.5), (24 * H, 2 * H, 1.4), (72 * H, 6 * H, 0.98)],
+        ),
+        (
+            "Pyrra's 28d windows",
+            burnwindows.pyrra(D28),
+            [(H, 5 * M, 14), (6 * H, 30 * M, 7), (24 * H, 2 * H, 2), (96 * H, 6 * H, 1)],
+        ),
+        (
+            "Pyrra scales the windows to a 7d period, rounded to the minute as Go does",
+            burnwindows.pyrra(timedelta(days=7)),
+            [(15 * M, M, 14), (90 * M, 8 * M, 7), (6 * H, 30 * M, 2), (24 * H, 90 * M, 1)],
+        ),
+    ],
 )
-def test_burn_factors_scale_with_the_slo_window(window, factors) -> None:  # type: ignore[no-untyped-def]
-    got = [w.factor(window) for w in slo.standard_windows()]
-    assert got == pytest.approx(factors, rel=1e-3)
+def test_burn_rate_window_tables(name, table, pairs) -> None:  # type: ignore[no-untyped-def]
+    got = [(w.long, w.short, w.factor_value) for w in table.pairs]
+    assert [g[:2] for g in got] == [p[:2] for p in pairs], name
+    assert [g[2] for g in got] == pytest.approx([p[2] for p in pairs], rel=1e-3), name
+
+
+def test_no_generated_table_alerts_below_a_burn_rate_of_one_for_short_periods() -> None:
+    for days in (7, 14, 90):
+        table = burnwindows.generation_table(timedelta(days=days))
+        assert table.pairs[0].factor_value > 10 and table.pairs[2].factor_value >= 1.4, days
 
 
 def test_chart_step_keeps_at_most_720_points() -> None:
@@ -113,7 +154,7 @@ def test_burn_down_spends_the_budget_as_errors_arrive() -> None:
 
 
 def test_the_example_sloth_file_loads_with_its_default_30_day_window() -> None:
-    [s] = slo.load_file(EXAMPLE_REPO / "slo" / "ingest-api-storage.sloth.yaml")
+    [s] = slo_specs.load_file(EXAMPLE_REPO / "slo" / "ingest-api-storage.sloth.yaml")
     assert s.name == "ingest-api-storage" and s.objective == pytest.approx(0.999)
     assert s.window == D30 and "{{.window}}" in s.errors
     assert {x.name for x in s.selectors()} == {"ingest_storage_errors_total", "http_requests_total"}
@@ -143,7 +184,7 @@ spec:
   objectives: [{displayName: ok, target: 0.995}]
 """
     )
-    [s] = slo.load_file(path)
+    [s] = slo_specs.load_file(path)
     assert s.window == D28 and s.objective == 0.995
     assert s.total == "sum(rate(http_requests_total[{{.window}}]))"
     assert s.errors_at(timedelta(hours=1)).count("[1h]") == 2
@@ -169,7 +210,7 @@ def test_bad_spec_files_name_the_file_and_the_problem(tmp_path: Path, text, mess
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     with pytest.raises(SLOSpecError, match=message) as info:
-        slo.load_file(path, "slo/bad.yaml")
+        slo_specs.load_file(path, "slo/bad.yaml")
     assert "slo/bad.yaml" in str(info.value)
 
 
@@ -190,6 +231,7 @@ def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_pat
     assert check.returncode == 0, check.stdout + check.stderr
     alerts = {r["alert"]: r for g in rules["groups"] for r in g["rules"] if "alert" in r}
     assert set(alerts) == {"CheckoutAvailabilityBurnRatePage", "CheckoutAvailabilityBurnRateTicket"}
+    ids = slo.sloth_ids(s)
 
     def expected(rate_ok: int, rate_bad: int, fire: bool) -> dict:  # type: ignore[type-arg]
         return {
@@ -209,7 +251,15 @@ def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_pat
                     "eval_time": "24h",
                     "alertname": name,
                     "exp_alerts": [
-                        {"exp_labels": rule["labels"], "exp_annotations": rule["annotations"]}
+                        {
+                            "exp_labels": {**rule["labels"], **ids},
+                            "exp_annotations": {
+                                k: v.replace(
+                                    "{{$labels.sloth_service}}", ids["sloth_service"]
+                                ).replace("{{$labels.sloth_slo}}", ids["sloth_slo"])
+                                for k, v in rule["annotations"].items()
+                            },
+                        }
                     ]
                     if fire
                     else [],
@@ -229,7 +279,7 @@ def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_pat
     )
     assert run.returncode == 0, run.stdout + run.stderr
     # Only the missing pairs: a ticket alert alone.
-    only = slo.generate_rules(s, slo.STANDARD_WINDOWS[2:])
+    only = slo.generate_rules(s, burnwindows.sloth(D30).pairs[2:])
     assert [r["alert"] for r in only["groups"][1]["rules"]] == [
         "CheckoutAvailabilityBurnRateTicket"
     ]
@@ -246,7 +296,8 @@ def test_golive_rules_prints_a_rule_file_for_a_sloth_spec() -> None:
     assert result.exit_code == 0, result.output
     doc = yaml.safe_load(result.output)
     alerts = [r for g in doc["groups"] for r in g["rules"] if "alert" in r]
-    assert len(alerts) == 2 and "(14.4 * 0.001)" in alerts[0]["expr"]
+    # Sloth's budget of a 99.9 objective is (100 - 99.9) / 100 in float64, printed whole.
+    assert len(alerts) == 2 and "(14.4 * 0.0009999999999999432)" in alerts[0]["expr"]
 
 
 def test_golive_rules_refuses_a_bad_spec(tmp_path: Path) -> None:
@@ -262,10 +313,10 @@ def test_golive_rules_refuses_a_bad_spec(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- recognition
 
 
-def rules_from(demo_stack, name: str) -> list[slo.RuleDef]:  # type: ignore[no-untyped-def]
+def rules_from(demo_stack, name: str) -> list[burnrate.RuleDef]:  # type: ignore[no-untyped-def]
     groups = PrometheusClient(demo_stack.prometheus_url).rules()
     return [
-        slo.RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group)
+        burnrate.RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group)
         for g in groups
         for r in g.rules
         if Path(g.file).name == name
@@ -299,7 +350,7 @@ def test_burn_rate_alerts_are_recognised_by_structure_in_the_real_prometheus(
     s = ratio("t", bad, total, objective, window)
     rules = rules_from(demo_stack, file)
     assert rules, f"{file} not loaded in Prometheus"
-    cov = slo.recognise(s, rules)
+    cov = burnrate.recognise(s, rules)
     assert sum(hit is not None for _, hit in cov.covered) == covered
     if covered == 2:
         assert [w.severity for w in cov.missing] == ["page", "page"]
@@ -309,7 +360,8 @@ def test_alerts_of_another_slo_do_not_count(demo_stack) -> None:  # type: ignore
     bad, total = by_5xx('{job="ingest-api",method="PUT"}')
     s = ratio("t", bad, total, 0.99, D30)
     every = [r for f in CASES for r in rules_from(demo_stack, f)]
-    assert slo.recognise(s, every).missing == slo.STANDARD_WINDOWS
+    cov = burnrate.recognise(s, every)
+    assert len(cov.missing) == 4 and not cov.wrong and not cov.found
 
 
 def test_the_example_rules_cover_both_example_slos(demo_stack) -> None:  # type: ignore[no-untyped-def]
@@ -320,5 +372,227 @@ def test_the_example_rules_cover_both_example_slos(demo_stack) -> None:  # type:
     params = load_params(EXAMPLE_PARAMS)
     rules = rules_from(demo_stack, "rules.yml")
     for spec in params.observability.slos:
-        cov = slo.recognise(spec.to_slo(), rules)
+        cov = burnrate.recognise(spec.to_slo(), rules)
         assert not cov.missing, spec.name
+
+
+# --------------------------------------------------------------------------- as Sloth writes
+
+SLOTH_SPEC = """
+version: prometheus/v1
+service: svc01
+labels: {owner: team-a}
+slos:
+  - name: slo1
+    objective: 99.9
+    sli:
+      events:
+        error_query: sum(rate(http_requests_total{job="svc",code=~"(5..|429)"}[{{.window}}]))
+        total_query: sum(rate(http_requests_total{job="svc"}[{{.window}}]))
+    alerting:
+      name: Svc01Slo1
+      page_alert: {labels: {severity: page}}
+      ticket_alert: {labels: {severity: ticket}}
+"""
+IDS = 'sloth_id="svc01-slo1", sloth_service="svc01", sloth_slo="slo1"'
+BURN = "SLO error budget burn rate"
+
+
+def _clause(short: str, long: str, factor: str) -> str:
+    """One multi-window condition exactly as `sloth generate` prints it."""
+    t = f"({factor} * 0.0009999999999999432)"
+    return (
+        f"(\n    max(slo:sli_error:ratio_rate{short}{{{IDS}}} > {t}) without (sloth_window)\n"
+        f"    and\n    max(slo:sli_error:ratio_rate{long}{{{IDS}}} > {t}) without (sloth_window)\n)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "page", "ticket"),
+    [
+        ("30d", (("5m", "1h", "14.4"), ("30m", "6h", "6")), (("2h", "1d", "3"), ("6h", "3d", "1"))),
+        (
+            "28d",
+            (("5m", "1h", "13.44"), ("30m", "6h", "5.6000000000000005")),
+            (("2h", "1d", "2.8000000000000003"), ("6h", "3d", "0.9333333333333333")),
+        ),
+        (
+            "7d",
+            (("5m", "1h", "13.44"), ("30m", "6h", "3.5")),
+            (("2h", "1d", "1.4000000000000001"), ("6h", "3d", "0.98")),
+        ),
+    ],
+)
+def test_golive_rules_writes_the_alerts_sloth_generates_for_the_period(
+    tmp_path: Path, period, page, ticket
+) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    (tmp_path / "spec.yml").write_text(SLOTH_SPEC)
+    result = CliRunner().invoke(app, ["rules", str(tmp_path / "spec.yml"), "--period", period])
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load(result.output)
+    alerts = {
+        r["labels"]["sloth_severity"]: r for g in doc["groups"] for r in g["rules"] if "alert" in r
+    }
+    for severity, pairs in (("page", page), ("ticket", ticket)):
+        assert alerts[severity]["alert"] == "Svc01Slo1"
+        assert alerts[severity]["expr"] == "\nor\n".join(_clause(*p) for p in pairs) + "\n"
+        assert alerts[severity]["labels"]["severity"] == severity
+    records = {r["record"]: r for g in doc["groups"] for r in g["rules"] if "record" in r}
+    assert records["slo:sli_error:ratio_rate5m"]["expr"] == (
+        '(sum(rate(http_requests_total{job="svc",code=~"(5..|429)"}[5m])))\n/\n'
+        '(sum(rate(http_requests_total{job="svc"}[5m])))\n'
+    )
+    assert records["slo:sli_error:ratio_rate5m"]["labels"] == {
+        "owner": "team-a",
+        "sloth_id": "svc01-slo1",
+        "sloth_service": "svc01",
+        "sloth_slo": "slo1",
+        "sloth_window": "5m",
+    }
+    assert records["slo:time_period:days"]["expr"] == f"vector({period[:-1]})"
+    # the period as Prometheus prints durations, as Sloth names it (28d: 4w, 7d: 1w)
+    name = {"30d": "30d", "28d": "4w", "7d": "1w"}[period]
+    assert records[f"slo:sli_error:ratio_rate{name}"]["labels"]["sloth_window"] == name
+    (tmp_path / "rules.yml").write_text(result.output)
+    check = subprocess.run(
+        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_7_day_slo_alerts_on_a_fast_burn_and_never_below_its_budget(tmp_path: Path) -> None:
+    """promtool evaluates `golive rules --period 7d`: a 5x burn pages (above the 3.5x of
+    the 6h/30m pair) and tickets; half the budget rate fires nothing (golive's rules used
+    to ticket at 0.23x)."""
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    (tmp_path / "spec.yml").write_text(SLOTH_SPEC)
+    result = CliRunner().invoke(app, ["rules", str(tmp_path / "spec.yml"), "--period", "7d"])
+    (tmp_path / "rules.yml").write_text(result.output)
+
+    def case(ok: int, bad: int, fires: bool) -> dict:  # type: ignore[type-arg]
+        return {
+            "interval": "5m",
+            "input_series": [
+                {"series": 'http_requests_total{job="svc",code="200"}', "values": f"0+{ok}x300"},
+                {"series": 'http_requests_total{job="svc",code="500"}', "values": f"0+{bad}x300"},
+            ],
+            "alert_rule_test": [
+                {
+                    "eval_time": "1d",
+                    "alertname": "Svc01Slo1",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {
+                                "severity": sev,
+                                "sloth_severity": sev,
+                                "sloth_id": "svc01-slo1",
+                                "sloth_service": "svc01",
+                                "sloth_slo": "slo1",
+                                "owner": "team-a",
+                            },
+                            "exp_annotations": {
+                                "title": f"({sev}) svc01 slo1 {BURN} is too fast.",
+                                "summary": f"svc01 slo1 {BURN} is over expected.",
+                            },
+                        }
+                        for sev in ("page", "ticket")
+                    ]
+                    if fires
+                    else [],
+                }
+            ],
+        }
+
+    tests = {
+        "rule_files": ["rules.yml"],
+        "evaluation_interval": "5m",
+        "tests": [case(19900, 100, True), case(199990, 10, False)],  # 5x; 0.5x of the budget
+    }
+    (tmp_path / "tests.yml").write_text(yaml.safe_dump(tests))
+    run = subprocess.run(
+        [PROMTOOL, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_golive_rules_covers_every_slo_of_a_multi_document_file_and_honours_disable(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    spec = Path(__file__).parent / "data" / "slo" / "specs" / "sloth-multi.yml"
+    result = CliRunner().invoke(app, ["rules", str(spec)])
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load(result.output)
+    names = [g["name"] for g in doc["groups"]]
+    assert [n for n in names if n.startswith("sloth-slo-alerts-")] == [
+        "sloth-slo-alerts-ingest-api-events-availability",
+        "sloth-slo-alerts-ingest-api-smoothed-hourly-availability",
+    ]  # the raw SLO has both alerts disabled
+    assert len([n for n in names if n.startswith("sloth-slo-sli-recordings-")]) == 3
+    raw = next(g for g in doc["groups"] if g["name"].endswith("ingest-api-events-ratio"))
+    assert (
+        raw["rules"][0]["expr"].startswith("(sum(rate(")
+        and "/\n(vector(1))" not in raw["rules"][0]["expr"]
+    )
+    (tmp_path / "rules.yml").write_text(result.output)
+    check = subprocess.run(
+        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+WINDOWS_14D = Path(__file__).parent / "data" / "slo" / "windows" / "14d.yaml"
+
+
+def test_custom_sloth_alert_windows_generate_and_are_recognised(tmp_path: Path) -> None:
+    """A 14-day period has no built-in Sloth table: with Sloth's AlertWindows for it, the
+    factors are the file's (4 % of 336 h in 1 h = 13.44; 8 % in 6 h = 4.48; 15 % in 1 d =
+    2.1; 30 % in 3 d = 1.4), and rules of that shape cover the SLO; without the file they
+    are not Pyrra's 14-day windows."""
+    from typer.testing import CliRunner
+
+    from golive_lib.cli import app
+
+    (tmp_path / "spec.yml").write_text(SLOTH_SPEC)
+    args = ["rules", str(tmp_path / "spec.yml"), "--period", "14d", "--windows", str(WINDOWS_14D)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    doc = yaml.safe_load(result.output)
+    exprs = " ".join(r["expr"] for g in doc["groups"] for r in g["rules"] if "alert" in r)
+    # in Sloth's float arithmetic, 8 * 336 / 100 / 6 prints as 4.4799999999999995
+    for factor in ("(13.44 *", "(4.4799999999999995 *", "(2.1 *", "(1.4 *"):
+        assert factor in exprs
+    rules = [
+        burnrate.RuleDef(
+            "alerting" if "alert" in r else "recording",
+            r.get("alert") or r["record"],
+            r["expr"],
+            {str(k): str(v) for k, v in r.get("labels", {}).items()},
+        )
+        for g in doc["groups"]
+        for r in g["rules"]
+    ]
+    [spec] = slo_specs.load_file(tmp_path / "spec.yml", period=timedelta(days=14))
+    custom = slo_specs.with_windows([spec], (slo_specs.load_alert_windows(WINDOWS_14D),))[0]
+    assert not burnrate.recognise(custom, rules).missing
+    assert all(v.hit for v in burnrate.recognise(custom, rules).roles)
+    # against Pyrra's 14-day windows (30m/2m, 3h/15m, 12h/1h, 2d/3h) the page pairs are off
+    uncovered = [v.role for v in burnrate.recognise(spec, rules).roles if not v.hit]
+    assert {"page quick", "page slow"} <= set(uncovered)
+
+
+def test_an_incomplete_alert_windows_file_is_refused_naming_the_field(tmp_path: Path) -> None:
+    text = WINDOWS_14D.read_text().split("  ticket:")[0]
+    (tmp_path / "w.yaml").write_text(text)
+    with pytest.raises(SLOSpecError, match="spec.ticket.quick: required"):
+        slo_specs.load_alert_windows(tmp_path / "w.yaml")

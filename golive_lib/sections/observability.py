@@ -20,28 +20,25 @@ from pathlib import Path
 from typing import Any
 
 from .. import catalog, plots, promql
+from ..burnrate import Coverage, RuleDef, RuleIndex, recognise
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
 from ..slo import (
     BURN_WINDOWS,
+    RAW_TOTAL,
     SLO,
-    BurnWindow,
-    Coverage,
-    RuleDef,
     SLOSpecError,
     budget_remaining,
     burn_down,
     burn_rate,
     chart_step,
     compliance,
-    generate_rules,
-    load_file,
-    recognise,
-    rules_yaml,
     selector_text,
     time_to_exhaustion,
+    window_delta,
 )
+from ..slo_specs import load_alert_windows, load_file, with_windows
 from ..sources import connect
 from ..sources.alertmanager import AlertmanagerClient, AlertmanagerConfig
 from ..sources.connect import auth_headers, server_url
@@ -90,6 +87,8 @@ class SLOResult:
     budget: tuple[float, ...] = ()
     error: str | None = None
     chart_error: str | None = None
+    window: timedelta | None = None  # what compliance covered (calendar: elapsed part)
+    coverage: float | None = None  # share of the window's chart steps holding data
 
 
 @dataclass
@@ -119,19 +118,27 @@ class ObservabilityEvidence:
 
     def rule_defs(self) -> list[RuleDef]:
         return [
-            RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group) for r in self.rules or []
+            RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group, r.for_s)
+            for r in self.rules or []
         ]
 
 
 def load_slos(params: Params) -> tuple[list[SLO], list[str]]:
     slos: list[SLO] = [s.to_slo() for s in params.observability.slos]
     errors = []
-    for rel in params.observability.slo_files:
+    tables = []
+    for rel in params.observability.sloth_windows:
         try:
-            slos += load_file(params.repository / rel, rel)
+            tables.append(load_alert_windows(params.repository / rel, rel))
         except SLOSpecError as e:
             errors.append(str(e))
-    return slos, errors
+    for rel in params.observability.slo_files:
+        try:
+            period = window_delta(params.observability.sloth_period, "sloth_period")
+            slos += load_file(params.repository / rel, rel, period)
+        except SLOSpecError as e:
+            errors.append(str(e))
+    return with_windows(slos, tuple(tables)), errors
 
 
 def _sum(expr: str) -> str:
@@ -145,8 +152,9 @@ def _parts(parts: dict[str, str]) -> str:
     )
 
 
-def compliance_query(slo: SLO) -> str:
-    parts = {"bad": slo.errors_at(slo.window), "total": slo.total_at(slo.window)}
+def compliance_query(slo: SLO, window: timedelta | None = None) -> str:
+    window = window or slo.window
+    parts = {"bad": slo.errors_at(window), "total": slo.total_at(window)}
     for w in BURN_WINDOWS:
         parts[f"bad_{promql.format_duration(w)}"] = slo.errors_at(w)
         parts[f"total_{promql.format_duration(w)}"] = slo.total_at(w)
@@ -156,7 +164,8 @@ def compliance_query(slo: SLO) -> str:
 def evaluate_slo(client: PrometheusClient, slo: SLO, at: datetime) -> SLOResult:
     """Compliance over the window from one instant query (ratio of rates over the same
     window = traffic-weighted), burn rates, and the chart's range query."""
-    q = compliance_query(slo)
+    window = slo.period_at(at)
+    q = compliance_query(slo, window)
     try:
         samples = client.query(q, at)
     except SourceError as e:
@@ -186,15 +195,18 @@ def evaluate_slo(client: PrometheusClient, slo: SLO, at: datetime) -> SLOResult:
         remaining,
         burn,
         exhaustion,
+        window=window,
     )
-    step = chart_step(slo.window)
+    step = chart_step(window)
     cq = _parts({"bad": slo.errors_at(step), "total": slo.total_at(step)})
     try:
-        series = client.query_range(cq, at - slo.window + step, at, step)
+        series = client.query_range(cq, at - window + step, at, step)
     except SourceError as e:
         return _replace(result, chart_query=cq, chart_error=f"{e.source}: {e.message}")
     by = {s.labels.get("golive_part", ""): dict(s.points) for s in series}
     times = sorted(set(by.get("total", {})))
+    # Steps holding data: the total's, or a raw error ratio's (its total is a constant).
+    covered = by.get("bad", {}) if slo.total == RAW_TOTAL else by.get("total", {})
     bads = [by.get("bad", {}).get(t, 0.0) * step.total_seconds() for t in times]
     totals = [by["total"][t] * step.total_seconds() for t in times]
     sli = tuple(1 - b / t if t > 0 else math.nan for b, t in zip(bads, totals, strict=True))
@@ -204,6 +216,7 @@ def evaluate_slo(client: PrometheusClient, slo: SLO, at: datetime) -> SLOResult:
         times=tuple(times),
         sli=sli,
         budget=tuple(burn_down(bads, totals, slo.objective)),
+        coverage=min(1.0, len(covered) / max(1, round(window / step))),
     )
 
 
@@ -454,9 +467,17 @@ def _no_slos(cid: str, ev: ObservabilityEvidence) -> Check | None:
     return None
 
 
-def slo_coverage(ev: ObservabilityEvidence) -> list[Coverage]:
-    rules = ev.rule_defs()
-    return [recognise(s, rules) for s in ev.slos]
+def slo_coverage(ev: ObservabilityEvidence, params: Params | None = None) -> list[Coverage]:
+    from .slo_alerting import paging_policy
+
+    obs = params.observability if params is not None else None
+    policy = paging_policy(
+        obs.paging_severities if obs else ["page", "critical"],
+        obs.paging_receivers if obs else [],
+        ev.am_config,
+    )
+    index = RuleIndex(ev.rule_defs())  # rules read once for every SLO
+    return [recognise(s, index, policy, tuple(o for o in ev.slos if o is not s)) for s in ev.slos]
 
 
 # --------------------------------------------------------------------------- checks
@@ -533,11 +554,13 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
     cid = "observability.slo-compliance"
     if (c := _no_slos(cid, ev) or _live_error(ev, cid)) is not None:
         return c
-    evidence, failed, errors = [], [], []
+    evidence, failed, errors, thin = [], [], [], []
     rows: list[dict[str, Any]] = []
     for slo in ev.slos:
         r = ev.results[slo.name]
-        window = promql.format_duration(slo.window)
+        window = promql.format_duration(r.window or slo.window)
+        if slo.calendar:
+            window = f"this calendar {slo.calendar} so far ({window})"
         if r.error:
             errors.append(f"{slo.name}: {r.error}")
             continue
@@ -557,12 +580,20 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
         met = r.compliance >= slo.objective
         if not met:
             failed.append(slo.name)
+        cover = ""
+        if r.coverage is not None:
+            cover = f"; data covers {r.coverage * 100:.2f} % of {window}"
+            if r.coverage < params.observability.min_window_coverage:
+                thin.append(f"{slo.name}: data covers {r.coverage * 100:.2f} % of {window}")
+        else:  # the chart's range query failed: how much of the window has data is unknown
+            cover = f"; coverage of {window} unknown ({r.chart_error})"
+            thin.append(f"{slo.name}: coverage of {window} unknown ({r.chart_error})")
         evidence.append(
             Evidence(
                 label=slo.name,
                 value=f"{_pct(r.compliance)} over {window} (objective {_pct(slo.objective)}); "
                 f"budget remaining {_pct(r.remaining, 1)}; burn rate {burns}; "
-                f"{_exhaustion(r.exhaustion)}",
+                f"{_exhaustion(r.exhaustion)}{cover}",
                 location=r.query,
             )
         )
@@ -579,6 +610,7 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
                 "total": r.total,
                 "at": r.at.isoformat(),
                 "chart_points": len(r.times),
+                "coverage": r.coverage,
             }
         )
     if errors:
@@ -592,6 +624,17 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
             "Find what spent the budget (the charts below show when), fix it or agree a "
             "release freeze until the budget recovers; an SLO without data needs its SLI "
             "queries fixed before go-live.",
+            slos=rows,
+        )
+    if thin:
+        floor = params.observability.min_window_coverage
+        return catalog.make(
+            cid,
+            Status.WARN,
+            f"met, but over too little data (under {floor:.0%} of the window): " + "; ".join(thin),
+            evidence,
+            "Compliance over a window the data barely covers says little: wait until "
+            "Prometheus holds the whole window (or backfill it), then review again.",
             slos=rows,
         )
     low = [str(r["slo"]) for r in rows if (r["budget_remaining"] or 0) < 0.25]
@@ -609,71 +652,17 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
     )
 
 
-def _paste(slo: SLO, missing: tuple[BurnWindow, ...]) -> str:
-    return rules_yaml(generate_rules(slo, missing))
-
-
 @check("observability.slo-alerting")
 def slo_alerting(ev: ObservabilityEvidence, params: Params) -> Check:
+    from .slo_alerting import verdict
+
     cid = "observability.slo-alerting"
     if (c := _no_slos(cid, ev) or _live_error(ev, cid)) is not None:
         return c
     if ev.rules is None:
         return catalog.error(cid, ev.rules_error or "rules not read")
-    evidence, remediation, short = [], [], []
-    data = []
-    for cov in slo_coverage(ev):
-        for w, hit in cov.covered:
-            pair = f"{promql.format_duration(w.long)}/{promql.format_duration(w.short)}"
-            want = w.factor(cov.slo.window)
-            value = (
-                f"covered by {hit.alert} ({promql.format_duration(hit.long)}/"
-                f"{promql.format_duration(hit.short)} at {hit.factor:.3g}x)"
-                if hit
-                else "missing"
-            )
-            evidence.append(
-                Evidence(label=f"{cov.slo.name} {pair} {want:.3g}x ({w.severity})", value=value)
-            )
-        data.append(
-            {
-                "slo": cov.slo.name,
-                "covered": [
-                    promql.format_duration(w.long) for w, h in cov.covered if h is not None
-                ],
-                "missing": [promql.format_duration(w.long) for w in cov.missing],
-                "alerts": sorted({p.alert for p in cov.found}),
-            }
-        )
-        if cov.missing:
-            short.append(
-                f"{cov.slo.name} lacks "
-                + ", ".join(
-                    f"{promql.format_duration(w.long)}/{promql.format_duration(w.short)}"
-                    for w in cov.missing
-                )
-            )
-            remediation.append(
-                f"# {cov.slo.name}: paste into a rule file loaded by Prometheus\n"
-                + _paste(cov.slo, cov.missing)
-            )
-    if short:
-        return catalog.make(
-            cid,
-            Status.FAIL,
-            "multi-window burn-rate alerts missing: " + "; ".join(short),
-            evidence,
-            "Add the missing multi-window multi-burn-rate alerts (or generate them with "
-            "`golive rules`, Sloth or Pyrra):\n\n" + "\n".join(remediation),
-            slos=data,
-        )
-    return catalog.make(
-        cid,
-        Status.PASS,
-        f"all four standard window pairs alert for each of {len(ev.slos)} SLOs",
-        evidence,
-        slos=data,
-    )
+    routing = "" if ev.am_config is not None else (ev.am_error or "Alertmanager not read")
+    return verdict(slo_coverage(ev, params), len(ev.slos), routing)
 
 
 def _route_evidence(

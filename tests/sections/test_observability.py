@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import re
+import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -67,16 +70,25 @@ def test_the_example_on_the_demo_stack_shows_its_planted_findings(demo_review) -
     }
     assert "ingest-api-latency" in checks["slo-compliance"].summary
     alerting = checks["slo-alerting"]
-    assert "ingest-api-storage lacks 1h/5m, 6h/30m, 1d/2h, 3d/6h" in alerting.summary
+    assert (
+        "ingest-api-storage lacks 1h/5m (page quick), 6h/30m (page slow), 1d/2h (ticket quick), "
+        "3d/6h (ticket slow)"
+    ) in alerting.summary
+    # the example's own SLOs are covered, their page pairs routed to a paging receiver
+    assert "ingest-api-availability" not in alerting.summary
+    assert "ingest-api-latency" not in alerting.summary
     pasted = yaml.safe_load(
         alerting.remediation.split(
             "# ingest-api-storage: paste into a rule file loaded by Prometheus\n", 1
         )[1]
     )
-    assert {r.get("alert") for g in pasted["groups"] for r in g["rules"]} >= {
-        "IngestApiStorageBurnRatePage",
-        "IngestApiStorageBurnRateTicket",
-    }
+    # Named as the spec's alerting.name, a page and a ticket alert, as Sloth writes them.
+    assert {
+        (r["alert"], r["labels"]["sloth_severity"])
+        for g in pasted["groups"]
+        for r in g["rules"]
+        if "alert" in r
+    } == {("IngestApiStorageSLO", "page"), ("IngestApiStorageSLO", "ticket")}
 
 
 def test_compliance_matches_an_independent_computation_from_the_history(demo_stack) -> None:  # type: ignore[no-untyped-def]
@@ -153,7 +165,8 @@ def test_a_query_prometheus_rejects_is_an_error_showing_query_and_message(  # ty
                     "name": "typo",
                     "objective": 0.99,
                     "ratio": {
-                        "bad": "sum(ratez(http_requests_total[{{.window}}]))",
+                        # valid PromQL for the parser (Prometheus 2.50+), unknown to 2.42
+                        "bad": 'sum(sort_by_label(rate(http_requests_total[{{.window}}]), "code"))',
                         "total": "sum(rate(http_requests_total[{{.window}}]))",
                     },
                 }
@@ -162,7 +175,30 @@ def test_a_query_prometheus_rejects_is_an_error_showing_query_and_message(  # ty
     )
     c = by_id(obs.evaluate(params))["slo-compliance"]
     assert c.status is Status.ERROR
-    assert "ratez(http_requests_total[28d])" in c.summary and "unknown function" in c.summary
+    assert "sort_by_label(rate(http_requests_total[28d])" in c.summary
+    assert "unknown function" in c.summary
+
+
+def test_a_query_that_is_not_promql_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    from golive_lib.errors import ParamsError
+
+    with pytest.raises(ParamsError, match="unknown function with name 'ratez'"):
+        params_with(
+            tmp_path,
+            {
+                "slo_files": [],
+                "slos": [
+                    {
+                        "name": "typo",
+                        "objective": 0.99,
+                        "ratio": {
+                            "bad": "sum(ratez(http_requests_total[{{.window}}]))",
+                            "total": "sum(rate(http_requests_total[{{.window}}]))",
+                        },
+                    }
+                ],
+            },
+        )
 
 
 def test_without_prometheus_the_live_checks_error_fast_and_the_rest_go_on(  # type: ignore[no-untyped-def]
@@ -332,3 +368,139 @@ def test_params_refuse_bad_slos_before_anything_runs(tmp_path: Path) -> None:
         )
     with pytest.raises(ParamsError, match="token_env"):
         params_with(tmp_path, {"prometheus": {"url": "http://x:9090", "auth": {"kind": "bearer"}}})
+
+
+def _review_with(tmp_path: Path, monkeypatch, demo_stack, observability: dict[str, Any]):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GOLIVE_PROMETHEUS_URL", demo_stack.prometheus_url)
+    monkeypatch.setenv("GOLIVE_ALERTMANAGER_URL", demo_stack.alertmanager_url)
+    params = params_with(tmp_path, observability)
+    ev = obs.collect(params)
+    return ev, by_id([fn(ev, params) for fn in obs.CHECKS])
+
+
+def test_a_multi_document_sloth_file_and_a_subquery_sli_are_reviewed_end_to_end(  # type: ignore[no-untyped-def]
+    demo_stack, tmp_path: Path, monkeypatch
+) -> None:
+    spec = Path(__file__).parents[1] / "data" / "slo" / "specs" / "sloth-multi.yml"
+    rel = os.path.relpath(spec, EXAMPLE_REPO)
+    ev, checks = _review_with(
+        tmp_path, monkeypatch, demo_stack, {"slos": [], "slo_files": [str(rel)]}
+    )
+    assert not ev.spec_errors
+    names = [s.name for s in ev.slos]
+    assert names == [
+        "ingest-api-events-availability",
+        "ingest-api-events-ratio",
+        "ingest-api-smoothed-hourly-availability",
+    ]
+    rows = {r["slo"]: r for r in checks["slo-compliance"].data["slos"]}
+    assert set(rows) == set(names)  # every SLO of both documents measured
+    for name in names:
+        assert 0.9 < rows[name]["compliance"] <= 1, name
+    smoothed = ev.results["ingest-api-smoothed-hourly-availability"]
+    assert "[30d:5m]" in smoothed.query and smoothed.error is None
+    # The raw and the events SLI of the same counters agree on compliance.
+    assert rows["ingest-api-events-ratio"]["compliance"] == pytest.approx(
+        rows["ingest-api-events-availability"]["compliance"], abs=1e-6
+    )
+    alerting = checks["slo-alerting"]
+    assert alerting.status is Status.FAIL
+    assert "ingest-api-events-availability lacks 1h/5m (page quick)" in alerting.summary
+    assert "ingest-api-events-ratio" not in alerting.summary  # its alerts are disabled
+    disabled = [e.value for e in alerting.evidence if e.label.startswith("ingest-api-events-ratio")]
+    assert disabled and all(
+        "slos[1].alerting.page_alert.disable" in v or "ticket_alert" in v for v in disabled
+    )
+    assert checks["sli-metrics-present"].status is Status.PASS
+
+
+@pytest.mark.skipif(
+    shutil.which("prometheus-blackbox-exporter") is None, reason="no blackbox exporter"
+)
+def test_compliance_over_a_window_the_data_barely_covers_is_a_warning_naming_the_coverage(  # type: ignore[no-untyped-def]
+    demo_stack, tmp_path: Path, monkeypatch
+) -> None:
+    """The probe's series exist only since the stack started (minutes of 28 days); as an
+    events SLI and as a raw error ratio (whose total is a constant)."""
+    probe = 'probe_success{job="blackbox"}'
+    raw = tmp_path / "probe.sloth.yml"
+    raw.write_text(
+        "version: prometheus/v1\nservice: e2e\nslos:\n  - name: probe-raw\n    objective: 90\n"
+        "    sli: {raw: {error_ratio_query: "
+        f"'1 - avg(avg_over_time({probe}[{{{{.window}}}}]))'}}}}\n"
+    )
+    _, checks = _review_with(
+        tmp_path,
+        monkeypatch,
+        demo_stack,
+        {
+            "slo_files": [os.path.relpath(raw, EXAMPLE_REPO)],
+            "slos": [
+                {
+                    "name": "probe",
+                    "objective": 0.9,
+                    "window": "28d",
+                    "ratio": {
+                        "bad": f"sum(count_over_time({probe}[{{{{.window}}}}])) - "
+                        f"sum(sum_over_time({probe}[{{{{.window}}}}]))",
+                        "total": f"sum(count_over_time({probe}[{{{{.window}}}}]))",
+                    },
+                }
+            ],
+        },
+    )
+    c = checks["slo-compliance"]
+    assert c.status is Status.WARN, c.summary
+    m = re.search(r"probe: data covers (\d+\.\d\d) % of 28d", c.summary)
+    assert m and 0 < float(m.group(1)) < 1, c.summary
+    m = re.search(r"e2e-probe-raw: data covers (\d+\.\d\d) % of 30d", c.summary)
+    assert m and 0 < float(m.group(1)) < 1, c.summary
+
+
+def test_sloth_files_take_the_period_sloth_generated_them_for(tmp_path: Path) -> None:
+    from golive_lib.errors import ParamsError
+
+    spec = Path(__file__).parents[1] / "data" / "slo" / "specs" / "sloth-multi.yml"
+    params = params_with(
+        tmp_path,
+        {"slos": [], "slo_files": [os.path.relpath(spec, EXAMPLE_REPO)], "sloth_period": "7d"},
+    )
+    slos, errors = obs.load_slos(params)
+    assert not errors and {s.window for s in slos} == {timedelta(days=7)}
+    windows = Path(__file__).parents[1] / "data" / "slo" / "windows" / "14d.yaml"
+    params = params_with(
+        tmp_path,
+        {
+            "slos": [],
+            "slo_files": [os.path.relpath(spec, EXAMPLE_REPO)],
+            "sloth_period": "14d",
+            "sloth_windows": [os.path.relpath(windows, EXAMPLE_REPO)],
+        },
+    )
+    slos, errors = obs.load_slos(params)
+    assert not errors and all(s.windows and s.windows.period == timedelta(days=14) for s in slos)
+    with pytest.raises(ParamsError, match="sloth_period"):
+        params_with(tmp_path, {"sloth_period": "a week"})
+
+
+def test_compliance_whose_coverage_could_not_be_measured_is_not_a_pass() -> None:
+    """The chart's range query failed: the instant query says 'met', but how much of the
+    window the data covers is unknown, so it is a warning naming why."""
+    from datetime import UTC, datetime
+
+    params = load_params(EXAMPLE_PARAMS)
+    slo = params.observability.slos[0].to_slo()
+    result = obs.SLOResult(
+        slo,
+        "q",
+        datetime.now(UTC),
+        bad=0.0,
+        total=10.0,
+        compliance=1.0,
+        remaining=1.0,
+        chart_error="Prometheus at http://x: timed out after 10 s",
+    )
+    ev = obs.ObservabilityEvidence(slos=[slo], results={slo.name: result})
+    c = obs.slo_compliance(ev, params)
+    assert c.status is Status.WARN
+    assert "coverage of 28d unknown (Prometheus at http://x: timed out after 10 s)" in c.summary
