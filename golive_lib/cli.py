@@ -202,7 +202,7 @@ def init(
     from .params import SLUG_RE
     from .templates import parameters_template
 
-    if not SLUG_RE.match(service):
+    if not SLUG_RE.fullmatch(service):
         _err(f"error: service name {service!r} is not a slug (e.g. ingest-api)")
         raise typer.Exit(EXIT_BAD_INPUT)
     target = out or Path("parameters") / f"{service}.yaml"

@@ -5,8 +5,9 @@ without a shell (a string is split with :func:`shlex.split`; a leading ``python`
 interpreter running golive) in its own process group, so
 that at the timeout the whole group (the command and everything it started) is killed.
 Output (stdout and stderr merged) is streamed line by line to ``progress`` and the last
-~4 KB are kept. Values of the extra ``env`` given to the command are redacted from the
-output tail and progress lines, so secrets passed that way never reach a report.
+~4 KB are kept. The command gets no secret-looking variable of golive's environment that
+the parameters do not name, and its output passes through the review's redactor
+(:mod:`golive_lib.redaction`) before a progress line or the tail is kept.
 
 Every outcome is a :class:`DrillResult`: a non-zero exit, a missing executable, an empty
 command or a hang sets ``error`` instead of raising.
@@ -27,11 +28,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import redaction
+
 TAIL_BYTES = 4096
 #: Seconds given to the process group after SIGTERM before SIGKILL.
 KILL_GRACE_S = 2.0
-#: Env values shorter than this are not redacted (too likely to hit ordinary text).
-_MIN_SECRET_LEN = 4
 #: A command starting with one of these runs with the interpreter running golive, so a
 #: drill written ``python ops/restore.py`` works where only ``python3`` (or a venv) exists.
 PYTHON_NAMES = frozenset({"python", "python3"})
@@ -66,17 +67,6 @@ def _display(command: str | list[str]) -> str:
     return command if isinstance(command, str) else shlex.join(command)
 
 
-class _Redactor:
-    def __init__(self, env: dict[str, str] | None) -> None:
-        values = {v for v in (env or {}).values() if len(v) >= _MIN_SECRET_LEN}
-        self._values = sorted(values, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for v in self._values:
-            text = text.replace(v, "***")
-        return text
-
-
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM the process group, then SIGKILL it if it is still there after a grace."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -102,11 +92,15 @@ def run_command(
 ) -> DrillResult:
     """Run ``command`` in ``cwd`` with at most ``timeout_s`` seconds; never raises.
 
-    ``env`` is added to the current environment. ``progress`` receives each output line
-    (redacted, without the newline) as it arrives; an exception inside it is ignored.
+    The command gets the review's environment (:func:`redaction.review_env`: golive's,
+    without the secret-looking variables the parameters do not name) plus ``env``. Its
+    output is redacted (:func:`redaction.review_redactor`, and ``env``'s values) before
+    ``progress`` receives each line (without the newline) and in the tail kept; an
+    exception inside ``progress`` is ignored.
     """
     shown = _display(command)
-    redact = _Redactor(env)
+    redact = redaction.review_redactor((env or {}).values())
+    redact_line = redact.lines()
     try:
         argv = _argv(command)
     except ValueError as e:
@@ -116,7 +110,7 @@ def run_command(
     if not cwd.is_dir():
         return DrillResult(shown, None, 0.0, False, "", f"working directory {cwd} does not exist")
 
-    full_env = {**os.environ, **(env or {})}
+    full_env = redaction.review_env(env)
     tail: deque[bytes] = deque()
     tail_size = [0]
     start = time.monotonic()
@@ -149,7 +143,7 @@ def run_command(
             if progress is not None:
                 line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
                 with contextlib.suppress(Exception):
-                    progress(redact(line))
+                    progress(redact_line(line))
 
     reader = threading.Thread(target=pump, name="drill-output", daemon=True)
     reader.start()
@@ -172,8 +166,8 @@ def run_command(
         with contextlib.suppress(OSError):
             proc.stdout.close()
 
-    text = b"".join(tail).decode("utf-8", errors="replace")[-TAIL_BYTES:]
-    text = redact(text)
+    # redacted whole, then cut: a cut through a secret would leave part of it unrecognised
+    text = redact(b"".join(tail).decode("utf-8", errors="replace"))[-TAIL_BYTES:]
     error = None
     if timed_out:
         error = f"timed out after {timeout_s:g} s; process group killed"

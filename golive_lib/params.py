@@ -29,14 +29,14 @@ from pydantic import (
     model_validator,
 )
 
-from . import yamlload
+from . import redaction, yamlload
 from .catalog import CHECKS
 from .errors import ParamsError
 from .model import Severity
 from .names import PARAMS_SCHEMA_VERSION
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")  # always fullmatch
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # always fullmatch
 
 # Values that look like credentials. A parameters file must name an environment
 # variable instead (`token_env: PROM_TOKEN`).
@@ -64,7 +64,7 @@ class Service(Strict):
     @field_validator("name")
     @classmethod
     def _slug(cls, v: str) -> str:
-        if not SLUG_RE.match(v):
+        if not SLUG_RE.fullmatch(v):
             raise ValueError(
                 "must be a slug of 1-63 lowercase letters, digits and inner hyphens "
                 "(e.g. ingest-api); it names the folder under reports/"
@@ -692,6 +692,19 @@ class Testing(Strict):
 
 class Execution(Strict):
     cell_timeout_s: int = Field(600, gt=0, le=86400)
+    child_environment: Literal["scrubbed", "inherit"] = Field(
+        "scrubbed",
+        description="what drills and other commands golive runs get: golive's environment "
+        "less its secret-looking variables not named here (scrubbed), or all of it",
+    )
+    child_variables: list[str] = Field(
+        default_factory=list, description="variables passed to commands even if secret-looking"
+    )
+    secret_variables: list[str] = Field(
+        default_factory=list,
+        description="more name globs of secret variables (beside *KEY*, *TOKEN*, ...): their "
+        "values are blanked from every report",
+    )
 
 
 def _unknown_check(check_id: str) -> str:
@@ -825,12 +838,24 @@ class Params(Strict):
     @classmethod
     def _env_names(cls, data: Any) -> Any:
         for path, key, value in _walk(data):
-            if key.endswith("_env") and not (isinstance(value, str) and ENV_NAME_RE.match(value)):
+            if key.endswith("_env") and not (
+                isinstance(value, str) and ENV_NAME_RE.fullmatch(value)
+            ):
                 raise ValueError(
-                    f"{'.'.join(path)}: {value!r} is not an environment variable name; "
-                    "*_env fields name the variable that holds the secret, never the secret"
+                    f"{'.'.join(path)}: {redaction.shown_value(value, key)} is not an "
+                    "environment variable name; *_env fields name the variable that holds "
+                    "the secret (e.g. PROM_TOKEN), never the secret"
                 )
         return data
+
+
+def env_names(params: Params) -> set[str]:
+    """Every variable a ``*_env`` field of ``params`` names."""
+    return {
+        value
+        for _path, key, value in _walk(params.model_dump())
+        if key.endswith("_env") and isinstance(value, str)
+    }
 
 
 def _walk(data: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str, Any]]:
@@ -880,7 +905,8 @@ def _format_errors(exc: ValidationError) -> list[str]:
         if err["type"] == "missing":
             problems.append(f"{dotted}: required field is missing")
         else:
-            problems.append(f"{dotted}: {msg}; got {err['input']!r}")
+            field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+            problems.append(f"{dotted}: {msg}; got {redaction.shown_value(err['input'], field)}")
     return problems
 
 
@@ -946,7 +972,10 @@ def load_params(path: str | Path) -> Params:
     if version != PARAMS_SCHEMA_VERSION:
         raise ParamsError(
             shown,
-            [f"schema_version: expected {PARAMS_SCHEMA_VERSION}; got {version!r}"],
+            [
+                f"schema_version: expected {PARAMS_SCHEMA_VERSION}; "
+                f"got {redaction.shown_value(version, 'schema_version')}"
+            ],
         )
     try:
         return Params.model_validate(data, context={"base_dir": path.resolve().parent})

@@ -17,8 +17,8 @@ from ..model import Status
 from ..names import RESULTS_JSON
 from . import signoff
 
-RUN_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-(\d+))?$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+RUN_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-(\d+))?\Z")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 STATUSES = frozenset(s.value for s in Status)
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .. import catalog, plots, promql
+from .. import catalog, plots, promql, redaction
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
@@ -308,6 +308,7 @@ def _logs(params: Params, ev: ObservabilityEvidence) -> None:
                 timeout=limit,
                 cwd=params.repository,
                 stdin=subprocess.DEVNULL,
+                env=redaction.review_env(),
             )
         except subprocess.TimeoutExpired:
             ev.log_error = (
@@ -319,7 +320,7 @@ def _logs(params: Params, ev: ObservabilityEvidence) -> None:
             ev.log_error = f"command {ev.log_source!r} could not start: {e}"
             return
         if r.returncode != 0:
-            tail = r.stderr.strip()[-300:]
+            tail = redaction.review_redactor()(r.stderr).strip()[-300:]
             ev.log_error = f"command {ev.log_source!r} exited {r.returncode}" + (
                 f": {tail}" if tail else ""
             )
