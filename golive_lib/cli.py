@@ -98,6 +98,7 @@ def run(
 
     Services are reviewed concurrently; one that cannot be reviewed is reported in the
     summary table and the others go on. Exit code: the worst outcome."""
+    from . import paramsfile
     from .errors import GoliveError, ParamsError
     from .model import Decision
     from .params import load_params
@@ -108,6 +109,8 @@ def run(
     if executor is Executor.dask and not scheduler:
         _err("error: --executor dask needs --scheduler ADDRESS\nnothing was written.")
         raise typer.Exit(EXIT_BAD_INPUT)
+    # a pipe (/dev/stdin, a FIFO) gives its text once: every later read is of a copy
+    params = [paramsfile.spill(p) for p in params]
     names = []
     for path in params:  # for the display only; run() validates and reports properly
         try:

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from . import redaction, yamlload
+from . import paramsfile, redaction, yamlload
 from .catalog import CHECKS
 from .errors import ParamsError
 from .model import Severity
@@ -924,6 +924,10 @@ def _secret_problems(text: str) -> list[str]:
 
 # Read and validated before this process forked (see `preload`), each taken once.
 _preloaded: dict[tuple[Path, str], Params] = {}
+#: Bounds of a parameters file's YAML: a real one nests ~8 deep and holds a few thousand
+#: values; a document past them is refused (exit 2) before anything walks it.
+MAX_DEPTH = 40
+MAX_NODES = 200_000
 
 
 def preload(path: str | Path) -> None:
@@ -932,18 +936,17 @@ def preload(path: str | Path) -> None:
     for a run's files, so each of its ten kernels does not validate them again (nor pay
     for the first validation in a process: ~15 ms). A file that does not load is left to
     `load_params` to report."""
-    with contextlib.suppress(ParamsError, OSError):
-        params = load_params(path)
-        path = Path(path)
-        _preloaded[(path.resolve(), path.read_text(encoding="utf-8"))] = params
+    with contextlib.suppress(ParamsError, OSError, UnicodeDecodeError):
+        text, base, shown = paramsfile.read(Path(path))
+        _preloaded[(Path(path).resolve(), text)] = _validate(text, base, shown)
 
 
 def load_params(path: str | Path) -> Params:
-    """Read and validate one parameters file; raise ParamsError naming every problem."""
+    """Read (once) and validate one parameters file; raise ParamsError naming every problem."""
     path = Path(path)
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text, base, shown = paramsfile.read(path)
     except FileNotFoundError:
         raise ParamsError(
             shown, ["file not found; give the path of a parameters YAML file"]
@@ -953,17 +956,22 @@ def load_params(path: str | Path) -> Params:
     key = (path.resolve(), text)
     if key in _preloaded:
         return _preloaded.pop(key)
+    return _validate(text, base, shown)
+
+
+def _validate(text: str, base: Path, shown: str) -> Params:
     secrets = _secret_problems(text)
     if secrets:
         raise ParamsError(shown, secrets)
     try:
-        data = yamlload.safe_load(text)
+        data = yamlload.safe_load(text, max_depth=MAX_DEPTH, max_nodes=MAX_NODES, unique_keys=True)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise ParamsError(shown, [f"YAML syntax error at {where}: {e.problem}"]) from e
+        kind = "YAML refused" if isinstance(e, yamlload.YamlLimitError) else "YAML syntax error"
+        raise ParamsError(shown, [f"{kind} at {where}: {e.problem}"]) from e
     except yaml.YAMLError as e:
-        raise ParamsError(shown, [f"YAML error: {e}"]) from e
+        raise ParamsError(shown, [f"YAML error: {type(e).__name__}"]) from e
     if not isinstance(data, dict):
         raise ParamsError(
             shown, [f"expected a mapping at the top level; got {type(data).__name__}"]
@@ -978,10 +986,14 @@ def load_params(path: str | Path) -> Params:
             ],
         )
     try:
-        return Params.model_validate(data, context={"base_dir": path.resolve().parent})
+        return Params.model_validate(data, context={"base_dir": base})
     except ValidationError as e:
         raise ParamsError(shown, _format_errors(e)) from e
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops it first
+        raise ParamsError(shown, ["nested too deeply to validate"]) from None
 
 
 def params_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """SHA-256 of the parameters text (the original's, for a spilled copy of a pipe)."""
+    text, _base, _shown = paramsfile.read(Path(path))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
