@@ -405,6 +405,9 @@ class Server(Strict):
     url_env: str | None = None
     timeout_s: float = Field(10.0, gt=0, le=300)
     connect_timeout_s: float = Field(2.0, gt=0, le=60)
+    max_answer_mb: float = Field(
+        10.0, gt=0, le=2048, description="a larger answer is not read (the check is an error)"
+    )
     auth: HttpAuth | None = None
 
     @field_validator("url")
