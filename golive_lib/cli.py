@@ -309,10 +309,9 @@ def diff(
     """The checks whose status changed between two report folders."""
     from .errors import ReportError
     from .report import history as hist
-    from .report.signoff import load_results
 
     try:
-        before, after = load_results(old), load_results(new)
+        before, after = hist.load(old), hist.load(new)
     except ReportError as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
