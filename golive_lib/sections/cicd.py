@@ -26,7 +26,7 @@ from .. import catalog
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
-from ..sources import hadolint
+from ..sources import hadolint, repofile
 from ..sources.ci import DISCOVERY, Job, ParseFailure, Pipeline, Ref, Step, discover, parse_all
 from ..sources.docs import parse_markdown
 from .base import check, repo_relative
@@ -884,7 +884,7 @@ def release_documented(ev: CicdEvidence, params: Params) -> Check:
         f"Add a `## Release` section to {readme}: how a version is tagged, built, pushed and "
         "deployed (the commands or pipeline jobs), who approves production, how to roll back."
     )
-    path = ev.repository / readme
+    path = repofile.locate(ev.repository, readme)  # one outside is an error, never read
     if not path.is_file():
         return catalog.make(check_id, Status.FAIL, f"{readme} not found", remediation=remediation)
     doc = parse_markdown(path)

@@ -42,7 +42,7 @@ from ..slo import (
     selector_text,
     time_to_exhaustion,
 )
-from ..sources import connect
+from ..sources import connect, repofile
 from ..sources.alertmanager import AlertmanagerClient, AlertmanagerConfig
 from ..sources.connect import auth_headers, server_url
 from ..sources.httpapi import Endpoint, TimedOut, Unreachable
@@ -329,9 +329,9 @@ def _logs(params: Params, ev: ObservabilityEvidence) -> None:
     elif obs.log_sample:
         ev.log_source = obs.log_sample
         try:
-            text = (params.repository / obs.log_sample).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            ev.log_error = f"cannot read {obs.log_sample}: {type(e).__name__}: {e}"
+            text = repofile.read_text(params.repository, obs.log_sample)
+        except SourceError as e:
+            ev.log_error = f"cannot read {obs.log_sample}: {e.message}"
             return
         ev.log_lines = [line for line in text.splitlines() if line.strip()]
 
