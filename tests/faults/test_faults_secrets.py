@@ -2,8 +2,9 @@
 secrets in its environment and drills that print their whole environment, holds none of
 them in any file of the report folder, nor on stdout or stderr.
 
-One real `golive run` (the disaster-recovery, observability and rollout sections and the
-summary): the replay drill prints every variable it received and some secrets it makes up
+One real `golive run` of the whole review, for two services: one whose children get the
+scrubbed environment (the default), one whose children inherit every secret. The replay
+drill prints every variable it received and some secrets it makes up
 itself (an AWS key id, a private key, credentials in a URL) that only detect-secrets'
 patterns can recognise; the log command prints its environment on stderr and fails, so
 that output is quoted in observability.logging's evidence.
@@ -26,6 +27,8 @@ from faultkit import (
     output_files,
     run_batch,
 )
+
+from golive_lib import catalog
 
 # Names a platform really uses (each matched by a secret-looking glob), fake values.
 FAKE: dict[str, str] = {
@@ -102,7 +105,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     result = run_batch(
         work,
         [scrubbed, inherit],
-        ("disaster_recovery", "observability", "rollout"),
+        tuple(s.id for s in catalog.SECTIONS),  # the whole review
         env={**FAKE, **NAMED},
     )
     result.extra["seconds"] = time.monotonic() - started
