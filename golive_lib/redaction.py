@@ -15,7 +15,8 @@ notebook is the boundary. The redactor replaces with ``***``:
 Limits: a value shorter than :data:`MIN_LEN` characters is not replaced (it would hit
 ordinary words); a secret that a child transforms (base64, split over lines) is not
 recognised; detect-secrets' entropy and keyword plugins are not used (they would blank
-digests and ordinary assignments).
+digests and ordinary assignments), nor its public-IP one and the four that find IBM and
+Cloudant keys by the keyword before them.
 
 Children get :func:`child_env`: golive's environment without the secret-looking variables,
 except those the parameters name (``*_env`` fields, ``execution.child_variables``);
@@ -78,7 +79,7 @@ def looks_secret(name: str, extra_globs: Iterable[str] = ()) -> bool:
 
 @functools.cache
 def _plugins() -> tuple[Any, ...]:
-    """detect-secrets' regex plugins (not the public-IP one: an address is no secret)."""
+    """detect-secrets' regex plugins that recognise a secret by its own form."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins.base import RegexBasedDetector
 
@@ -86,8 +87,22 @@ def _plugins() -> tuple[Any, ...]:
     return tuple(
         c()
         for c in classes
-        if issubclass(c, RegexBasedDetector) and c.__name__ != "IPPublicDetector"
+        if issubclass(c, RegexBasedDetector) and c.__name__ not in _NOT_USED_PLUGINS
     )
+
+
+#: An address is no secret; the others find a value by the keyword before it
+#: (``softlayer_api_key = ...``), like the keyword plugin left out, and cost most of the
+#: scan: a variable holding such a key is blanked by its name.
+_NOT_USED_PLUGINS = frozenset(
+    {
+        "IPPublicDetector",
+        "CloudantDetector",
+        "IbmCloudIamDetector",
+        "IbmCosHmacDetector",
+        "SoftlayerDetector",
+    }
+)
 
 
 # A PEM private key: detect-secrets' plugin knows its first line; its body goes too (to
@@ -167,8 +182,33 @@ class Redactor:
         return one
 
     def deep(self, data: Any) -> Any:
-        """``data`` (JSON-like: dicts, lists, strings) with every string redacted."""
-        return _deep(self, data)
+        """``data`` (JSON-like: dicts, lists, strings) with every string redacted.
+
+        The patterns run once over all the strings joined (a notebook holds thousands of
+        short ones: a chart's timestamps), each string kept apart by a separator no
+        pattern crosses; only strings holding something found are rewritten."""
+        strings: list[str] = []
+        _strings(data, strings)
+        joined = _SEP.join(strings)
+        needles = [v for v in self.values if v in joined]
+        pem = self.patterns and "PRIVATE KEY" in joined
+        if self.patterns:
+            found = {f for p in _plugins() for f in p.analyze_string(joined)}
+            needles += sorted(
+                (f for f in found if len(f) >= MIN_LEN and "\0" not in f), key=len, reverse=True
+            )
+        if not needles and not pem:
+            return data
+
+        def one(text: str) -> str:
+            if pem and "PRIVATE KEY" in text:
+                text = _PEM.sub(MARK, text)  # before its header is blanked alone
+            for needle in needles:
+                if needle in text:
+                    text = text.replace(needle, MARK)
+            return text
+
+        return _deep(one, data)
 
 
 def secret_values(
@@ -249,7 +289,7 @@ def scrub_notebook(path: Path, redact: Callable[[str], str]) -> bool:
         return False
 
     def walk(d: Any) -> Any:
-        return _deep(redact, d)
+        return redact.deep(d) if isinstance(redact, Redactor) else _deep(redact, d)
 
     changed = False
     for cell in nb.get("cells") or []:
@@ -270,6 +310,21 @@ def scrub_notebook(path: Path, redact: Callable[[str], str]) -> bool:
         tmp.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         os.replace(tmp, path)
     return changed
+
+
+_SEP = "\n\0\n"
+
+
+def _strings(data: Any, into: list[str]) -> None:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            into.append(item)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
 
 
 def _deep(redact: Callable[[str], str], data: Any) -> Any:
