@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-__all__ = ["SafeLoader", "YamlLimitError", "safe_load", "safe_load_all"]
+__all__ = ["SafeLoader", "YamlLimitError", "check", "safe_load", "safe_load_all"]
 
 try:
     from yaml import CSafeLoader as SafeLoader
@@ -151,3 +151,23 @@ def safe_load_all(
 ) -> Iterator[Any]:
     """Every document of ``text``, each bounded (see the module)."""
     return _load(text, many=True, max_depth=max_depth, max_nodes=max_nodes, unique_keys=unique_keys)
+
+
+def check(
+    text: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+    unique_keys: bool = False,
+) -> None:
+    """Raise YamlLimitError when ``text`` is past a bound (see the module), for a loader
+    of its own that builds other objects than these (e.g. one that keeps line numbers)."""
+    _check_depth(text, max_depth)
+    loader = SafeLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                _check_graph(node, max_nodes, unique_keys)
+    finally:
+        loader.dispose()
