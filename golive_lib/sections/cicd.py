@@ -355,9 +355,9 @@ def collect(params: Params) -> CicdEvidence:
     unreadable: list[str] = []
     for path in dockerfiles:
         try:
-            bases.extend(base_images(path.read_text(encoding="utf-8"), path))
-        except (OSError, UnicodeDecodeError) as e:
-            unreadable.append(f"{path}: {e}")
+            bases.extend(base_images(repofile.read_text(repo, path), path))
+        except SourceError as e:
+            unreadable.append(f"{path}: {e.message}")
     return CicdEvidence(
         repository=repo,
         pipeline_files=tuple(files),

@@ -348,8 +348,13 @@ def collect(params: Params) -> ObservabilityEvidence:
     for path in _glob(params.repository, obs.dashboards):
         rel = path.relative_to(params.repository).as_posix()
         try:
-            ev.dashboards[rel] = dashboard_exprs(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            text = repofile.read_text(params.repository, rel)
+        except SourceError as e:
+            ev.dashboard_errors.append(f"{rel}: {e.message}")
+            continue
+        try:
+            ev.dashboards[rel] = dashboard_exprs(json.loads(text))
+        except (ValueError, RecursionError) as e:
             ev.dashboard_errors.append(f"{rel}: not readable dashboard JSON: {e}")
     _grafana(params, ev)
     _alertmanager(params, ev)
