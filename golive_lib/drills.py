@@ -31,6 +31,10 @@ from pathlib import Path
 from . import redaction
 
 TAIL_BYTES = 4096
+#: Output passed on to ``progress`` (a notebook prints it): a drill printing without end
+#: must not make a notebook of gigabytes. Past it only the tail is kept.
+PROGRESS_BYTES = 256 * 1024
+LINE_BYTES = 64 * 1024
 #: Seconds given to the process group after SIGTERM before SIGKILL.
 KILL_GRACE_S = 2.0
 #: A command starting with one of these runs with the interpreter running golive, so a
@@ -133,17 +137,27 @@ def run_command(
             shown, None, time.monotonic() - start, False, "", f"cannot start {argv[0]}: {e}"
         )
 
+    forwarded = [0]
+
     def pump() -> None:
         assert proc.stdout is not None
-        for raw in iter(proc.stdout.readline, b""):
+        # a line is read at most LINE_BYTES at a time: one endless line is not held whole
+        for raw in iter(lambda: proc.stdout.readline(LINE_BYTES), b""):  # type: ignore[union-attr]
             tail.append(raw)
             tail_size[0] += len(raw)
             while tail_size[0] > TAIL_BYTES and len(tail) > 1:
                 tail_size[0] -= len(tail.popleft())
-            if progress is not None:
-                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                with contextlib.suppress(Exception):
-                    progress(redact_line(line))
+            if progress is None or forwarded[0] > PROGRESS_BYTES:
+                continue
+            forwarded[0] += len(raw)
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if forwarded[0] > PROGRESS_BYTES:
+                line = (
+                    f"[output past {PROGRESS_BYTES // 1024} KB is not shown as it comes; "
+                    f"the last {TAIL_BYTES // 1024} KB are kept]"
+                )
+            with contextlib.suppress(Exception):
+                progress(redact_line(line))
 
     reader = threading.Thread(target=pump, name="drill-output", daemon=True)
     reader.start()
