@@ -195,3 +195,70 @@ def run_command(
         output_tail=text,
         error=error,
     )
+
+
+@dataclass(frozen=True)
+class Captured:
+    """What a command printed: its standard output (up to a bound), its error tail."""
+
+    returncode: int | None  # None: not started, or stopped at the timeout
+    stdout: str
+    stderr_tail: str  # redacted
+    error: str | None  # could not start / timed out
+    truncated: bool = False  # stdout reached the bound: the command was stopped there
+
+
+def capture(
+    argv: list[str], *, cwd: Path, timeout_s: float, max_bytes: int = 10_000_000
+) -> Captured:
+    """Run ``argv`` (no shell) with the review's environment and keep at most
+    ``max_bytes`` of its standard output: past it the command's process group is stopped
+    and the output so far is the result (``truncated``). Never raises."""
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - the reviewer's own command
+            argv,
+            cwd=cwd,
+            env=redaction.review_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as e:
+        return Captured(None, "", "", f"could not start: {e}")
+    out = bytearray()
+    err: deque[bytes] = deque(maxlen=64)
+    full = threading.Event()
+
+    def read_out() -> None:
+        assert proc.stdout is not None
+        for chunk in iter(lambda: proc.stdout.read1(65536), b""):  # type: ignore[union-attr,attr-defined]
+            out.extend(chunk[: max_bytes - len(out)])
+            if len(out) >= max_bytes:
+                full.set()
+                _kill_group(proc)
+                return
+
+    def read_err() -> None:
+        assert proc.stderr is not None
+        for chunk in iter(lambda: proc.stderr.read1(4096), b""):  # type: ignore[union-attr,attr-defined]
+            err.append(chunk)
+
+    readers = [threading.Thread(target=f, daemon=True) for f in (read_out, read_err)]
+    for t in readers:
+        t.start()
+    try:
+        proc.wait(timeout=max(timeout_s, 0.0))
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        timed_out = not full.is_set()
+        _kill_group(proc)
+    for t in readers:
+        t.join(timeout=KILL_GRACE_S)
+    stdout = bytes(out).decode("utf-8", errors="replace")
+    tail = redaction.review_redactor()(b"".join(err).decode("utf-8", errors="replace"))
+    if timed_out:
+        return Captured(None, stdout, tail[-TAIL_BYTES:], f"timed out after {timeout_s:g} s")
+    if full.is_set():
+        return Captured(0, stdout, tail[-TAIL_BYTES:], None, truncated=True)
+    return Captured(proc.returncode, stdout, tail[-TAIL_BYTES:], None)

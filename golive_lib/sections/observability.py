@@ -13,13 +13,12 @@ import ipaddress
 import json
 import math
 import re
-import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .. import catalog, plots, promql, redaction
+from .. import catalog, drills, plots, promql
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
@@ -299,28 +298,18 @@ def _logs(params: Params, ev: ObservabilityEvidence) -> None:
     if obs.log_command:
         ev.log_source = " ".join(obs.log_command)
         limit = obs.log_command_timeout_s
-        try:
-            r = subprocess.run(  # noqa: S603 - the reviewer's own command from the parameters
-                obs.log_command,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                timeout=limit,
-                cwd=params.repository,
-                stdin=subprocess.DEVNULL,
-                env=redaction.review_env(),
-            )
-        except subprocess.TimeoutExpired:
+        r = drills.capture(obs.log_command, cwd=params.repository, timeout_s=limit)
+        if r.error is not None and r.returncode is None and "timed out" in r.error:
             ev.log_error = (
                 f"command {ev.log_source!r} did not finish within {limit:g} s "
                 "(observability.log_command_timeout_s); it was stopped"
             )
             return
-        except OSError as e:
-            ev.log_error = f"command {ev.log_source!r} could not start: {e}"
+        if r.error is not None:
+            ev.log_error = f"command {ev.log_source!r} {r.error}"
             return
         if r.returncode != 0:
-            tail = redaction.review_redactor()(r.stderr).strip()[-300:]
+            tail = r.stderr_tail.strip()[-300:]
             ev.log_error = f"command {ev.log_source!r} exited {r.returncode}" + (
                 f": {tail}" if tail else ""
             )
