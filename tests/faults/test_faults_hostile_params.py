@@ -9,6 +9,7 @@ holds an earlier report that must stay byte-for-byte unchanged.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -40,14 +41,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[st
     return work, out, example_params("hostile", repo)
 
 
-def _run(work: Path, out: Path, text: str, name: str = "h.yaml") -> tuple[Any, float]:
-    path = work / name
-    path.write_text(text, encoding="utf-8")
-    started = time.monotonic()
-    result = golive("run", path, "--out", out, "--sections", "architecture", cwd=work)
-    return result, time.monotonic() - started
-
-
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
 
@@ -59,127 +52,134 @@ def _bomb(levels: int = 9) -> str:
     return text
 
 
-def test_an_alias_bomb_is_refused_in_a_moment(world) -> None:
-    work, out, doc = world
-    before = digest(out)
-    text = yaml.safe_dump(doc, sort_keys=False) + "# bomb below\n"
-    bomb = _bomb().replace("l0:", "x-bomb:\n  l0:").replace("\nl", "\n  l")
-    result, took = _run(work, out, text + bomb)
-    assert_refused(result, out, before, "h.yaml", "alias")
-    _no_traceback(result)
-    assert took < 20  # the refusal itself is milliseconds: bench/hostile_inputs.py
+def _with(doc: dict[str, Any], where: tuple[str, ...], value: Any) -> str:
+    bad: dict[str, Any] = yaml.safe_load(yaml.safe_dump(doc))
+    node = bad
+    for key in where[:-1]:
+        node = node.setdefault(key, {})
+    node[where[-1]] = value
+    return yaml.safe_dump(bad, sort_keys=False)
 
 
-def test_an_alias_bomb_inside_a_known_field_is_refused_too(world) -> None:
-    work, out, doc = world
-    before = digest(out)
-    text = _bomb(8) + yaml.safe_dump(doc, sort_keys=False).replace(
-        "not_applicable: {}", "not_applicable: {}"
-    )
-    text = text.replace("environments:", "environments: *l7\n  old_environments:", 1)
-    result, took = _run(work, out, text)
-    assert_refused(result, out, before, "alias")
-    assert took < 20
-
-
-@pytest.mark.parametrize("depth", [990, 50_000])
-def test_deep_nesting_is_refused_with_exit_2_and_no_traceback(world, depth: int) -> None:
-    work, out, doc = world
-    before = digest(out)
-    text = yaml.safe_dump(doc, sort_keys=False)
-    text += "not_applicable_extra: " + "[" * depth + "]" * depth + "\n"
-    result, took = _run(work, out, text)
-    assert_refused(result, out, before, "nest")  # ours, or libyaml's own bound
-    _no_traceback(result)
-    assert took < 20
-
-
-def test_a_duplicate_key_is_refused_naming_both_lines(world) -> None:
-    work, out, doc = world
-    before = digest(out)
-    text = yaml.safe_dump(doc, sort_keys=False)
+def _duplicate_top(text: str) -> tuple[str, str]:
     lines = text.splitlines()
     first = next(i for i, line in enumerate(lines) if line.startswith("schema_version:")) + 1
-    text += "schema_version: 1\n"
-    last = len(lines) + 1
-    result, _took = _run(work, out, text)
-    assert_refused(result, out, before, "'schema_version'", f"lines {first} and {last}")
+    return text + "schema_version: 1\n", f"lines {first} and {len(lines) + 1}"
 
 
-def test_a_duplicate_nested_key_is_refused(world) -> None:
-    work, out, doc = world
-    before = digest(out)
-    text = yaml.safe_dump(doc, sort_keys=False).replace(
-        "  name: hostile\n", "  name: hostile\n  name: other-service\n", 1
+def _cases(doc: dict[str, Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """name -> (parameters text, what its refusal must say)."""
+    text = yaml.safe_dump(doc, sort_keys=False)
+    nested_bomb = _bomb().replace("l0:", "x-bomb:\n  l0:").replace("\nl", "\n  l")
+    bomb_in_field = _bomb(8) + text.replace(
+        "environments:", "environments: *l7\n  old_environments:", 1
     )
-    result, _took = _run(work, out, text)
-    assert_refused(result, out, before, "'name' is given twice")
+    deep = "not_applicable_extra: {open}{close}\n"
+    duplicate, lines = _duplicate_top(text)
+    auth = ("observability", "prometheus", "auth")
+    return {
+        "alias-bomb": (text + nested_bomb, ("alias",)),
+        "alias-bomb-in-a-field": (bomb_in_field, ("alias",)),
+        "deep-990": (text + deep.format(open="[" * 990, close="]" * 990), ("nest",)),
+        # libyaml's own bound, or ours: either way a refusal, no recursion
+        "deep-50000": (text + deep.format(open="[" * 50_000, close="]" * 50_000), ("nest",)),
+        "duplicate-key": (duplicate, ("'schema_version'", lines)),
+        "duplicate-nested-key": (
+            text.replace("  name: hostile\n", "  name: hostile\n  name: other-service\n", 1),
+            ("'name' is given twice",),
+        ),
+        "secret-in-env-field": (
+            _with(doc, auth, {"kind": "bearer", "token_env": PASTED}),
+            ("token_env", "not shown"),
+        ),
+        # refused by the line scan for credentials, the line named, the value not
+        "bearer-in-env-field": (
+            _with(doc, auth, {"kind": "bearer", "token_env": f"Bearer {PASTED}"}),
+            ("bearer token",),
+        ),
+        "secret-in-tier": (_with(doc, ("service", "tier"), PASTED), ("service.tier", "not shown")),
+        "mapping-in-owner-team": (
+            _with(doc, ("service", "owner_team"), {"password": PASTED}),
+            ("service.owner_team", "a mapping of 1 keys"),
+        ),
+        "secret-as-schema-version": (
+            _with(doc, ("schema_version",), PASTED),
+            ("schema_version", "not shown"),
+        ),
+        "harmless-wrong-tier": (_with(doc, ("service", "tier"), "gold"), ("'gold'",)),
+        "name-trailing-newline": (_with(doc, ("service", "name"), "hostile\n"), ("service.name",)),
+        "name-leading-newline": (_with(doc, ("service", "name"), "\nhostile"), ("service.name",)),
+        "env-name-trailing-newline": (
+            _with(doc, auth, {"kind": "bearer", "token_env": "PROM_TOKEN\n"}),
+            ("token_env",),
+        ),
+        "too-large": (text + ("# padding " + "x" * 90 + "\n") * 50_000, ("larger than",)),
+    }
 
 
-@pytest.mark.parametrize(
-    ("where", "value"),
-    [
-        ("token_env", PASTED),
-        ("token_env", f"Bearer {PASTED}"),
-        ("tier", PASTED),
-        ("owner_team", {"password": PASTED}),
-        ("schema_version", PASTED),
-    ],
+@pytest.fixture(scope="module")
+def refused(world) -> dict[str, Any]:
+    """Every hostile file given to ONE `golive run`: validation reads them all and
+    refuses the run naming each file's problems."""
+    work, out, doc = world
+    before = digest(out)
+    cases = _cases(doc)
+    assert tuple(cases) == CASES
+    paths = []
+    for name, (text, _needles) in cases.items():
+        path = work / f"{name}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    started = time.monotonic()
+    result = golive("run", *paths, "--out", out, "--sections", "architecture", cwd=work)
+    took = time.monotonic() - started
+    blocks = dict(
+        re.findall(
+            r"  - \S*/([\w-]+)\.yaml: invalid parameters\n((?:(?!  - \S*\.yaml: ).*\n)*)",
+            result.stderr,
+        )
+    )
+    return {"result": result, "blocks": blocks, "before": before, "took": took, "cases": cases}
+
+
+CASES = (
+    "alias-bomb",
+    "alias-bomb-in-a-field",
+    "deep-990",
+    "deep-50000",
+    "duplicate-key",
+    "duplicate-nested-key",
+    "secret-in-env-field",
+    "bearer-in-env-field",
+    "secret-in-tier",
+    "mapping-in-owner-team",
+    "secret-as-schema-version",
+    "harmless-wrong-tier",
+    "name-trailing-newline",
+    "name-leading-newline",
+    "env-name-trailing-newline",
+    "too-large",
 )
-def test_a_pasted_secret_is_never_echoed_nor_the_mapping(world, where: str, value: Any) -> None:
-    work, out, doc = world
-    before = digest(out)
-    bad: dict[str, Any] = yaml.safe_load(yaml.safe_dump(doc))
-    if where == "token_env":
-        bad["observability"]["prometheus"]["auth"] = {"kind": "bearer", "token_env": value}
-        names = "token"  # token_env, or the line holding a bearer token
-    elif where == "schema_version":
-        bad["schema_version"] = value
-        names = "schema_version"
-    else:
-        bad["service"][where] = value
-        names = f"service.{where}"
-    result, _took = _run(work, out, yaml.safe_dump(bad))
-    assert_refused(result, out, before, names)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_hostile_parameters_file_is_refused_quickly_and_cleanly(
+    world, refused: dict[str, Any], case: str
+) -> None:
+    _work, out, _doc = world
+    result = refused["result"]
+    assert_refused(result, out, refused["before"])
+    _no_traceback(result)
+    block = refused["blocks"].get(case)
+    assert block is not None, (case, result.stderr[-3000:])
+    for needle in refused["cases"][case][1]:
+        assert needle in block, (case, needle, block)
     assert PASTED not in result.stderr + result.stdout
-    assert "{'schema_version'" not in result.stderr  # the input mapping is never echoed
-    assert "'service': {" not in result.stderr
-
-
-def test_a_harmless_wrong_value_is_still_shown(world) -> None:
-    work, out, doc = world
-    before = digest(out)
-    bad = {**doc, "service": {**doc["service"], "tier": "gold"}}
-    result, _took = _run(work, out, yaml.safe_dump(bad))
-    assert_refused(result, out, before, "service.tier", "'gold'")
-
-
-@pytest.mark.parametrize("name", ["hostile\n", "\nhostile"])
-def test_a_service_name_with_a_newline_is_refused(world, name: str) -> None:
-    work, out, doc = world
-    before = digest(out)
-    bad = {**doc, "service": {**doc["service"], "name": name}}
-    result, _took = _run(work, out, yaml.safe_dump(bad))
-    assert_refused(result, out, before, "service.name")
+    assert "'service': {" not in result.stderr  # the input mapping is never echoed
     assert sorted(p.name for p in out.iterdir()) == ["hostile"]
-
-
-def test_an_env_name_with_a_trailing_newline_is_refused(world) -> None:
-    work, out, doc = world
-    before = digest(out)
-    bad: dict[str, Any] = yaml.safe_load(yaml.safe_dump(doc))
-    bad["observability"]["prometheus"]["auth"] = {"kind": "bearer", "token_env": "PROM_TOKEN\n"}
-    result, _took = _run(work, out, yaml.safe_dump(bad))
-    assert_refused(result, out, before, "token_env")
-
-
-def test_a_parameters_file_too_large_is_refused(world) -> None:
-    work, out, doc = world
-    before = digest(out)
-    text = yaml.safe_dump(doc, sort_keys=False) + ("# padding " + "x" * 90 + "\n") * 50_000
-    result, took = _run(work, out, text)
-    assert_refused(result, out, before, "larger than")
-    assert took < 20
+    # sixteen files, bombs and 50,000-deep nesting among them: one process start and
+    # milliseconds each (bench/hostile_inputs.py)
+    assert refused["took"] < 30
 
 
 def test_a_directory_as_parameters_is_refused(world) -> None:
