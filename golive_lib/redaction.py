@@ -239,18 +239,36 @@ def for_params(params: Params | None, environ: Mapping[str, str] | None = None) 
 
 
 def for_params_path(path: str | os.PathLike[str] | None) -> Redactor:
-    """:func:`for_params` of a parameters file; the environment's alone if it does not load."""
+    """:func:`for_params` of a parameters file; the environment's alone if it does not load.
+    Kept per file version and environment: a worker redacts every notebook of a run."""
     from .errors import GoliveError
 
-    params = None
-    if path:
-        try:
-            from .params import load_params
+    try:
+        info = os.stat(path) if path else None
+    except OSError:
+        info = None
+    key = (
+        str(path),
+        info.st_mtime_ns if info else 0,
+        info.st_size if info else 0,
+        hash(frozenset(os.environ.items())),
+    )
+    if key not in _by_path:
+        params = None
+        if path and info is not None:
+            try:
+                from .params import load_params
 
-            params = load_params(Path(path))
-        except (GoliveError, OSError, ValueError):
-            params = None
-    return for_params(params)
+                params = load_params(Path(path))
+            except (GoliveError, OSError, ValueError):
+                params = None
+        if len(_by_path) >= 16:  # a worker serves a few reviews at a time
+            _by_path.clear()
+        _by_path[key] = for_params(params)
+    return _by_path[key]
+
+
+_by_path: dict[tuple[str, int, int, int], Redactor] = {}
 
 
 #: Always passed to children, whatever their name says.
