@@ -56,10 +56,11 @@ def read_bytes(repository: Path, rel: str | Path, max_bytes: int = MAX_BYTES) ->
         raise SourceError(str(rel), "file not found") from None
     except OSError as e:
         raise SourceError(str(rel), f"cannot read: {e.strerror or e}") from e
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise SourceError(str(rel), "is not a regular file; it was not read")
     with os.fdopen(fd, "rb") as fh:
-        info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise SourceError(str(rel), "is not a regular file; it was not read")
         if info.st_size > max_bytes:
             raise SourceError(
                 str(rel), f"is {info.st_size:,} bytes, more than the {max_bytes:,} read"
