@@ -409,6 +409,7 @@ class _Misbehaving(BaseHTTPRequestHandler):
             "5xx": (503, b'{"status":"error","error":"upstream overloaded"}'),
             "garbage": (200, b"<html><body>not json {{{</body></html>"),
             "shape": (200, b'{"status":"success","data":[1,2,3]}'),
+            "deep": (200, b"[" * 100_000 + b"]" * 100_000),
             "shape-deep": (
                 200,
                 b'{"status":"success","data":{"resultType":"vector","result":'
@@ -455,7 +456,8 @@ _STREAMED = frozenset({"drip", "huge"})
 def misbehaving_server(mode: str) -> Iterator[tuple[str, type[_Misbehaving]]]:
     """A deliberately broken HTTP server on loopback: ``slow`` (answers after 3 s),
     ``5xx`` (HTTP 503), ``garbage`` (HTTP 200 with HTML instead of JSON), ``shape`` and
-    ``shape-deep`` (valid JSON of a shape the API never gives), ``drip`` (a valid answer,
+    ``shape-deep`` (valid JSON of a shape the API never gives), ``deep`` (JSON nested
+    100,000 levels), ``drip`` (a valid answer,
     one byte every 0.5 s) or ``huge`` (800 MB of body).
 
     A fake on purpose: the cases are about a *broken* Prometheus, which a real one cannot

@@ -1,5 +1,5 @@
 """A hostile Prometheus: an answer that drips one byte every 0.5 s, one of 800 MB, valid
-JSON of a shape the API never gives. Each Prometheus check is an `error` naming the server
+JSON of a shape the API never gives, JSON nested 100,000 deep. Each Prometheus check is an `error` naming the server
 and why, within the server's timeout (a total deadline, not one per read); the checks that
 need no server (dashboards, logging: files of the repository) are still evaluated; the
 section never crashes and the report is complete.
@@ -38,6 +38,7 @@ MODES = {
     "prom-huge": ("huge", "more than 10 MB"),
     "prom-shape": ("shape", "unexpected"),
     "prom-shape-deep": ("shape-deep", "unexpected"),
+    "prom-nested": ("deep", "nested too deeply"),
 }
 TIMEOUT_S = 1.5
 
