@@ -1,8 +1,8 @@
 """A hostile Prometheus: an answer that drips one byte every 0.5 s, one of 800 MB, valid
-JSON of a shape the API never gives, JSON nested 100,000 deep. Each Prometheus check is an `error` naming the server
-and why, within the server's timeout (a total deadline, not one per read); the checks that
-need no server (dashboards, logging: files of the repository) are still evaluated; the
-section never crashes and the report is complete.
+JSON of a shape the API never gives, JSON nested 100,000 deep. Each Prometheus check is an
+`error` naming the server and why, within the server's timeout (a total deadline, not one
+per read); the checks that need no server (dashboards, logging: files of the repository)
+are still evaluated; the section never crashes and the report is complete.
 
 One batch run, one service per misbehaviour (faultkit.misbehaving_server: a real
 Prometheus cannot be made to misbehave that way).
