@@ -72,3 +72,13 @@ def test_check_bounds_a_text_for_a_loader_of_its_own() -> None:
     yamlload.check("a: [1, 2]")
     with pytest.raises(YamlLimitError):
         yamlload.check(_bomb(9))
+
+
+def test_a_pipeline_file_that_is_an_alias_bomb_is_a_pipeline_error(tmp_path) -> None:
+    from golive_lib.sources.ci._yaml import PipelineError, load_yaml
+
+    started = time.monotonic()
+    with pytest.raises(PipelineError) as info:
+        load_yaml("on: push\n" + _bomb(9), tmp_path / "ci.yml")
+    assert time.monotonic() - started < 1
+    assert "alias" in info.value.message and info.value.line is not None
