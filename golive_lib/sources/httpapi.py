@@ -117,7 +117,16 @@ class Endpoint:
         url = self.url.rstrip("/") + path
         self.calls += 1
         cancel = threading.Event()
-        future = _pool().submit(self._fetch, url, path, params, cancel)
+        future: concurrent.futures.Future[tuple[int, bytes]] = concurrent.futures.Future()
+
+        def fetch() -> None:
+            try:
+                future.set_result(self._fetch(url, path, params, cancel))
+            except BaseException as e:  # noqa: BLE001 - handed to the caller
+                future.set_exception(e)
+
+        # a thread of its own: one a server holds (headers dripping) delays no other request
+        threading.Thread(target=fetch, name="golive-http", daemon=True).start()
         try:
             status, body = future.result(timeout=self.timeout_s)
         except concurrent.futures.TimeoutError:
@@ -192,20 +201,6 @@ class Endpoint:
             f"answered {path} with more than {self.max_bytes / 1e6:g} MB; not read "
             "(raise max_answer_mb of this server in the parameters if that is expected)"
         )
-
-
-_pools: dict[int, concurrent.futures.ThreadPoolExecutor] = {}
-
-
-def _pool() -> concurrent.futures.ThreadPoolExecutor:
-    """Threads that run requests, so a caller can stop waiting at its deadline. Keyed by
-    process, as the client: a forked child has none of its parent's threads."""
-    pid = os.getpid()
-    if pid not in _pools:
-        _pools[pid] = concurrent.futures.ThreadPoolExecutor(
-            max_workers=8, thread_name_prefix="golive-http"
-        )
-    return _pools[pid]
 
 
 def _text(body: bytes) -> str:
