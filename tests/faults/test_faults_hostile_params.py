@@ -240,3 +240,10 @@ def test_parameters_through_a_pipe_are_read_once_and_reviewed(
     assert doc_out["service"] == name
     assert doc_out["params_file"] == Path(argv_path).name
     assert took < 120
+
+
+def test_init_refuses_a_service_name_with_a_trailing_newline(tmp_path: Path) -> None:
+    result = golive("init", "ingest-api\n", "--out", tmp_path / "p.yaml", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "is not a slug" in result.stderr
+    assert list(tmp_path.iterdir()) == []
