@@ -98,6 +98,7 @@ def run(
 
     Services are reviewed concurrently; one that cannot be reviewed is reported in the
     summary table and the others go on. Exit code: the worst outcome."""
+    from . import paramsfile
     from .errors import GoliveError, ParamsError
     from .model import Decision
     from .params import load_params
@@ -108,6 +109,8 @@ def run(
     if executor is Executor.dask and not scheduler:
         _err("error: --executor dask needs --scheduler ADDRESS\nnothing was written.")
         raise typer.Exit(EXIT_BAD_INPUT)
+    # a pipe (/dev/stdin, a FIFO) gives its text once: every later read is of a copy
+    params = [paramsfile.spill(p) for p in params]
     names = []
     for path in params:  # for the display only; run() validates and reports properly
         try:
@@ -202,7 +205,7 @@ def init(
     from .params import SLUG_RE
     from .templates import parameters_template
 
-    if not SLUG_RE.match(service):
+    if not SLUG_RE.fullmatch(service):
         _err(f"error: service name {service!r} is not a slug (e.g. ingest-api)")
         raise typer.Exit(EXIT_BAD_INPUT)
     target = out or Path("parameters") / f"{service}.yaml"
@@ -306,10 +309,9 @@ def diff(
     """The checks whose status changed between two report folders."""
     from .errors import ReportError
     from .report import history as hist
-    from .report.signoff import load_results
 
     try:
-        before, after = load_results(old), load_results(new)
+        before, after = hist.load(old), hist.load(new)
     except ReportError as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_BAD_INPUT) from None

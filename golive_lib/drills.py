@@ -5,8 +5,9 @@ without a shell (a string is split with :func:`shlex.split`; a leading ``python`
 interpreter running golive) in its own process group, so
 that at the timeout the whole group (the command and everything it started) is killed.
 Output (stdout and stderr merged) is streamed line by line to ``progress`` and the last
-~4 KB are kept. Values of the extra ``env`` given to the command are redacted from the
-output tail and progress lines, so secrets passed that way never reach a report.
+~4 KB are kept. The command gets no secret-looking variable of golive's environment that
+the parameters do not name, and its output passes through the review's redactor
+(:mod:`golive_lib.redaction`) before a progress line or the tail is kept.
 
 Every outcome is a :class:`DrillResult`: a non-zero exit, a missing executable, an empty
 command or a hang sets ``error`` instead of raising.
@@ -27,11 +28,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import redaction
+
 TAIL_BYTES = 4096
+#: Output passed on to ``progress`` (a notebook prints it): a drill printing without end
+#: must not make a notebook of gigabytes. Past it only the tail is kept.
+PROGRESS_BYTES = 256 * 1024
+LINE_BYTES = 64 * 1024
 #: Seconds given to the process group after SIGTERM before SIGKILL.
 KILL_GRACE_S = 2.0
-#: Env values shorter than this are not redacted (too likely to hit ordinary text).
-_MIN_SECRET_LEN = 4
 #: A command starting with one of these runs with the interpreter running golive, so a
 #: drill written ``python ops/restore.py`` works where only ``python3`` (or a venv) exists.
 PYTHON_NAMES = frozenset({"python", "python3"})
@@ -66,17 +71,6 @@ def _display(command: str | list[str]) -> str:
     return command if isinstance(command, str) else shlex.join(command)
 
 
-class _Redactor:
-    def __init__(self, env: dict[str, str] | None) -> None:
-        values = {v for v in (env or {}).values() if len(v) >= _MIN_SECRET_LEN}
-        self._values = sorted(values, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for v in self._values:
-            text = text.replace(v, "***")
-        return text
-
-
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM the process group, then SIGKILL it if it is still there after a grace."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -102,11 +96,15 @@ def run_command(
 ) -> DrillResult:
     """Run ``command`` in ``cwd`` with at most ``timeout_s`` seconds; never raises.
 
-    ``env`` is added to the current environment. ``progress`` receives each output line
-    (redacted, without the newline) as it arrives; an exception inside it is ignored.
+    The command gets the review's environment (:func:`redaction.review_env`: golive's,
+    without the secret-looking variables the parameters do not name) plus ``env``. Its
+    output is redacted (:func:`redaction.review_redactor`, and ``env``'s values) before
+    ``progress`` receives each line (without the newline) and in the tail kept; an
+    exception inside ``progress`` is ignored.
     """
     shown = _display(command)
-    redact = _Redactor(env)
+    redact = redaction.review_redactor((env or {}).values())
+    redact_line = redact.lines()
     try:
         argv = _argv(command)
     except ValueError as e:
@@ -116,7 +114,7 @@ def run_command(
     if not cwd.is_dir():
         return DrillResult(shown, None, 0.0, False, "", f"working directory {cwd} does not exist")
 
-    full_env = {**os.environ, **(env or {})}
+    full_env = redaction.review_env(env)
     tail: deque[bytes] = deque()
     tail_size = [0]
     start = time.monotonic()
@@ -139,17 +137,27 @@ def run_command(
             shown, None, time.monotonic() - start, False, "", f"cannot start {argv[0]}: {e}"
         )
 
+    forwarded = [0]
+
     def pump() -> None:
         assert proc.stdout is not None
-        for raw in iter(proc.stdout.readline, b""):
+        # a line is read at most LINE_BYTES at a time: one endless line is not held whole
+        for raw in iter(lambda: proc.stdout.readline(LINE_BYTES), b""):  # type: ignore[union-attr]
             tail.append(raw)
             tail_size[0] += len(raw)
             while tail_size[0] > TAIL_BYTES and len(tail) > 1:
                 tail_size[0] -= len(tail.popleft())
-            if progress is not None:
-                line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                with contextlib.suppress(Exception):
-                    progress(redact(line))
+            if progress is None or forwarded[0] > PROGRESS_BYTES:
+                continue
+            forwarded[0] += len(raw)
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if forwarded[0] > PROGRESS_BYTES:
+                line = (
+                    f"[output past {PROGRESS_BYTES // 1024} KB is not shown as it comes; "
+                    f"the last {TAIL_BYTES // 1024} KB are kept]"
+                )
+            with contextlib.suppress(Exception):
+                progress(redact_line(line))
 
     reader = threading.Thread(target=pump, name="drill-output", daemon=True)
     reader.start()
@@ -172,8 +180,8 @@ def run_command(
         with contextlib.suppress(OSError):
             proc.stdout.close()
 
-    text = b"".join(tail).decode("utf-8", errors="replace")[-TAIL_BYTES:]
-    text = redact(text)
+    # redacted whole, then cut: a cut through a secret would leave part of it unrecognised
+    text = redact(b"".join(tail).decode("utf-8", errors="replace"))[-TAIL_BYTES:]
     error = None
     if timed_out:
         error = f"timed out after {timeout_s:g} s; process group killed"
@@ -187,3 +195,70 @@ def run_command(
         output_tail=text,
         error=error,
     )
+
+
+@dataclass(frozen=True)
+class Captured:
+    """What a command printed: its standard output (up to a bound), its error tail."""
+
+    returncode: int | None  # None: not started, or stopped at the timeout
+    stdout: str
+    stderr_tail: str  # redacted
+    error: str | None  # could not start / timed out
+    truncated: bool = False  # stdout reached the bound: the command was stopped there
+
+
+def capture(
+    argv: list[str], *, cwd: Path, timeout_s: float, max_bytes: int = 10_000_000
+) -> Captured:
+    """Run ``argv`` (no shell) with the review's environment and keep at most
+    ``max_bytes`` of its standard output: past it the command's process group is stopped
+    and the output so far is the result (``truncated``). Never raises."""
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - the reviewer's own command
+            argv,
+            cwd=cwd,
+            env=redaction.review_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as e:
+        return Captured(None, "", "", f"could not start: {e}")
+    out = bytearray()
+    err: deque[bytes] = deque(maxlen=64)
+    full = threading.Event()
+
+    def read_out() -> None:
+        assert proc.stdout is not None
+        for chunk in iter(lambda: proc.stdout.read1(65536), b""):  # type: ignore[union-attr,attr-defined]
+            out.extend(chunk[: max_bytes - len(out)])
+            if len(out) >= max_bytes:
+                full.set()
+                _kill_group(proc)
+                return
+
+    def read_err() -> None:
+        assert proc.stderr is not None
+        for chunk in iter(lambda: proc.stderr.read1(4096), b""):  # type: ignore[union-attr,attr-defined]
+            err.append(chunk)
+
+    readers = [threading.Thread(target=f, daemon=True) for f in (read_out, read_err)]
+    for t in readers:
+        t.start()
+    try:
+        proc.wait(timeout=max(timeout_s, 0.0))
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        timed_out = not full.is_set()
+        _kill_group(proc)
+    for t in readers:
+        t.join(timeout=KILL_GRACE_S)
+    stdout = bytes(out).decode("utf-8", errors="replace")
+    tail = redaction.review_redactor()(b"".join(err).decode("utf-8", errors="replace"))
+    if timed_out:
+        return Captured(None, stdout, tail[-TAIL_BYTES:], f"timed out after {timeout_s:g} s")
+    if full.is_set():
+        return Captured(0, stdout, tail[-TAIL_BYTES:], None, truncated=True)
+    return Captured(proc.returncode, stdout, tail[-TAIL_BYTES:], None)

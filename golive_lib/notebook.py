@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import catalog, htmlfmt
+from . import catalog, htmlfmt, redaction
 from .model import Check, Status
 from .names import CHECKS_MIME, LAB_PARAMS_ENV
 from .params import Params, load_params
@@ -49,6 +49,7 @@ class Review:
             raise KeyError(f"unknown section {section!r}")
         path = resolve_params_path(params_path)
         params = load_params(path)
+        redaction.use(params)  # the children it runs, and what they print
         today = date.fromisoformat(run_date) if run_date else date.today()
         return cls(section=section, params=params, params_path=path, today=today)
 

@@ -29,14 +29,14 @@ from pydantic import (
     model_validator,
 )
 
-from . import yamlload
+from . import paramsfile, redaction, yamlload
 from .catalog import CHECKS
 from .errors import ParamsError
 from .model import Severity
 from .names import PARAMS_SCHEMA_VERSION
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")  # always fullmatch
+ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # always fullmatch
 
 # Values that look like credentials. A parameters file must name an environment
 # variable instead (`token_env: PROM_TOKEN`).
@@ -64,7 +64,7 @@ class Service(Strict):
     @field_validator("name")
     @classmethod
     def _slug(cls, v: str) -> str:
-        if not SLUG_RE.match(v):
+        if not SLUG_RE.fullmatch(v):
             raise ValueError(
                 "must be a slug of 1-63 lowercase letters, digits and inner hyphens "
                 "(e.g. ingest-api); it names the folder under reports/"
@@ -447,6 +447,9 @@ class Server(Strict):
     url_env: str | None = None
     timeout_s: float = Field(10.0, gt=0, le=300)
     connect_timeout_s: float = Field(2.0, gt=0, le=60)
+    max_answer_mb: float = Field(
+        10.0, gt=0, le=2048, description="a larger answer is not read (the check is an error)"
+    )
     auth: HttpAuth | None = None
 
     @field_validator("url")
@@ -763,6 +766,19 @@ class Testing(Strict):
 
 class Execution(Strict):
     cell_timeout_s: int = Field(600, gt=0, le=86400)
+    child_environment: Literal["scrubbed", "inherit"] = Field(
+        "scrubbed",
+        description="what drills and other commands golive runs get: golive's environment "
+        "less its secret-looking variables not named here (scrubbed), or all of it",
+    )
+    child_variables: list[str] = Field(
+        default_factory=list, description="variables passed to commands even if secret-looking"
+    )
+    secret_variables: list[str] = Field(
+        default_factory=list,
+        description="more name globs of secret variables (beside *KEY*, *TOKEN*, ...): their "
+        "values are blanked from every report",
+    )
 
 
 def _unknown_check(check_id: str) -> str:
@@ -896,12 +912,24 @@ class Params(Strict):
     @classmethod
     def _env_names(cls, data: Any) -> Any:
         for path, key, value in _walk(data):
-            if key.endswith("_env") and not (isinstance(value, str) and ENV_NAME_RE.match(value)):
+            if key.endswith("_env") and not (
+                isinstance(value, str) and ENV_NAME_RE.fullmatch(value)
+            ):
                 raise ValueError(
-                    f"{'.'.join(path)}: {value!r} is not an environment variable name; "
-                    "*_env fields name the variable that holds the secret, never the secret"
+                    f"{'.'.join(path)}: {redaction.shown_value(value, key)} is not an "
+                    "environment variable name; *_env fields name the variable that holds "
+                    "the secret (e.g. PROM_TOKEN), never the secret"
                 )
         return data
+
+
+def env_names(params: Params) -> set[str]:
+    """Every variable a ``*_env`` field of ``params`` names."""
+    return {
+        value
+        for _path, key, value in _walk(params.model_dump())
+        if key.endswith("_env") and isinstance(value, str)
+    }
 
 
 def _walk(data: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str, Any]]:
@@ -951,7 +979,8 @@ def _format_errors(exc: ValidationError) -> list[str]:
         if err["type"] == "missing":
             problems.append(f"{dotted}: required field is missing")
         else:
-            problems.append(f"{dotted}: {msg}; got {err['input']!r}")
+            field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+            problems.append(f"{dotted}: {msg}; got {redaction.shown_value(err['input'], field)}")
     return problems
 
 
@@ -969,6 +998,10 @@ def _secret_problems(text: str) -> list[str]:
 
 # Read and validated before this process forked (see `preload`), each taken once.
 _preloaded: dict[tuple[Path, str], Params] = {}
+#: Bounds of a parameters file's YAML: a real one nests ~8 deep and holds a few thousand
+#: values; a document past them is refused (exit 2) before anything walks it.
+MAX_DEPTH = 40
+MAX_NODES = 200_000
 
 
 def preload(path: str | Path) -> None:
@@ -977,18 +1010,17 @@ def preload(path: str | Path) -> None:
     for a run's files, so each of its ten kernels does not validate them again (nor pay
     for the first validation in a process: ~15 ms). A file that does not load is left to
     `load_params` to report."""
-    with contextlib.suppress(ParamsError, OSError):
-        params = load_params(path)
-        path = Path(path)
-        _preloaded[(path.resolve(), path.read_text(encoding="utf-8"))] = params
+    with contextlib.suppress(ParamsError, OSError, UnicodeDecodeError):
+        text, base, shown = paramsfile.read(Path(path))
+        _preloaded[(Path(path).resolve(), text)] = _validate(text, base, shown)
 
 
 def load_params(path: str | Path) -> Params:
-    """Read and validate one parameters file; raise ParamsError naming every problem."""
+    """Read (once) and validate one parameters file; raise ParamsError naming every problem."""
     path = Path(path)
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text, base, shown = paramsfile.read(path)
     except FileNotFoundError:
         raise ParamsError(
             shown, ["file not found; give the path of a parameters YAML file"]
@@ -998,17 +1030,22 @@ def load_params(path: str | Path) -> Params:
     key = (path.resolve(), text)
     if key in _preloaded:
         return _preloaded.pop(key)
+    return _validate(text, base, shown)
+
+
+def _validate(text: str, base: Path, shown: str) -> Params:
     secrets = _secret_problems(text)
     if secrets:
         raise ParamsError(shown, secrets)
     try:
-        data = yamlload.safe_load(text)
+        data = yamlload.safe_load(text, max_depth=MAX_DEPTH, max_nodes=MAX_NODES, unique_keys=True)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise ParamsError(shown, [f"YAML syntax error at {where}: {e.problem}"]) from e
+        kind = "YAML refused" if isinstance(e, yamlload.YamlLimitError) else "YAML syntax error"
+        raise ParamsError(shown, [f"{kind} at {where}: {e.problem}"]) from e
     except yaml.YAMLError as e:
-        raise ParamsError(shown, [f"YAML error: {e}"]) from e
+        raise ParamsError(shown, [f"YAML error: {type(e).__name__}"]) from e
     if not isinstance(data, dict):
         raise ParamsError(
             shown, [f"expected a mapping at the top level; got {type(data).__name__}"]
@@ -1017,13 +1054,20 @@ def load_params(path: str | Path) -> Params:
     if version != PARAMS_SCHEMA_VERSION:
         raise ParamsError(
             shown,
-            [f"schema_version: expected {PARAMS_SCHEMA_VERSION}; got {version!r}"],
+            [
+                f"schema_version: expected {PARAMS_SCHEMA_VERSION}; "
+                f"got {redaction.shown_value(version, 'schema_version')}"
+            ],
         )
     try:
-        return Params.model_validate(data, context={"base_dir": path.resolve().parent})
+        return Params.model_validate(data, context={"base_dir": base})
     except ValidationError as e:
         raise ParamsError(shown, _format_errors(e)) from e
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops it first
+        raise ParamsError(shown, ["nested too deeply to validate"]) from None
 
 
 def params_sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """SHA-256 of the parameters text (the original's, for a spilled copy of a pipe)."""
+    text, _base, _shown = paramsfile.read(Path(path))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

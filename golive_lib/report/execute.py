@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import redaction
 from . import import_papermill, kernels
 
 
@@ -33,6 +34,7 @@ def execute(
     from papermill.exceptions import PapermillExecutionError
 
     started = time.monotonic()
+    params_path = parameters.get("params_path")
     # The kernel inherits the environment; `golive lab`'s preselection must not leak in.
     os.environ.pop("GOLIVE_LAB_PARAMS", None)
     error: str | None = None
@@ -72,6 +74,13 @@ def execute(
             if not output.exists():
                 _write_failed_copy(source, output, error)
         break
+    # The boundary: every output of the notebook (a drill's lines, a remote answer quoted
+    # in an error, a traceback) is redacted before a page, results.json or junit.xml is
+    # built from it.
+    redact = redaction.for_params_path(params_path)
+    redaction.scrub_notebook(output, redact)
+    if error is not None:
+        error = redact(error)
     return Execution(output, time.monotonic() - started, error)
 
 

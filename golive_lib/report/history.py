@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,8 @@ from ..model import Status
 from ..names import RESULTS_JSON
 from . import signoff
 
-RUN_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-(\d+))?$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+RUN_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:-(\d+))?\Z")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 STATUSES = frozenset(s.value for s in Status)
 
 
@@ -52,15 +53,86 @@ class Run:
 
 
 def read_results(folder: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """A run's results document, or (None, why) when it is missing or not one golive
+    wrote (malformed JSON, or a shape a reader here would trip on); such a run is
+    skipped, with one warning on stderr naming the file."""
+    path = folder / RESULTS_JSON
     try:
-        doc = json.loads((folder / RESULTS_JSON).read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None, f"{RESULTS_JSON} missing"
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, f"{RESULTS_JSON} unreadable: {exc}"
-    if not isinstance(doc, dict) or "checks" not in doc or "decision" not in doc:
-        return None, f"{RESULTS_JSON} is not a golive results document"
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        problem = f"{RESULTS_JSON} unreadable: {type(exc).__name__}: {str(exc)[:200]}"
+        _warn_skipped(path, problem)
+        return None, problem
+    why = malformed(doc)
+    if why is not None:
+        problem = f"{RESULTS_JSON} is not a golive results document: {why}"
+        _warn_skipped(path, problem)
+        return None, problem
     return doc, None
+
+
+def malformed(doc: Any) -> str | None:
+    """What makes ``doc`` unusable by history, diff, the portfolio and sign-off state
+    (None: nothing). Only the fields they read are checked, so a results document of an
+    earlier schema version still reads."""
+    if not isinstance(doc, dict):
+        return f"a JSON {type(doc).__name__}, not an object"
+    for key in ("service", "date"):
+        if not isinstance(doc.get(key), str):
+            return f"{key} is not a string"
+    if doc.get("decision") not in ("go", "no-go"):
+        return "decision is neither go nor no-go"
+    checks = doc.get("checks")
+    if not isinstance(checks, list):
+        return "checks is not a list"
+    for i, check in enumerate(checks):
+        if not (
+            isinstance(check, dict)
+            and isinstance(check.get("id"), str)
+            and check.get("status") in STATUSES
+            and isinstance(check.get("title", ""), str)
+        ):
+            return f"checks[{i}] has no id, title or known status"
+    counts = doc.get("counts", {})
+    if not (isinstance(counts, dict) and all(type(v) is int for v in counts.values())):
+        return "counts is not a mapping of status to number"
+    if not _strings(doc.get("blocking", [])):
+        return "blocking is not a list of check ids"
+    sections = doc.get("sections", [])
+    if not (isinstance(sections, list) and all(isinstance(x, dict) for x in sections)):
+        return "sections is not a list of objects"
+    policy = doc.get("signoff") or {}
+    if not (isinstance(policy, dict) and _strings(policy.get("required_roles", []))):
+        return "signoff.required_roles is not a list of roles"
+    return None
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(x, str) for x in value)
+
+
+_warned: set[Path] = set()
+
+
+def _warn_skipped(path: Path, problem: str) -> None:
+    """Once per file and process: a run with 200 services reads each latest run often."""
+    if path in _warned:
+        return
+    _warned.add(path)
+    print(f"golive: warning: skipped {path}: {problem}", file=sys.stderr)
+
+
+def load(folder: Path) -> dict[str, Any]:
+    """The results document of a report folder given on the command line (`diff`);
+    ReportError when there is none or it is not one golive wrote."""
+    if not folder.is_dir():
+        raise ReportError(f"no such report folder: {folder}")
+    doc, problem = read_results(folder)
+    if doc is None:
+        raise ReportError(f"{folder / RESULTS_JSON}: {problem}")
+    return doc
 
 
 def run_folders(service_folder: Path) -> list[Path]:

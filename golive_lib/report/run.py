@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import catalog
+from .. import catalog, paramsfile
 from ..catalog import SectionSpec
 from ..errors import ParamsError, ReportError
 from ..model import Decision, count_statuses, decide
@@ -408,7 +408,7 @@ def _build(
         service=name,
         run_date=run_date,
         generated_at=datetime.now(UTC),
-        params_file=params_path.name,
+        params_file=paramsfile.original_name(params_path),
         params_sha256=params_sha256(params_path),
         sections=section_results,
         rendered=html_names,

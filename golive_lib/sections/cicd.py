@@ -26,7 +26,7 @@ from .. import catalog
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
-from ..sources import hadolint
+from ..sources import hadolint, repofile
 from ..sources.ci import DISCOVERY, Job, ParseFailure, Pipeline, Ref, Step, discover, parse_all
 from ..sources.docs import parse_markdown
 from .base import check, repo_relative
@@ -355,9 +355,9 @@ def collect(params: Params) -> CicdEvidence:
     unreadable: list[str] = []
     for path in dockerfiles:
         try:
-            bases.extend(base_images(path.read_text(encoding="utf-8"), path))
-        except (OSError, UnicodeDecodeError) as e:
-            unreadable.append(f"{path}: {e}")
+            bases.extend(base_images(repofile.read_text(repo, path), path))
+        except SourceError as e:
+            unreadable.append(f"{path}: {e.message}")
     return CicdEvidence(
         repository=repo,
         pipeline_files=tuple(files),
@@ -884,7 +884,7 @@ def release_documented(ev: CicdEvidence, params: Params) -> Check:
         f"Add a `## Release` section to {readme}: how a version is tagged, built, pushed and "
         "deployed (the commands or pipeline jobs), who approves production, how to roll back."
     )
-    path = ev.repository / readme
+    path = repofile.locate(ev.repository, readme)  # one outside is an error, never read
     if not path.is_file():
         return catalog.make(check_id, Status.FAIL, f"{readme} not found", remediation=remediation)
     doc = parse_markdown(path)

@@ -13,13 +13,12 @@ import ipaddress
 import json
 import math
 import re
-import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .. import catalog, plots, promql
+from .. import catalog, drills, plots, promql
 from ..burnrate import Coverage, RuleDef, RuleIndex, recognise
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
@@ -39,7 +38,7 @@ from ..slo import (
     window_delta,
 )
 from ..slo_specs import load_alert_windows, load_file, with_windows
-from ..sources import connect
+from ..sources import connect, repofile
 from ..sources.alertmanager import AlertmanagerClient, AlertmanagerConfig
 from ..sources.connect import auth_headers, server_url
 from ..sources.httpapi import Endpoint, TimedOut, Unreachable
@@ -312,27 +311,18 @@ def _logs(params: Params, ev: ObservabilityEvidence) -> None:
     if obs.log_command:
         ev.log_source = " ".join(obs.log_command)
         limit = obs.log_command_timeout_s
-        try:
-            r = subprocess.run(  # noqa: S603 - the reviewer's own command from the parameters
-                obs.log_command,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                timeout=limit,
-                cwd=params.repository,
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired:
+        r = drills.capture(obs.log_command, cwd=params.repository, timeout_s=limit)
+        if r.error is not None and r.returncode is None and "timed out" in r.error:
             ev.log_error = (
                 f"command {ev.log_source!r} did not finish within {limit:g} s "
                 "(observability.log_command_timeout_s); it was stopped"
             )
             return
-        except OSError as e:
-            ev.log_error = f"command {ev.log_source!r} could not start: {e}"
+        if r.error is not None:
+            ev.log_error = f"command {ev.log_source!r} {r.error}"
             return
         if r.returncode != 0:
-            tail = r.stderr.strip()[-300:]
+            tail = r.stderr_tail.strip()[-300:]
             ev.log_error = f"command {ev.log_source!r} exited {r.returncode}" + (
                 f": {tail}" if tail else ""
             )
@@ -341,9 +331,9 @@ def _logs(params: Params, ev: ObservabilityEvidence) -> None:
     elif obs.log_sample:
         ev.log_source = obs.log_sample
         try:
-            text = (params.repository / obs.log_sample).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            ev.log_error = f"cannot read {obs.log_sample}: {type(e).__name__}: {e}"
+            text = repofile.read_text(params.repository, obs.log_sample)
+        except SourceError as e:
+            ev.log_error = f"cannot read {obs.log_sample}: {e.message}"
             return
         ev.log_lines = [line for line in text.splitlines() if line.strip()]
 
@@ -360,8 +350,13 @@ def collect(params: Params) -> ObservabilityEvidence:
     for path in _glob(params.repository, obs.dashboards):
         rel = path.relative_to(params.repository).as_posix()
         try:
-            ev.dashboards[rel] = dashboard_exprs(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            text = repofile.read_text(params.repository, rel)
+        except SourceError as e:
+            ev.dashboard_errors.append(f"{rel}: {e.message}")
+            continue
+        try:
+            ev.dashboards[rel] = dashboard_exprs(json.loads(text))
+        except (ValueError, RecursionError) as e:
             ev.dashboard_errors.append(f"{rel}: not readable dashboard JSON: {e}")
     _grafana(params, ev)
     _alertmanager(params, ev)

@@ -25,6 +25,7 @@ from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
 from ..sources import docs as docsrc
+from ..sources import repofile
 from ..sources import rollout as src
 from .base import check
 
@@ -66,7 +67,10 @@ def read_plan(params: Params) -> tuple[str | None, tuple[PlanTopic, ...], str | 
     """The first plan document found, and where each topic is first mentioned."""
     repo = params.repository
     for candidate in params.rollout.plan:
-        path = repo / candidate
+        try:
+            path = repofile.locate(repo, candidate)
+        except SourceError as e:
+            return candidate, (), f"{e.source}: {e.message}"
         if not path.is_file():
             continue
         try:

@@ -23,8 +23,8 @@ from .. import attestations, catalog, htmlfmt
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params, RunScanners, ScanFile, ScanIgnore
+from ..sources import repofile, scans
 from ..sources import s3 as s3src
-from ..sources import scans
 from ..sources import secrets as secretsrc
 from ..sources.scans import run_now
 from . import snowflake_gdpr, snowflake_roles, snowflake_segregation
@@ -788,13 +788,12 @@ def _file_item(
 ) -> tuple[ItemState, str, list[Evidence]] | None:
     if not configured:
         return None
-    path = ev.repository / configured
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return "violated", f"{configured} (security.gdpr.{key}) does not exist", []
-    except (OSError, UnicodeDecodeError) as e:
-        return "error", f"{configured}: cannot read: {e}", []
+        text = repofile.read_text(ev.repository, configured)
+    except SourceError as e:
+        if e.message == "file not found":
+            return "violated", f"{configured} (security.gdpr.{key}) does not exist", []
+        return "error", f"{configured}: {e.message}", []
     if not text.strip():
         return "violated", f"{configured} is empty", []
     heading = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")), "")

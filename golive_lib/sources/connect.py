@@ -45,5 +45,9 @@ def prometheus(server: Server) -> PrometheusClient | None:
     if not url:
         return None
     return PrometheusClient(
-        url, auth_headers(server.auth), server.timeout_s, server.connect_timeout_s
+        url,
+        auth_headers(server.auth),
+        server.timeout_s,
+        server.connect_timeout_s,
+        max_bytes=int(server.max_answer_mb * 1_000_000),
     )

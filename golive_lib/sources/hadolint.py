@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from .. import redaction
 from ..errors import SourceError
 from .executables import find_executable
 
@@ -126,6 +127,7 @@ def run(
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            env=redaction.review_env(),
         )
     except OSError as e:
         raise SourceError(SOURCE, f"cannot run {found}: {e.strerror or e}") from e

@@ -8,12 +8,14 @@ data, not an error: the checks decide what "no data" means.
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .httpapi import BadResponse, ClientError, Endpoint
+from .httpapi import MAX_ANSWER_BYTES, BadResponse, ClientError, Endpoint
 
 MAX_POINTS = 11_000  # Prometheus refuses range queries of more points per series
 
@@ -94,9 +96,15 @@ class PrometheusClient:
         headers: dict[str, str] | None = None,
         timeout_s: float = 10.0,
         connect_timeout_s: float = 2.0,
+        max_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.endpoint = Endpoint(
-            "Prometheus", url, dict(headers or {}), timeout_s, connect_timeout_s
+            "Prometheus",
+            url,
+            dict(headers or {}),
+            timeout_s,
+            connect_timeout_s,
+            max_bytes=max_bytes,
         )
 
     @property
@@ -128,11 +136,15 @@ class PrometheusClient:
         if at is not None:
             params["time"] = _ts(at)
         data = self._api("/api/v1/query", params, expr)
+        with self._shape("/api/v1/query"):
+            return self._instant(data, expr)
+
+    def _instant(self, data: Any, expr: str) -> list[Sample]:
         kind, result = data.get("resultType"), data.get("result")
         if kind == "vector" and isinstance(result, list):
             return [
                 Sample(
-                    dict(r.get("metric", {})),
+                    _labels(r.get("metric", {})),
                     _value(r["value"][1]),
                     datetime.fromtimestamp(float(r["value"][0]), UTC),
                 )
@@ -152,18 +164,25 @@ class PrometheusClient:
             "step": f"{step.total_seconds():g}",
         }
         data = self._api("/api/v1/query_range", params, expr)
-        if data.get("resultType") != "matrix":
-            raise BadResponse(self.source, f"unexpected range result for {expr!r}")
-        return [
-            Series(
-                dict(r.get("metric", {})),
-                tuple((datetime.fromtimestamp(float(t), UTC), _value(v)) for t, v in r["values"]),
-            )
-            for r in data["result"]
-        ]
+        with self._shape("/api/v1/query_range"):
+            if data.get("resultType") != "matrix":
+                raise BadResponse(self.source, f"unexpected range result for {expr!r}")
+            return [
+                Series(
+                    _labels(r.get("metric", {})),
+                    tuple(
+                        (datetime.fromtimestamp(float(t), UTC), _value(v)) for t, v in r["values"]
+                    ),
+                )
+                for r in data["result"]
+            ]
 
     def rules(self) -> list[RuleGroup]:
         data = self._api("/api/v1/rules")
+        with self._shape("/api/v1/rules"):
+            return self._rules(data)
+
+    def _rules(self, data: Any) -> list[RuleGroup]:
         groups = []
         for g in data.get("groups", []):
             rules = tuple(
@@ -189,6 +208,10 @@ class PrometheusClient:
     def alerts(self) -> list[Alert]:
         """The active alerts (GET /api/v1/alerts): pending and firing, not resolved ones."""
         data = self._api("/api/v1/alerts")
+        with self._shape("/api/v1/alerts"):
+            return self._alerts(data)
+
+    def _alerts(self, data: Any) -> list[Alert]:
         found = []
         for a in data.get("alerts", []) if isinstance(data, dict) else []:
             labels = {str(k): str(v) for k, v in dict(a.get("labels") or {}).items()}
@@ -212,4 +235,22 @@ class PrometheusClient:
 
     def flags(self) -> dict[str, str]:
         data = self._api("/api/v1/status/flags")
-        return {str(k): str(v) for k, v in dict(data).items()}
+        with self._shape("/api/v1/status/flags"):
+            return {str(k): str(v) for k, v in dict(data).items()}
+
+    @contextlib.contextmanager
+    def _shape(self, path: str) -> Iterator[None]:
+        """Data of a shape the API does not give (a list for an object, a missing field, a
+        value that is no number) becomes a BadResponse naming the endpoint."""
+        try:
+            yield
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError, OverflowError) as e:
+            raise BadResponse(
+                self.source,
+                f"answered {path} with data of an unexpected shape ({type(e).__name__}: "
+                f"{str(e)[:120]})",
+            ) from e
+
+
+def _labels(raw: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in dict(raw or {}).items()}

@@ -14,12 +14,14 @@ import fnmatch
 import hashlib
 import json
 import os
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import cachedir
 from ..errors import SourceError
+from . import repofile
 
 SOURCE = "detect-secrets"
 SKIP_DIRS = frozenset(
@@ -99,14 +101,16 @@ def _files(repo: Path, exclude: tuple[str, ...]) -> list[Path]:
         rel = path.relative_to(repo).as_posix()
         if set(Path(rel).parts[:-1]) & SKIP_DIRS:
             continue
-        if not any(fnmatch.fnmatch(rel, g) for g in exclude):
-            kept.append(path)
+        if not any(fnmatch.fnmatch(rel, g) for g in exclude) and repofile.inside(repo, path):
+            kept.append(path)  # a symbolic link out of the repository is not its file
     return kept
 
 
 def _is_text(path: Path) -> bool:
     try:
-        if path.stat().st_size > MAX_BYTES:
+        info = path.stat()
+        # a FIFO or device would block the scan (and the section) forever
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
             return False
         with path.open("rb") as fh:
             return b"\0" not in fh.read(8192)

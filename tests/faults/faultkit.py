@@ -400,11 +400,21 @@ class _Misbehaving(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         type(self).seen.append(dict(self.headers))
+        if self.mode in _STREAMED:
+            self._stream()
+            return
         if self.mode == "slow":
             time.sleep(self.delay_s)
         status, body = {
             "5xx": (503, b'{"status":"error","error":"upstream overloaded"}'),
             "garbage": (200, b"<html><body>not json {{{</body></html>"),
+            "shape": (200, b'{"status":"success","data":[1,2,3]}'),
+            "deep": (200, b"[" * 100_000 + b"]" * 100_000),
+            "shape-deep": (
+                200,
+                b'{"status":"success","data":{"resultType":"vector","result":'
+                b'[{"metric":["job"],"value":"up"}],"groups":{"a":1},"alerts":7}}',
+            ),
         }.get(self.mode, (200, b'{"status":"success","data":{}}'))
         try:
             self.send_response(status)
@@ -414,14 +424,41 @@ class _Misbehaving(BaseHTTPRequestHandler):
         except OSError:
             pass  # the client gave up (slow mode): that is the point
 
+    def _stream(self) -> None:
+        """drip: a valid answer, one byte every 0.5 s; huge: 800 MB announced and sent
+        in 64 KB chunks until the client hangs up."""
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if self.mode == "huge":
+                self.send_header("Content-Length", str(800 * 1024 * 1024))
+                self.end_headers()
+                chunk = b" " * 65536
+                for _ in range(800 * 16):
+                    self.wfile.write(chunk)
+            else:
+                self.end_headers()
+                for byte in b'{"status":"success","data":{"resultType":"vector","result":[]}}':
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.5)
+        except OSError:
+            pass  # the client gave up: that is the point
+
     def log_message(self, *args: object) -> None:
         pass
+
+
+_STREAMED = frozenset({"drip", "huge"})
 
 
 @contextmanager
 def misbehaving_server(mode: str) -> Iterator[tuple[str, type[_Misbehaving]]]:
     """A deliberately broken HTTP server on loopback: ``slow`` (answers after 3 s),
-    ``5xx`` (HTTP 503) or ``garbage`` (HTTP 200 with HTML instead of JSON).
+    ``5xx`` (HTTP 503), ``garbage`` (HTTP 200 with HTML instead of JSON), ``shape`` and
+    ``shape-deep`` (valid JSON of a shape the API never gives), ``deep`` (JSON nested
+    100,000 levels), ``drip`` (a valid answer,
+    one byte every 0.5 s) or ``huge`` (800 MB of body).
 
     A fake on purpose: the cases are about a *broken* Prometheus, which a real one cannot
     be made to be. What it leaves untested: nothing of Prometheus' own API (the real-

@@ -15,8 +15,12 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ... import yamlload
 from ...errors import SourceError
 from ...yamlload import SafeLoader
+
+#: A pipeline file's values once its aliases are expanded (a large one holds ~10,000).
+CI_MAX_NODES = 500_000
 
 
 class PipelineError(SourceError):
@@ -129,6 +133,7 @@ def load_yaml(text: str, path: Path) -> Any:
     loader = _Loader(text)
     loader.path = path
     try:
+        yamlload.check(text, max_nodes=CI_MAX_NODES)  # an alias bomb or deep nesting: refused
         return loader.get_single_data()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ... import redaction
 from . import (
     EmptyResult,
     Endpoint,
@@ -294,7 +295,7 @@ def run(spec: RunSpec, progress: Callable[[str], None] | None = None) -> RunResu
     start = time.monotonic()
     deadline = start + spec.run_time_s + spec.grace_s
     tail: list[str] = []
-    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    env = redaction.review_env({"PYTHONUNBUFFERED": "1"})
     proc = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
