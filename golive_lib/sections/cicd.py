@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,6 +28,7 @@ from ..model import Check, Evidence, Status
 from ..params import Params
 from ..sources import hadolint
 from ..sources.ci import DISCOVERY, Job, ParseFailure, Pipeline, Ref, Step, discover, parse_all
+from ..sources.ci.shell import command_segments
 from ..sources.docs import parse_markdown
 from .base import check, repo_relative
 
@@ -104,6 +105,11 @@ DOCKERFILE_LINT: tuple[Rule, ...] = (
     act("hadolint action/orb/task", r"(?i)hadolint"),
 )
 
+# `make lint`, `make golangci-lint`: a target named lint, not `make lint-dockerfiles`.
+_MAKE_LINT = (
+    r"\bmake\b(?:\s+\S+)*\s+(?:(?!(?:docker|dockerfile|helm|chart|yaml|md|markdown|docs?)[-_])"
+    r"\S+[-_])?lint(?:[-_](?:code|go|py|python|all))?(?=\s|$)"
+)
 CODE_LINT: tuple[Rule, ...] = (
     cmd("ruff", r"\bruff\s+(?:check\b|format\s+.*--(?:check|diff)\b|\.)"),
     cmd("flake8", r"\bflake8\b"),
@@ -125,7 +131,7 @@ CODE_LINT: tuple[Rule, ...] = (
     cmd("cargo clippy", r"\bcargo\s+clippy\b"),
     cmd("cargo fmt --check", r"\bcargo\s+fmt\b.*--check\b"),
     cmd("shellcheck", r"\bshellcheck\b"),
-    cmd("make lint", r"\bmake\b(?:\s+\S+)*\s+lint\b"),
+    cmd("make lint", _MAKE_LINT),
     cmd("tox/nox lint", r"\b(?:tox\s+-e\s*|nox\s+-s\s*)\S*lint"),
     cmd("pre-commit hooks", r"\bpre-commit\s+run\b"),
     act("golangci-lint action", r"^golangci/golangci-lint-action(?:@|$)"),
@@ -138,20 +144,31 @@ CODE_LINT: tuple[Rule, ...] = (
 )
 
 _LINT_ENV = r"-[es]\s*\S*(?:lint|type|docs|fmt|format)"
+# Runs that compile the tests without running any: `go test -run=nope`, `go test -c`.
+_COMPILE_ONLY_GO = (
+    r"-run[= ]['\"]?(?:\^\$|(?i:nope|x{3,}|none|nothing)\b)|\s-c(?:\s|$)|-run=\S*\bnone\b"
+)
 TESTS: tuple[Rule, ...] = (
-    cmd("pytest", r"\b(?:py\.test|pytest)\b"),
+    cmd("pytest", r"\b(?:py\.test|pytest)\b", unless=r"--collect-only\b|\s--co\b"),
     cmd("tox", r"\btox\b", unless=_LINT_ENV),
     cmd("nox", r"\bnox\b", unless=_LINT_ENV),
-    cmd("go test", r"\bgo\s+test\b|\bgotestsum\b"),
+    cmd("go test", r"\bgo\s+test\b|\bgotestsum\b", unless=_COMPILE_ONLY_GO),
     cmd("npm/yarn/pnpm test", r"\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?test\b"),
     cmd("jest/vitest/mocha", r"\b(?:jest|vitest|mocha)\b"),
-    cmd("maven", r"\bmvnw?\b.*\b(?:test|verify|integration-test)\b"),
+    cmd(
+        "maven",
+        r"\bmvnw?\b.*\b(?:test|verify|integration-test)(?![-\w])",
+        unless=r"-D(?:skipTests|maven\.test\.skip)\b",
+    ),
     cmd("gradle", r"\bgradlew?\b.*\b(?:test|check|integrationTest)\b"),
-    cmd("cargo test", r"\bcargo\s+(?:test|nextest)\b"),
+    cmd("cargo test", r"\bcargo\s+(?:test|nextest)\b", unless=r"--no-run\b"),
     cmd("rspec", r"\brspec\b"),
     cmd("dotnet test", r"\bdotnet\s+test\b"),
     cmd("phpunit", r"\bphpunit\b"),
-    cmd("make test", r"\bmake\b(?:\s+\S+)*\s+\S*(?:test|unit|integration|e2e)\S*"),
+    cmd(
+        "make test",
+        r"\bmake\b(?:\s+\S+)*\s+(?:\S+[-_])?(?:tests?|unit|integration|e2e)(?:[-_]\S+)?(?=\s|$)",
+    ),
     cmd(
         "e2e runner",
         r"\bcypress\s+run\b|\bplaywright\s+test\b|\bnewman\s+run\b",
@@ -373,29 +390,6 @@ def collect(params: Params) -> CicdEvidence:
 # --------------------------------------------------------------------------- matching
 
 
-def command_segments(text: str) -> Iterator[tuple[int, str]]:
-    """(newlines before it, segment) for each command of a shell script.
-
-    Backslash-continued lines are joined, comment lines dropped, and lines split at
-    ``&&``, ``||`` and ``;``.
-    """
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        start = i
-        logical = lines[i]
-        while logical.rstrip().endswith("\\") and i + 1 < len(lines):
-            i += 1
-            logical = logical.rstrip()[:-1] + " " + lines[i].strip()
-        i += 1
-        stripped = logical.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        for segment in re.split(r"&&|\|\||;", stripped):
-            if segment.strip():
-                yield start, " ".join(segment.split())
-
-
 def _inputs_match(step: Step, rule: Rule) -> bool:
     return all(p.search(step.input(key) or "") for key, p in rule.inputs)
 
@@ -535,12 +529,38 @@ def ref_pin(ref: Ref) -> Pin:
 # --------------------------------------------------------------------------- helpers
 
 
+def hit_text(ev: CicdEvidence, hit: Hit) -> str:
+    """What matched and the chain that led there (``ci.yml:87 runs `make`, Makefile:41 runs …``)."""
+    if not hit.step.via:
+        return hit.value
+    chain = [f"{ev.where(o.path, o.line)} runs `{o.command[:80]}`" for o in hit.step.via]
+    return ", ".join([*chain, f"{ev.where(hit.path, hit.line)} runs {hit.value}"])
+
+
 def _evidence(ev: CicdEvidence, hit: Hit) -> Evidence:
+    manual = " (manual job: runs only when started by hand)" if hit.job.manual else ""
     return Evidence(
-        label=f"{hit.label} (job {hit.job.name})",
-        value=hit.value,
+        label=f"{hit.label} (job {hit.job.name}){manual}",
+        value=hit_text(ev, hit)[:400],
         location=ev.where(hit.path, hit.line),
     )
+
+
+def not_inspected(ev: CicdEvidence) -> list[str]:
+    """What the pipelines use that golive did not read (remote includes, unknown actions...)."""
+    return list(dict.fromkeys(n for p in ev.pipelines for n in p.notes))
+
+
+def _not_inspected_text(ev: CicdEvidence) -> str:
+    notes = not_inspected(ev)
+    if not notes:
+        return ""
+    shown = "; ".join(notes[:6]) + (f"; … {len(notes) - 6} more" if len(notes) > 6 else "")
+    return f"; {len(notes)} thing(s) not inspected: {shown}"
+
+
+def _not_inspected_evidence(ev: CicdEvidence) -> list[Evidence]:
+    return [Evidence(label="not inspected", value=n) for n in not_inspected(ev)]
 
 
 def _unread(ev: CicdEvidence) -> str:
@@ -581,6 +601,8 @@ def _detection(
         places = sorted({ev.where(h.path, h.line) for h in hits})
         summary = f"{what}: {len(hits)} step(s), at {', '.join(places[:5])}"
         summary += " …" if len(places) > 5 else ""
+        if all(h.job.manual for h in hits):
+            summary += " (only in manual jobs: they run when someone starts them)"
         return catalog.make(
             check_id, Status.PASS, summary + _unread(ev), evidence + _unread_evidence(ev)
         )
@@ -593,10 +615,18 @@ def _detection(
             _unread_evidence(ev),
             remediation="Fix the pipeline file that could not be parsed, then re-run.",
         )
+    unseen = _not_inspected_text(ev)
+    if unseen:
+        remediation = (
+            "If this is done by something golive did not inspect (listed in the evidence), "
+            "name the step in the pipeline itself or waive this check with the reason; "
+            "otherwise: " + remediation
+        )
     return catalog.make(
         check_id,
         Status.FAIL,
-        f"no step {what.lower()} in {files}",
+        f"no step {what.lower()} in {files}" + unseen,
+        _not_inspected_evidence(ev),
         remediation=remediation,
     )
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from . import Job, Pipeline, Ref, Step
 from ._yaml import (
-    PipelineError,
     YMap,
     YTag,
     as_list,
     as_map,
     first_line,
+    get,
     load_mapping,
     scalar,
 )
@@ -45,12 +45,22 @@ INHERITED = ("image", "services", "before_script", "after_script")
 MAX_EXTENDS_DEPTH = 11  # GitLab's own limit
 
 
-def _read_include(path: Path) -> YMap:
+def _read_include(path: Path, notes: list[str], repo: Path) -> YMap | None:
+    """An included file's mapping; None (and a note) when it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise PipelineError(path, f"included file cannot be read: {e.strerror or e}") from e
+    except (OSError, UnicodeDecodeError) as e:
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        notes.append(f"local include {_rel(path, repo)} cannot be read ({why}), not followed")
+        return None
     return load_mapping(text, path)
+
+
+def _rel(path: Path, repo: Path) -> str:
+    try:
+        return path.relative_to(repo).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _include_entries(value: Any) -> list[tuple[str, str]]:
@@ -77,13 +87,24 @@ def _load_with_includes(doc: YMap, repo: Path, notes: list[str], seen: set[Path]
     merged = YMap(doc.path, doc.line)
     for kind, target in _include_entries(doc.get("include")):
         if kind != "local":
-            notes.append(f"{kind} include {target!r} not followed")
+            notes.append(f"{kind} include {target} not followed (not in this repository)")
             continue
-        for path in sorted(repo.glob(target.lstrip("/"))) or [repo / target.lstrip("/")]:
+        if "$" in target:
+            notes.append(f"local include {target} names a variable, not followed")
+            continue
+        pattern = target.lstrip("/")
+        paths = sorted(p for p in repo.glob(pattern) if p.is_file()) if pattern else []
+        if not paths and not any(c in pattern for c in "*?["):
+            paths = [repo / pattern]
+        if not paths:
+            notes.append(f"local include {target} matches no file")
+        for path in paths:
             if path in seen:
                 continue
             seen.add(path)
-            _merge_into(merged, _load_with_includes(_read_include(path), repo, notes, seen))
+            included = _read_include(path, notes, repo)
+            if included is not None:
+                _merge_into(merged, _load_with_includes(included, repo, notes, seen))
     _merge_into(merged, doc)
     return merged
 
@@ -109,23 +130,37 @@ def _deep_merge(base: YMap, over: YMap) -> YMap:
     return out
 
 
-def _resolve(name: str, doc: YMap, depth: int = 0) -> YMap:
+def _resolve(name: str, doc: YMap, unknown: list[str], depth: int = 0) -> YMap:
+    """The job ``name`` with what it ``extends`` merged in; parents that are not defined
+    in the files read (or nest too deep) are listed in ``unknown`` and skipped."""
     spec = as_map(doc.get(name))
-    if spec is None:
-        raise PipelineError(doc.path, f"extends: no job or template named {name!r}")
-    if depth > MAX_EXTENDS_DEPTH:
-        raise PipelineError(spec.path, f"extends: nesting too deep (cycle?) at {name!r}")
+    if spec is None or depth > MAX_EXTENDS_DEPTH:
+        unknown.append(name)
+        return YMap(doc.path, doc.line)
     parents = spec.get("extends")
     names = [scalar(parents)] if scalar(parents) else [scalar(p) for p in as_list(parents) or ()]
     merged = YMap(spec.path, spec.line)
     for parent in names:
         if parent:
-            merged = _deep_merge(merged, _resolve(parent, doc, depth + 1))
+            merged = _deep_merge(merged, _resolve(parent, doc, unknown, depth + 1))
     return _deep_merge(merged, spec)
 
 
+def _never_or_manual(spec: YMap) -> tuple[bool, bool]:
+    """(never runs, manual only) from ``when:`` and ``rules:``."""
+    when = scalar(spec.get("when"))
+    rules = as_list(spec.get("rules"))
+    if rules:
+        whens = [scalar(get(r, "when")) or "on_success" for r in rules if as_map(r) is not None]
+        if whens and all(w == "never" for w in whens):
+            return True, False
+        running = [w for w in whens if w != "never"]
+        return False, bool(running) and all(w == "manual" for w in running)
+    return when == "never", when == "manual"
+
+
 def _reference(tag: YTag, doc: YMap) -> Any:
-    """Follow ``!reference [job, key, ...]`` to the value it names."""
+    """Follow ``!reference [job, key, ...]`` to the value it names (None when unknown)."""
     node: Any = doc
     for part in as_list(tag.value) or ():
         m = as_map(node)
@@ -133,6 +168,15 @@ def _reference(tag: YTag, doc: YMap) -> Any:
             return None
         node = m.get(part)
     return node
+
+
+def _unknown_references(value: Any, doc: YMap) -> list[str]:
+    """The ``!reference`` tags in a script value that name nothing in the files read."""
+    if isinstance(value, YTag) and value.tag == "!reference":
+        if _reference(value, doc) is None:
+            return [str(list(as_list(value.value) or []))]
+        return _unknown_references(_reference(value, doc), doc)
+    return [r for item in as_list(value) or () for r in _unknown_references(item, doc)]
 
 
 def _script_items(value: Any, line: int, doc: YMap) -> list[tuple[str, int]]:
@@ -216,9 +260,25 @@ def parse(path: Path, text: str, repo: Path) -> Pipeline:
         key = str(name)
         if key in RESERVED or key.startswith(".") or as_map(doc[name]) is None:
             continue
-        spec = _resolve(key, doc)
-        if not any(k in spec for k in ("script", "trigger", "run")):
+        unknown: list[str] = []
+        spec = _resolve(key, doc, unknown)
+        where = f"{_rel(doc[name].path, repo)}:{doc.line_of(name)}"
+        if unknown:
+            notes.append(
+                f"job {key} ({where}) extends {', '.join(unknown)}, not defined in the files "
+                "read (an include not followed?): kept with what is known"
+            )
+        elif not any(k in spec for k in ("script", "trigger", "run")):
             continue  # not a job (GitLab would reject it)
+        never, manual = _never_or_manual(spec)
+        if never:
+            notes.append(f"job {key} ({where}) never runs (when: never): not counted")
+            continue
+        for key_ in SCRIPT_KEYS:
+            for ref in _unknown_references(spec.get(key_), doc):
+                notes.append(
+                    f"job {key} ({where}): !reference {ref} names nothing in the files read"
+                )
         image = _name_of(spec.get("image")) or _name_of(defaults.get("image"))
         services = spec.get("services", defaults.get("services"))
         refs.extend(_image_refs(spec))
@@ -233,6 +293,7 @@ def parse(path: Path, text: str, repo: Path) -> Pipeline:
                 stage=scalar(spec.get("stage")) or "test",
                 services=tuple(s for s in (_name_of(x) for x in as_list(services) or ()) if s),
                 contexts=_variable_values(spec),
+                manual=manual,
             )
         )
     unique = tuple(dict.fromkeys(refs))

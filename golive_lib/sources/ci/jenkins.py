@@ -256,6 +256,24 @@ def _env_values(body: list[_Stmt] | None) -> tuple[str, ...]:
     return tuple(s.first_string() or "" for s in env.body or () if s.strings) if env else ()
 
 
+def _never_runs(body: list[_Stmt] | None) -> bool:
+    """``when { expression { false } }`` (or ``return false``): the stage never runs."""
+    when = _child(body, "when")
+    for stmt in when.body or () if when else ():
+        if stmt.word == "expression" and stmt.body is not None:
+            texts = [s.text.strip() for s in stmt.body]
+            if texts in (["false"], ["return false"]):
+                return True
+    return False
+
+
+def _is_manual(body: list[_Stmt] | None) -> bool:
+    """A stage that waits for a person: an ``input`` directive or step."""
+    return any(s.word == "input" for s in body or ()) or any(
+        s.word == "input" for b in (_child(body, "steps"),) if b for s in b.body or ()
+    )
+
+
 def _post_steps(body: list[_Stmt] | None, path: Path) -> list[Step]:
     post = _child(body, "post")
     return _steps(post.body or [], path) if post else []
@@ -266,6 +284,7 @@ class _Walk:
     path: Path
     jobs: list[Job] = field(default_factory=list)
     refs: list[Ref] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def image(self, body: list[_Stmt] | None) -> str | None:
         found = _agent_image(body)
@@ -276,6 +295,9 @@ class _Walk:
 
     def stage(self, stmt: _Stmt, name: str, parent: str | None, inherited: tuple[str, ...]) -> None:
         body = stmt.body or []
+        if _never_runs(body):
+            self.notes.append(f"stage {name} (line {stmt.line}) never runs (when false)")
+            return
         image = self.image(body)
         env = inherited + _env_values(body)
         nested = [c for c in (_child(body, "parallel"), _child(body, "stages")) if c]
@@ -302,6 +324,7 @@ class _Walk:
                     image=image,
                     stage=parent,
                     contexts=(name, *env),
+                    manual=_is_manual(body),
                 )
             )
 
@@ -324,4 +347,4 @@ def parse(path: Path, text: str, repo: Path) -> Pipeline:
     post = _child(body, "post")
     if post is not None:
         walk.jobs.append(Job("post", path, post.line, tuple(_steps(post.body or [], path))))
-    return Pipeline("jenkins", path, tuple(walk.jobs), tuple(walk.refs))
+    return Pipeline("jenkins", path, tuple(walk.jobs), tuple(walk.refs), tuple(walk.notes))
