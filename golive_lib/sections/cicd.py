@@ -29,7 +29,8 @@ from ..params import Params
 from ..sources import hadolint
 from ..sources.ci import DISCOVERY, Job, ParseFailure, Pipeline, Ref, Step, discover, parse_all
 from ..sources.ci.shell import command_segments
-from ..sources.docs import parse_markdown
+from ..sources.docs import Heading, MarkdownDoc, body_lines, parse_markdown
+from . import release_docs
 from .base import check, repo_relative
 
 SECTION = "cicd"
@@ -259,12 +260,6 @@ ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "uat": ("acceptance",),
 }
 
-README_RELEASE_HEADINGS = [
-    r"\breleas(?:e|es|ing)\b",
-    r"\bdeploy(?:ment|ments|ing)?\b",
-    r"\bpublish(?:ing)?\b",
-]
-
 DOCKERFILE_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", ".tox", "__pycache__"})
 
 FLOATING_TAGS = frozenset(
@@ -306,6 +301,26 @@ class Hit:
     line: int
     job: Job
     step: Step
+
+
+# A path or image name that is a test fixture, not the product.
+TEST_FIXTURE_RE = re.compile(
+    r"(?i)(?:^|[\s/=:])(?:tests?|testdata|test[-_]data|fixtures?|testing|e2e|integration[-_]tests?)/"
+    r"|(?:^|[-_/])(?:test[-_]?)?fixtures?(?:[-_:/\s]|$)"
+)
+
+
+def is_fixture_path(path: str) -> bool:
+    return bool(TEST_FIXTURE_RE.search(path))
+
+
+def product_hits(ev: CicdEvidence, hits: list[Hit]) -> list[Hit]:
+    """Builds and pushes of the product image: a test-fixture image is not the product when
+    the repository has a Dockerfile outside test folders."""
+    product = [p for p in ev.dockerfiles if not is_fixture_path("/" + ev.rel(p))]
+    if not product:
+        return hits
+    return [h for h in hits if not is_fixture_path(h.value)]
 
 
 def find_dockerfiles(repo: Path) -> list[Path]:
@@ -690,7 +705,7 @@ def docker_build(ev: CicdEvidence, params: Params) -> Check:
     return _detection(
         "cicd.docker-build",
         ev,
-        detect(ev.pipelines, DOCKER_BUILD),
+        product_hits(ev, detect(ev.pipelines, DOCKER_BUILD)),
         "Builds the Docker image",
         'Add a step that builds the image, e.g. `docker build -t "$IMAGE:$GIT_SHA" .` '
         "(GitHub Actions: `uses: docker/build-push-action@v6`; GitLab: kaniko "
@@ -753,7 +768,7 @@ def image_release(ev: CicdEvidence, params: Params) -> Check:
     return _detection(
         "cicd.image-release",
         ev,
-        detect(ev.pipelines, IMAGE_RELEASE),
+        product_hits(ev, detect(ev.pipelines, IMAGE_RELEASE)),
         "Pushes the image",
         'Add a step that pushes the image to the registry, e.g. `docker push "$IMAGE:$GIT_SHA"` '
         "(GitHub Actions: `docker/build-push-action@v6` with `push: true`).",
@@ -786,10 +801,11 @@ def deploy_environments(ev: CicdEvidence, params: Params) -> Check:
             missing.append(env)
             evidence.append(Evidence(label=f"{env}: no deploy step", value="missing"))
         for hit in hits:
+            manual = " (manual job)" if hit.job.manual else ""
             evidence.append(
                 Evidence(
-                    label=f"{env}: {hit.label} (job {hit.job.name})",
-                    value=hit.value,
+                    label=f"{env}: {hit.label} (job {hit.job.name}){manual}",
+                    value=hit_text(ev, hit)[:400],
                     location=ev.where(hit.path, hit.line),
                 )
             )
@@ -902,8 +918,20 @@ def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
     return catalog.make(check_id, Status.PASS, f"hadolint: no findings in {names}", counts=counts)
 
 
-def _has_content(text: str) -> bool:
-    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
+def _linked_release_doc(ev: CicdEvidence, doc: MarkdownDoc, heading: Heading) -> Path | None:
+    """A document in the repository that a short release section links to, with content."""
+    for link in doc.links:
+        if not release_docs.inside_section(doc, heading, link.line) or link.external:
+            continue
+        target = (doc.path.parent / link.target.split("#", 1)[0]).resolve()
+        if target.is_file() and target.suffix.lower() in (".md", ".markdown"):
+            try:
+                linked = parse_markdown(target)
+            except SourceError:
+                continue
+            if body_lines(linked) >= 3:
+                return target
+    return None
 
 
 @check("cicd.release-documented")
@@ -914,38 +942,72 @@ def release_documented(ev: CicdEvidence, params: Params) -> Check:
         f"Add a `## Release` section to {readme}: how a version is tagged, built, pushed and "
         "deployed (the commands or pipeline jobs), who approves production, how to roll back."
     )
-    path = ev.repository / readme
-    if not path.is_file():
-        return catalog.make(check_id, Status.FAIL, f"{readme} not found", remediation=remediation)
-    doc = parse_markdown(path)
-    matching = [
-        h for h in doc.headings if any(re.search(p, h.text, re.I) for p in README_RELEASE_HEADINGS)
+    elsewhere = [
+        ev.rel(p)
+        for p in release_docs.other_release_docs(ev.repository)
+        if ev.rel(p).lower() != readme.lower()
     ]
-    for heading in matching:
-        if _has_content(doc.section_text(heading)):
+    if elsewhere:
+        remediation += (
+            f" The release is written down in {', '.join(elsewhere)}: link it from a release "
+            f"section of {readme}, or name it in the parameters (`cicd.readme: {elsewhere[0]}`)."
+        )
+    path = release_docs.find_readme(ev.repository, readme)
+    if path is None:
+        return catalog.make(check_id, Status.FAIL, f"{readme} not found", remediation=remediation)
+    shown = ev.rel(path)
+    try:
+        doc = parse_markdown(path)
+    except SourceError as e:
+        return catalog.make(check_id, Status.ERROR, f"cannot read {shown}: {e.message}")
+    verdicts = [release_docs.judge(doc, h) for h in release_docs.release_headings(doc)]
+    for v in verdicts:
+        section = Evidence(
+            label="section", value=v.heading.text, location=f"{shown}:{v.heading.line}"
+        )
+        if v.ok:
             return catalog.make(
                 check_id,
                 Status.PASS,
-                f'{readme} documents the release process under "{heading.text}"',
+                f'{shown} documents the release process under "{v.heading.text}"',
+                [section],
+            )
+        linked = _linked_release_doc(ev, doc, v.heading)
+        if linked is not None:
+            return catalog.make(
+                check_id,
+                Status.PASS,
+                f'{shown} links the release process from "{v.heading.text}" to {ev.rel(linked)}',
                 [
+                    section,
                     Evidence(
-                        label="section", value=heading.text, location=f"{readme}:{heading.line}"
-                    )
+                        label="release document",
+                        value=ev.rel(linked),
+                        location=f"{ev.rel(linked)}:1",
+                    ),
                 ],
             )
-    if matching:
-        h = matching[0]
+    if verdicts:
+        v = verdicts[0]
+        what = "is empty" if v.reason == "empty" else f"holds no real content ({v.reason})"
         return catalog.make(
             check_id,
             Status.FAIL,
-            f'the "{h.text}" section of {readme} is empty',
-            [Evidence(label="empty section", value=h.text, location=f"{readme}:{h.line}")],
+            f'the "{v.heading.text}" section of {shown} {what}',
+            [
+                Evidence(
+                    label="section without content",
+                    value=f"{x.heading.text}: {x.reason}",
+                    location=f"{shown}:{x.heading.line}",
+                )
+                for x in verdicts
+            ],
             remediation=remediation,
         )
     return catalog.make(
         check_id,
         Status.FAIL,
-        f"{readme} has no release, deployment or publishing section",
+        f"{shown} has no release, deployment or publishing section",
         remediation=remediation,
     )
 

@@ -463,8 +463,28 @@ def test_no_dockerfile_is_not_applicable(tmp_path: Path) -> None:
     [
         (README, Status.PASS, 'README.md documents the release process under "Release"'),
         ("# x\n\n## Deployment\n\nRun `make deploy`.\n", Status.PASS, None),
-        ("# x\n\nPublishing\n----------\n\nTwine upload.\n", Status.PASS, None),
+        (
+            "# x\n\nPublishing\n----------\n\nTag `vX.Y.Z`; the pipeline uploads the wheel "
+            "with twine and a maintainer approves the PyPI environment.\n",
+            Status.PASS,
+            None,
+        ),
+        ("# x\n\nPublishing\n----------\n\nTwine upload.\n", Status.FAIL, "only 2 word(s)"),
         ("# x\n\n## Releasing\n\n## Usage\n\ncall it\n", Status.FAIL, 'the "Releasing" section'),
+        ("# x\n\n## Release process\n\nTODO\n", Status.FAIL, "a placeholder: 'TODO'"),
+        ("# x\n\n## Deployment\n\n_Coming soon._\n", Status.FAIL, "a placeholder"),
+        (
+            "# x\n\n## Release notes\n\nSee the GitHub releases page for every change we made "
+            "in each version of the service, newest first.\n",
+            Status.FAIL,
+            "no release, deployment or publishing section",
+        ),
+        (
+            "# x\n\n## Unreleased features\n\nA long list of features that are not there yet "
+            "but will be in a later version of it.\n",
+            Status.FAIL,
+            "no release",
+        ),
         ("# x\n\n## Usage\n\ncall it\n", Status.FAIL, "no release, deployment or publishing"),
         (None, Status.FAIL, "README.md not found"),
     ],
@@ -480,10 +500,39 @@ def test_the_readme_documents_the_release(
         assert "## Release" in check.remediation
 
 
+def test_the_readme_name_is_matched_case_insensitively(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, readme=None)
+    (repo / "Readme.md").write_text(README)
+    check = run(tmp_path, repo)["cicd.release-documented"]
+    assert check.status is Status.PASS
+    assert locations(check) == ["Readme.md:5"]
+
+
+def test_a_short_section_linking_a_release_document_passes(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, readme="# x\n\n## Releasing\n\nSee [RELEASING](RELEASING.md).\n")
+    (repo / "RELEASING.md").write_text(
+        "# Releasing\n\n1. Tag the commit.\n2. CI pushes the image.\n3. Approve production.\n"
+    )
+    check = run(tmp_path, repo)["cicd.release-documented"]
+    assert check.status is Status.PASS
+    assert "RELEASING.md" in check.summary
+
+
+def test_release_docs_elsewhere_are_named_with_the_option(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, readme="# x\n\n## Usage\n\ncall it\n")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "release.md").write_text("# Release\n\nTag, push, deploy.\n")
+    check = run(tmp_path, repo)["cicd.release-documented"]
+    assert check.status is Status.FAIL
+    assert "`cicd.readme: docs/release.md`" in check.remediation
+
+
 def test_another_readme_path_comes_from_the_parameters(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, readme=None)
     (repo / "docs").mkdir()
-    (repo / "docs" / "RELEASE.md").write_text("# Release process\n\nTag and push.\n")
+    (repo / "docs" / "RELEASE.md").write_text(
+        "# Release process\n\nTag `vX.Y.Z` on main and push the tag; CI builds and deploys it.\n"
+    )
     check = run(tmp_path, repo, readme="docs/RELEASE.md")["cicd.release-documented"]
     assert check.status is Status.PASS
     assert locations(check) == ["docs/RELEASE.md:1"]

@@ -136,8 +136,9 @@ def test_a_missing_local_include_is_a_note_not_an_error(tmp_path: Path) -> None:
     path.write_text("include: [{local: ci/gone.yml}]\ntest:\n  script: [pytest]\n")
     p = ci.parse(path, tmp_path)
     assert [j.name for j in p.jobs] == ["test"]
-    assert p.notes == ("local include ci/gone.yml cannot be read (No such file or directory), "
-                       "not followed",)
+    assert p.notes == (
+        "local include ci/gone.yml cannot be read (No such file or directory), not followed",
+    )
 
 
 def test_jobs_that_never_run_are_not_jobs_and_manual_ones_are_marked(tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ class Found:
     path: Path
     line: int
     context: str  # what ran it, e.g. "make test" (names the derived step)
+    follow: bool = True  # False for a description golive wrote (gradle/maven/compose)
 
 
 @dataclass
@@ -111,7 +112,7 @@ class _Expander:
             name = f"{item.context}: {item.command}"[:200]
             steps.append(Step(name, item.path, item.line, item.command, item.line, via=via))
             inner = Origin(item.path, item.line, item.command)
-            for _, sub in command_segments(item.command):
+            for _, sub in command_segments(item.command) if item.follow else ():
                 steps.extend(self.follow(sub, item.path.parent, (*via, inner), depth + 1))
         return steps
 
@@ -333,10 +334,12 @@ class _Expander:
                     cmd = f"docker build -f {dockerfile} {context}" + (
                         f" -t {image}" if image else ""
                     )
-                    found.append(Found(cmd, path, line, f"compose service {service}"))
+                    found.append(Found(cmd, path, line, f"compose service {service}", False))
                 if sub == "push" and image:
                     found.append(
-                        Found(f"docker push {image}", path, line, f"compose service {service}")
+                        Found(
+                            f"docker push {image}", path, line, f"compose service {service}", False
+                        )
                     )
         return found
 
@@ -353,7 +356,7 @@ class _Expander:
         if build is None:
             return []
         task = next(t for t in tasks if t in GRADLE_TEST_TASKS)
-        return [Found(f"gradle test (run by the {task} task)", build, 1, f"gradle {task}")]
+        return [Found(f"gradle test (run by the {task} task)", build, 1, f"gradle {task}", False)]
 
     def maven(self, argv: list[str], cwd: Path) -> list[Found]:
         if any(re.match(r"-D(?:skipTests|maven\.test\.skip)(?:=true)?$", a) for a in argv):
@@ -367,7 +370,13 @@ class _Expander:
             return []
         phase = MAVEN_PHASES[last]
         found = [
-            Found(f"mvn surefire:test (unit tests of the {phase} phase)", pom, 1, f"mvn {phase}")
+            Found(
+                f"mvn surefire:test (unit tests of the {phase} phase)",
+                pom,
+                1,
+                f"mvn {phase}",
+                False,
+            )
         ]
         if last >= MAVEN_PHASES.index("verify"):
             line = _line_of(pom, "maven-failsafe-plugin")
@@ -378,6 +387,7 @@ class _Expander:
                         pom,
                         line,
                         f"mvn {phase}",
+                        False,
                     )
                 )
         return found

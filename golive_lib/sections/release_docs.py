@@ -1,0 +1,111 @@
+"""Does a README document the release process? Headings, real content, placeholders.
+
+Pure functions of parsed Markdown (`sources.docs.MarkdownDoc`): which headings name the
+release process (whole words: Release, Releasing, Deploying, Deployment, Publishing...,
+but not "Release notes" or "Deployment environment variables"), and whether the text
+under one is real content or a placeholder (TODO, TBD, "coming soon", a few words).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..sources.docs import Heading, MarkdownDoc
+
+RELEASE_WORDS = re.compile(
+    r"(?i)(?<![\w-])(?:releas(?:e|es|ing)|deploy(?:s|ed|ing|ment|ments)?|publish(?:es|ed|ing)?"
+    r"|ship(?:ping)?|rollouts?|go-live|promot(?:e|ing|ion))(?![\w-])"
+)
+# Headings that name a release word but are about something else.
+OFF_TOPIC = re.compile(
+    r"(?i)\b(?:notes?|history|changelog|changes|badges?|status|variables?|configuration|config"
+    r"|options|settings|architecture|diagrams?|topology|schedule|calendar|dates?|blog|news"
+    r"|targets?|platforms?|download(?:s)?)\b"
+)
+PLACEHOLDER = re.compile(
+    r"(?i)^\W*(?:todo|tbd|tba|tbc|wip|fixme|xxx|n/?a|none|placeholder|lorem ipsum\b.*"
+    r"|coming soon|(?:to be|will be) (?:written|added|documented|defined|done|completed)\b.*"
+    r"|(?:documentation|docs|details|section)? ?(?:coming soon|to come|pending)"
+    r"|work in progress)\W*$"
+)
+MIN_WORDS = 12
+_CODE_SPAN_RE = re.compile(r"`([^`]+)`")
+_MD_NOISE_RE = re.compile(r"<!--.*?-->|!\[[^\]]*\]\([^)]*\)|[#>*_|`~-]", re.S)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a release section holds: ``ok`` real content, else why not."""
+
+    heading: Heading
+    ok: bool
+    reason: str = ""  # "empty", "placeholder: TODO", "only 4 words"
+
+
+def release_headings(doc: MarkdownDoc) -> list[Heading]:
+    return [
+        h for h in doc.headings if RELEASE_WORDS.search(h.text) and not OFF_TOPIC.search(h.text)
+    ]
+
+
+def judge(doc: MarkdownDoc, heading: Heading) -> Verdict:
+    """Whether the text under ``heading`` is real content about the release."""
+    body = doc.section_text(heading)
+    lines = [ln for ln in body.splitlines() if ln.strip()]
+    block_lines = sum(
+        len(b.text.splitlines()) for b in doc.code_blocks if inside_section(doc, heading, b.line)
+    )
+    prose = _MD_NOISE_RE.sub(" ", body)
+    words = re.findall(r"[A-Za-z0-9][\w.'/-]*", prose)
+    if not lines or not words:
+        return Verdict(heading, False, "empty")
+    flat = " ".join(prose.split())
+    if PLACEHOLDER.match(flat):
+        return Verdict(heading, False, f"a placeholder: {flat[:40]!r}")
+    commands = [c for c in _CODE_SPAN_RE.findall(body) if len(c.split()) >= 2]
+    if len(words) >= MIN_WORDS or block_lines or commands:
+        return Verdict(heading, True)
+    return Verdict(heading, False, f"only {len(words)} word(s): {flat[:60]!r}")
+
+
+def inside_section(doc: MarkdownDoc, heading: Heading, line: int) -> bool:
+    end = next(
+        (h.line for h in doc.headings if h.line > heading.line and h.level <= heading.level),
+        10**9,
+    )
+    return heading.line < line < end
+
+
+def find_readme(repository: Path, name: str) -> Path | None:
+    """``name`` in the repository, the file name compared case-insensitively."""
+    exact = repository / name
+    if exact.is_file():
+        return exact
+    folder = exact.parent
+    if not folder.is_dir():
+        return None
+    wanted = exact.name.lower()
+    stems = {wanted, wanted.rsplit(".", 1)[0] + ".markdown"} if "." in wanted else {wanted}
+    return next(
+        (p for p in sorted(folder.iterdir()) if p.is_file() and p.name.lower() in stems), None
+    )
+
+
+RELEASE_DOC_NAMES = re.compile(
+    r"(?i)^(?:releas(?:e|ing)|deploy(?:ing|ment)?|publishing)\.(?:md|markdown|rst|txt)$"
+)
+
+
+def other_release_docs(repository: Path) -> list[Path]:
+    """RELEASE.md, RELEASING.md, docs/release*.md...: release docs outside the README."""
+    found: list[Path] = []
+    for folder in (repository, repository / "docs", repository / "doc", repository / ".github"):
+        if folder.is_dir():
+            found.extend(
+                p
+                for p in sorted(folder.iterdir())
+                if p.is_file() and RELEASE_DOC_NAMES.match(p.name)
+            )
+    return found
