@@ -443,15 +443,35 @@ def detect(pipelines: Iterable[Pipeline], rules: Iterable[Rule]) -> list[Hit]:
     return list(hits.values())
 
 
-def classify_test(hit: Hit, rule_kind: str | None = None) -> Literal["unit", "integration"]:
-    """Unit or integration: from the command first, then the step's and job's names."""
+def _command_kind(hit: Hit, rule_kind: str | None) -> Literal["unit", "integration"] | None:
+    """The kind the command itself says (markers in it, or the rule), if any."""
     if rule_kind == "integration":
         return "integration"
-    for text in (hit.value, " ".join(filter(None, (hit.step.name, hit.job.name, hit.job.stage)))):
-        if UNIT_MARKERS.search(text):
-            return "unit"
-        if INTEGRATION_MARKERS.search(text):
-            return "integration"
+    if UNIT_MARKERS.search(hit.value):
+        return "unit"
+    if INTEGRATION_MARKERS.search(hit.value):
+        return "integration"
+    return None
+
+
+def classify_test(
+    hit: Hit, rule_kind: str | None = None, siblings_marked: bool = False
+) -> Literal["unit", "integration"]:
+    """Unit or integration: from the command first, then the step's and job's names.
+
+    ``siblings_marked``: another test run of the same job says in its command that it is
+    the integration suite, so this unmarked one is the unit suite whatever the job's name.
+    """
+    kind = _command_kind(hit, rule_kind)
+    if kind is not None:
+        return kind
+    if siblings_marked:
+        return "unit"
+    names = " ".join(filter(None, (hit.step.name, hit.job.name, hit.job.stage)))
+    if UNIT_MARKERS.search(names):
+        return "unit"
+    if INTEGRATION_MARKERS.search(names):
+        return "integration"
     return "unit"
 
 
@@ -461,13 +481,17 @@ def classify_tests(pipelines: Iterable[Pipeline]) -> dict[str, list[Hit]]:
     seen: set[tuple[Path, int, str]] = set()
     for pipeline in pipelines:
         for job in pipeline.jobs:
+            found: list[tuple[Hit, str | None]] = []
             for step in job.steps:
                 for rule in TESTS:
                     for hit in step_hits(step, job, rule):
                         key = (hit.path, hit.line, job.name)
                         if key not in seen:
                             seen.add(key)
-                            by_kind[classify_test(hit, rule.kind)].append(hit)
+                            found.append((hit, rule.kind))
+            marked = any(_command_kind(h, k) == "integration" for h, k in found)
+            for hit, kind in found:
+                by_kind[classify_test(hit, kind, marked)].append(hit)
     return by_kind
 
 

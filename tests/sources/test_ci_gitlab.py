@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from golive_lib.sources import ci
-from golive_lib.sources.ci import Job, Pipeline, PipelineError
+from golive_lib.sources.ci import Job, Pipeline
 
 REPO = Path(__file__).resolve().parents[1] / "data" / "ci" / "gitlab"
 MAIN = REPO / ".gitlab-ci.yml"
@@ -169,11 +169,12 @@ def test_a_malformed_included_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "ci").mkdir()
     (tmp_path / "ci" / "jobs.yml").write_text("build:\n  script: [make\n")
     path = tmp_path / ".gitlab-ci.yml"
-    path.write_text("include: /ci/jobs.yml\n")
-    with pytest.raises(PipelineError) as info:
-        ci.parse(path, tmp_path)
-    assert info.value.path == tmp_path / "ci" / "jobs.yml"
-    assert info.value.line == 3
+    path.write_text("include: /ci/jobs.yml\ntest:\n  script: [pytest]\n")
+    pipelines, failures = ci.parse_all([path], tmp_path)
+    assert [j.name for j in pipelines[0].jobs] == ["test"]  # the rest is still read
+    (failure,) = failures
+    assert failure.path == tmp_path / "ci" / "jobs.yml"
+    assert failure.line == 3
 
 
 def test_an_empty_gitlab_file_has_no_jobs(tmp_path: Path) -> None:

@@ -107,6 +107,8 @@ class Pipeline:
     jobs: tuple[Job, ...]
     refs: tuple[Ref, ...] = ()
     notes: tuple[str, ...] = ()  # what was not followed (remote includes, templates)
+    # Files the pipeline includes that could not be parsed (the rest was still read).
+    errors: tuple[ParseFailure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,10 @@ def parse_all(paths: Iterable[Path], repo: Path) -> tuple[list[Pipeline], list[P
     failures: list[ParseFailure] = []
     for path in paths:
         try:
-            pipelines.append(expand_pipeline(parse(path, repo), repo))
+            pipeline = expand_pipeline(parse(path, repo), repo)
         except PipelineError as e:
             failures.append(ParseFailure.of(e))
+            continue
+        pipelines.append(pipeline)
+        failures.extend(pipeline.errors)
     return pipelines, failures

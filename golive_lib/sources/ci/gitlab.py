@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import Job, Pipeline, Ref, Step
+from . import Job, ParseFailure, Pipeline, Ref, Step
 from ._yaml import (
+    PipelineError,
     YMap,
     YTag,
     as_list,
@@ -45,15 +46,22 @@ INHERITED = ("image", "services", "before_script", "after_script")
 MAX_EXTENDS_DEPTH = 11  # GitLab's own limit
 
 
-def _read_include(path: Path, notes: list[str], repo: Path) -> YMap | None:
-    """An included file's mapping; None (and a note) when it cannot be read."""
+def _read_include(
+    path: Path, notes: list[str], repo: Path, errors: list[ParseFailure]
+) -> YMap | None:
+    """An included file's mapping; None (and a note, or an error when it is not valid
+    YAML: GitLab rejects the pipeline then) when it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         notes.append(f"local include {_rel(path, repo)} cannot be read ({why}), not followed")
         return None
-    return load_mapping(text, path)
+    try:
+        return load_mapping(text, path)
+    except PipelineError as e:
+        errors.append(ParseFailure.of(e))
+        return None
 
 
 def _rel(path: Path, repo: Path) -> str:
@@ -82,7 +90,9 @@ def _include_entries(value: Any) -> list[tuple[str, str]]:
     return entries
 
 
-def _load_with_includes(doc: YMap, repo: Path, notes: list[str], seen: set[Path]) -> YMap:
+def _load_with_includes(
+    doc: YMap, repo: Path, notes: list[str], seen: set[Path], errors: list[ParseFailure]
+) -> YMap:
     """Merge local includes under the document: the including file's keys win."""
     merged = YMap(doc.path, doc.line)
     for kind, target in _include_entries(doc.get("include")):
@@ -102,9 +112,9 @@ def _load_with_includes(doc: YMap, repo: Path, notes: list[str], seen: set[Path]
             if path in seen:
                 continue
             seen.add(path)
-            included = _read_include(path, notes, repo)
+            included = _read_include(path, notes, repo, errors)
             if included is not None:
-                _merge_into(merged, _load_with_includes(included, repo, notes, seen))
+                _merge_into(merged, _load_with_includes(included, repo, notes, seen, errors))
     _merge_into(merged, doc)
     return merged
 
@@ -252,7 +262,8 @@ def _variable_values(spec: YMap) -> tuple[str, ...]:
 
 def parse(path: Path, text: str, repo: Path) -> Pipeline:
     notes: list[str] = []
-    doc = _load_with_includes(load_mapping(text, path), repo, notes, {path})
+    errors: list[ParseFailure] = []
+    doc = _load_with_includes(load_mapping(text, path), repo, notes, {path}, errors)
     defaults = _defaults(doc)
     jobs: list[Job] = []
     refs: list[Ref] = _image_refs(defaults)
@@ -297,4 +308,4 @@ def parse(path: Path, text: str, repo: Path) -> Pipeline:
             )
         )
     unique = tuple(dict.fromkeys(refs))
-    return Pipeline("gitlab", path, tuple(jobs), unique, tuple(notes))
+    return Pipeline("gitlab", path, tuple(jobs), unique, tuple(notes), tuple(errors))
