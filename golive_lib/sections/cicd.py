@@ -15,6 +15,7 @@ because it may be in the file that could not be read.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -44,7 +45,9 @@ class Rule:
 
     ``command`` matches a command segment; ``uses`` matches a step's action/orb/task and
     then every ``inputs`` pattern must match that input's value ("" when it is absent);
-    ``unless`` vetoes a command match. ``kind`` fixes a test rule's kind.
+    ``unless`` vetoes a command match. ``kind`` fixes a test rule's kind. A ``by_name``
+    rule judges a build-tool target by its name (``make test``, ``npm run lint``): it
+    applies only when golive could not follow that command into the file it reads.
     """
 
     label: str
@@ -53,6 +56,7 @@ class Rule:
     inputs: tuple[tuple[str, re.Pattern[str]], ...] = ()
     unless: re.Pattern[str] | None = None
     kind: Literal["unit", "integration"] | None = None
+    by_name: bool = False
 
 
 def cmd(
@@ -60,9 +64,14 @@ def cmd(
     pattern: str,
     unless: str | None = None,
     kind: Literal["unit", "integration"] | None = None,
+    by_name: bool = False,
 ) -> Rule:
     return Rule(
-        label, command=re.compile(pattern), unless=re.compile(unless) if unless else None, kind=kind
+        label,
+        command=re.compile(pattern),
+        unless=re.compile(unless) if unless else None,
+        kind=kind,
+        by_name=by_name,
     )
 
 
@@ -120,7 +129,11 @@ CODE_LINT: tuple[Rule, ...] = (
     cmd("mypy (static analysis)", r"\bmypy\b"),
     cmd("pyright (static analysis)", r"\bpyright\b"),
     cmd("eslint", r"\beslint\b"),
-    cmd("npm/yarn/pnpm lint", r"\b(?:npm\s+run|yarn(?:\s+run)?|pnpm(?:\s+run)?)\s+lint\b"),
+    cmd(
+        "npm/yarn/pnpm lint",
+        r"\b(?:npm\s+run|yarn(?:\s+run)?|pnpm(?:\s+run)?)\s+lint\b",
+        by_name=True,
+    ),
     cmd("prettier --check", r"\bprettier\b.*--check\b"),
     cmd("golangci-lint", r"\bgolangci-lint\s+run\b"),
     cmd("go vet", r"\bgo\s+vet\b"),
@@ -132,7 +145,8 @@ CODE_LINT: tuple[Rule, ...] = (
     cmd("cargo clippy", r"\bcargo\s+clippy\b"),
     cmd("cargo fmt --check", r"\bcargo\s+fmt\b.*--check\b"),
     cmd("shellcheck", r"\bshellcheck\b"),
-    cmd("make lint", _MAKE_LINT),
+    cmd("dotnet format --verify-no-changes", r"\bdotnet\s+format\b.*--verify-no-changes\b"),
+    cmd("make lint", _MAKE_LINT, by_name=True),
     cmd("tox/nox lint", r"\b(?:tox\s+-e\s*|nox\s+-s\s*)\S*lint"),
     cmd("pre-commit hooks", r"\bpre-commit\s+run\b"),
     act("golangci-lint action", r"^golangci/golangci-lint-action(?:@|$)"),
@@ -154,7 +168,7 @@ TESTS: tuple[Rule, ...] = (
     cmd("tox", r"\btox\b", unless=_LINT_ENV),
     cmd("nox", r"\bnox\b", unless=_LINT_ENV),
     cmd("go test", r"\bgo\s+test\b|\bgotestsum\b", unless=_COMPILE_ONLY_GO),
-    cmd("npm/yarn/pnpm test", r"\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?test\b"),
+    cmd("npm/yarn/pnpm test", r"\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?test\b", by_name=True),
     cmd("jest/vitest/mocha", r"\b(?:jest|vitest|mocha)\b"),
     cmd(
         "maven",
@@ -169,6 +183,7 @@ TESTS: tuple[Rule, ...] = (
     cmd(
         "make test",
         r"\bmake\b(?:\s+\S+)*\s+(?:\S+[-_])?(?:tests?|unit|integration|e2e)(?:[-_]\S+)?(?=\s|$)",
+        by_name=True,
     ),
     cmd(
         "e2e runner",
@@ -179,6 +194,7 @@ TESTS: tuple[Rule, ...] = (
     act("Maven task", r"^Maven@\d+$", goals=r"(?i)\b(?:test|verify)\b"),
     act("Gradle task", r"^Gradle@\d+$", tasks=r"(?i)\btest\b"),
     act("Cypress action", r"^cypress-io/github-action(?:@|$)", kind="integration"),
+    act("CircleCI language orb test job", r"^circleci/(?:node|python|go|ruby|gradle|maven)/test$"),
     act(
         "reusable test workflow",
         r"(?i)/\.github/workflows/[^@]*(?:e2e|integration|acceptance)[^@]*@",
@@ -409,6 +425,12 @@ def _inputs_match(step: Step, rule: Rule) -> bool:
     return all(p.search(step.input(key) or "") for key, p in rule.inputs)
 
 
+@functools.lru_cache(maxsize=4096)
+def followed(job: Job) -> frozenset[tuple[Path, int, str]]:
+    """The commands of a job that golive followed into a Makefile, script, package.json..."""
+    return frozenset((o.path, o.line, o.command) for s in job.steps for o in s.via)
+
+
 def step_hits(step: Step, job: Job, rule: Rule) -> list[Hit]:
     """Where one rule matches one step."""
     hits: list[Hit] = []
@@ -417,6 +439,8 @@ def step_hits(step: Step, job: Job, rule: Rule) -> list[Hit]:
             if INSTALL_RE.search(segment) or not rule.command.search(segment):
                 continue
             if rule.unless is not None and rule.unless.search(segment):
+                continue
+            if rule.by_name and (step.path, step.line_at(newlines), segment) in followed(job):
                 continue
             hits.append(
                 Hit(rule.label, segment[:200], step.path, step.line_at(newlines), job, step)
@@ -599,7 +623,12 @@ def _not_inspected_text(ev: CicdEvidence) -> str:
 
 
 def _not_inspected_evidence(ev: CicdEvidence) -> list[Evidence]:
-    return [Evidence(label="not inspected", value=n) for n in not_inspected(ev)]
+    return [
+        Evidence(
+            label="not counted (never runs)" if "never runs" in n else "not inspected", value=n
+        )
+        for n in not_inspected(ev)
+    ]
 
 
 def _unread(ev: CicdEvidence) -> str:
@@ -739,6 +768,10 @@ def docker_build(ev: CicdEvidence, params: Params) -> Check:
 
 @check("cicd.dockerfile-lint")
 def dockerfile_lint(ev: CicdEvidence, params: Params) -> Check:
+    if not ev.dockerfiles and not ev.missing_dockerfiles:
+        return catalog.make(
+            "cicd.dockerfile-lint", Status.NA, "no Dockerfile in the repository: nothing to lint"
+        )
     return _detection(
         "cicd.dockerfile-lint",
         ev,

@@ -311,10 +311,9 @@ class _Expander:
                 next(args, None)
             else:
                 rest.append(arg)
-        sub = next((a for a in rest if not a.startswith("-")), "")
+        positional = [a for a in rest if not a.startswith("-")]
+        sub = positional[0] if positional else ""
         builds = sub == "build" or (sub in ("up", "run") and "--build" in rest)
-        if not builds and sub != "push":
-            return []
         paths = (
             [cwd / f for f in files]
             if files
@@ -324,6 +323,15 @@ class _Expander:
                 )
             ]
         )
+        if sub == "run" and len(positional) == 2:  # no command given: the service's own
+            return [
+                Found(command, path, line, f"compose service {positional[1]}")
+                for path in paths
+                if path.is_file() and self.inside(path)
+                for command, line in _compose_command(path, positional[1])
+            ]
+        if not builds and sub != "push":
+            return []
         found: list[Found] = []
         for path in paths:
             if not path.is_file() or not self.inside(path):
@@ -518,6 +526,26 @@ def _compose_builds(path: Path) -> list[tuple[str, str, str, str, int]]:
             (str(name), context, f"{context.rstrip('/')}/{dockerfile}", image, m.line_of("build"))
         )
     return out
+
+
+def _compose_command(path: Path, service: str) -> list[tuple[str, int]]:
+    """The ``command:`` of one compose service (a string or a list), with its line."""
+    try:
+        doc = load_yaml(path.read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError, PipelineError):
+        return []
+    spec = as_map(get(get(doc, "services"), service))
+    if spec is None or "command" not in spec:
+        return []
+    value = spec["command"]
+    text = scalar(value)
+    if text is None:
+        parts = [scalar(x) for x in value] if isinstance(value, list) else []
+        text = " ".join(p for p in parts if p)
+        if parts[:2] in (["sh", "-c"], ["bash", "-c"]):
+            text = " ".join(p for p in parts[2:] if p)
+    text = re.sub(r"^(?:ba)?sh\s+-c\s+", "", text).strip().strip("\"'")
+    return [(text, spec.value_line("command"))] if text else []
 
 
 def expand_pipeline(pipeline: Pipeline, repo: Path) -> Pipeline:
