@@ -225,6 +225,11 @@ IMAGE_RELEASE: tuple[Rule, ...] = (
     cmd("ko build (pushes)", r"\bko\s+(?:build|publish)\b", r"--push=false|--local\b|\s-L\b"),
     cmd("jib build (pushes)", r"\b(?:mvnw?|gradlew?)\b.*\bjib(?::build)?(?![:\w])"),
     cmd("cloud build (pushes)", r"\bgcloud\s+builds\s+submit\b|\baz\s+acr\s+build\b"),
+    cmd(
+        "image push tool",
+        r"(?:^|[\s/(])[\w.-]*push(?:er)?[\w.-]*\s+.*\b(?:REGISTRY|registry|IMAGE|image)",
+        unless=r"^\(?\s*(?:git|helm|cosign|oras|curl|aws\s+s3|gsutil)\b|\bpush=false\b",
+    ),
     act("docker/build-push-action with push", r"^docker/build-push-action(?:@|$)", push=_NOT_FALSE),
     act("push-to-registry action", r"^redhat-actions/push-to-registry(?:@|$)"),
     act("Docker task (push)", r"^Docker@\d+$", command=r"(?i)^(?:push|buildAndPush|)$"),
@@ -322,7 +327,7 @@ class Hit:
 # A path or image name that is a test fixture, not the product.
 TEST_FIXTURE_RE = re.compile(
     r"(?i)(?:^|[\s/=:])(?:tests?|testdata|test[-_]data|fixtures?|testing|e2e|integration[-_]tests?)/"
-    r"|(?:^|[-_/])(?:test[-_]?)?fixtures?(?:[-_:/\s]|$)"
+    r"|(?:^|[-_/])(?:test[-_]?)?fixtures?(?:[-_:/\s]|$)|(?<![\w-])tests?[-_ ]?images?(?![\w-])"
 )
 
 
@@ -336,7 +341,7 @@ def product_hits(ev: CicdEvidence, hits: list[Hit]) -> list[Hit]:
     product = [p for p in ev.dockerfiles if not is_fixture_path("/" + ev.rel(p))]
     if not product:
         return hits
-    return [h for h in hits if not is_fixture_path(h.value)]
+    return [h for h in hits if not is_fixture_path(h.value) and not is_fixture_path(h.job.name)]
 
 
 def find_dockerfiles(repo: Path) -> list[Path]:
@@ -609,25 +614,44 @@ def _evidence(ev: CicdEvidence, hit: Hit) -> Evidence:
     )
 
 
-def not_inspected(ev: CicdEvidence) -> list[str]:
-    """What the pipelines use that golive did not read (remote includes, unknown actions...)."""
-    return list(dict.fromkeys(n for p in ev.pipelines for n in p.notes))
+# Words that make a not-inspected item likely to be where a check's evidence hides.
+TOPICS: dict[str, re.Pattern[str]] = {
+    check_id: re.compile(rf"(?i)(?<![a-z])(?:{words})")
+    for check_id, words in {
+        "cicd.docker-build": "docker|image|build|container|publish|compose|kaniko",
+        "cicd.dockerfile-lint": "hadolint|lint|docker|check",
+        "cicd.code-lint": "lint|check|vet|format|style|static",
+        "cicd.unit-tests": "test|check|suite|verify",
+        "cicd.integration-tests": "test|e2e|integration|suite|verify",
+        "cicd.image-release": "publish|push|release|docker|image|registry|ecr|gcr",
+    }.items()
+}
 
 
-def _not_inspected_text(ev: CicdEvidence) -> str:
-    notes = not_inspected(ev)
+def not_inspected(ev: CicdEvidence, check_id: str = "") -> list[str]:
+    """What the pipelines use that golive did not read (remote includes, unknown actions...),
+    the items whose names fit the check first."""
+    notes = list(dict.fromkeys(n for p in ev.pipelines for n in p.notes))
+    topic = TOPICS.get(check_id)
+    if topic is not None:
+        notes.sort(key=lambda n: topic.search(n) is None)
+    return notes
+
+
+def _not_inspected_text(ev: CicdEvidence, check_id: str = "") -> str:
+    notes = not_inspected(ev, check_id)
     if not notes:
         return ""
-    shown = "; ".join(notes[:6]) + (f"; … {len(notes) - 6} more" if len(notes) > 6 else "")
+    shown = "; ".join(notes[:4]) + (f"; … {len(notes) - 4} more" if len(notes) > 4 else "")
     return f"; {len(notes)} thing(s) not inspected: {shown}"
 
 
-def _not_inspected_evidence(ev: CicdEvidence) -> list[Evidence]:
+def _not_inspected_evidence(ev: CicdEvidence, check_id: str = "") -> list[Evidence]:
     return [
         Evidence(
             label="not counted (never runs)" if "never runs" in n else "not inspected", value=n
         )
-        for n in not_inspected(ev)
+        for n in not_inspected(ev, check_id)
     ]
 
 
@@ -643,6 +667,14 @@ def _unread_evidence(ev: CicdEvidence) -> list[Evidence]:
         Evidence(label="could not parse", value=f.message, location=ev.where(f.path, f.line or 1))
         for f in ev.failures
     ]
+
+
+def _files(ev: CicdEvidence) -> str:
+    """The pipeline files, named when few, counted when many."""
+    names = [ev.rel(p.path) for p in ev.pipelines]
+    if len(names) > 3:
+        return f"{len(names)} pipeline files ({', '.join(names[:3])}, …)"
+    return ", ".join(names) or "none"
 
 
 def _no_pipeline(ev: CicdEvidence) -> bool:
@@ -674,7 +706,7 @@ def _detection(
         return catalog.make(
             check_id, Status.PASS, summary + _unread(ev), evidence + _unread_evidence(ev)
         )
-    files = ", ".join(ev.rel(p.path) for p in ev.pipelines) or "none"
+    files = _files(ev)
     if ev.failures:
         return catalog.make(
             check_id,
@@ -683,7 +715,7 @@ def _detection(
             _unread_evidence(ev),
             remediation="Fix the pipeline file that could not be parsed, then re-run.",
         )
-    unseen = _not_inspected_text(ev)
+    unseen = _not_inspected_text(ev, check_id)
     if unseen:
         remediation = (
             "If this is done by something golive did not inspect (listed in the evidence), "
@@ -694,7 +726,7 @@ def _detection(
         check_id,
         Status.FAIL,
         f"no step {what.lower()} in {files}" + unseen,
-        _not_inspected_evidence(ev),
+        _not_inspected_evidence(ev, check_id),
         remediation=remediation,
     )
 

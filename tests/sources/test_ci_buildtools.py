@@ -171,3 +171,36 @@ def test_github_local_composite_action_and_reusable_workflow(tmp_path: Path) -> 
     assert helm.steps[0].run == "helm upgrade app ./chart --set env=prod"
     assert "action acme/mystery-action@v1 not inspected" in p.notes[0]
     assert any("job never" in n and "if: false" in n for n in p.notes)
+
+
+def test_taskfile_tasks_deps_and_includes_and_justfile_recipes(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": gha("task ci:check && just"),
+            "Taskfile.yml": "version: '3'\nincludes:\n  ci: ./tasks/ci.yml\ntasks:\n"
+            "  lint:\n    cmds:\n      - golangci-lint run\n",
+            "tasks/ci.yml": "version: '3'\ntasks:\n  check:\n    deps: [fmt]\n    cmds:\n"
+            "      - task: test\n  fmt:\n    cmds: [gofmt -l .]\n  test:\n"
+            "    cmds:\n      - cmd: go test ./...\n",
+            "justfile": "default: lint\n    cargo test\n\nlint:\n    cargo clippy -- -D warnings\n",
+        },
+    )
+    assert [(s.run, s.path.name, s.line) for s in derived(parsed(root))] == [
+        ("gofmt -l .", "ci.yml", 8),
+        ("go test ./...", "ci.yml", 11),
+        ("cargo clippy -- -D warnings", "justfile", 5),
+        ("cargo test", "justfile", 2),
+    ]
+
+
+def test_a_cd_out_of_the_repository_stops_following(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": gha("git clone x docs && cd docs && make add-latest-icons"),
+            "Makefile": "add-latest-icons:\n\tdocker push nope\n",
+        },
+    )
+    p = parsed(root)
+    assert derived(p) == [] and p.notes == ()

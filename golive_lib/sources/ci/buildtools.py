@@ -21,14 +21,23 @@ is named in the pipeline's notes. Nothing here decides pass/fail.
 
 from __future__ import annotations
 
-import ast
-import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import Job, Origin, Pipeline, Step
-from ._yaml import PipelineError, as_map, get, load_yaml, scalar
+from .buildfiles import (
+    TASKFILES,
+    compose_builds,
+    compose_command,
+    justfile_recipes,
+    line_of,
+    nox_sessions,
+    package_scripts,
+    taskfile_tasks,
+    tox_ini,
+)
 from .makefile import Makefile, read_makefile
 from .shell import command_segments, words
 
@@ -40,6 +49,7 @@ COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-co
 MAVEN_PHASES = ("validate", "compile", "test", "package", "verify", "install", "deploy")
 GRADLE_TEST_TASKS = frozenset({"build", "check"})
 _SHELL_SUFFIXES = (".sh", ".bash", ".ksh", ".zsh")
+_TARGET_RE = re.compile(r"^[\w.%/+-][\w.%/+:-]*$")
 _SHELL_RUNNERS = frozenset({"bash", "sh", "zsh", "ksh", "dash", "source", "."})
 
 
@@ -83,12 +93,18 @@ class _Expander:
         if not step.run:
             return []
         out: list[Step] = []
-        cwd = self.repo
+        cwd: Path | None = self.repo
         for newlines, segment in command_segments(step.run):
-            argv = words(segment)
-            if argv[:1] == ["cd"] and len(argv) > 1:
-                target = (cwd / argv[1]).resolve() if not argv[1].startswith("$") else cwd
-                cwd = target if target.is_dir() and self.inside(target) else cwd
+            argv = words(segment.lstrip("( "))
+            if argv[:1] == ["cd"]:
+                # Into a folder of the repository: follow from there; elsewhere (a clone
+                # made at run time, a variable): what follows is not in the repository.
+                target = (cwd / argv[1]).resolve() if cwd and len(argv) > 1 else None
+                cwd = target if target and target.is_dir() and self.inside(target) else None
+                if len(argv) == 1:
+                    cwd = self.repo
+                continue
+            if cwd is None:
                 continue
             origin = Origin(step.path, step.line_at(newlines), segment)
             out.extend(self.follow(segment, cwd, (*step.via, origin), 0))
@@ -97,10 +113,11 @@ class _Expander:
     def follow(self, segment: str, cwd: Path, via: tuple[Origin, ...], depth: int) -> list[Step]:
         if depth >= MAX_DEPTH or self.budget <= 0:
             return []
-        argv = words(segment)
-        for stop in ("|", ">", ">>", "2>&1", "<"):
-            if stop in argv:
-                argv = argv[: argv.index(stop)]
+        argv = words(segment.lstrip("( "))
+        for i, word in enumerate(argv):
+            if word in ("|", "||", "&", ")") or re.match(r"^(?:\d?>|&>|<)", word):
+                argv = argv[:i]
+                break
         if not argv:
             return []
         found = self.resolve(argv, cwd)
@@ -132,6 +149,10 @@ class _Expander:
             return self.gradle(argv, cwd)
         if tool in ("mvn", "mvnw", "mvnw.cmd"):
             return self.maven(argv, cwd)
+        if tool in ("task", "go-task"):
+            return self.task(argv, cwd)
+        if tool == "just":
+            return self.just(argv, cwd)
         script = self.script_path(argv, cwd)
         return self.script(script) if script is not None else []
 
@@ -147,8 +168,8 @@ class _Expander:
                 directory = directory / arg[2:]
             elif arg in ("-f", "--file", "--makefile"):
                 file = next(args, None)
-            elif arg.startswith("-") or "=" in arg:
-                continue
+            elif arg.startswith("-") or "=" in arg or not _TARGET_RE.match(arg):
+                continue  # options, variables, shell text that is not a target
             else:
                 targets.append(arg)
         if "$" in str(directory) or (file and "$" in file):
@@ -249,7 +270,7 @@ class _Expander:
             path = self.repo / "package.json"
         if not path.is_file():
             return []
-        scripts = _package_scripts(path)
+        scripts = package_scripts(path)
         if name not in scripts:
             self.note(f"`{tool} {' '.join(rest)}`: no script {name!r} in {self.rel(path)}")
             return []
@@ -266,7 +287,7 @@ class _Expander:
         path = cwd / "tox.ini" if (cwd / "tox.ini").is_file() else self.repo / "tox.ini"
         if not path.is_file():
             return []
-        sections, envlist = _tox_ini(path)
+        sections, envlist = tox_ini(path)
         envs: list[str] = []
         args = iter(argv[1:])
         for arg in args:
@@ -285,7 +306,7 @@ class _Expander:
         path = cwd / "noxfile.py" if (cwd / "noxfile.py").is_file() else self.repo / "noxfile.py"
         if not path.is_file():
             return []
-        sessions = _nox_sessions(path)
+        sessions = nox_sessions(path)
         wanted: list[str] = []
         args = iter(argv[1:])
         for arg in args:
@@ -328,7 +349,7 @@ class _Expander:
                 Found(command, path, line, f"compose service {positional[1]}")
                 for path in paths
                 if path.is_file() and self.inside(path)
-                for command, line in _compose_command(path, positional[1])
+                for command, line in compose_command(path, positional[1])
             ]
         if not builds and sub != "push":
             return []
@@ -337,7 +358,7 @@ class _Expander:
             if not path.is_file() or not self.inside(path):
                 self.note(f"compose file {self.rel(path)}: not found, not followed")
                 continue
-            for service, context, dockerfile, image, line in _compose_builds(path):
+            for service, context, dockerfile, image, line in compose_builds(path):
                 if builds:
                     cmd = f"docker build -f {dockerfile} {context}" + (
                         f" -t {image}" if image else ""
@@ -349,6 +370,59 @@ class _Expander:
                             f"docker push {image}", path, line, f"compose service {service}", False
                         )
                     )
+        return found
+
+    # ----------------------------------------------------------------- task / just
+
+    def task(self, argv: list[str], cwd: Path) -> list[Found]:
+        path = next((cwd / n for n in TASKFILES if (cwd / n).is_file()), None)
+        if path is None or not self.inside(path):
+            return []
+        tasks = taskfile_tasks(path)
+        names = [a for a in argv[1:] if not a.startswith("-") and "=" not in a]
+        names = names[: names.index("--")] if "--" in names else names
+        found: list[Found] = []
+        for name in names or ["default"]:
+            if name not in tasks:
+                self.note(f"`task {name}`: no such task in {self.rel(path)}, not followed")
+                continue
+            self._task(tasks, name, found, set())
+        return found
+
+    def _task(
+        self, tasks: dict[str, list[Any]], name: str, out: list[Found], seen: set[str]
+    ) -> None:
+        if name in seen or len(seen) > 200:
+            return
+        seen.add(name)
+        for item in tasks.get(name, []):
+            if item[0] == "task":
+                self._task(tasks, item[1], out, seen)
+            else:
+                out.append(Found(item[1], item[3], item[2], f"task {name}"))
+
+    def just(self, argv: list[str], cwd: Path) -> list[Found]:
+        path = next(
+            (cwd / n for n in ("justfile", "Justfile", ".justfile") if (cwd / n).is_file()), None
+        )
+        if path is None or not self.inside(path):
+            return []
+        recipes, first = justfile_recipes(path)
+        names = [a for a in argv[1:] if not a.startswith("-") and a in recipes][:1] or [first]
+        found: list[Found] = []
+        seen: set[str] = set()
+
+        def walk(name: str) -> None:
+            if name in seen or name not in recipes:
+                return
+            seen.add(name)
+            deps, body = recipes[name]
+            for dep in deps:
+                walk(dep)
+            found.extend(Found(cmd, path, line, f"just {name}") for cmd, line in body)
+
+        for name in names:
+            walk(name)
         return found
 
     # ----------------------------------------------------------------- gradle / maven
@@ -387,7 +461,7 @@ class _Expander:
             )
         ]
         if last >= MAVEN_PHASES.index("verify"):
-            line = _line_of(pom, "maven-failsafe-plugin")
+            line = line_of(pom, "maven-failsafe-plugin")
             if line:
                 found.append(
                     Found(
@@ -399,153 +473,6 @@ class _Expander:
                     )
                 )
         return found
-
-
-# --------------------------------------------------------------------------- file readers
-
-
-def _line_of(path: Path, needle: str) -> int:
-    try:
-        for i, line in enumerate(
-            path.read_text(encoding="utf-8", errors="replace").splitlines(), 1
-        ):
-            if needle in line:
-                return i
-    except OSError:
-        pass
-    return 0
-
-
-def _package_scripts(path: Path) -> dict[str, tuple[str, int]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, ValueError):
-        return {}
-    scripts = data.get("scripts") if isinstance(data, dict) else None
-    if not isinstance(scripts, dict):
-        return {}
-    lines = text.splitlines()
-    out: dict[str, tuple[str, int]] = {}
-    for name, command in scripts.items():
-        if isinstance(command, str):
-            needle = json.dumps(name) + ":"
-            line = next((i for i, t in enumerate(lines, 1) if needle in t.replace('" :', '":')), 1)
-            out[str(name)] = (command, line)
-    return out
-
-
-def _tox_ini(path: Path) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
-    """tox.ini: each section's ``commands`` lines (with their lines) and the envlist."""
-    sections: dict[str, list[tuple[str, int]]] = {}
-    envlist: list[str] = []
-    section = ""
-    key = ""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return {}, []
-    for lineno, raw in enumerate(lines, 1):
-        if not raw.strip() or raw.lstrip().startswith(("#", ";")):
-            continue
-        header = re.match(r"^\[([^\]]+)\]", raw)
-        if header:
-            section, key = header.group(1).strip(), ""
-            continue
-        if raw[0].isspace() and key:
-            value = raw.strip()
-        else:
-            k, _, value = raw.partition("=")
-            key = k.strip()
-            value = value.strip()
-        if not value:
-            continue
-        if section == "tox" and key == "envlist":
-            envlist.extend(
-                e.strip() for e in re.split(r"[,\s]+", value) if e.strip() and "{" not in e
-            )
-        elif section.startswith("testenv") and key == "commands":
-            value = re.sub(r"^[\w,-]+:\s*", "", value)  # factor-conditional line
-            sections.setdefault(section, []).append((value.lstrip("-"), lineno))
-    return sections, envlist
-
-
-def _nox_sessions(path: Path) -> dict[str, list[tuple[str, int]]]:
-    """noxfile.py: each session's ``session.run(...)`` commands (string arguments joined)."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return {}
-    out: dict[str, list[tuple[str, int]]] = {}
-    for node in tree.body:
-        if not isinstance(node, ast.FunctionDef) or not any(
-            "session" in ast.unparse(d) for d in node.decorator_list
-        ):
-            continue
-        name = node.name
-        for d in node.decorator_list:
-            if isinstance(d, ast.Call):
-                for kw in d.keywords:
-                    if kw.arg == "name" and isinstance(kw.value, ast.Constant):
-                        name = str(kw.value.value)
-        commands: list[tuple[str, int]] = []
-        for call in ast.walk(node):
-            if (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Attribute)
-                and call.func.attr in ("run", "run_always")
-            ):
-                parts = [
-                    a.value
-                    for a in call.args
-                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
-                ]
-                if parts:
-                    commands.append((" ".join(parts), call.lineno))
-        out[name] = sorted(commands, key=lambda c: c[1])
-    return out
-
-
-def _compose_builds(path: Path) -> list[tuple[str, str, str, str, int]]:
-    """(service, context, dockerfile, image, line) for each compose service with ``build:``."""
-    try:
-        doc = load_yaml(path.read_text(encoding="utf-8"), path)
-    except (OSError, UnicodeDecodeError, PipelineError):
-        return []
-    services = as_map(get(doc, "services"))
-    out: list[tuple[str, str, str, str, int]] = []
-    for name, spec in (services or {}).items():
-        m = as_map(spec)
-        if m is None or "build" not in m or services is None:
-            continue
-        build = m.get("build")
-        context = scalar(build) or scalar(get(build, "context")) or "."
-        dockerfile = scalar(get(build, "dockerfile")) or "Dockerfile"
-        image = scalar(m.get("image")) or ""
-        out.append(
-            (str(name), context, f"{context.rstrip('/')}/{dockerfile}", image, m.line_of("build"))
-        )
-    return out
-
-
-def _compose_command(path: Path, service: str) -> list[tuple[str, int]]:
-    """The ``command:`` of one compose service (a string or a list), with its line."""
-    try:
-        doc = load_yaml(path.read_text(encoding="utf-8"), path)
-    except (OSError, UnicodeDecodeError, PipelineError):
-        return []
-    spec = as_map(get(get(doc, "services"), service))
-    if spec is None or "command" not in spec:
-        return []
-    value = spec["command"]
-    text = scalar(value)
-    if text is None:
-        parts = [scalar(x) for x in value] if isinstance(value, list) else []
-        text = " ".join(p for p in parts if p)
-        if parts[:2] in (["sh", "-c"], ["bash", "-c"]):
-            text = " ".join(p for p in parts[2:] if p)
-    text = re.sub(r"^(?:ba)?sh\s+-c\s+", "", text).strip().strip("\"'")
-    return [(text, spec.value_line("command"))] if text else []
 
 
 def expand_pipeline(pipeline: Pipeline, repo: Path) -> Pipeline:

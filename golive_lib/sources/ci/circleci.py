@@ -60,6 +60,8 @@ class _Config:
         self.executors: YMap = as_map(doc.get("executors")) or YMap(doc.path, 1)
         self.jobs: YMap = as_map(doc.get("jobs")) or YMap(doc.path, 1)
         self.notes: list[str] = []
+        # Parameters of type `steps` in force (a job's or a command's): name -> steps.
+        self.step_lists: dict[str, YList] = {}
 
     def note_orb(self, uses: str) -> None:
         text = f"orb command {uses} not inspected (what it does is unknown to golive)"
@@ -85,6 +87,19 @@ def _param_defaults(spec: YMap | None) -> dict[str, str]:
         default = scalar(get(decl, "default"))
         if default is not None:
             out[str(name)] = default
+    return out
+
+
+def _step_lists(spec: YMap | None, given: YMap | None) -> dict[str, YList]:
+    """Parameters whose value is a list of steps (``type: steps``): defaults, then given."""
+    out: dict[str, YList] = {}
+    for name, decl in items(get(spec, "parameters")):
+        default = as_list(get(decl, "default"))
+        if default is not None:
+            out[str(name)] = default
+    for name, value in items(given):
+        if as_list(value) is not None:
+            out[str(name)] = value
     return out
 
 
@@ -141,11 +156,22 @@ def _named_step(
         ):
             return []  # never runs
         return _steps(as_list(args.get("steps")), cfg, params, depth)
+    if name == "steps":  # a `steps` parameter spliced in: `- steps: << parameters.x >>`
+        listed = as_list(body)
+        ref = _PARAM_RE.fullmatch((scalar(body) or "").strip())
+        if listed is None and ref is not None:
+            listed = cfg.step_lists.get(ref.group(1))
+        return _steps(listed, cfg, params, depth + 1) if depth < MAX_COMMAND_DEPTH else []
     command = as_map(cfg.commands.get(name))
     if command is not None and depth < MAX_COMMAND_DEPTH:
         inner = _merged_params(_param_defaults(command), args)
         inner = {k: _substitute(v, params) for k, v in inner.items()}
-        return _steps(as_list(command.get("steps")), cfg, inner, depth + 1)
+        outer = cfg.step_lists
+        cfg.step_lists = {**outer, **_step_lists(command, args)}
+        try:
+            return _steps(as_list(command.get("steps")), cfg, inner, depth + 1)
+        finally:
+            cfg.step_lists = outer
     orb = cfg.orb_uses(name)
     if orb is not None:
         cfg.note_orb(orb)
@@ -194,6 +220,7 @@ def _job(key: str, line: int, args: YMap | None, cfg: _Config) -> Job | None:
         step = Step(key, cfg.path, line, uses=uses, inputs=step_inputs)
         return Job(name, cfg.path, line, (step,), contexts=_entry_contexts(args, {}))
     given = _merged_params(_param_defaults(spec), args)
+    cfg.step_lists = _step_lists(spec, args)
     params = {k: v for k, v in given.items() if k not in WORKFLOW_KEYS}
     images, _ = _images(spec, cfg)
     return Job(

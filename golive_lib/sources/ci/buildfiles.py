@@ -1,0 +1,227 @@
+"""The files build tools read, as far as `buildtools` needs them: the commands they hold,
+each with its line. package.json scripts, tox.ini, noxfile.py sessions, compose services,
+Taskfile.yml tasks and justfile recipes. Nothing here runs anything.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from ._yaml import PipelineError, as_list, as_map, get, load_yaml, scalar
+
+
+def line_of(path: Path, needle: str) -> int:
+    try:
+        for i, line in enumerate(
+            path.read_text(encoding="utf-8", errors="replace").splitlines(), 1
+        ):
+            if needle in line:
+                return i
+    except OSError:
+        pass
+    return 0
+
+
+def package_scripts(path: Path) -> dict[str, tuple[str, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError):
+        return {}
+    scripts = data.get("scripts") if isinstance(data, dict) else None
+    if not isinstance(scripts, dict):
+        return {}
+    lines = text.splitlines()
+    out: dict[str, tuple[str, int]] = {}
+    for name, command in scripts.items():
+        if isinstance(command, str):
+            needle = json.dumps(name) + ":"
+            line = next((i for i, t in enumerate(lines, 1) if needle in t.replace('" :', '":')), 1)
+            out[str(name)] = (command, line)
+    return out
+
+
+def tox_ini(path: Path) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
+    """tox.ini: each section's ``commands`` lines (with their lines) and the envlist."""
+    sections: dict[str, list[tuple[str, int]]] = {}
+    envlist: list[str] = []
+    section = ""
+    key = ""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}, []
+    for lineno, raw in enumerate(lines, 1):
+        if not raw.strip() or raw.lstrip().startswith(("#", ";")):
+            continue
+        header = re.match(r"^\[([^\]]+)\]", raw)
+        if header:
+            section, key = header.group(1).strip(), ""
+            continue
+        if raw[0].isspace() and key:
+            value = raw.strip()
+        else:
+            k, _, value = raw.partition("=")
+            key = k.strip()
+            value = value.strip()
+        if not value:
+            continue
+        if section == "tox" and key == "envlist":
+            envlist.extend(
+                e.strip() for e in re.split(r"[,\s]+", value) if e.strip() and "{" not in e
+            )
+        elif section.startswith("testenv") and key == "commands":
+            value = re.sub(r"^[\w,-]+:\s*", "", value)  # factor-conditional line
+            sections.setdefault(section, []).append((value.lstrip("-"), lineno))
+    return sections, envlist
+
+
+def nox_sessions(path: Path) -> dict[str, list[tuple[str, int]]]:
+    """noxfile.py: each session's ``session.run(...)`` commands (string arguments joined)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return {}
+    out: dict[str, list[tuple[str, int]]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or not any(
+            "session" in ast.unparse(d) for d in node.decorator_list
+        ):
+            continue
+        name = node.name
+        for d in node.decorator_list:
+            if isinstance(d, ast.Call):
+                for kw in d.keywords:
+                    if kw.arg == "name" and isinstance(kw.value, ast.Constant):
+                        name = str(kw.value.value)
+        commands: list[tuple[str, int]] = []
+        for call in ast.walk(node):
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr in ("run", "run_always")
+            ):
+                parts = [
+                    a.value
+                    for a in call.args
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                ]
+                if parts:
+                    commands.append((" ".join(parts), call.lineno))
+        out[name] = sorted(commands, key=lambda c: c[1])
+    return out
+
+
+def compose_builds(path: Path) -> list[tuple[str, str, str, str, int]]:
+    """(service, context, dockerfile, image, line) for each compose service with ``build:``."""
+    try:
+        doc = load_yaml(path.read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError, PipelineError):
+        return []
+    services = as_map(get(doc, "services"))
+    out: list[tuple[str, str, str, str, int]] = []
+    for name, spec in (services or {}).items():
+        m = as_map(spec)
+        if m is None or "build" not in m or services is None:
+            continue
+        build = m.get("build")
+        context = scalar(build) or scalar(get(build, "context")) or "."
+        dockerfile = scalar(get(build, "dockerfile")) or "Dockerfile"
+        image = scalar(m.get("image")) or ""
+        out.append(
+            (str(name), context, f"{context.rstrip('/')}/{dockerfile}", image, m.line_of("build"))
+        )
+    return out
+
+
+def compose_command(path: Path, service: str) -> list[tuple[str, int]]:
+    """The ``command:`` of one compose service (a string or a list), with its line."""
+    try:
+        doc = load_yaml(path.read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError, PipelineError):
+        return []
+    spec = as_map(get(get(doc, "services"), service))
+    if spec is None or "command" not in spec:
+        return []
+    value = spec["command"]
+    text = scalar(value)
+    if text is None:
+        parts = [scalar(x) for x in value] if isinstance(value, list) else []
+        text = " ".join(p for p in parts if p)
+        if parts[:2] in (["sh", "-c"], ["bash", "-c"]):
+            text = " ".join(p for p in parts[2:] if p)
+    text = re.sub(r"^(?:ba)?sh\s+-c\s+", "", text).strip().strip("\"'")
+    return [(text, spec.value_line("command"))] if text else []
+
+
+TASKFILES = ("Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml", "Taskfile.dist.yml")
+
+
+def taskfile_tasks(path: Path, prefix: str = "", depth: int = 0) -> dict[str, list[Any]]:
+    """go-task: each task's run list, in order: ``("task", name)`` for a dependency or a
+    called task, ``("cmd", command, line, file)`` for a command. Included Taskfiles are read
+    under their namespace (``ci:test``)."""
+    try:
+        doc = load_yaml(path.read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError, PipelineError):
+        return {}
+    out: dict[str, list[Any]] = {}
+    tasks = as_map(get(doc, "tasks"))
+    for name, spec in (tasks or {}).items():
+        items: list[Any] = []
+        for dep in as_list(get(spec, "deps")) or ():
+            target = scalar(dep) or scalar(get(dep, "task"))
+            if target:
+                items.append(("task", prefix + target))
+        cmds = as_list(get(spec, "cmds")) or as_list(spec)
+        for i, cmd in enumerate(cmds or ()):
+            text = scalar(cmd) or scalar(get(cmd, "cmd"))
+            called = scalar(get(cmd, "task"))
+            if called:
+                items.append(("task", prefix + called))
+            elif text and cmds is not None:
+                line = cmds.line_of(i)
+                items.append(("cmd", text, line, path))
+        out[prefix + str(name)] = items
+    for namespace, target in (as_map(get(doc, "includes")) or {}).items():
+        rel = scalar(target) or scalar(get(target, "taskfile"))
+        if not rel or depth >= 3:
+            continue
+        included = path.parent / rel
+        if included.is_dir():
+            included = next((included / n for n in TASKFILES if (included / n).is_file()), included)
+        if included.is_file():
+            out.update(taskfile_tasks(included, f"{prefix}{namespace}:", depth + 1))
+    return out
+
+
+_JUST_RECIPE_RE = re.compile(r"^@?([A-Za-z_][\w-]*)(?:\s+[^:=]*?)?\s*:(?!=)\s*(.*)$")
+
+
+def justfile_recipes(path: Path) -> tuple[dict[str, tuple[list[str], list[tuple[str, int]]]], str]:
+    """just: each recipe's dependencies and body lines (with their lines), and the default
+    recipe (the first one)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}, ""
+    recipes: dict[str, tuple[list[str], list[tuple[str, int]]]] = {}
+    first = ""
+    current: str | None = None
+    for lineno, raw in enumerate(lines, 1):
+        if raw[:1] in (" ", "\t"):
+            if current is not None and raw.strip() and not raw.strip().startswith("#"):
+                recipes[current][1].append((raw.strip().lstrip("@-"), lineno))
+            continue
+        current = None
+        m = _JUST_RECIPE_RE.match(raw)
+        if m and not raw.startswith(("set ", "export ", "alias ", "import ", "mod ")):
+            current = m.group(1)
+            deps = [d for d in m.group(2).split() if re.match(r"^[A-Za-z_][\w-]*$", d)]
+            recipes[current] = (deps, [])
+            first = first or current
+    return recipes, first
