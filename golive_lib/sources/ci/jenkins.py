@@ -37,6 +37,126 @@ STAGE_DIRECTIVES = frozenset(
         "libraries",
     }
 )
+# Built-in and common plugin steps whose effect is known (or is no evidence either way);
+# any other statement (a shared-library call such as `infra.runMaven(...)`) is named as
+# not inspected. docker.build / .push are matched by the checks themselves.
+KNOWN_STEPS = frozenset(
+    {
+        "checkout",
+        "git",
+        "stash",
+        "unstash",
+        "archiveArtifacts",
+        "junit",
+        "echo",
+        "dir",
+        "withCredentials",
+        "timeout",
+        "retry",
+        "node",
+        "script",
+        "error",
+        "readFile",
+        "writeFile",
+        "sleep",
+        "withEnv",
+        "publishHTML",
+        "recordIssues",
+        "cleanWs",
+        "deleteDir",
+        "input",
+        "milestone",
+        "lock",
+        "catchError",
+        "warnError",
+        "sshagent",
+        "fileExists",
+        "withDockerRegistry",
+        "withDockerContainer",
+        "withRegistry",
+        "properties",
+        "def",
+        "if",
+        "else",
+        "for",
+        "while",
+        "return",
+        "try",
+        "catch",
+        "finally",
+        "currentBuild",
+        "env",
+        "build",
+        "emailext",
+        "mail",
+        "slackSend",
+        "step",
+        "recordCoverage",
+        "publishChecks",
+        "buildDiscarder",
+        "parallel",
+        "usernamePassword",
+        "string",
+        "file",
+        "sshUserPrivateKey",
+        "docker",
+        "println",
+        "print",
+        "unarchive",
+        "copyArtifacts",
+        "tool",
+        "waitUntil",
+        "findFiles",
+        "readJSON",
+        "readYaml",
+        "writeJSON",
+        "writeYaml",
+        "zip",
+        "unzip",
+        "withMaven",
+        "withGradle",
+        "jacoco",
+        "cobertura",
+        "setBuildStatus",
+        "githubNotify",
+        "gitlabCommitStatus",
+        "updateGitlabCommitStatus",
+        "addBadge",
+        "skipDefaultCheckout",
+        "ansiColor",
+        "timestamps",
+        "container",
+        "podTemplate",
+        "label",
+        "pwd",
+        "isUnix",
+    }
+)
+# Methods of images and Groovy values, not pipeline steps.
+_METHODS = frozenset(
+    {
+        "push",
+        "build",
+        "inside",
+        "withRun",
+        "run",
+        "add",
+        "put",
+        "each",
+        "addAll",
+        "remove",
+        "contains",
+        "collect",
+        "split",
+        "trim",
+        "toString",
+        "size",
+        "join",
+        "tag",
+        "pull",
+    }
+)
+_NAME_RE = re.compile(r"^[A-Za-z_][\w.]*$")
 _STAGE_RE = re.compile(r"^stage\s*\(?\s*(?:name\s*:\s*)?$")
 _WORD_RE = re.compile(r"^([A-Za-z_][\w.]*)")
 _ASSIGN_RE = re.compile(r"^\s*([A-Za-z_]\w*)\s*=")
@@ -347,4 +467,14 @@ def parse(path: Path, text: str, repo: Path) -> Pipeline:
     post = _child(body, "post")
     if post is not None:
         walk.jobs.append(Job("post", path, post.line, tuple(_steps(post.body or [], path))))
+    seen: set[str] = set()
+    for job in walk.jobs:
+        for step in job.steps:
+            head = (step.uses or "").split("(", 1)[0].strip()
+            known = head.split(".", 1)[0] in KNOWN_STEPS or head.rsplit(".", 1)[-1] in _METHODS
+            if step.uses and not known and head not in seen and _NAME_RE.match(head):
+                seen.add(head)
+                walk.notes.append(
+                    f"step {head} (line {step.line}) not inspected (a shared library or plugin)"
+                )
     return Pipeline("jenkins", path, tuple(walk.jobs), tuple(walk.refs), tuple(walk.notes))
