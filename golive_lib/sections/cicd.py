@@ -205,11 +205,11 @@ TESTS: tuple[Rule, ...] = (
 # Markers that tell unit from integration tests, looked for in the command, then in the
 # step and job names (so `pytest` in a job named "integration-tests" is integration).
 UNIT_MARKERS = re.compile(
-    r"(?i)not\s+(?:integration|e2e|slow)|\btests?/unit\b|-m\s*['\"]?unit\b|\bunit\b"
+    r"(?i)not\s+(?:integration|e2e|slow)|!\s*(?:integration|e2e)\b|\btests?/unit\b|-m\s*['\"]?unit\b|\bunit\b"
 )
 INTEGRATION_MARKERS = re.compile(
-    r"(?i)integration|\be2e\b|end-to-end|\bacceptance\b|\bsystem[-_ ]?tests?\b|\bfunctional\b"
-    r"|\bfailsafe\b|-tags[= ]\S*integration"
+    r"(?i)integration|\be2e\b|end-to-end|\bendtoend\b|\bacceptance\b|\bsystem[-_ ]?tests?\b"
+    r"|\bfunctional\b|\bfailsafe\b|-tags[= ]\S*integration"
 )
 
 IMAGE_RELEASE: tuple[Rule, ...] = (

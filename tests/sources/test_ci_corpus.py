@@ -69,7 +69,13 @@ def test_the_corpus_is_big_enough_and_complete() -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_golive_agrees_with_the_reviewer(case: str, tmp_path: Path) -> None:
-    expected = load_case(case)["expected"]
+    """golive gives the reviewer's verdict, except on the case's recorded known gaps (false
+    fails golive cannot avoid yet), where it must give exactly the recorded status: a fix
+    shows up here and the gap is then removed from expected.yaml."""
+    data = load_case(case)
+    expected = {**data["expected"], **(data.get("known_gaps") or {})}
+    for check_id, status in (data.get("known_gaps") or {}).items():
+        assert status != "pass", f"{case}: a known gap can never be a pass ({check_id})"
     got = statuses(case, tmp_path)
     wrong = {k: f"expected {v}, golive says {got[k]}" for k, v in expected.items() if got[k] != v}
     assert wrong == {}

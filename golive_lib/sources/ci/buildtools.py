@@ -89,11 +89,13 @@ class _Expander:
 
     # ----------------------------------------------------------------- dispatch
 
-    def step(self, step: Step) -> list[Step]:
+    def step(self, step: Step, start: Path | None) -> tuple[list[Step], Path | None]:
+        """The steps found behind one step's commands, and the folder its shell ends in
+        (None: outside the repository)."""
         if not step.run:
-            return []
+            return [], start
         out: list[Step] = []
-        cwd: Path | None = self.repo
+        cwd = start
         for newlines, segment in command_segments(step.run):
             argv = words(segment.lstrip("( "))
             if argv[:1] == ["cd"]:
@@ -108,7 +110,7 @@ class _Expander:
                 continue
             origin = Origin(step.path, step.line_at(newlines), segment)
             out.extend(self.follow(segment, cwd, (*step.via, origin), 0))
-        return out
+        return out, cwd
 
     def follow(self, segment: str, cwd: Path, via: tuple[Origin, ...], depth: int) -> list[Step]:
         if depth >= MAX_DEPTH or self.budget <= 0:
@@ -478,11 +480,16 @@ class _Expander:
 def expand_pipeline(pipeline: Pipeline, repo: Path) -> Pipeline:
     """The pipeline with, after each step, the steps its commands run in the repository."""
     expander = _Expander(repo)
+    # GitLab runs a job's script lines in one shell: a `cd` carries over to the next line.
+    shared_shell = pipeline.system == "gitlab"
     jobs: list[Job] = []
     for job in pipeline.jobs:
         steps: list[Step] = []
+        cwd: Path | None = repo
         for step in job.steps:
             steps.append(step)
-            steps.extend(expander.step(step))
+            found, end = expander.step(step, cwd if shared_shell else repo)
+            steps.extend(found)
+            cwd = end
         jobs.append(replace(job, steps=tuple(steps)))
     return replace(pipeline, jobs=tuple(jobs), notes=(*pipeline.notes, *expander.notes))
