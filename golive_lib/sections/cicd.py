@@ -907,12 +907,19 @@ def deploy_environments(ev: CicdEvidence, params: Params) -> Check:
     status = Status.ERROR if ev.failures else Status.FAIL
     summary = f"no deploy step for {', '.join(missing)}"
     summary += f" (found: {', '.join(found)})" if found else ""
+    remediation = remediation_for.format(env=missing[0])
+    never = [n for n in not_inspected(ev) if "never runs" in n]
+    if never:
+        remediation = (
+            "A job or stage that can never run is not counted (see the evidence: "
+            f"{never[0]}): enable it, or " + remediation[0].lower() + remediation[1:]
+        )
     return catalog.make(
         check_id,
         status,
         summary + _unread(ev),
-        evidence + _unread_evidence(ev),
-        remediation=remediation_for.format(env=missing[0]),
+        evidence + _unread_evidence(ev) + _not_inspected_evidence(ev),
+        remediation=remediation,
         missing=missing,
     )
 

@@ -614,3 +614,49 @@ def test_base_images_skip_scratch_and_stage_aliases_and_resolve_args() -> None:
 )
 def test_pinning_of_each_reference_kind(ref: Ref, pin: str) -> None:
     assert cicd.ref_pin(ref) == pin
+
+
+# --------------------------------------------------------------------------- followed commands
+
+
+def test_evidence_names_the_chain_from_the_pipeline_to_the_makefile(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, system=None)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  ci:\n    runs-on: x\n    steps:\n      - run: make\n"
+    )
+    (repo / "Makefile").write_text(
+        "all: lint\n\nlint:\n\tgolangci-lint run ./...\n\nicons:\n\tmake add-latest-icons\n"
+    )
+    checks = run(tmp_path, repo)
+    lint = checks["cicd.code-lint"]
+    assert lint.status is Status.PASS
+    assert lint.evidence[0].value == (
+        ".github/workflows/ci.yml:6 runs `make`, Makefile:4 runs golangci-lint run ./..."
+    )
+    assert lint.evidence[0].location == "Makefile:4"
+    assert checks["cicd.unit-tests"].status is Status.FAIL
+
+
+def test_a_job_that_never_runs_is_named_in_the_fix(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, system=None)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "cd.yml").write_text(
+        "on: push\njobs:\n  prod:\n    if: ${{ false }}\n    runs-on: x\n"
+        "    environment: production\n    steps: [{run: helm upgrade app ./chart}]\n"
+    )
+    check = run(tmp_path, repo, environments=["production"])["cicd.deploy-environments"]
+    assert check.status is Status.FAIL
+    assert check.remediation.startswith("A job or stage that can never run is not counted")
+    assert "job prod (.github/workflows/cd.yml:3) never runs" in check.remediation
+
+
+def test_a_build_of_a_test_fixture_image_is_not_the_product_build(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, system=None)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  e2e:\n    runs-on: x\n    steps:\n"
+        "      - run: docker build -t fx test/fixtures/echo && docker push fx\n"
+    )
+    checks = run(tmp_path, repo)
+    assert checks["cicd.docker-build"].status is Status.FAIL
