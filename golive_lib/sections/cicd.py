@@ -227,8 +227,9 @@ IMAGE_RELEASE: tuple[Rule, ...] = (
     cmd("cloud build (pushes)", r"\bgcloud\s+builds\s+submit\b|\baz\s+acr\s+build\b"),
     cmd(
         "image push tool",
-        r"(?:^|[\s/(])[\w.-]*push(?:er)?[\w.-]*\s+.*\b(?:REGISTRY|registry|IMAGE|image)",
-        unless=r"^\(?\s*(?:git|helm|cosign|oras|curl|aws\s+s3|gsutil)\b|\bpush=false\b",
+        r"(?:^|[\s/(])[\w.-]*push(?:er)?[\w.-]*\s+.*(?<![A-Za-z])(?:REGISTRY|registry|IMAGE|image)",
+        unless=r"^\(?\s*(?:git|helm|cosign|oras|curl|aws\s+s3|gsutil|pushd|echo|printf)\b"
+        r"|\bpush=false\b|\bpushd\b",
     ),
     act("docker/build-push-action with push", r"^docker/build-push-action(?:@|$)", push=_NOT_FALSE),
     act("push-to-registry action", r"^redhat-actions/push-to-registry(?:@|$)"),
