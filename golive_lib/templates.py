@@ -70,7 +70,16 @@ def _discovered(service: str, found: Discovery) -> str:
         "",
         "cicd:",
     ]
-    if found.pipeline_files:
+    outside = [f for f in found.pipeline_files if f.where != "found"]
+    if outside:  # not where golive looks by default: list them all
+        names = ", ".join(f.value for f in found.pipeline_files)
+        lines.append(
+            f"  pipeline_files: [{names}]".ljust(33)
+            + "  # found; "
+            + ", ".join(f.value for f in outside)
+            + " outside the default places"
+        )
+    elif found.pipeline_files:
         lines.append(f"  # pipelines found: {_listing(found.pipeline_files)}")
     else:
         lines.append("  # NO PIPELINE FOUND where golive looks; name yours under pipeline_files")

@@ -93,8 +93,38 @@ def _release_docs(files: list[Path], repo: Path) -> list[Found]:
     return out
 
 
+# Folders where Azure Pipelines files often live outside golive's default places.
+AZURE_FOLDERS = (".pipelines", ".azuredevops", "eng", "pipelines", "build", "ci", "azure", ".ado")
+_AZURE_ROOT_KEYS = re.compile(r"^(?:trigger|pr|schedules|extends|resources|stages|jobs):", re.M)
+
+
+def _extra_azure_pipelines(repo: Path, known: list[Path]) -> list[Path]:
+    """Azure pipelines (not templates: they have trigger/pr/schedules/extends/resources at
+    the top) in the usual folders that golive's default discovery does not look in."""
+    found: list[Path] = []
+    for folder in AZURE_FOLDERS:
+        base = repo / folder
+        if not base.is_dir():
+            continue
+        for path in sorted([*base.rglob("*.yml"), *base.rglob("*.yaml")]):
+            if path in known or len(path.relative_to(base).parts) > 3:
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            keys = set(_AZURE_ROOT_KEYS.findall(text))
+            if not keys & {"trigger:", "pr:", "schedules:", "extends:", "resources:"}:
+                continue
+            if ci.system_of(path, text) == "azure":
+                found.append(path)
+    return found
+
+
 def _environments(repo: Path) -> tuple[list[Found], list[Found]]:
-    paths = ci.discover(repo, [])
+    default = ci.discover(repo, [])
+    extra = _extra_azure_pipelines(repo, default)
+    paths = [*default, *extra]
     pipelines, _ = ci.parse_all(paths, repo)
     envs: dict[str, Found] = {}
     for pipeline in pipelines:
@@ -104,7 +134,9 @@ def _environments(repo: Path) -> tuple[list[Found], list[Found]]:
                 envs[name.lower()] = Found(
                     name, f"{_rel(job.path, repo)}:{job.line} (job {job.name})"
                 )
-    return [Found(_rel(p, repo), "found") for p in paths], list(envs.values())
+    files = [Found(_rel(p, repo), "found") for p in default]
+    files += [Found(_rel(p, repo), "outside the default places") for p in extra]
+    return files, list(envs.values())
 
 
 def _load_yaml_docs(path: Path) -> list[object]:

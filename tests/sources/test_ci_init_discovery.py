@@ -90,3 +90,21 @@ def test_an_empty_repository_gets_explicit_placeholders(tmp_path: Path) -> None:
     assert "environments: []" in text
     (tmp_path / "svc.yaml").write_text(text)
     assert load_params(tmp_path / "svc.yaml").cicd.environments == []
+
+
+def test_azure_pipelines_outside_the_default_places_are_listed(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    (root / "eng" / "ci").mkdir(parents=True)
+    (root / "eng" / "templates").mkdir(parents=True)
+    (root / "eng" / "ci" / "official.yml").write_text(
+        "trigger: [main]\nextends:\n  template: ../templates/jobs.yml\n"
+    )
+    (root / "eng" / "templates" / "jobs.yml").write_text(
+        "jobs:\n  - deployment: Prod\n    environment: production\n"
+        "    strategy: {runOnce: {deploy: {steps: [{script: helm upgrade x ./chart}]}}}\n"
+    )
+    text = parameters_template("svc", "svc", date(2026, 12, 3), discover(root))
+    (tmp_path / "svc.yaml").write_text(text)
+    params = load_params(tmp_path / "svc.yaml")
+    assert params.cicd.pipeline_files == ["eng/ci/official.yml"]  # the template is not listed
+    assert params.cicd.environments == ["production"]
