@@ -164,12 +164,20 @@ _COMPILE_ONLY_GO = (
     r"-run[= ]['\"]?(?:\^\$|(?i:nope|x{3,}|none|nothing)\b)|\s-c(?:\s|$)|-run=\S*\bnone\b"
 )
 TESTS: tuple[Rule, ...] = (
-    cmd("pytest", r"\b(?:py\.test|pytest)\b", unless=r"--collect-only\b|\s--co\b"),
+    cmd(
+        "pytest",
+        r"(?<![\w./\\-])(?:py\.test|pytest)(?![\w.-])",
+        unless=r"--collect-only\b|\s--co\b",
+    ),
     cmd("tox", r"\btox\b", unless=_LINT_ENV),
     cmd("nox", r"\bnox\b", unless=_LINT_ENV),
-    cmd("go test", r"\bgo\s+test\b|\bgotestsum\b", unless=_COMPILE_ONLY_GO),
+    cmd(
+        "go test",
+        r"\bgo\s+test\b|(?<![\w./\\-])gotestsum(?![\w.-])",
+        unless=_COMPILE_ONLY_GO,
+    ),
     cmd("npm/yarn/pnpm test", r"\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?test\b", by_name=True),
-    cmd("jest/vitest/mocha", r"\b(?:jest|vitest|mocha)\b"),
+    cmd("jest/vitest/mocha", r"(?<![\w./\\-])(?:jest|vitest|mocha)(?![\w.-])"),
     cmd(
         "maven",
         r"\bmvnw?\b.*\b(?:test|verify|integration-test)(?![-\w])",

@@ -22,8 +22,10 @@ RELEASE_WORDS = re.compile(
 OFF_TOPIC = re.compile(
     r"(?i)\b(?:notes?|history|changelog|changes|badges?|status|variables?|configuration|config"
     r"|options|settings|architecture|diagrams?|topology|schedule|calendar|dates?|blog|news"
-    r"|targets?|platforms?|download(?:s)?)\b"
+    r"|targets?|platforms?|download(?:s)?|tags|versions?|versioning|cadence|channels?|support)\b"
 )
+# ... unless the heading also says it is about how: "Release process and versioning".
+PROCESS = re.compile(r"(?i)\b(?:process|procedure|how|steps|guide|checklist|workflow|runbook)\b")
 PLACEHOLDER = re.compile(
     r"(?i)^\W*(?:todo|tbd|tba|tbc|wip|fixme|xxx|n/?a|none|placeholder|lorem ipsum\b.*"
     r"|coming soon|(?:to be|will be) (?:written|added|documented|defined|done|completed)\b.*"
@@ -45,8 +47,12 @@ class Verdict:
 
 
 def release_headings(doc: MarkdownDoc) -> list[Heading]:
+    """Headings naming the release process (an off-topic word vetoes one, unless the
+    heading also says it is about how: "Release process and versioning")."""
     return [
-        h for h in doc.headings if RELEASE_WORDS.search(h.text) and not OFF_TOPIC.search(h.text)
+        h
+        for h in doc.headings
+        if RELEASE_WORDS.search(h.text) and (not OFF_TOPIC.search(h.text) or PROCESS.search(h.text))
     ]
 
 

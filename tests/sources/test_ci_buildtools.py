@@ -204,3 +204,19 @@ def test_a_cd_out_of_the_repository_stops_following(tmp_path: Path) -> None:
     )
     p = parsed(root)
     assert derived(p) == [] and p.notes == ()
+
+
+def test_make_variables_of_every_flavour_and_in_conditionals(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": gha("make -o build test-unit"),
+            "Makefile": "DOCKER ?= docker\nFLAGS := $(DOCKER) run --rm\nifeq ($(CI),true)\n"
+            '\tFLAGS += -t\nendif\nRUN ::= $(FLAGS) "dev"\n\nbuild:\n\t$(DOCKER) build -t dev .\n'
+            "test-unit: build\n\t$(RUN) hack/test/unit\n",
+            "hack/test/unit": "#!/usr/bin/env bash\nset -eu\ngo test ./...\n",
+        },
+    )
+    runs = [(s.run, s.path.name) for s in derived(parsed(root))]
+    assert ('docker run --rm -t "dev" hack/test/unit', "Makefile") in runs
+    assert ("go test ./...", "unit") in runs

@@ -155,8 +155,26 @@ class _Expander:
             return self.task(argv, cwd)
         if tool == "just":
             return self.just(argv, cwd)
+        if argv[:2] in (["docker", "run"], ["docker", "exec"], ["podman", "run"]):
+            return self.in_container(argv, cwd)
         script = self.script_path(argv, cwd)
         return self.script(script) if script is not None else []
+
+    def in_container(self, argv: list[str], cwd: Path) -> list[Found]:
+        """``docker run ... IMAGE hack/test/unit``: a repository script run in a container
+        (the repository mounted) is followed like one run directly."""
+        for i, arg in enumerate(argv[2:], 2):
+            if arg.startswith("-") or "/" not in arg or "$" in arg:
+                continue
+            path = cwd / arg
+            if path.is_file() and self.inside(path) and path.suffix not in (".yml", ".yaml"):
+                found = self.script(path)
+                if found:
+                    return found
+            script = self.script_path(argv[i:], cwd)
+            if script is not None:
+                return self.script(script)
+        return []
 
     # ----------------------------------------------------------------- make
 
@@ -170,6 +188,10 @@ class _Expander:
                 directory = directory / arg[2:]
             elif arg in ("-f", "--file", "--makefile"):
                 file = next(args, None)
+            elif arg in ("-o", "-W", "-I", "--old-file", "--what-if", "--include-dir"):
+                next(args, None)  # an option's argument, not a target
+            elif arg in ("-j", "-l") or arg.isdigit():
+                continue
             elif arg.startswith("-") or "=" in arg or not _TARGET_RE.match(arg):
                 continue  # options, variables, shell text that is not a target
             else:

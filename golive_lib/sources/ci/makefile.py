@@ -18,7 +18,7 @@ from pathlib import Path
 MAX_INCLUDE_DEPTH = 5
 _RULE_RE = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*?)\s*(?P<colons>::?)(?!=)\s*(?P<rest>.*)$")
 _ASSIGN_RE = re.compile(
-    r"^(?:export\s+|override\s+)?(?P<name>\.?[A-Za-z_][\w.-]*)\s*(?P<op>:::?=|\?=|\+=|!=|=)\s*(?P<value>.*)$"
+    r"^(?:export\s+|override\s+)?(?P<name>\.?[A-Za-z_][\w.-]*)\s*(?P<op>:::=|::=|:=|\?=|\+=|!=|=)\s*(?P<value>.*)$"
 )
 _INCLUDE_RE = re.compile(r"^(?:-include|sinclude|include)\s+(?P<files>.+)$")
 _VAR_RE = re.compile(r"\$[({]([A-Za-z_][\w.-]*)[)}]")
@@ -129,6 +129,8 @@ def _read_into(mk: Makefile, path: Path, depth: int, seen: set[Path]) -> None:
         if re.match(r"^(?:export\s+|override\s+)?define\b", head):
             in_define, current = True, []
             continue
+        if raw.startswith("\t") and not current:
+            raw = raw.lstrip("\t")  # indented text outside a rule (in an ifeq block)
         if raw.startswith("\t"):
             if current:
                 command = _strip_recipe(raw)
