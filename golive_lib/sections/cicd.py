@@ -100,6 +100,11 @@ DOCKER_BUILD: tuple[Rule, ...] = (
     cmd("cloud build", r"\bgcloud\s+builds\s+submit\b|\baz\s+acr\s+build\b"),
     cmd("buildpacks", r"\bpack\s+build\b"),
     act("docker/build-push-action", r"^docker/build-push-action(?:@|$)"),
+    act("docker/bake-action", r"^docker/bake-action(?:@|$)"),
+    act(
+        "docker/github-builder workflow",
+        r"^docker/github-builder/\.github/workflows/(?:build|bake)\.yml@",
+    ),
     act("buildah-build action", r"^redhat-actions/buildah-build(?:@|$)"),
     act("Docker task (build)", r"^Docker@\d+$", command=r"(?i)^(?:build|buildAndPush|)$"),
     act("CircleCI docker orb", r"^circleci/docker/(?:build|publish)$"),
@@ -239,7 +244,16 @@ IMAGE_RELEASE: tuple[Rule, ...] = (
         unless=r"^\(?\s*(?:git|helm|cosign|oras|curl|aws\s+s3|gsutil|pushd|echo|printf)\b"
         r"|\bpush=false\b|\bpushd\b",
     ),
-    act("docker/build-push-action with push", r"^docker/build-push-action(?:@|$)", push=_NOT_FALSE),
+    act(
+        "docker/build-push-action or bake-action with push",
+        r"^docker/(?:build-push|bake)-action(?:@|$)",
+        push=_NOT_FALSE,
+    ),
+    act(
+        "docker/github-builder workflow with push",
+        r"^docker/github-builder/\.github/workflows/(?:build|bake)\.yml@",
+        push=_NOT_FALSE,
+    ),
     act("push-to-registry action", r"^redhat-actions/push-to-registry(?:@|$)"),
     act("Docker task (push)", r"^Docker@\d+$", command=r"(?i)^(?:push|buildAndPush|)$"),
     act("CircleCI docker orb", r"^circleci/docker/(?:publish|push)$"),

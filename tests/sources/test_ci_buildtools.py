@@ -220,3 +220,17 @@ def test_make_variables_of_every_flavour_and_in_conditionals(tmp_path: Path) -> 
     runs = [(s.run, s.path.name) for s in derived(parsed(root))]
     assert ('docker run --rm -t "dev" hack/test/unit', "Makefile") in runs
     assert ("go test ./...", "unit") in runs
+
+
+def test_make_pattern_rules_substitute_the_stem(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": gha("make validate-lint"),
+            "Makefile": "validate-%: prep\n\thack/validate/$* --target $@\n\nprep:\n\ttrue\n",
+        },
+    )
+    assert [s.run for s in derived(parsed(root))] == [
+        "true",
+        "hack/validate/lint --target validate-lint",
+    ]

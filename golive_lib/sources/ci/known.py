@@ -18,6 +18,7 @@ KNOWN_ACTIONS = re.compile(
     r"upload-pages-artifact)"
     r"|docker/(?:build-push-action|login-action|setup-buildx-action|setup-qemu-action|"
     r"metadata-action|bake-action)"
+    r"|docker/github-builder/\.github/workflows/(?:build|bake)\.yml"
     r"|hadolint/hadolint-action|golangci/golangci-lint-action|pre-commit/action"
     r"|(?:astral-sh|chartboost)/ruff-action|astral-sh/setup-uv|psf/black"
     r"|(?:github|super-linter)/super-linter|ludeeus/action-shellcheck|reviewdog/action-[\w-]+"

@@ -45,6 +45,7 @@ class Rule:
 class Makefile:
     path: Path
     rules: dict[str, Rule] = field(default_factory=dict)
+    patterns: list[Rule] = field(default_factory=list)  # `validate-%: build`
     variables: dict[str, str] = field(default_factory=dict)
     default_goal: str | None = None
     not_read: list[str] = field(default_factory=list)  # includes that could not be read
@@ -66,7 +67,7 @@ class Makefile:
     def commands(self, target: str | None) -> list[tuple[str, RecipeLine]] | None:
         """(target, recipe line) that ``make target`` runs, or None when there is no such rule."""
         goal = target or self.default_goal
-        if goal is None or goal not in self.rules:
+        if goal is None or (goal not in self.rules and self._pattern(goal)[0] is None):
             return None
         out: list[tuple[str, RecipeLine]] = []
         self._walk(goal, out, set(), 0)
@@ -78,15 +79,25 @@ class Makefile:
         if target in seen or depth > 20:
             return
         seen.add(target)
-        rule = self.rules.get(target)
+        rule, stem = self.rules.get(target), ""
         if rule is None:
-            return
+            rule, stem = self._pattern(target)
+            if rule is None:
+                return
         for prerequisite in rule.prerequisites:
-            for name in self.expand(prerequisite).split():
+            for name in self.expand(prerequisite.replace("%", stem)).split():
                 self._walk(name, out, seen, depth + 1)
         for recipe in rule.recipe:
-            command = self.expand(recipe.command)
-            out.append((target, RecipeLine(command, recipe.path, recipe.line)))
+            text = recipe.command.replace("$*", stem).replace("$@", target)
+            out.append((target, RecipeLine(self.expand(text), recipe.path, recipe.line)))
+
+    def _pattern(self, target: str) -> tuple[Rule | None, str]:
+        """The pattern rule whose target matches (``validate-%`` for ``validate-lint``)."""
+        for rule in self.patterns:
+            prefix, _, suffix = rule.target.partition("%")
+            if target.startswith(prefix) and target.endswith(suffix) and rule.recipe:
+                return rule, target[len(prefix) : len(target) - len(suffix)]
+        return None, ""
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
@@ -180,7 +191,8 @@ def _read_into(mk: Makefile, path: Path, depth: int, seen: set[Path]) -> None:
         if rule_m is None:
             current = []
             continue
-        targets = [t for t in mk.expand(rule_m.group("targets")).split() if "%" not in t]
+        named = mk.expand(rule_m.group("targets")).split()
+        targets = [t for t in named if "%" not in t]
         rest = rule_m.group("rest")
         if re.match(r"^[A-Za-z_][\w.-]*\s*(?::?=|\?=|\+=)", rest):  # target-specific variable
             current = []
@@ -188,6 +200,10 @@ def _read_into(mk: Makefile, path: Path, depth: int, seen: set[Path]) -> None:
         prereqs, _, inline = rest.partition(";")
         prerequisites = [p for p in prereqs.replace("|", " ").split()]
         current = []
+        for pattern in (t for t in named if "%" in t and t.count("%") == 1):
+            rule = Rule(pattern, path, line, list(prerequisites))
+            mk.patterns.append(rule)
+            current.append(rule)
         for target in targets:
             if target == ".DEFAULT_GOAL":
                 continue
