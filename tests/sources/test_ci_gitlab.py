@@ -191,3 +191,21 @@ def test_a_trigger_job_is_a_uses_step(tmp_path: Path) -> None:
     (j,) = ci.parse(path, tmp_path).jobs
     assert [s.uses for s in j.steps] == ["trigger:acme/deploy"]
     assert j.steps[0].line == 4
+
+
+def test_local_child_pipelines_of_a_trigger_are_read(tmp_path: Path) -> None:
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "service.yml").write_text(
+        "deploy:\n  environment: production\n  script: [helm upgrade svc ./chart]\n"
+    )
+    path = tmp_path / ".gitlab-ci.yml"
+    path.write_text(
+        "svc:\n  trigger:\n    include:\n      - local: ci/service.yml\n"
+        "      - artifact: generated.yml\n        job: gen\n    strategy: depend\n"
+    )
+    p = ci.parse(path, tmp_path)
+    assert [(j.name, j.environment) for j in p.jobs] == [
+        ("svc", None),
+        ("svc / deploy", "production"),
+    ]
+    assert p.notes == ("job svc: child pipeline generated at run time (artifact), not followed",)

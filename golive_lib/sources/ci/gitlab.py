@@ -8,6 +8,7 @@ noted, not fetched.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +261,42 @@ def _variable_values(spec: YMap) -> tuple[str, ...]:
     return tuple(v for v in values if v)
 
 
+MAX_CHILD_DEPTH = 3
+
+
+def _child_pipelines(
+    key: str, spec: YMap, repo: Path, depth: int, notes: list[str]
+) -> list[Pipeline]:
+    """``trigger: include:`` local files: the child pipelines, read like this one."""
+    include = get(spec.get("trigger"), "include")
+    if include is None:
+        return []
+    children: list[Pipeline] = []
+    for kind, target in _include_entries(include):
+        if kind != "local" or "$" in target:
+            notes.append(f"job {key}: child pipeline {kind} {target} not followed")
+            continue
+        child = repo / target.lstrip("/")
+        if depth >= MAX_CHILD_DEPTH or not child.is_file():
+            notes.append(f"job {key}: child pipeline {target} not found, not followed")
+            continue
+        try:
+            children.append(_parse(child, child.read_text(encoding="utf-8"), repo, depth + 1))
+        except (OSError, UnicodeDecodeError) as e:
+            notes.append(f"job {key}: child pipeline {target} cannot be read ({e})")
+    for item in as_list(include) or ():
+        if get(item, "artifact") is not None:
+            notes.append(
+                f"job {key}: child pipeline generated at run time (artifact), not followed"
+            )
+    return children
+
+
 def parse(path: Path, text: str, repo: Path) -> Pipeline:
+    return _parse(path, text, repo, 0)
+
+
+def _parse(path: Path, text: str, repo: Path, depth: int) -> Pipeline:
     notes: list[str] = []
     errors: list[ParseFailure] = []
     doc = _load_with_includes(load_mapping(text, path), repo, notes, {path}, errors)
@@ -307,5 +343,12 @@ def parse(path: Path, text: str, repo: Path) -> Pipeline:
                 manual=manual,
             )
         )
+        for child in _child_pipelines(key, spec, repo, depth, notes):
+            jobs.extend(
+                replace(j, name=f"{key} / {j.name}", manual=j.manual or manual) for j in child.jobs
+            )
+            refs.extend(child.refs)
+            notes.extend(child.notes)
+            errors.extend(child.errors)
     unique = tuple(dict.fromkeys(refs))
     return Pipeline("gitlab", path, tuple(jobs), unique, tuple(notes), tuple(errors))
