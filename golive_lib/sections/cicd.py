@@ -88,6 +88,8 @@ INSTALL_RE = re.compile(
     r"gem|cargo|go)\s+(?:install|add|get)\b|\bcurl\b|\bwget\b"
 )
 _NOT_FALSE = r"^(?!\s*false\s*$).+"
+# A command that only prints or does nothing: its words are not commands.
+SAYS_RE = re.compile(r"^\(?\s*(?:echo|printf|:|true|logger|Write-Host|Write-Output)(?:\s|$)")
 
 DOCKER_BUILD: tuple[Rule, ...] = (
     cmd("docker build", r"\bdocker\s+(?:image\s+)?build\b"),
@@ -464,7 +466,9 @@ def step_hits(step: Step, job: Job, rule: Rule) -> list[Hit]:
     hits: list[Hit] = []
     if rule.command is not None and step.run:
         for newlines, segment in command_segments(step.run):
-            if INSTALL_RE.search(segment) or not rule.command.search(segment):
+            if SAYS_RE.match(segment) or INSTALL_RE.search(segment):
+                continue  # `echo "running hadolint"` runs nothing; installing is not running
+            if not rule.command.search(segment):
                 continue
             if rule.unless is not None and rule.unless.search(segment):
                 continue

@@ -660,3 +660,15 @@ def test_a_build_of_a_test_fixture_image_is_not_the_product_build(tmp_path: Path
     )
     checks = run(tmp_path, repo)
     assert checks["cicd.docker-build"].status is Status.FAIL
+
+
+def test_a_command_that_only_prints_a_tool_name_runs_nothing(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, system=None)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  ci:\n    runs-on: x\n    steps:\n"
+        '      - run: echo "TODO: hadolint Dockerfile and pytest"\n'
+    )
+    checks = run(tmp_path, repo)
+    assert checks["cicd.dockerfile-lint"].status is Status.FAIL
+    assert checks["cicd.unit-tests"].status is Status.FAIL
