@@ -667,7 +667,7 @@ def test_a_command_that_only_prints_a_tool_name_runs_nothing(tmp_path: Path) -> 
     (repo / ".github" / "workflows").mkdir(parents=True)
     (repo / ".github" / "workflows" / "ci.yml").write_text(
         "on: push\njobs:\n  ci:\n    runs-on: x\n    steps:\n"
-        '      - run: echo "TODO: hadolint Dockerfile and pytest"\n'
+        "      - run: 'echo \"TODO: hadolint Dockerfile and pytest\"'\n"
     )
     checks = run(tmp_path, repo)
     assert checks["cicd.dockerfile-lint"].status is Status.FAIL
