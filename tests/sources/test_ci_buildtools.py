@@ -234,3 +234,23 @@ def test_make_pattern_rules_substitute_the_stem(tmp_path: Path) -> None:
         "true",
         "hack/validate/lint --target validate-lint",
     ]
+
+
+def test_working_directory_of_a_step_or_job_is_where_commands_are_followed(
+    tmp_path: Path,
+) -> None:
+    root = write(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": "on: push\njobs:\n  app:\n    runs-on: x\n"
+            "    defaults:\n      run:\n        working-directory: services/app\n"
+            "    steps:\n      - run: make test\n"
+            "      - run: make test\n        working-directory: services/web\n",
+            "services/app/Makefile": "test:\n\tgo test ./...\n",
+            "services/web/Makefile": "test:\n\tnpx jest\n",
+        },
+    )
+    assert [(s.run, s.path.parent.name) for s in derived(parsed(root))] == [
+        ("go test ./...", "app"),
+        ("npx jest", "web"),
+    ]

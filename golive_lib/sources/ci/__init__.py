@@ -59,6 +59,8 @@ class Step:
     # The commands that led here when this step was found inside a Makefile, script,
     # package.json, tox.ini... that a pipeline command runs (outermost first).
     via: tuple[Origin, ...] = ()
+    # The folder the step runs in, relative to the repository (working-directory:).
+    cwd: str | None = None
 
     def line_at(self, newlines: int) -> int:
         """The file line of the run text after ``newlines`` newlines."""

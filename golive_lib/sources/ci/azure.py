@@ -74,10 +74,13 @@ def task_command(task: str, inputs: dict[str, str]) -> str | None:
 
 def _step(m: YMap) -> Step | None:
     display = scalar(m.get("displayName"))
+    workdir = scalar(m.get("workingDirectory")) or scalar(get(m.get("inputs"), "workingDirectory"))
+    workdir = _script_file(workdir) if workdir else None
     for key in SCRIPT_KEYS:
         run = scalar(m.get(key))
         if run is not None:
-            return Step(display or first_line(run), m.path, m.line, run, m.value_line(key))
+            name = display or first_line(run)
+            return Step(name, m.path, m.line, run, m.value_line(key), cwd=workdir)
     for key in USES_KEYS:
         target = scalar(m.get(key))
         if target is not None:
@@ -86,7 +89,7 @@ def _step(m: YMap) -> Step | None:
             inputs = inputs_of(m.get("inputs"))
             run = task_command(target, {k.lower(): v for k, v in inputs}) if key == "task" else None
             line = get(m, "inputs").line if run is not None and as_map(m.get("inputs")) else 0
-            return Step(name, m.path, m.line, run, line, uses=uses, inputs=inputs)
+            return Step(name, m.path, m.line, run, line, uses=uses, inputs=inputs, cwd=workdir)
     return None
 
 

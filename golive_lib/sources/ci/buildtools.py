@@ -510,7 +510,11 @@ def expand_pipeline(pipeline: Pipeline, repo: Path) -> Pipeline:
         cwd: Path | None = repo
         for step in job.steps:
             steps.append(step)
-            found, end = expander.step(step, cwd if shared_shell else repo)
+            start = cwd if shared_shell else repo
+            if step.cwd and "$" not in step.cwd and not step.cwd.startswith(("/", "~")):
+                folder = (repo / step.cwd).resolve()
+                start = folder if folder.is_dir() and expander.inside(folder) else None
+            found, end = expander.step(step, start)
             steps.extend(found)
             cwd = end
         jobs.append(replace(job, steps=tuple(steps)))

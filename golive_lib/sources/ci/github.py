@@ -12,6 +12,7 @@ A workflow started only by ``workflow_dispatch`` has manual jobs.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from ._yaml import (
     as_list,
     as_map,
     first_line,
+    get,
     inputs_of,
     load_mapping,
     scalar,
@@ -91,7 +93,9 @@ class _Reader:
         except ValueError:
             return str(path)
 
-    def step(self, spec: YMap, inputs: dict[str, str], depth: int) -> list[Step]:
+    def step(
+        self, spec: YMap, inputs: dict[str, str], depth: int, cwd: str | None = None
+    ) -> list[Step]:
         if never_runs(spec):
             where = f"{self.rel(spec.path)}:{spec.line}"
             self.note(f"step at {where} never runs (if: false): not counted")
@@ -110,6 +114,7 @@ class _Reader:
             uses=uses,
             inputs=given,
             image=image,
+            cwd=scalar(spec.get("working-directory")) or cwd,
         )
         if uses:
             ref = _uses_ref(uses, spec.path, spec.line_of("uses"))
@@ -172,10 +177,13 @@ class _Reader:
                 self.refs.extend([ref] if ref else [])
                 if not action_is_known(uses):
                     self.note(f"reusable workflow {uses} not inspected (in another repository)")
+        workdir = scalar(get(get(get(spec, "defaults"), "run"), "working-directory")) or scalar(
+            get(get(doc.get("defaults"), "run"), "working-directory")
+        )
         for item in as_list(spec.get("steps")) or ():
             m = as_map(item)
             if m is not None:
-                steps.extend(self.step(m, {}, 0))
+                steps.extend(self.step(m, {}, 0, workdir))
         services: dict[Any, Any] = as_map(spec.get("services")) or {}
         self._container_refs(spec)
         job = Job(
@@ -222,33 +230,17 @@ class _Reader:
                 continue  # nested reusable workflows: not followed further
             for job in self.job(str(job_id), m, jobs_map.line_of(job_id), doc, manual):
                 steps = tuple(
-                    s
-                    if s.run is None
-                    else Step(
-                        s.name,
-                        s.path,
-                        s.line,
-                        _substitute(s.run, given),
-                        s.run_line,
-                        s.uses,
-                        s.inputs,
-                        s.image,
-                        s.via,
-                    )
+                    s if s.run is None else replace(s, run=_substitute(s.run, given))
                     for s in job.steps
                 )
+                environment = _substitute(job.environment, given)
                 jobs.append(
-                    Job(
-                        f"{caller} / {job.name}",
-                        job.path,
-                        job.line,
-                        steps,
-                        job.image,
-                        job.environment,
-                        caller,
-                        job.services,
-                        job.contexts,
-                        job.manual,
+                    replace(
+                        job,
+                        name=f"{caller} / {job.name}",
+                        steps=steps,
+                        environment=environment,
+                        stage=caller,
                     )
                 )
         return jobs
