@@ -696,6 +696,16 @@ def _unread_evidence(ev: CicdEvidence) -> list[Evidence]:
     ]
 
 
+def _unread_fix(ev: CicdEvidence) -> str:
+    """Where to fix a pipeline file that could not be parsed, and how to check it."""
+    places = "; ".join(f"{ev.where(f.path, f.line or 1)} ({f.message})" for f in ev.failures)
+    return (
+        f"Fix {places}, then re-run; the CI system's own linter confirms the file is valid "
+        "(GitLab: CI Lint, CircleCI: `circleci config validate`, Azure: the pipeline editor's "
+        "Validate, GitHub: actionlint)."
+    )
+
+
 def _files(ev: CicdEvidence) -> str:
     """The pipeline files, named when few, counted when many."""
     names = [ev.rel(p.path) for p in ev.pipelines]
@@ -740,7 +750,7 @@ def _detection(
             Status.ERROR,
             f"no step found that {what.lower()} in the files that parsed ({files})" + _unread(ev),
             _unread_evidence(ev),
-            remediation="Fix the pipeline file that could not be parsed, then re-run.",
+            remediation=_unread_fix(ev),
         )
     unseen = _not_inspected_text(ev, check_id)
     if unseen:
