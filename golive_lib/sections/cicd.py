@@ -30,7 +30,7 @@ from ..params import Params
 from ..sources import hadolint
 from ..sources.ci import DISCOVERY, Job, ParseFailure, Pipeline, Ref, Step, discover, parse_all
 from ..sources.ci.shell import command_segments
-from ..sources.docs import Heading, MarkdownDoc, body_lines, parse_markdown
+from ..sources.docs import Heading, MarkdownDoc, body_lines, parse_markdown, split_target
 from . import release_docs
 from .base import check, repo_relative
 
@@ -1052,18 +1052,29 @@ def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
 
 
 def _linked_release_doc(ev: CicdEvidence, doc: MarkdownDoc, heading: Heading) -> Path | None:
-    """A document in the repository that a short release section links to, with content."""
+    """A Markdown document of the repository that a short release section links to and
+    that documents the release: the linked ``#section``, else a release section of it, else
+    the whole of a release-named file (RELEASING.md), judged like the README's own."""
     for link in doc.links:
         if not release_docs.inside_section(doc, heading, link.line) or link.external:
             continue
-        target = (doc.path.parent / link.target.split("#", 1)[0]).resolve()
-        if target.is_file() and target.suffix.lower() in (".md", ".markdown"):
-            try:
-                linked = parse_markdown(target)
-            except SourceError:
-                continue
-            if body_lines(linked) >= 3:
+        path_part, fragment = split_target(link.target)
+        target = (doc.path.parent / path_part).resolve() if path_part else doc.path
+        if not target.is_file() or target.suffix.lower() not in (".md", ".markdown"):
+            continue
+        try:
+            linked = parse_markdown(target)
+        except SourceError:
+            continue
+        if fragment:
+            anchored = [h for h, a in linked.heading_anchors if a.lower() == fragment.lower()]
+            if anchored and release_docs.judge(linked, anchored[0]).ok:
                 return target
+            continue
+        if any(release_docs.judge(linked, h).ok for h in release_docs.release_headings(linked)):
+            return target
+        if release_docs.RELEASE_DOC_NAMES.match(target.name) and body_lines(linked) >= 3:
+            return target
     return None
 
 

@@ -672,3 +672,22 @@ def test_a_command_that_only_prints_a_tool_name_runs_nothing(tmp_path: Path) -> 
     checks = run(tmp_path, repo)
     assert checks["cicd.dockerfile-lint"].status is Status.FAIL
     assert checks["cicd.unit-tests"].status is Status.FAIL
+
+
+def test_a_link_to_a_placeholder_section_elsewhere_is_not_release_documentation(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(
+        tmp_path, readme="# x\n\n## Releasing\n\nSee [CONTRIBUTING](CONTRIBUTING.md#releasing).\n"
+    )
+    (repo / "CONTRIBUTING.md").write_text(
+        "# Contributing\n\nOpen a pull request, add tests, keep the style, sign commits,\n"
+        "and wait for a review from a maintainer.\n\n## Releasing\n\nTBD\n"
+    )
+    check = run(tmp_path, repo)["cicd.release-documented"]
+    assert check.status is Status.FAIL
+    (repo / "CONTRIBUTING.md").write_text(
+        "# Contributing\n\n## Releasing\n\n1. Tag `vX.Y.Z` on main.\n2. CI pushes the image.\n"
+        "3. A maintainer approves the production deployment in the CI environment.\n"
+    )
+    assert run(tmp_path, repo)["cicd.release-documented"].status is Status.PASS
