@@ -146,3 +146,19 @@ def test_when_false_stages_input_stages_and_library_steps(tmp_path: Path) -> Non
         "stage Old (line 6) never runs (when false)",
         "step infra.runMaven (line 5) not inspected (a shared library or plugin)",
     )
+
+
+def test_shell_steps_inside_dir_are_followed_from_that_folder(tmp_path: Path) -> None:
+    (tmp_path / "services" / "api").mkdir(parents=True)
+    (tmp_path / "services" / "api" / "Makefile").write_text("test:\n\tgo test ./...\n")
+    path = tmp_path / "Jenkinsfile"
+    path.write_text(
+        "pipeline {\n  agent any\n  stages {\n    stage('Test') {\n      steps {\n"
+        "        dir('services/api') {\n          sh 'make test'\n        }\n"
+        "      }\n    }\n  }\n}\n"
+    )
+    (p,), _ = ci.parse_all([path], tmp_path)
+    assert [(s.run, s.path.parent.name, s.line) for s in p.jobs[0].steps] == [
+        ("make test", tmp_path.name, 7),
+        ("go test ./...", "api", 2),
+    ]

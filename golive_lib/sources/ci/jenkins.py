@@ -330,20 +330,26 @@ def _stage_name(stmt: _Stmt) -> str | None:
     return stmt.first_string() or stmt.text.removeprefix("stage").strip("() ")
 
 
-def _steps(body: list[_Stmt], path: Path) -> list[Step]:
-    """Leaf statements of a steps block, descending into script/withCredentials/dir/... bodies."""
+def _steps(body: list[_Stmt], path: Path, cwd: str | None = None) -> list[Step]:
+    """Leaf statements of a steps block, descending into script/withCredentials/dir/...
+    bodies; ``dir('sub') { ... }`` sets the folder the shell steps inside run in."""
     steps: list[Step] = []
     for stmt in body:
         if stmt.body is not None:
-            steps.extend(_steps(stmt.body, path))
+            inner = cwd
+            folder = stmt.first_string() if stmt.word == "dir" else None
+            if folder is not None:
+                inner = f"{cwd}/{folder}" if cwd else folder
+            steps.extend(_steps(stmt.body, path, inner))
             continue
         if stmt.word in SHELL_STEPS:
             script = _script_string(stmt)
             if script is not None:
                 value, line = script
-                steps.append(Step(first_line(value) or stmt.word, path, stmt.line, value, line))
+                name = first_line(value) or stmt.word
+                steps.append(Step(name, path, stmt.line, value, line, cwd=cwd))
                 continue
-            steps.append(Step(stmt.word, path, stmt.line, stmt.text, stmt.line))
+            steps.append(Step(stmt.word, path, stmt.line, stmt.text, stmt.line, cwd=cwd))
             continue
         steps.append(Step(stmt.word or stmt.text, path, stmt.line, uses=stmt.text))
     return steps
