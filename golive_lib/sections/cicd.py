@@ -293,6 +293,9 @@ DEPLOY: tuple[Rule, ...] = (
     ),
 )
 
+# A deploy command that changes nothing: a dry run, a diff, a check.
+DRY_RUN_RE = re.compile(r"--dry-?run\b|--check\b|--validate-only\b|\b(?:helm|kubectl)\s+diff\b")
+
 # Other names an environment goes by in pipelines.
 ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "production": ("prod", "prd", "live"),
@@ -576,7 +579,8 @@ def deploy_hits(pipelines: Iterable[Pipeline], environment: str) -> list[Hit]:
             job_names_it = any(named.search(t) for t in (job.name, job.stage or "", *job.contexts))
             for step in job.steps:
                 step_text = " ".join((step.name, *(v for _, v in step.inputs)))
-                for hit in (h for rule in DEPLOY for h in step_hits(step, job, rule)):
+                deploys = (h for rule in DEPLOY for h in step_hits(step, job, rule))
+                for hit in (h for h in deploys if not DRY_RUN_RE.search(h.value)):
                     if job_names_it or named.search(hit.value) or named.search(step_text):
                         hits.append(hit)
                         break

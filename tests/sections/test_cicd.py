@@ -691,3 +691,14 @@ def test_a_link_to_a_placeholder_section_elsewhere_is_not_release_documentation(
         "3. A maintainer approves the production deployment in the CI environment.\n"
     )
     assert run(tmp_path, repo)["cicd.release-documented"].status is Status.PASS
+
+
+def test_a_dry_run_deploy_is_not_a_deploy(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, system=None)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "cd.yml").write_text(
+        "on: push\njobs:\n  prod:\n    runs-on: x\n    steps:\n"
+        "      - run: helm upgrade --install app ./chart -f values-production.yaml --dry-run\n"
+    )
+    check = run(tmp_path, repo, environments=["production"])["cicd.deploy-environments"]
+    assert check.status is Status.FAIL
