@@ -187,10 +187,10 @@ TESTS: tuple[Rule, ...] = (
     cmd("jest/vitest/mocha", r"(?<![\w./\\-])(?:jest|vitest|mocha)(?![\w.-])"),
     cmd(
         "maven",
-        r"\bmvnw?\b.*\b(?:test|verify|integration-test)(?![-\w])",
+        r"\bmvnw?\b.*(?<![\w.=-])(?:test|verify|integration-test)(?![\w.=-])",
         unless=r"-D(?:skipTests|maven\.test\.skip)\b",
     ),
-    cmd("gradle", r"\bgradlew?\b.*\b(?:test|check|integrationTest)\b"),
+    cmd("gradle", r"\bgradlew?\b.*(?<![\w.=-])(?:test|check|integrationTest)(?![\w.=-])"),
     cmd("cargo test", r"\bcargo\s+(?:test|nextest)\b", unless=r"--no-run\b"),
     cmd("rspec", r"\brspec\b"),
     cmd("dotnet test", r"\bdotnet\s+test\b"),

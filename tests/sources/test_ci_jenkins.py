@@ -162,3 +162,16 @@ def test_shell_steps_inside_dir_are_followed_from_that_folder(tmp_path: Path) ->
         ("make test", tmp_path.name, 7),
         ("go test ./...", "api", 2),
     ]
+
+
+def test_well_known_library_steps_read_as_the_build_they_run(tmp_path: Path) -> None:
+    path = tmp_path / "Jenkinsfile"
+    path.write_text(
+        "node {\n  stage('Build') {\n    def opts = ['-B', 'clean', 'install']\n"
+        "    infra.runMaven(opts, '21')\n  }\n  stage('Plugin') {\n"
+        "    buildPlugin(useContainerAgent: true)\n  }\n}\n"
+    )
+    p = ci.parse(path, tmp_path)
+    runs = [(s.run, s.line) for j in p.jobs for s in j.steps if s.run]
+    assert runs == [("mvn -B clean install", 4), ("mvn clean verify", 7)]
+    assert not any("runMaven" in n or "buildPlugin" in n for n in p.notes)

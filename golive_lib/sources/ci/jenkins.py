@@ -10,7 +10,7 @@ nested stages name their parent in ``stage``); ``sh``/``bat``/``pwsh``/``powersh
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import Job, Pipeline, Ref, Step
@@ -132,6 +132,41 @@ KNOWN_STEPS = frozenset(
         "isUnix",
     }
 )
+# Well-known shared-library steps (jenkins-infra/pipeline-library, used by the Jenkins
+# project and its plugins) read as the build they run.
+LIBRARY_STEPS = {"buildPlugin": "mvn clean verify", "buildPluginWithGradle": "gradle build"}
+MAVEN_STEPS = frozenset({"runMaven", "runWithMaven"})
+_LIST_RE = re.compile(r"^(?:def\s+|final\s+)?([A-Za-z_]\w*)\s*=\s*\[")
+_CALL_ARG_RE = re.compile(r"^\s*([A-Za-z_]\w*)\s*[,)]")
+
+
+def _lists(stmts: list[_Stmt], out: dict[str, list[str]]) -> dict[str, list[str]]:
+    """``def name = ['a', 'b']`` list literals of the whole file, by name."""
+    for stmt in stmts:
+        m = _LIST_RE.match(stmt.text)
+        if m:
+            out[m.group(1)] = [value for value, _ in stmt.strings]
+        if stmt.body:
+            _lists(stmt.body, out)
+    return out
+
+
+def library_command(uses: str, lists: dict[str, list[str]]) -> str | None:
+    """The command a well-known library step runs: ``buildPlugin()`` is ``mvn clean verify``,
+    ``infra.runMaven(options, ...)`` is ``mvn`` with the options list of this file."""
+    head, _, args = uses.partition("(")
+    name = head.strip().rsplit(".", 1)[-1]
+    if name in LIBRARY_STEPS:
+        return LIBRARY_STEPS[name]
+    if name in MAVEN_STEPS:
+        arg = _CALL_ARG_RE.match(args)
+        if arg and arg.group(1) in lists:
+            return "mvn " + " ".join(lists[arg.group(1)])
+        quoted = re.findall(r"['\"]([^'\"]+)['\"]", args.split("]")[0]) if "[" in args else []
+        return "mvn " + " ".join(quoted) if quoted else None
+    return None
+
+
 # Methods of images and Groovy values, not pipeline steps.
 _METHODS = frozenset(
     {
@@ -473,12 +508,27 @@ def parse(path: Path, text: str, repo: Path) -> Pipeline:
     post = _child(body, "post")
     if post is not None:
         walk.jobs.append(Job("post", path, post.line, tuple(_steps(post.body or [], path))))
+    lists = _lists(tree, {})
+    for index, job in enumerate(walk.jobs):
+        mapped = tuple(
+            replace(s, run=command, run_line=s.line)
+            if s.uses and s.run is None and (command := library_command(s.uses, lists))
+            else s
+            for s in job.steps
+        )
+        walk.jobs[index] = replace(job, steps=mapped)
     seen: set[str] = set()
     for job in walk.jobs:
         for step in job.steps:
             head = (step.uses or "").split("(", 1)[0].strip()
             known = head.split(".", 1)[0] in KNOWN_STEPS or head.rsplit(".", 1)[-1] in _METHODS
-            if step.uses and not known and head not in seen and _NAME_RE.match(head):
+            if (
+                step.run is None
+                and step.uses
+                and not known
+                and head not in seen
+                and _NAME_RE.match(head)
+            ):
                 seen.add(head)
                 walk.notes.append(
                     f"step {head} (line {step.line}) not inspected (a shared library or plugin)"
