@@ -817,12 +817,15 @@ def pipeline_present(ev: CicdEvidence, params: Params) -> Check:
             remediation="Define the build, test and release jobs in the pipeline file.",
         )
     jobs = sum(len(p.jobs) for p in ev.pipelines)
-    files = ", ".join(ev.rel(p.path) for p in ev.pipelines)
+    unseen = not_inspected(ev)
+    summary = f"{len(ev.pipelines)} pipeline file(s) with {jobs} job(s): {_files(ev)}"
+    if unseen:
+        summary += f"; {len(unseen)} thing(s) not inspected or not counted (see the evidence)"
     return catalog.make(
         "cicd.pipeline-present",
         Status.PASS,
-        f"{len(ev.pipelines)} pipeline file(s) with {jobs} job(s): {files}",
-        evidence,
+        summary,
+        evidence + _not_inspected_evidence(ev),
     )
 
 
