@@ -33,6 +33,15 @@ PLACEHOLDER = re.compile(
     r"|work in progress)\W*$"
 )
 MIN_WORDS = 12
+# Words of a release process: a section of prose with none of them describes something
+# else (how the service is laid out, say).
+PROCESS_WORDS = re.compile(
+    r"(?i)\b(?:tag(?:s|ged|ging)?|merg(?:e|ed|es|ing)|push(?:es|ed|ing)?|pipelines?|ci|cd"
+    r"|workflows?|jobs?|approv(?:e|es|ed|al)|promot(?:e|es|ed|ion)|roll(?:s|ed)?[ -]?back"
+    r"|rollbacks?|revert|versions?|semver|changelog|trigger(?:s|ed)?|helm"
+    r"|kubectl|argo\s?cd|terraform|make|commands?|releas(?:e|es|ed|ing)"
+    r"|publish(?:es|ed|ing)?|upload(?:s|ed)?|artifacts?)\b"
+)
 _CODE_SPAN_RE = re.compile(r"`([^`]+)`")
 _MD_NOISE_RE = re.compile(r"<!--.*?-->|!\[[^\]]*\]\([^)]*\)|[#>*_|`~-]", re.S)
 
@@ -71,9 +80,15 @@ def judge(doc: MarkdownDoc, heading: Heading) -> Verdict:
     if PLACEHOLDER.match(flat):
         return Verdict(heading, False, f"a placeholder: {flat[:40]!r}")
     commands = [c for c in _CODE_SPAN_RE.findall(body) if len(c.split()) >= 2]
-    if len(words) >= MIN_WORDS or block_lines or commands:
+    if block_lines or commands:
         return Verdict(heading, True)
-    return Verdict(heading, False, f"only {len(words)} word(s): {flat[:60]!r}")
+    if len(words) < MIN_WORDS:
+        return Verdict(heading, False, f"only {len(words)} word(s): {flat[:60]!r}")
+    if not PROCESS_WORDS.search(prose):
+        return Verdict(
+            heading, False, "no step of a release in it (tag, pipeline, approve, roll back...)"
+        )
+    return Verdict(heading, True)
 
 
 def inside_section(doc: MarkdownDoc, heading: Heading, line: int) -> bool:

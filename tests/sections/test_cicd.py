@@ -485,6 +485,12 @@ def test_no_dockerfile_is_not_applicable(tmp_path: Path) -> None:
             Status.FAIL,
             "no release",
         ),
+        (
+            "# x\n\n## Deployment\n\nThe service stands as three replicas behind an internal "
+            "load balancer in each region, with a database per region.\n",
+            Status.FAIL,
+            "no step of a release in it",
+        ),
         ("# x\n\n## Usage\n\ncall it\n", Status.FAIL, "no release, deployment or publishing"),
         (None, Status.FAIL, "README.md not found"),
     ],
