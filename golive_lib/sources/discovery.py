@@ -125,7 +125,10 @@ def _environments(repo: Path) -> tuple[list[Found], list[Found]]:
     default = ci.discover(repo, [])
     extra = _extra_azure_pipelines(repo, default)
     paths = [*default, *extra]
-    pipelines, _ = ci.parse_all(paths, repo)
+    try:
+        pipelines, _ = ci.parse_all(paths, repo)
+    except Exception:  # noqa: BLE001 - init must still write a file; the review will say why
+        pipelines = []
     envs: dict[str, Found] = {}
     for pipeline in pipelines:
         for job in pipeline.jobs:
