@@ -176,8 +176,8 @@ TESTS: tuple[Rule, ...] = (
         r"(?<![\w./\\-])(?:py\.test|pytest)(?![\w.-])",
         unless=r"--collect-only\b|\s--co\b",
     ),
-    cmd("tox", r"\btox\b", unless=_LINT_ENV),
-    cmd("nox", r"\bnox\b", unless=_LINT_ENV),
+    cmd("tox", r"\btox\b", unless=_LINT_ENV, by_name=True),
+    cmd("nox", r"\bnox\b", unless=_LINT_ENV, by_name=True),
     cmd(
         "go test",
         r"\bgo\s+test\b|(?<![\w./\\-])gotestsum(?![\w.-])",

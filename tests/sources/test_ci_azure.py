@@ -133,3 +133,14 @@ def test_a_job_template_is_azure_not_gitlab(tmp_path: Path) -> None:
     p = ci.parse(path, tmp_path)
     assert p.system == "azure"
     assert [j.name for j in p.jobs] == ["Build"]
+
+
+def test_an_npm_custom_task_runs_its_script(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"scripts": {"test": "jest --ci"}}\n')
+    path = tmp_path / "azure-pipelines.yml"
+    path.write_text(
+        "trigger: [main]\nsteps:\n  - task: Npm@1\n    inputs:\n      command: custom\n"
+        "      customCommand: run test\n"
+    )
+    (p,), _ = ci.parse_all([path], tmp_path)
+    assert [s.run for s in p.jobs[0].steps] == ["npm run test", "jest --ci"]

@@ -254,3 +254,19 @@ def test_working_directory_of_a_step_or_job_is_where_commands_are_followed(
         ("go test ./...", "app"),
         ("npx jest", "web"),
     ]
+
+
+def test_a_tox_env_that_only_lints_is_not_a_test_run(tmp_path: Path) -> None:
+    from golive_lib.sections import cicd
+
+    root = write(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": gha("tox -e pep8"),
+            "tox.ini": "[testenv]\ncommands = pytest\n[testenv:pep8]\ncommands = flake8\n",
+        },
+    )
+    p = parsed(root)
+    assert [s.run for s in derived(p)] == ["flake8"]
+    assert cicd.classify_tests([p]) == {"unit": [], "integration": []}
+    assert [h.value for h in cicd.detect([p], cicd.CODE_LINT)] == ["flake8"]

@@ -61,6 +61,10 @@ def task_command(task: str, inputs: dict[str, str]) -> str | None:
     if name == "shellscript":
         file = inputs.get("scriptpath")
         return f"bash {_script_file(file)} {inputs.get('args', '')}".strip() if file else None
+    if name == "npm":
+        command = inputs.get("command", "install").lower()
+        custom = inputs.get("customcommand", "")
+        return f"npm {custom}" if command == "custom" and custom else None
     if name == "dockercompose":
         action = inputs.get("action", "Run a Docker Compose command").lower()
         file = _script_file(inputs.get("dockercomposefile", "docker-compose.yml"))
