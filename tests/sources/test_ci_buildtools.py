@@ -270,3 +270,18 @@ def test_a_tox_env_that_only_lints_is_not_a_test_run(tmp_path: Path) -> None:
     assert [s.run for s in derived(p)] == ["flake8"]
     assert cicd.classify_tests([p]) == {"unit": [], "integration": []}
     assert [h.value for h in cicd.detect([p], cicd.CODE_LINT)] == ["flake8"]
+
+
+def test_tox_toml_environments_are_followed(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": gha("tox run -e lint,py312"),
+            "tox.toml": 'env_list = ["py312"]\n\n[env_run_base]\ncommands = [["pytest", "-q"]]\n'
+            '\n[env.lint]\ncommands = [["ruff", "check", "."]]\n',
+        },
+    )
+    assert [(s.run, s.line) for s in derived(parsed(root))] == [
+        ("ruff check .", 6),
+        ("pytest -q", 3),
+    ]

@@ -45,6 +45,40 @@ def package_scripts(path: Path) -> dict[str, tuple[str, int]]:
     return out
 
 
+def tox_toml(path: Path) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
+    """tox.toml (tox 4): ``[env.NAME]`` / ``[env_run_base]`` ``commands`` (lists of argv),
+    keyed like tox.ini's sections (``testenv:NAME``, ``testenv``), each at its table's line."""
+    import tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}, []
+    lines = text.splitlines()
+
+    def line_of_table(header: str) -> int:
+        return next((i for i, t in enumerate(lines, 1) if t.strip() == header), 1)
+
+    def commands(spec: object, line: int) -> list[tuple[str, int]]:
+        out: list[tuple[str, int]] = []
+        for cmd in spec.get("commands", []) if isinstance(spec, dict) else []:
+            if isinstance(cmd, list):
+                out.append((" ".join(str(c) for c in cmd if isinstance(c, str)), line))
+        return out
+
+    sections: dict[str, list[tuple[str, int]]] = {}
+    base = data.get("env_run_base")
+    if isinstance(base, dict):
+        sections["testenv"] = commands(base, line_of_table("[env_run_base]"))
+    envs = data.get("env")
+    for name, spec in envs.items() if isinstance(envs, dict) else []:
+        sections[f"testenv:{name}"] = commands(spec, line_of_table(f"[env.{name}]"))
+    env_list = data.get("env_list")
+    envlist = [str(e) for e in env_list] if isinstance(env_list, list) else []
+    return sections, envlist
+
+
 def tox_ini(path: Path) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
     """tox.ini: each section's ``commands`` lines (with their lines) and the envlist."""
     sections: dict[str, list[tuple[str, int]]] = {}

@@ -37,6 +37,7 @@ from .buildfiles import (
     package_scripts,
     taskfile_tasks,
     tox_ini,
+    tox_toml,
 )
 from .makefile import Makefile, read_makefile
 from .shell import command_segments, words
@@ -308,10 +309,11 @@ class _Expander:
     # ----------------------------------------------------------------- tox / nox
 
     def tox(self, argv: list[str], cwd: Path) -> list[Found]:
-        path = cwd / "tox.ini" if (cwd / "tox.ini").is_file() else self.repo / "tox.ini"
-        if not path.is_file():
+        candidates = [d / n for d in (cwd, self.repo) for n in ("tox.ini", "tox.toml")]
+        path = next((p for p in candidates if p.is_file()), None)
+        if path is None:
             return []
-        sections, envlist = tox_ini(path)
+        sections, envlist = tox_toml(path) if path.suffix == ".toml" else tox_ini(path)
         envs: list[str] = []
         args = iter(argv[1:])
         for arg in args:
