@@ -8,10 +8,25 @@ from __future__ import annotations
 import ast
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ._yaml import PipelineError, as_list, as_map, get, load_yaml, scalar
+
+MAVEN_PHASES = ("validate", "compile", "test", "package", "verify", "install", "deploy")
+GRADLE_TEST_TASKS = frozenset({"build", "check"})
+
+
+@dataclass(frozen=True)
+class Found:
+    """A command written in a file a pipeline command reads."""
+
+    command: str
+    path: Path
+    line: int
+    context: str  # what ran it, e.g. "make test" (names the derived step)
+    follow: bool = True  # False for a description golive wrote (gradle/maven/compose)
 
 
 def line_of(path: Path, needle: str) -> int:
@@ -259,3 +274,55 @@ def justfile_recipes(path: Path) -> tuple[dict[str, tuple[list[str], list[tuple[
             recipes[current] = (deps, [])
             first = first or current
     return recipes, first
+
+
+def gradle_found(argv: list[str], cwd: Path) -> list[Found]:
+    """Gradle `build`/`check` run `test` (the Java plugin's lifecycle), unless `-x test`."""
+    skip = {argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("-x", "--exclude-task")}
+    tasks = [a.rsplit(":", 1)[-1] for a in argv[1:] if not a.startswith("-") and a not in skip]
+    if "test" in skip or not GRADLE_TEST_TASKS & set(tasks):
+        return []
+    build = next(
+        (cwd / n for n in ("build.gradle.kts", "build.gradle") if (cwd / n).is_file()), None
+    )
+    if build is None:
+        return []
+    task = next(t for t in tasks if t in GRADLE_TEST_TASKS)
+    return [Found(f"gradle test (run by the {task} task)", build, 1, f"gradle {task}", False)]
+
+
+def maven_found(argv: list[str], cwd: Path) -> list[Found]:
+    """Maven phases from `test` on run surefire; from `verify` on, failsafe when the POM
+    names it; `-DskipTests` skips both."""
+    if any(re.match(r"-D(?:skipTests|maven\.test\.skip)(?:=true)?$", a) for a in argv):
+        return []
+    phases = [a for a in argv[1:] if a in MAVEN_PHASES]
+    if not phases:
+        return []
+    last = max(MAVEN_PHASES.index(p) for p in phases)
+    pom = cwd / "pom.xml"
+    if last < MAVEN_PHASES.index("test") or not pom.is_file():
+        return []
+    phase = MAVEN_PHASES[last]
+    found = [
+        Found(
+            f"mvn surefire:test (unit tests of the {phase} phase)",
+            pom,
+            1,
+            f"mvn {phase}",
+            False,
+        )
+    ]
+    if last >= MAVEN_PHASES.index("verify"):
+        line = line_of(pom, "maven-failsafe-plugin")
+        if line:
+            found.append(
+                Found(
+                    f"mvn failsafe:integration-test (the {phase} phase)",
+                    pom,
+                    line,
+                    f"mvn {phase}",
+                    False,
+                )
+            )
+    return found

@@ -29,10 +29,12 @@ from typing import Any
 from . import Job, Origin, Pipeline, Step
 from .buildfiles import (
     TASKFILES,
+    Found,
     compose_builds,
     compose_command,
+    gradle_found,
     justfile_recipes,
-    line_of,
+    maven_found,
     nox_sessions,
     package_scripts,
     taskfile_tasks,
@@ -47,22 +49,9 @@ MAX_STEPS_PER_PIPELINE = 5000
 MAX_SCRIPT_BYTES = 512_000
 
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
-MAVEN_PHASES = ("validate", "compile", "test", "package", "verify", "install", "deploy")
-GRADLE_TEST_TASKS = frozenset({"build", "check"})
 _SHELL_SUFFIXES = (".sh", ".bash", ".ksh", ".zsh")
 _TARGET_RE = re.compile(r"^[\w.%/+-][\w.%/+:-]*$")
 _SHELL_RUNNERS = frozenset({"bash", "sh", "zsh", "ksh", "dash", "source", "."})
-
-
-@dataclass(frozen=True)
-class Found:
-    """A command written in a file a pipeline command reads."""
-
-    command: str
-    path: Path
-    line: int
-    context: str  # what ran it, e.g. "make test" (names the derived step)
-    follow: bool = True  # False for a description golive wrote (gradle/maven/compose)
 
 
 @dataclass
@@ -149,9 +138,9 @@ class _Expander:
         if tool == "docker-compose" or argv[:2] == ["docker", "compose"]:
             return self.compose(argv[1:] if tool == "docker-compose" else argv[2:], cwd)
         if tool in ("gradle", "gradlew", "gradlew.bat"):
-            return self.gradle(argv, cwd)
+            return gradle_found(argv, cwd)
         if tool in ("mvn", "mvnw", "mvnw.cmd"):
-            return self.maven(argv, cwd)
+            return maven_found(argv, cwd)
         if tool in ("task", "go-task"):
             return self.task(argv, cwd)
         if tool == "just":
@@ -449,55 +438,6 @@ class _Expander:
 
         for name in names:
             walk(name)
-        return found
-
-    # ----------------------------------------------------------------- gradle / maven
-
-    def gradle(self, argv: list[str], cwd: Path) -> list[Found]:
-        skip = {argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("-x", "--exclude-task")}
-        tasks = [a.rsplit(":", 1)[-1] for a in argv[1:] if not a.startswith("-") and a not in skip]
-        if "test" in skip or not GRADLE_TEST_TASKS & set(tasks):
-            return []
-        build = next(
-            (cwd / n for n in ("build.gradle.kts", "build.gradle") if (cwd / n).is_file()), None
-        )
-        if build is None:
-            return []
-        task = next(t for t in tasks if t in GRADLE_TEST_TASKS)
-        return [Found(f"gradle test (run by the {task} task)", build, 1, f"gradle {task}", False)]
-
-    def maven(self, argv: list[str], cwd: Path) -> list[Found]:
-        if any(re.match(r"-D(?:skipTests|maven\.test\.skip)(?:=true)?$", a) for a in argv):
-            return []
-        phases = [a for a in argv[1:] if a in MAVEN_PHASES]
-        if not phases:
-            return []
-        last = max(MAVEN_PHASES.index(p) for p in phases)
-        pom = cwd / "pom.xml"
-        if last < MAVEN_PHASES.index("test") or not pom.is_file():
-            return []
-        phase = MAVEN_PHASES[last]
-        found = [
-            Found(
-                f"mvn surefire:test (unit tests of the {phase} phase)",
-                pom,
-                1,
-                f"mvn {phase}",
-                False,
-            )
-        ]
-        if last >= MAVEN_PHASES.index("verify"):
-            line = line_of(pom, "maven-failsafe-plugin")
-            if line:
-                found.append(
-                    Found(
-                        f"mvn failsafe:integration-test (the {phase} phase)",
-                        pom,
-                        line,
-                        f"mvn {phase}",
-                        False,
-                    )
-                )
         return found
 
 
