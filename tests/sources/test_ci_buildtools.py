@@ -285,3 +285,22 @@ def test_tox_toml_environments_are_followed(tmp_path: Path) -> None:
         ("ruff check .", 6),
         ("pytest -q", 3),
     ]
+
+
+def test_pre_commit_hooks_are_read_from_the_run_and_the_action(tmp_path: Path) -> None:
+    from golive_lib.sections import cicd
+
+    root = write(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": "on: push\njobs:\n  lint:\n    runs-on: x\n"
+            "    steps:\n      - uses: pre-commit/action@v3.0.1\n",
+            ".pre-commit-config.yaml": "repos:\n  - repo: https://github.com/hadolint/hadolint\n"
+            "    rev: v2.12.0\n    hooks:\n      - id: hadolint-docker\n"
+            "  - repo: local\n    hooks:\n      - id: tests\n        name: unit tests\n"
+            "        entry: pytest -q tests/unit\n        language: system\n",
+        },
+    )
+    p = parsed(root)
+    assert [(s.run, s.line) for s in derived(p)] == [("hadolint", 5), ("pytest -q tests/unit", 8)]
+    assert [h.label for h in cicd.detect([p], cicd.DOCKERFILE_LINT)][0] == "hadolint"

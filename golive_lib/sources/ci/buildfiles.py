@@ -326,3 +326,46 @@ def maven_found(argv: list[str], cwd: Path) -> list[Found]:
                 )
             )
     return found
+
+
+# What a well-known pre-commit hook runs, when its id is all the config says.
+HOOK_COMMANDS = {
+    "ruff": "ruff check",
+    "ruff-check": "ruff check",
+    "ruff-format": "ruff format --check",
+    "black": "black --check",
+    "isort": "isort --check",
+    "flake8": "flake8",
+    "mypy": "mypy",
+    "pylint": "pylint",
+    "hadolint": "hadolint",
+    "hadolint-docker": "hadolint",
+    "shellcheck": "shellcheck",
+    "eslint": "eslint",
+    "prettier": "prettier --check",
+    "golangci-lint": "golangci-lint run",
+    "go-vet": "go vet",
+    "rubocop": "rubocop",
+}
+
+
+def precommit_hooks(path: Path) -> list[tuple[str, str, int]]:
+    """.pre-commit-config.yaml: (hook id, the command it runs, line) of every hook; a
+    local hook's ``entry`` is its command, a well-known id maps to its tool."""
+    try:
+        doc = load_yaml(path.read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError, PipelineError):
+        return []
+    out: list[tuple[str, str, int]] = []
+    for repo in as_list(get(doc, "repos")) or ():
+        hooks = as_list(get(repo, "hooks"))
+        for i, hook in enumerate(hooks or ()):
+            hook_id = scalar(get(hook, "id"))
+            if not hook_id or hooks is None:
+                continue
+            entry = scalar(get(hook, "entry"))
+            command = entry or HOOK_COMMANDS.get(hook_id) or hook_id
+            if entry and scalar(get(hook, "language")) in ("docker_image", "docker"):
+                command = f"{hook_id} ({entry})"
+            out.append((hook_id, command, hooks.line_of(i)))
+    return out

@@ -37,6 +37,7 @@ from .buildfiles import (
     maven_found,
     nox_sessions,
     package_scripts,
+    precommit_hooks,
     taskfile_tasks,
     tox_ini,
     tox_toml,
@@ -82,6 +83,9 @@ class _Expander:
     def step(self, step: Step, start: Path | None) -> tuple[list[Step], Path | None]:
         """The steps found behind one step's commands, and the folder its shell ends in
         (None: outside the repository)."""
+        if step.uses and step.uses.startswith("pre-commit/action"):
+            origin = Origin(step.path, step.line, step.uses)
+            return self.follow("pre-commit run --all-files", self.repo, (origin,), 0), start
         if not step.run:
             return [], start
         out: list[Step] = []
@@ -141,6 +145,8 @@ class _Expander:
             return gradle_found(argv, cwd)
         if tool in ("mvn", "mvnw", "mvnw.cmd"):
             return maven_found(argv, cwd)
+        if tool == "pre-commit" and "run" in argv[1:2]:
+            return self.precommit(argv, cwd)
         if tool in ("task", "go-task"):
             return self.task(argv, cwd)
         if tool == "just":
@@ -386,6 +392,26 @@ class _Expander:
                         )
                     )
         return found
+
+    # ----------------------------------------------------------------- pre-commit
+
+    def precommit(self, argv: list[str], cwd: Path) -> list[Found]:
+        path = next(
+            (
+                d / ".pre-commit-config.yaml"
+                for d in (cwd, self.repo)
+                if (d / ".pre-commit-config.yaml").is_file()
+            ),
+            None,
+        )
+        if path is None:
+            return []
+        only = [a for a in argv[2:] if not a.startswith("-")][:1]  # `pre-commit run HOOK`
+        return [
+            Found(command, path, line, f"pre-commit hook {hook_id}")
+            for hook_id, command, line in precommit_hooks(path)
+            if not only or hook_id == only[0]
+        ]
 
     # ----------------------------------------------------------------- task / just
 
