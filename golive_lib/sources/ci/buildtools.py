@@ -274,14 +274,40 @@ class _Expander:
     # ----------------------------------------------------------------- npm
 
     def npm(self, argv: list[str], cwd: Path) -> list[Found]:
-        tool, rest = Path(argv[0]).name, [a for a in argv[1:] if not a.startswith("-")]
-        if not rest:
+        tool, rest = Path(argv[0]).name, []
+        args = iter(argv[1:])
+        for arg in args:
+            if arg in ("--filter", "-F", "--prefix", "-C", "--dir", "-w", "--workspace", "--cwd"):
+                return []  # another package of a workspace: not followed
+            if not arg.startswith("-"):
+                rest.append(arg)
+        if not rest or rest[0] in ("workspace", "workspaces", "--"):
             return []
         if rest[0] in ("run", "run-script") and len(rest) > 1:
             name = rest[1]
         elif rest[0] in ("test", "t", "tst") and tool != "bun":
             name = "test"
-        elif tool in ("yarn", "pnpm") and rest[0] not in ("install", "add", "exec", "dlx"):
+        elif tool in ("yarn", "pnpm") and rest[0] not in (
+            "install",
+            "add",
+            "exec",
+            "dlx",
+            "remove",
+            "up",
+            "upgrade",
+            "set",
+            "config",
+            "why",
+            "cache",
+            "info",
+            "init",
+            "link",
+            "pack",
+            "publish",
+            "version",
+            "global",
+            "dedupe",
+        ):
             name = rest[0]
         else:
             return []
