@@ -763,6 +763,11 @@ def _detection(
             "name the step in the pipeline itself or waive this check with the reason; "
             "otherwise: " + remediation
         )
+    if any("never runs" in n for n in not_inspected(ev)):
+        remediation = (
+            "Jobs or stages that can never run are not counted (see the evidence): if the "
+            "step is in one, enable it. " + remediation
+        )
     return catalog.make(
         check_id,
         Status.FAIL,
