@@ -30,7 +30,7 @@ from ..params import Params
 from ..sources import hadolint
 from ..sources.ci import DISCOVERY, Job, ParseFailure, Pipeline, Ref, Step, discover, parse_all
 from ..sources.ci.shell import command_segments
-from ..sources.docs import Heading, MarkdownDoc, body_lines, parse_markdown, split_target
+from ..sources.docs import parse_markdown
 from . import release_docs
 from .base import check, repo_relative
 
@@ -1063,33 +1063,6 @@ def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
     return catalog.make(check_id, Status.PASS, f"hadolint: no findings in {names}", counts=counts)
 
 
-def _linked_release_doc(ev: CicdEvidence, doc: MarkdownDoc, heading: Heading) -> Path | None:
-    """A Markdown document of the repository that a short release section links to and
-    that documents the release: the linked ``#section``, else a release section of it, else
-    the whole of a release-named file (RELEASING.md), judged like the README's own."""
-    for link in doc.links:
-        if not release_docs.inside_section(doc, heading, link.line) or link.external:
-            continue
-        path_part, fragment = split_target(link.target)
-        target = (doc.path.parent / path_part).resolve() if path_part else doc.path
-        if not target.is_file() or target.suffix.lower() not in (".md", ".markdown"):
-            continue
-        try:
-            linked = parse_markdown(target)
-        except SourceError:
-            continue
-        if fragment:
-            anchored = [h for h, a in linked.heading_anchors if a.lower() == fragment.lower()]
-            if anchored and release_docs.judge(linked, anchored[0]).ok:
-                return target
-            continue
-        if any(release_docs.judge(linked, h).ok for h in release_docs.release_headings(linked)):
-            return target
-        if release_docs.RELEASE_DOC_NAMES.match(target.name) and body_lines(linked) >= 3:
-            return target
-    return None
-
-
 @check("cicd.release-documented")
 def release_documented(ev: CicdEvidence, params: Params) -> Check:
     check_id = "cicd.release-documented"
@@ -1128,7 +1101,7 @@ def release_documented(ev: CicdEvidence, params: Params) -> Check:
                 f'{shown} documents the release process under "{v.heading.text}"',
                 [section],
             )
-        linked = _linked_release_doc(ev, doc, v.heading)
+        linked = release_docs.linked_release_doc(doc, v.heading)
         if linked is not None:
             return catalog.make(
                 check_id,

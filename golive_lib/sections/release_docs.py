@@ -1,9 +1,10 @@
 """Does a README document the release process? Headings, real content, placeholders.
 
-Pure functions of parsed Markdown (`sources.docs.MarkdownDoc`): which headings name the
+Functions of parsed Markdown (`sources.docs.MarkdownDoc`): which headings name the
 release process (whole words: Release, Releasing, Deploying, Deployment, Publishing...,
 but not "Release notes" or "Deployment environment variables"), and whether the text
 under one is real content or a placeholder (TODO, TBD, "coming soon", a few words).
+`linked_release_doc` reads the document a short release section links to.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..sources.docs import Heading, MarkdownDoc
+from ..errors import SourceError
+from ..sources.docs import Heading, MarkdownDoc, body_lines, parse_markdown, split_target
 
 RELEASE_WORDS = re.compile(
     r"(?i)(?<![\w-])(?:releas(?:e|es|ing)|deploy(?:s|ed|ing|ment|ments)?|publish(?:es|ed|ing)?"
@@ -130,3 +132,30 @@ def other_release_docs(repository: Path) -> list[Path]:
                 if p.is_file() and RELEASE_DOC_NAMES.match(p.name)
             )
     return found
+
+
+def linked_release_doc(doc: MarkdownDoc, heading: Heading) -> Path | None:
+    """A Markdown document of the repository that a short release section links to and
+    that documents the release: the linked ``#section``, else a release section of it, else
+    the whole of a release-named file (RELEASING.md), judged like the README's own."""
+    for link in doc.links:
+        if not inside_section(doc, heading, link.line) or link.external:
+            continue
+        path_part, fragment = split_target(link.target)
+        target = (doc.path.parent / path_part).resolve() if path_part else doc.path
+        if not target.is_file() or target.suffix.lower() not in (".md", ".markdown"):
+            continue
+        try:
+            linked = parse_markdown(target)
+        except SourceError:
+            continue
+        if fragment:
+            anchored = [h for h, a in linked.heading_anchors if a.lower() == fragment.lower()]
+            if anchored and judge(linked, anchored[0]).ok:
+                return target
+            continue
+        if any(judge(linked, h).ok for h in release_headings(linked)):
+            return target
+        if RELEASE_DOC_NAMES.match(target.name) and body_lines(linked) >= 3:
+            return target
+    return None
