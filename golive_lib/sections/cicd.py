@@ -468,7 +468,7 @@ def step_hits(step: Step, job: Job, rule: Rule) -> list[Hit]:
     """Where one rule matches one step."""
     hits: list[Hit] = []
     if rule.command is not None and step.run:
-        for newlines, segment in command_segments(step.run):
+        for newlines, segment in command_segments(step.run, step.shell):
             if SAYS_RE.match(segment) or INSTALL_RE.search(segment):
                 continue  # `echo "running hadolint"` runs nothing; installing is not running
             if not rule.command.search(segment):

@@ -61,6 +61,7 @@ class Step:
     via: tuple[Origin, ...] = ()
     # The folder the step runs in, relative to the repository (working-directory:).
     cwd: str | None = None
+    shell: str | None = None  # "pwsh"/"powershell" when the run text is PowerShell
 
     def line_at(self, newlines: int) -> int:
         """The file line of the run text after ``newlines`` newlines."""

@@ -15,6 +15,7 @@ runs and is left out.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,8 @@ def _step(m: YMap) -> Step | None:
         run = scalar(m.get(key))
         if run is not None:
             name = display or first_line(run)
-            return Step(name, m.path, m.line, run, m.value_line(key), cwd=workdir)
+            shell = key if key in ("pwsh", "powershell") else None
+            return Step(name, m.path, m.line, run, m.value_line(key), cwd=workdir, shell=shell)
     for key in USES_KEYS:
         target = scalar(m.get(key))
         if target is not None:
@@ -93,7 +95,9 @@ def _step(m: YMap) -> Step | None:
             inputs = inputs_of(m.get("inputs"))
             run = task_command(target, {k.lower(): v for k, v in inputs}) if key == "task" else None
             line = get(m, "inputs").line if run is not None and as_map(m.get("inputs")) else 0
-            return Step(name, m.path, m.line, run, line, uses=uses, inputs=inputs, cwd=workdir)
+            shell = "powershell" if target.lower().startswith("powershell@") else None
+            step = Step(name, m.path, m.line, run, line, uses=uses, inputs=inputs, cwd=workdir)
+            return replace(step, shell=shell)
     return None
 
 

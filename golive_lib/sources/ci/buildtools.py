@@ -90,7 +90,7 @@ class _Expander:
             return [], start
         out: list[Step] = []
         cwd = start
-        for newlines, segment in command_segments(step.run):
+        for newlines, segment in command_segments(step.run, step.shell):
             argv = words(segment.lstrip("( "))
             if argv[:1] == ["cd"]:
                 # Into a folder of the repository: follow from there; elsewhere (a clone

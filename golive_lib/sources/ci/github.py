@@ -115,6 +115,7 @@ class _Reader:
             inputs=given,
             image=image,
             cwd=scalar(spec.get("working-directory")) or cwd,
+            shell=(scalar(spec.get("shell")) or "").split(" ", 1)[0] or None,
         )
         if uses:
             ref = _uses_ref(uses, spec.path, spec.line_of("uses"))

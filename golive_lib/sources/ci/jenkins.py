@@ -382,7 +382,8 @@ def _steps(body: list[_Stmt], path: Path, cwd: str | None = None) -> list[Step]:
             if script is not None:
                 value, line = script
                 name = first_line(value) or stmt.word
-                steps.append(Step(name, path, stmt.line, value, line, cwd=cwd))
+                shell = stmt.word if stmt.word in ("powershell", "pwsh") else None
+                steps.append(Step(name, path, stmt.line, value, line, cwd=cwd, shell=shell))
                 continue
             steps.append(Step(stmt.word, path, stmt.line, stmt.text, stmt.line, cwd=cwd))
             continue

@@ -17,18 +17,23 @@ PREFIX_WORDS = frozenset(
 _ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def command_segments(text: str) -> Iterator[tuple[int, str]]:
+POWERSHELL = frozenset({"pwsh", "powershell"})
+
+
+def command_segments(text: str, shell: str | None = None) -> Iterator[tuple[int, str]]:
     """(newlines before it, segment) for each command of a shell script.
 
-    Backslash-continued lines are joined, comment lines dropped, and lines split at
-    ``&&``, ``||`` and ``;``.
+    Continued lines are joined (a trailing backslash; a trailing backtick in PowerShell,
+    where a trailing backslash is part of a Windows path), comment lines dropped, and
+    lines split at ``&&``, ``||`` and ``;``.
     """
+    mark = "`" if shell in POWERSHELL else "\\"
     lines = text.splitlines()
     i = 0
     while i < len(lines):
         start = i
         logical = lines[i]
-        while logical.rstrip().endswith("\\") and i + 1 < len(lines):
+        while logical.rstrip().endswith(mark) and i + 1 < len(lines):
             i += 1
             logical = logical.rstrip()[:-1] + " " + lines[i].strip()
         i += 1
