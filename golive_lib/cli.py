@@ -201,8 +201,13 @@ def init(
     repository: Annotated[Path, typer.Option(help="the service repository")] = Path("."),
     out: Annotated[Path | None, typer.Option(help="file to write")] = None,
 ) -> None:
-    """Write a commented parameters file to start from (never overwrites)."""
+    """Write a commented parameters file to start from (never overwrites).
+
+    What the repository says (overview, pipelines, environments, Dockerfiles, release docs,
+    owners) is filled in, each with a comment naming where it was found; the rest is unset.
+    """
     from .params import SLUG_RE
+    from .sources.discovery import discover
     from .templates import parameters_template
 
     if not SLUG_RE.fullmatch(service):
@@ -215,7 +220,7 @@ def init(
     target.parent.mkdir(parents=True, exist_ok=True)
     rel = os.path.relpath(repository.resolve(), target.resolve().parent)
     with target.open("x", encoding="utf-8") as fh:
-        fh.write(parameters_template(service, rel))
+        fh.write(parameters_template(service, rel, found=discover(repository)))
     typer.echo(str(target))
 
 

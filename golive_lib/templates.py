@@ -2,23 +2,125 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
+from .sources.discovery import Discovery, Found
 
-def parameters_template(service: str, repository: str, today: date | None = None) -> str:
-    day = today or date.today()
-    expires = (day + timedelta(days=90)).isoformat()
-    today_iso = day.isoformat()
-    return f"""# golive parameters for {service}. Reference: README.md, "Parameters".
-# No secrets here: name environment variables instead (token_env: PROM_TOKEN).
-schema_version: 1
 
-service:
+def _q(value: str) -> str:
+    """A YAML scalar (JSON strings are YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _field(key: str, found: Found | None, missing: str, indent: str = "  ") -> str:
+    """``key: value  # from <where>`` or ``key: ""  # NOT SET: <missing>``."""
+    if found is None:
+        return f'{indent}{key}: ""'.ljust(33) + f"  # NOT SET: {missing}"
+    return f"{indent}{key}: {_q(found.value)}".ljust(33) + f"  # from {found.where}"
+
+
+def _listing(items: tuple[Found, ...]) -> str:
+    return ", ".join(f"{f.value} ({f.where})" for f in items)
+
+
+def _discovered(service: str, found: Discovery) -> str:
+    """The service, architecture and cicd blocks, each filled field saying where from."""
+    lines = [
+        "service:",
+        f"  name: {service}".ljust(33) + f"  # slug; reports go to reports/{service}/<date>/",
+        _field("description", found.description, "one line on what the service does"),
+        _field(
+            "owner_team",
+            found.owner_team,
+            "team that owns the service in production (no catalog-info.yaml spec.owner "
+            "or CODEOWNERS owner of * found); the review reports it as missing",
+        ),
+        _field(
+            "escalation",
+            None,
+            "pager rota, channel or e-mail; the review reports it as missing",
+        ),
+        "  tier: null".ljust(33) + "  # NOT SET: 0 (most critical) .. 4; the review reports "
+        "it as missing",
+    ]
+    for extra in (found.lifecycle, found.system):
+        if extra is not None:
+            lines.append(f"  # {extra.where.split()[-1]}: {extra.value} (from {extra.where})")
+    lines += [
+        "",
+        "repository: {repository}         # the service repository, relative to this file",
+        "",
+    ]
+    lines.append("architecture:")
+    if found.overview:
+        docs = ", ".join(f.value for f in found.overview)
+        lines.append(
+            f"  docs: [{docs}]".ljust(33) + "  # found in the repository; first found "
+            "is the overview"
+        )
+    else:
+        lines.append(
+            "  docs: [docs/architecture.md, ARCHITECTURE.md]   # NOT FOUND in the "
+            "repository: write the overview there, or name yours"
+        )
+    lines += [
+        "  components: []                 # - {name: Object store, link: docs/components/s3.md}",
+        "  check_external_links: false",
+        "",
+        "cicd:",
+    ]
+    outside = [f for f in found.pipeline_files if f.where != "found"]
+    if outside:  # not where golive looks by default: list them all
+        names = ", ".join(f.value for f in found.pipeline_files)
+        lines.append(
+            f"  pipeline_files: [{names}]".ljust(33)
+            + "  # found; "
+            + ", ".join(f.value for f in outside)
+            + " outside the default places"
+        )
+    elif found.pipeline_files:
+        lines.append(f"  # pipelines found: {_listing(found.pipeline_files)}")
+    else:
+        lines.append("  # NO PIPELINE FOUND where golive looks; name yours under pipeline_files")
+    if found.environments:
+        names = ", ".join(f.value for f in found.environments)
+        lines.append(
+            f"  environments: [{names}]".ljust(33)
+            + "  # from the pipelines: "
+            + _listing(found.environments)
+        )
+    else:
+        lines.append(
+            "  environments: []".ljust(33) + "  # none found in the pipelines' "
+            "environment: fields; name each that needs a deploy step"
+        )
+    where = (
+        f"found: {', '.join(f.value for f in found.dockerfiles)}"
+        if found.dockerfiles
+        else ("none found")
+    )
+    lines.append("  dockerfiles: []".ljust(33) + f"  # empty: every Dockerfile* ({where})")
+    readme_docs = [f for f in found.release_docs if f.where != "file name"]
+    other_docs = [f for f in found.release_docs if f.where == "file name"]
+    if readme_docs:
+        lines.append(f"  # release process: {readme_docs[0].where}")
+    elif other_docs:
+        lines.append(
+            f"  readme: {_q(other_docs[0].value)}".ljust(33) + "  # release docs found "
+            "by file name (the README has no release section)"
+        )
+    else:
+        lines.append("  # NO RELEASE DOCS FOUND: add a Release section to README.md")
+    return "\n".join(lines) + "\n"
+
+
+_DEFAULT_BLOCKS = """service:
   name: {service}                # slug; reports go to reports/{service}/<date>/
   description: ""
-  owner_team: ""                 # team that owns the service in production
-  escalation: ""                 # pager rota, channel or e-mail
-  tier: 2                        # 0 (most critical) .. 4
+  owner_team: ""                 # NOT SET: team that owns the service in production
+  escalation: ""                 # NOT SET: pager rota, channel or e-mail
+  tier: null                     # NOT SET: 0 (most critical) .. 4; the review reports it as missing
 
 repository: {repository}         # the service repository, relative to this file
 
@@ -28,9 +130,28 @@ architecture:
   check_external_links: false
 
 cicd:
-  environments: [staging, production]   # each needs a deploy step in the pipeline
+  environments: []               # each needs a deploy step, e.g. [staging, production]
   dockerfiles: []                # empty: every Dockerfile* in the repository
+"""
 
+
+def parameters_template(
+    service: str, repository: str, today: date | None = None, found: Discovery | None = None
+) -> str:
+    """The commented parameters file `golive init` writes; ``found`` (what the repository
+    said, `sources.discovery`) fills in fields with a comment naming where each came from."""
+    day = today or date.today()
+    expires = (day + timedelta(days=90)).isoformat()
+    today_iso = day.isoformat()
+    if found is None:
+        blocks = _DEFAULT_BLOCKS.format(service=service, repository=repository)
+    else:
+        blocks = _discovered(service, found).replace("{repository}", repository)
+    return f"""# golive parameters for {service}. Reference: README.md, "Parameters".
+# No secrets here: name environment variables instead (token_env: PROM_TOKEN).
+schema_version: 1
+
+{blocks}
 # severity:                      # change a check's default severity
 #   cicd.pinned-dependencies: blocking
 

@@ -79,11 +79,18 @@ class Diagram:
 
 
 def find_overview(repository: Path, candidates: tuple[str, ...]) -> Path | None:
-    """The first candidate path that is a file inside the repository."""
+    """The first candidate path that is a file inside the repository (its file name
+    compared case-insensitively when the exact name is not there: Architecture.md)."""
     for candidate in candidates:
         path = repo_path(candidate, repository, repository)
-        if path is not None and path.is_file():
+        if path is None:
+            continue
+        if path.is_file():
             return path
+        if path.parent.is_dir():
+            same = [p for p in sorted(path.parent.iterdir()) if p.name.lower() == path.name.lower()]
+            if same and same[0].is_file():
+                return same[0]
     return None
 
 

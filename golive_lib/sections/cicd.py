@@ -15,9 +15,10 @@ because it may be in the file that could not be read.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,7 +29,9 @@ from ..model import Check, Evidence, Status
 from ..params import Params
 from ..sources import hadolint, repofile
 from ..sources.ci import DISCOVERY, Job, ParseFailure, Pipeline, Ref, Step, discover, parse_all
-from ..sources.docs import parse_markdown
+from ..sources.ci.shell import command_segments
+from ..sources.docs import parse_markdown_text
+from . import release_docs
 from .base import check, repo_relative
 
 SECTION = "cicd"
@@ -42,7 +45,9 @@ class Rule:
 
     ``command`` matches a command segment; ``uses`` matches a step's action/orb/task and
     then every ``inputs`` pattern must match that input's value ("" when it is absent);
-    ``unless`` vetoes a command match. ``kind`` fixes a test rule's kind.
+    ``unless`` vetoes a command match. ``kind`` fixes a test rule's kind. A ``by_name``
+    rule judges a build-tool target by its name (``make test``, ``npm run lint``): it
+    applies only when golive could not follow that command into the file it reads.
     """
 
     label: str
@@ -51,6 +56,7 @@ class Rule:
     inputs: tuple[tuple[str, re.Pattern[str]], ...] = ()
     unless: re.Pattern[str] | None = None
     kind: Literal["unit", "integration"] | None = None
+    by_name: bool = False
 
 
 def cmd(
@@ -58,9 +64,14 @@ def cmd(
     pattern: str,
     unless: str | None = None,
     kind: Literal["unit", "integration"] | None = None,
+    by_name: bool = False,
 ) -> Rule:
     return Rule(
-        label, command=re.compile(pattern), unless=re.compile(unless) if unless else None, kind=kind
+        label,
+        command=re.compile(pattern),
+        unless=re.compile(unless) if unless else None,
+        kind=kind,
+        by_name=by_name,
     )
 
 
@@ -77,6 +88,8 @@ INSTALL_RE = re.compile(
     r"gem|cargo|go)\s+(?:install|add|get)\b|\bcurl\b|\bwget\b"
 )
 _NOT_FALSE = r"^(?!\s*false\s*$).+"
+# A command that only prints or does nothing: its words are not commands.
+SAYS_RE = re.compile(r"^\(?\s*(?:echo|printf|:|true|logger|Write-Host|Write-Output)(?:\s|$)")
 
 DOCKER_BUILD: tuple[Rule, ...] = (
     cmd("docker build", r"\bdocker\s+(?:image\s+)?build\b"),
@@ -89,6 +102,11 @@ DOCKER_BUILD: tuple[Rule, ...] = (
     cmd("cloud build", r"\bgcloud\s+builds\s+submit\b|\baz\s+acr\s+build\b"),
     cmd("buildpacks", r"\bpack\s+build\b"),
     act("docker/build-push-action", r"^docker/build-push-action(?:@|$)"),
+    act("docker/bake-action", r"^docker/bake-action(?:@|$)"),
+    act(
+        "docker/github-builder workflow",
+        r"^docker/github-builder/\.github/workflows/(?:build|bake)\.yml@",
+    ),
     act("buildah-build action", r"^redhat-actions/buildah-build(?:@|$)"),
     act("Docker task (build)", r"^Docker@\d+$", command=r"(?i)^(?:build|buildAndPush|)$"),
     act("CircleCI docker orb", r"^circleci/docker/(?:build|publish)$"),
@@ -104,6 +122,11 @@ DOCKERFILE_LINT: tuple[Rule, ...] = (
     act("hadolint action/orb/task", r"(?i)hadolint"),
 )
 
+# `make lint`, `make golangci-lint`: a target named lint, not `make lint-dockerfiles`.
+_MAKE_LINT = (
+    r"\bmake\b(?:\s+\S+)*\s+(?:(?!(?:docker|dockerfile|helm|chart|yaml|md|markdown|docs?)[-_])"
+    r"\S+[-_])?lint(?:[-_](?:code|go|py|python|all))?(?=\s|$)"
+)
 CODE_LINT: tuple[Rule, ...] = (
     cmd("ruff", r"\bruff\s+(?:check\b|format\s+.*--(?:check|diff)\b|\.)"),
     cmd("flake8", r"\bflake8\b"),
@@ -113,7 +136,11 @@ CODE_LINT: tuple[Rule, ...] = (
     cmd("mypy (static analysis)", r"\bmypy\b"),
     cmd("pyright (static analysis)", r"\bpyright\b"),
     cmd("eslint", r"\beslint\b"),
-    cmd("npm/yarn/pnpm lint", r"\b(?:npm\s+run|yarn(?:\s+run)?|pnpm(?:\s+run)?)\s+lint\b"),
+    cmd(
+        "npm/yarn/pnpm lint",
+        r"\b(?:npm\s+run|yarn(?:\s+run)?|pnpm(?:\s+run)?)\s+lint\b",
+        by_name=True,
+    ),
     cmd("prettier --check", r"\bprettier\b.*--check\b"),
     cmd("golangci-lint", r"\bgolangci-lint\s+run\b"),
     cmd("go vet", r"\bgo\s+vet\b"),
@@ -125,7 +152,8 @@ CODE_LINT: tuple[Rule, ...] = (
     cmd("cargo clippy", r"\bcargo\s+clippy\b"),
     cmd("cargo fmt --check", r"\bcargo\s+fmt\b.*--check\b"),
     cmd("shellcheck", r"\bshellcheck\b"),
-    cmd("make lint", r"\bmake\b(?:\s+\S+)*\s+lint\b"),
+    cmd("dotnet format --verify-no-changes", r"\bdotnet\s+format\b.*--verify-no-changes\b"),
+    cmd("make lint", _MAKE_LINT, by_name=True),
     cmd("tox/nox lint", r"\b(?:tox\s+-e\s*|nox\s+-s\s*)\S*lint"),
     cmd("pre-commit hooks", r"\bpre-commit\s+run\b"),
     act("golangci-lint action", r"^golangci/golangci-lint-action(?:@|$)"),
@@ -138,20 +166,40 @@ CODE_LINT: tuple[Rule, ...] = (
 )
 
 _LINT_ENV = r"-[es]\s*\S*(?:lint|type|docs|fmt|format)"
+# Runs that compile the tests without running any: `go test -run=nope`, `go test -c`.
+_COMPILE_ONLY_GO = (
+    r"-run[= ]['\"]?(?:\^\$|(?i:nope|x{3,}|none|nothing)\b)|\s-c(?:\s|$)|-run=\S*\bnone\b"
+)
 TESTS: tuple[Rule, ...] = (
-    cmd("pytest", r"\b(?:py\.test|pytest)\b"),
-    cmd("tox", r"\btox\b", unless=_LINT_ENV),
-    cmd("nox", r"\bnox\b", unless=_LINT_ENV),
-    cmd("go test", r"\bgo\s+test\b|\bgotestsum\b"),
-    cmd("npm/yarn/pnpm test", r"\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?test\b"),
-    cmd("jest/vitest/mocha", r"\b(?:jest|vitest|mocha)\b"),
-    cmd("maven", r"\bmvnw?\b.*\b(?:test|verify|integration-test)\b"),
-    cmd("gradle", r"\bgradlew?\b.*\b(?:test|check|integrationTest)\b"),
-    cmd("cargo test", r"\bcargo\s+(?:test|nextest)\b"),
+    cmd(
+        "pytest",
+        r"(?<![\w./\\-])(?:py\.test|pytest)(?![\w.-])",
+        unless=r"--collect-only\b|\s--co\b",
+    ),
+    cmd("tox", r"\btox\b", unless=_LINT_ENV, by_name=True),
+    cmd("nox", r"\bnox\b", unless=_LINT_ENV, by_name=True),
+    cmd(
+        "go test",
+        r"\bgo\s+test\b|(?<![\w./\\-])gotestsum(?![\w.-])",
+        unless=_COMPILE_ONLY_GO,
+    ),
+    cmd("npm/yarn/pnpm test", r"\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?test\b", by_name=True),
+    cmd("jest/vitest/mocha", r"(?<![\w./\\-])(?:jest|vitest|mocha)(?![\w.-])"),
+    cmd(
+        "maven",
+        r"\bmvnw?\b.*(?<![\w.=-])(?:test|verify|integration-test)(?![\w.=-])",
+        unless=r"-D(?:skipTests|maven\.test\.skip)\b",
+    ),
+    cmd("gradle", r"\bgradlew?\b.*(?<![\w.=-])(?:test|check|integrationTest)(?![\w.=-])"),
+    cmd("cargo test", r"\bcargo\s+(?:test|nextest)\b", unless=r"--no-run\b"),
     cmd("rspec", r"\brspec\b"),
     cmd("dotnet test", r"\bdotnet\s+test\b"),
     cmd("phpunit", r"\bphpunit\b"),
-    cmd("make test", r"\bmake\b(?:\s+\S+)*\s+\S*(?:test|unit|integration|e2e)\S*"),
+    cmd(
+        "make test",
+        r"\bmake\b(?:\s+\S+)*\s+(?:\S+[-_])?(?:tests?|unit|integration|e2e)(?:[-_]\S+)?(?=\s|$)",
+        by_name=True,
+    ),
     cmd(
         "e2e runner",
         r"\bcypress\s+run\b|\bplaywright\s+test\b|\bnewman\s+run\b",
@@ -161,6 +209,7 @@ TESTS: tuple[Rule, ...] = (
     act("Maven task", r"^Maven@\d+$", goals=r"(?i)\b(?:test|verify)\b"),
     act("Gradle task", r"^Gradle@\d+$", tasks=r"(?i)\btest\b"),
     act("Cypress action", r"^cypress-io/github-action(?:@|$)", kind="integration"),
+    act("CircleCI language orb test job", r"^circleci/(?:node|python|go|ruby|gradle|maven)/test$"),
     act(
         "reusable test workflow",
         r"(?i)/\.github/workflows/[^@]*(?:e2e|integration|acceptance)[^@]*@",
@@ -171,11 +220,11 @@ TESTS: tuple[Rule, ...] = (
 # Markers that tell unit from integration tests, looked for in the command, then in the
 # step and job names (so `pytest` in a job named "integration-tests" is integration).
 UNIT_MARKERS = re.compile(
-    r"(?i)not\s+(?:integration|e2e|slow)|\btests?/unit\b|-m\s*['\"]?unit\b|\bunit\b"
+    r"(?i)not\s+(?:integration|e2e|slow)|!\s*(?:integration|e2e)\b|\btests?/unit\b|-m\s*['\"]?unit\b|\bunit\b"
 )
 INTEGRATION_MARKERS = re.compile(
-    r"(?i)integration|\be2e\b|end-to-end|\bacceptance\b|\bsystem[-_ ]?tests?\b|\bfunctional\b"
-    r"|\bfailsafe\b|-tags[= ]\S*integration"
+    r"(?i)integration|\be2e\b|end-to-end|\bendtoend\b|\bacceptance\b|\bsystem[-_ ]?tests?\b"
+    r"|\bfunctional\b|\bfailsafe\b|-tags[= ]\S*integration"
 )
 
 IMAGE_RELEASE: tuple[Rule, ...] = (
@@ -191,7 +240,22 @@ IMAGE_RELEASE: tuple[Rule, ...] = (
     cmd("ko build (pushes)", r"\bko\s+(?:build|publish)\b", r"--push=false|--local\b|\s-L\b"),
     cmd("jib build (pushes)", r"\b(?:mvnw?|gradlew?)\b.*\bjib(?::build)?(?![:\w])"),
     cmd("cloud build (pushes)", r"\bgcloud\s+builds\s+submit\b|\baz\s+acr\s+build\b"),
-    act("docker/build-push-action with push", r"^docker/build-push-action(?:@|$)", push=_NOT_FALSE),
+    cmd(
+        "image push tool",
+        r"(?:^|[\s/(])[\w.-]*push(?:er)?[\w.-]*\s+.*(?<![A-Za-z])(?:REGISTRY|registry|IMAGE|image)",
+        unless=r"^\(?\s*(?:git|helm|cosign|oras|curl|aws\s+s3|gsutil|pushd|echo|printf)\b"
+        r"|\bpush=false\b|\bpushd\b",
+    ),
+    act(
+        "docker/build-push-action or bake-action with push",
+        r"^docker/(?:build-push|bake)-action(?:@|$)",
+        push=_NOT_FALSE,
+    ),
+    act(
+        "docker/github-builder workflow with push",
+        r"^docker/github-builder/\.github/workflows/(?:build|bake)\.yml@",
+        push=_NOT_FALSE,
+    ),
     act("push-to-registry action", r"^redhat-actions/push-to-registry(?:@|$)"),
     act("Docker task (push)", r"^Docker@\d+$", command=r"(?i)^(?:push|buildAndPush|)$"),
     act("CircleCI docker orb", r"^circleci/docker/(?:publish|push)$"),
@@ -229,6 +293,9 @@ DEPLOY: tuple[Rule, ...] = (
     ),
 )
 
+# A deploy command that changes nothing: a dry run, a diff, a check.
+DRY_RUN_RE = re.compile(r"--dry-?run\b|--check\b|--validate-only\b|\b(?:helm|kubectl)\s+diff\b")
+
 # Other names an environment goes by in pipelines.
 ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "production": ("prod", "prd", "live"),
@@ -241,12 +308,6 @@ ENV_ALIASES: dict[str, tuple[str, ...]] = {
     "preprod": ("preproduction", "pre-prod"),
     "uat": ("acceptance",),
 }
-
-README_RELEASE_HEADINGS = [
-    r"\breleas(?:e|es|ing)\b",
-    r"\bdeploy(?:ment|ments|ing)?\b",
-    r"\bpublish(?:ing)?\b",
-]
 
 DOCKERFILE_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", ".tox", "__pycache__"})
 
@@ -289,6 +350,26 @@ class Hit:
     line: int
     job: Job
     step: Step
+
+
+# A path or image name that is a test fixture, not the product.
+TEST_FIXTURE_RE = re.compile(
+    r"(?i)(?:^|[\s/=:])(?:tests?|testdata|test[-_]data|fixtures?|testing|e2e|integration[-_]tests?)/"
+    r"|(?:^|[-_/])(?:test[-_]?)?fixtures?(?:[-_:/\s]|$)|(?<![\w-])tests?[-_ ]?images?(?![\w-])"
+)
+
+
+def is_fixture_path(path: str) -> bool:
+    return bool(TEST_FIXTURE_RE.search(path))
+
+
+def product_hits(ev: CicdEvidence, hits: list[Hit]) -> list[Hit]:
+    """Builds and pushes of the product image: a test-fixture image is not the product when
+    the repository has a Dockerfile outside test folders."""
+    product = [p for p in ev.dockerfiles if not is_fixture_path("/" + ev.rel(p))]
+    if not product:
+        return hits
+    return [h for h in hits if not is_fixture_path(h.value) and not is_fixture_path(h.job.name)]
 
 
 def find_dockerfiles(repo: Path) -> list[Path]:
@@ -373,41 +454,28 @@ def collect(params: Params) -> CicdEvidence:
 # --------------------------------------------------------------------------- matching
 
 
-def command_segments(text: str) -> Iterator[tuple[int, str]]:
-    """(newlines before it, segment) for each command of a shell script.
-
-    Backslash-continued lines are joined, comment lines dropped, and lines split at
-    ``&&``, ``||`` and ``;``.
-    """
-    lines = text.splitlines()
-    i = 0
-    while i < len(lines):
-        start = i
-        logical = lines[i]
-        while logical.rstrip().endswith("\\") and i + 1 < len(lines):
-            i += 1
-            logical = logical.rstrip()[:-1] + " " + lines[i].strip()
-        i += 1
-        stripped = logical.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        for segment in re.split(r"&&|\|\||;", stripped):
-            if segment.strip():
-                yield start, " ".join(segment.split())
-
-
 def _inputs_match(step: Step, rule: Rule) -> bool:
     return all(p.search(step.input(key) or "") for key, p in rule.inputs)
+
+
+@functools.lru_cache(maxsize=4096)
+def followed(job: Job) -> frozenset[tuple[Path, int, str]]:
+    """The commands of a job that golive followed into a Makefile, script, package.json..."""
+    return frozenset((o.path, o.line, o.command) for s in job.steps for o in s.via)
 
 
 def step_hits(step: Step, job: Job, rule: Rule) -> list[Hit]:
     """Where one rule matches one step."""
     hits: list[Hit] = []
     if rule.command is not None and step.run:
-        for newlines, segment in command_segments(step.run):
-            if INSTALL_RE.search(segment) or not rule.command.search(segment):
+        for newlines, segment in command_segments(step.run, step.shell):
+            if SAYS_RE.match(segment) or INSTALL_RE.search(segment):
+                continue  # `echo "running hadolint"` runs nothing; installing is not running
+            if not rule.command.search(segment):
                 continue
             if rule.unless is not None and rule.unless.search(segment):
+                continue
+            if rule.by_name and (step.path, step.line_at(newlines), segment) in followed(job):
                 continue
             hits.append(
                 Hit(rule.label, segment[:200], step.path, step.line_at(newlines), job, step)
@@ -434,15 +502,35 @@ def detect(pipelines: Iterable[Pipeline], rules: Iterable[Rule]) -> list[Hit]:
     return list(hits.values())
 
 
-def classify_test(hit: Hit, rule_kind: str | None = None) -> Literal["unit", "integration"]:
-    """Unit or integration: from the command first, then the step's and job's names."""
+def _command_kind(hit: Hit, rule_kind: str | None) -> Literal["unit", "integration"] | None:
+    """The kind the command itself says (markers in it, or the rule), if any."""
     if rule_kind == "integration":
         return "integration"
-    for text in (hit.value, " ".join(filter(None, (hit.step.name, hit.job.name, hit.job.stage)))):
-        if UNIT_MARKERS.search(text):
-            return "unit"
-        if INTEGRATION_MARKERS.search(text):
-            return "integration"
+    if UNIT_MARKERS.search(hit.value):
+        return "unit"
+    if INTEGRATION_MARKERS.search(hit.value):
+        return "integration"
+    return None
+
+
+def classify_test(
+    hit: Hit, rule_kind: str | None = None, siblings_marked: bool = False
+) -> Literal["unit", "integration"]:
+    """Unit or integration: from the command first, then the step's and job's names.
+
+    ``siblings_marked``: another test run of the same job says in its command that it is
+    the integration suite, so this unmarked one is the unit suite whatever the job's name.
+    """
+    kind = _command_kind(hit, rule_kind)
+    if kind is not None:
+        return kind
+    if siblings_marked:
+        return "unit"
+    names = " ".join(filter(None, (hit.step.name, hit.job.name, hit.job.stage)))
+    if UNIT_MARKERS.search(names):
+        return "unit"
+    if INTEGRATION_MARKERS.search(names):
+        return "integration"
     return "unit"
 
 
@@ -452,13 +540,17 @@ def classify_tests(pipelines: Iterable[Pipeline]) -> dict[str, list[Hit]]:
     seen: set[tuple[Path, int, str]] = set()
     for pipeline in pipelines:
         for job in pipeline.jobs:
+            found: list[tuple[Hit, str | None]] = []
             for step in job.steps:
                 for rule in TESTS:
                     for hit in step_hits(step, job, rule):
                         key = (hit.path, hit.line, job.name)
                         if key not in seen:
                             seen.add(key)
-                            by_kind[classify_test(hit, rule.kind)].append(hit)
+                            found.append((hit, rule.kind))
+            marked = any(_command_kind(h, k) == "integration" for h, k in found)
+            for hit, kind in found:
+                by_kind[classify_test(hit, kind, marked)].append(hit)
     return by_kind
 
 
@@ -487,7 +579,8 @@ def deploy_hits(pipelines: Iterable[Pipeline], environment: str) -> list[Hit]:
             job_names_it = any(named.search(t) for t in (job.name, job.stage or "", *job.contexts))
             for step in job.steps:
                 step_text = " ".join((step.name, *(v for _, v in step.inputs)))
-                for hit in (h for rule in DEPLOY for h in step_hits(step, job, rule)):
+                deploys = (h for rule in DEPLOY for h in step_hits(step, job, rule))
+                for hit in (h for h in deploys if not DRY_RUN_RE.search(h.value)):
                     if job_names_it or named.search(hit.value) or named.search(step_text):
                         hits.append(hit)
                         break
@@ -535,12 +628,62 @@ def ref_pin(ref: Ref) -> Pin:
 # --------------------------------------------------------------------------- helpers
 
 
+def hit_text(ev: CicdEvidence, hit: Hit) -> str:
+    """What matched and the chain that led there (``ci.yml:87 runs `make`, Makefile:41 runs …``)."""
+    if not hit.step.via:
+        return hit.value
+    chain = [f"{ev.where(o.path, o.line)} runs `{o.command[:80]}`" for o in hit.step.via]
+    return ", ".join([*chain, f"{ev.where(hit.path, hit.line)} runs {hit.value}"])
+
+
 def _evidence(ev: CicdEvidence, hit: Hit) -> Evidence:
+    manual = " (manual job: runs only when started by hand)" if hit.job.manual else ""
     return Evidence(
-        label=f"{hit.label} (job {hit.job.name})",
-        value=hit.value,
+        label=f"{hit.label} (job {hit.job.name}){manual}",
+        value=hit_text(ev, hit)[:400],
         location=ev.where(hit.path, hit.line),
     )
+
+
+# Words that make a not-inspected item likely to be where a check's evidence hides.
+TOPICS: dict[str, re.Pattern[str]] = {
+    check_id: re.compile(rf"(?i)(?<![a-z])(?:{words})")
+    for check_id, words in {
+        "cicd.docker-build": "docker|image|build|container|publish|compose|kaniko",
+        "cicd.dockerfile-lint": "hadolint|lint|docker|check",
+        "cicd.code-lint": "lint|check|vet|format|style|static",
+        "cicd.unit-tests": "test|check|suite|verify",
+        "cicd.integration-tests": "test|e2e|integration|suite|verify",
+        "cicd.image-release": "publish|push|release|docker|image|registry|ecr|gcr",
+    }.items()
+}
+
+
+def not_inspected(ev: CicdEvidence, check_id: str = "") -> list[str]:
+    """What the pipelines use that golive did not read (remote includes, unknown actions...),
+    the items whose names fit the check first."""
+    notes = list(dict.fromkeys(n for p in ev.pipelines for n in p.notes))
+    topic = TOPICS.get(check_id)
+    if topic is not None:
+        notes.sort(key=lambda n: topic.search(n) is None)
+    return notes
+
+
+def _not_inspected_text(ev: CicdEvidence, check_id: str = "") -> str:
+    notes = not_inspected(ev, check_id)
+    if not notes:
+        return ""
+    shown = "; ".join(notes[:4]) + (f"; … {len(notes) - 4} more" if len(notes) > 4 else "")
+    return f"; {len(notes)} thing(s) not inspected: {shown}"
+
+
+def _not_inspected_evidence(ev: CicdEvidence, check_id: str = "") -> list[Evidence]:
+    return [
+        Evidence(
+            label="not counted (never runs)" if "never runs" in n else "not inspected", value=n
+        )
+        for n in not_inspected(ev, check_id)
+    ]
 
 
 def _unread(ev: CicdEvidence) -> str:
@@ -555,6 +698,24 @@ def _unread_evidence(ev: CicdEvidence) -> list[Evidence]:
         Evidence(label="could not parse", value=f.message, location=ev.where(f.path, f.line or 1))
         for f in ev.failures
     ]
+
+
+def _unread_fix(ev: CicdEvidence) -> str:
+    """Where to fix a pipeline file that could not be parsed, and how to check it."""
+    places = "; ".join(f"{ev.where(f.path, f.line or 1)} ({f.message})" for f in ev.failures)
+    return (
+        f"Fix {places}, then re-run; the CI system's own linter confirms the file is valid "
+        "(GitLab: CI Lint, CircleCI: `circleci config validate`, Azure: the pipeline editor's "
+        "Validate, GitHub: actionlint)."
+    )
+
+
+def _files(ev: CicdEvidence) -> str:
+    """The pipeline files, named when few, counted when many."""
+    names = [ev.rel(p.path) for p in ev.pipelines]
+    if len(names) > 3:
+        return f"{len(names)} pipeline files ({', '.join(names[:3])}, …)"
+    return ", ".join(names) or "none"
 
 
 def _no_pipeline(ev: CicdEvidence) -> bool:
@@ -581,22 +742,37 @@ def _detection(
         places = sorted({ev.where(h.path, h.line) for h in hits})
         summary = f"{what}: {len(hits)} step(s), at {', '.join(places[:5])}"
         summary += " …" if len(places) > 5 else ""
+        if all(h.job.manual for h in hits):
+            summary += " (only in manual jobs: they run when someone starts them)"
         return catalog.make(
             check_id, Status.PASS, summary + _unread(ev), evidence + _unread_evidence(ev)
         )
-    files = ", ".join(ev.rel(p.path) for p in ev.pipelines) or "none"
+    files = _files(ev)
     if ev.failures:
         return catalog.make(
             check_id,
             Status.ERROR,
             f"no step found that {what.lower()} in the files that parsed ({files})" + _unread(ev),
             _unread_evidence(ev),
-            remediation="Fix the pipeline file that could not be parsed, then re-run.",
+            remediation=_unread_fix(ev),
+        )
+    unseen = _not_inspected_text(ev, check_id)
+    if unseen:
+        remediation = (
+            "If this is done by something golive did not inspect (listed in the evidence), "
+            "name the step in the pipeline itself or waive this check with the reason; "
+            "otherwise: " + remediation
+        )
+    if any("never runs" in n for n in not_inspected(ev)):
+        remediation = (
+            "Jobs or stages that can never run are not counted (see the evidence): if the "
+            "step is in one, enable it. " + remediation
         )
     return catalog.make(
         check_id,
         Status.FAIL,
-        f"no step {what.lower()} in {files}",
+        f"no step {what.lower()} in {files}" + unseen,
+        _not_inspected_evidence(ev, check_id),
         remediation=remediation,
     )
 
@@ -646,12 +822,15 @@ def pipeline_present(ev: CicdEvidence, params: Params) -> Check:
             remediation="Define the build, test and release jobs in the pipeline file.",
         )
     jobs = sum(len(p.jobs) for p in ev.pipelines)
-    files = ", ".join(ev.rel(p.path) for p in ev.pipelines)
+    unseen = not_inspected(ev)
+    summary = f"{len(ev.pipelines)} pipeline file(s) with {jobs} job(s): {_files(ev)}"
+    if unseen:
+        summary += f"; {len(unseen)} thing(s) not inspected or not counted (see the evidence)"
     return catalog.make(
         "cicd.pipeline-present",
         Status.PASS,
-        f"{len(ev.pipelines)} pipeline file(s) with {jobs} job(s): {files}",
-        evidence,
+        summary,
+        evidence + _not_inspected_evidence(ev),
     )
 
 
@@ -660,7 +839,7 @@ def docker_build(ev: CicdEvidence, params: Params) -> Check:
     return _detection(
         "cicd.docker-build",
         ev,
-        detect(ev.pipelines, DOCKER_BUILD),
+        product_hits(ev, detect(ev.pipelines, DOCKER_BUILD)),
         "Builds the Docker image",
         'Add a step that builds the image, e.g. `docker build -t "$IMAGE:$GIT_SHA" .` '
         "(GitHub Actions: `uses: docker/build-push-action@v6`; GitLab: kaniko "
@@ -670,6 +849,10 @@ def docker_build(ev: CicdEvidence, params: Params) -> Check:
 
 @check("cicd.dockerfile-lint")
 def dockerfile_lint(ev: CicdEvidence, params: Params) -> Check:
+    if not ev.dockerfiles and not ev.missing_dockerfiles:
+        return catalog.make(
+            "cicd.dockerfile-lint", Status.NA, "no Dockerfile in the repository: nothing to lint"
+        )
     return _detection(
         "cicd.dockerfile-lint",
         ev,
@@ -723,7 +906,7 @@ def image_release(ev: CicdEvidence, params: Params) -> Check:
     return _detection(
         "cicd.image-release",
         ev,
-        detect(ev.pipelines, IMAGE_RELEASE),
+        product_hits(ev, detect(ev.pipelines, IMAGE_RELEASE)),
         "Pushes the image",
         'Add a step that pushes the image to the registry, e.g. `docker push "$IMAGE:$GIT_SHA"` '
         "(GitHub Actions: `docker/build-push-action@v6` with `push: true`).",
@@ -756,10 +939,11 @@ def deploy_environments(ev: CicdEvidence, params: Params) -> Check:
             missing.append(env)
             evidence.append(Evidence(label=f"{env}: no deploy step", value="missing"))
         for hit in hits:
+            manual = " (manual job)" if hit.job.manual else ""
             evidence.append(
                 Evidence(
-                    label=f"{env}: {hit.label} (job {hit.job.name})",
-                    value=hit.value,
+                    label=f"{env}: {hit.label} (job {hit.job.name}){manual}",
+                    value=hit_text(ev, hit)[:400],
                     location=ev.where(hit.path, hit.line),
                 )
             )
@@ -772,12 +956,19 @@ def deploy_environments(ev: CicdEvidence, params: Params) -> Check:
     status = Status.ERROR if ev.failures else Status.FAIL
     summary = f"no deploy step for {', '.join(missing)}"
     summary += f" (found: {', '.join(found)})" if found else ""
+    remediation = remediation_for.format(env=missing[0])
+    never = [n for n in not_inspected(ev) if "never runs" in n]
+    if never:
+        remediation = (
+            "A job or stage that can never run is not counted (see the evidence: "
+            f"{never[0]}): enable it, or " + remediation[0].lower() + remediation[1:]
+        )
     return catalog.make(
         check_id,
         status,
         summary + _unread(ev),
-        evidence + _unread_evidence(ev),
-        remediation=remediation_for.format(env=missing[0]),
+        evidence + _unread_evidence(ev) + _not_inspected_evidence(ev),
+        remediation=remediation,
         missing=missing,
     )
 
@@ -872,10 +1063,6 @@ def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
     return catalog.make(check_id, Status.PASS, f"hadolint: no findings in {names}", counts=counts)
 
 
-def _has_content(text: str) -> bool:
-    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
-
-
 @check("cicd.release-documented")
 def release_documented(ev: CicdEvidence, params: Params) -> Check:
     check_id = "cicd.release-documented"
@@ -884,38 +1071,73 @@ def release_documented(ev: CicdEvidence, params: Params) -> Check:
         f"Add a `## Release` section to {readme}: how a version is tagged, built, pushed and "
         "deployed (the commands or pipeline jobs), who approves production, how to roll back."
     )
-    path = repofile.locate(ev.repository, readme)  # one outside is an error, never read
-    if not path.is_file():
-        return catalog.make(check_id, Status.FAIL, f"{readme} not found", remediation=remediation)
-    doc = parse_markdown(path)
-    matching = [
-        h for h in doc.headings if any(re.search(p, h.text, re.I) for p in README_RELEASE_HEADINGS)
+    elsewhere = [
+        ev.rel(p)
+        for p in release_docs.other_release_docs(ev.repository)
+        if ev.rel(p).lower() != readme.lower()
     ]
-    for heading in matching:
-        if _has_content(doc.section_text(heading)):
+    if elsewhere:
+        remediation += (
+            f" The release is written down in {', '.join(elsewhere)}: link it from a release "
+            f"section of {readme}, or name it in the parameters (`cicd.readme: {elsewhere[0]}`)."
+        )
+    path = release_docs.find_readme(ev.repository, readme)
+    if path is None:
+        return catalog.make(check_id, Status.FAIL, f"{readme} not found", remediation=remediation)
+    shown = ev.rel(path)
+    try:  # one that leads outside the repository is an error, never read
+        text = repofile.read_text(ev.repository, path.relative_to(ev.repository))
+    except SourceError as e:
+        return catalog.make(check_id, Status.ERROR, f"cannot read {shown}: {e.message}")
+    doc = parse_markdown_text(text, path)
+    verdicts = [release_docs.judge(doc, h) for h in release_docs.release_headings(doc)]
+    for v in verdicts:
+        section = Evidence(
+            label="section", value=v.heading.text, location=f"{shown}:{v.heading.line}"
+        )
+        if v.ok:
             return catalog.make(
                 check_id,
                 Status.PASS,
-                f'{readme} documents the release process under "{heading.text}"',
+                f'{shown} documents the release process under "{v.heading.text}"',
+                [section],
+            )
+        linked = release_docs.linked_release_doc(doc, v.heading)
+        if linked is not None:
+            return catalog.make(
+                check_id,
+                Status.PASS,
+                f'{shown} links the release process from "{v.heading.text}" to {ev.rel(linked)}',
                 [
+                    section,
                     Evidence(
-                        label="section", value=heading.text, location=f"{readme}:{heading.line}"
-                    )
+                        label="release document",
+                        value=ev.rel(linked),
+                        location=f"{ev.rel(linked)}:1",
+                    ),
                 ],
             )
-    if matching:
-        h = matching[0]
+    if verdicts:
+        v = verdicts[0]
+        what = "is empty" if v.reason == "empty" else f"holds no real content ({v.reason})"
         return catalog.make(
             check_id,
             Status.FAIL,
-            f'the "{h.text}" section of {readme} is empty',
-            [Evidence(label="empty section", value=h.text, location=f"{readme}:{h.line}")],
+            f'the "{v.heading.text}" section of {shown} {what}',
+            [
+                Evidence(
+                    label="section without content",
+                    value=f"{x.heading.text}: {x.reason}",
+                    location=f"{shown}:{x.heading.line}",
+                )
+                for x in verdicts
+            ],
             remediation=remediation,
         )
     return catalog.make(
         check_id,
         Status.FAIL,
-        f"{readme} has no release, deployment or publishing section",
+        f"{shown} has no release, deployment or publishing section",
         remediation=remediation,
     )
 

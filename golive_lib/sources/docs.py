@@ -1,8 +1,8 @@
 """Markdown documents of a service repository: headings, links, code blocks, images.
 
-Parsing is line-based and CommonMark-aware enough for engineering docs: fenced code
-blocks, inline code and HTML comments are skipped for links and headings, YAML front
-matter is ignored, and every item carries its 1-based line.
+Parsing is CommonMark (markdown-it-py) with GitHub's tables: code blocks, inline code,
+escaped brackets and HTML comments hold no links, YAML front matter is ignored, bare
+URLs count as links (GitHub links them), and every item carries its 1-based line.
 
 Two helpers answer "does this link work?":
 
@@ -31,30 +31,17 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
 from ..errors import SourceError
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mkdn"})
 
-_FENCE_OPEN_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(.*)$")
-_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
-_ATX_CLOSE_RE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 _SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_THEMATIC_RE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
-_NOT_PARAGRAPH_RE = re.compile(r"^\s*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|>|\||<)")
-# [text](target "title") and ![alt](target); target may be <...> and hold balanced (...)
-_INLINE_LINK_RE = re.compile(
-    r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]"
-    r"\([ \t]*(?:<([^<>\n]*)>|((?:[^()\s]|\([^()\s]*\))*))"
-    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*\)"
-)
-_REF_DEF_RE = re.compile(r"^ {0,3}\[([^\]]+)\]:[ \t]*(?:<([^<>\n]*)>|(\S+))(?:[ \t]+.*)?$")
-_REF_FULL_RE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\[([^\]]*)\]")
-_REF_SHORTCUT_RE = re.compile(r"(!?)(?<!\])\[([^\[\]^][^\[\]]*)\](?![\[(:])")
-_AUTOLINK_RE = re.compile(r"<((?:https?|ftp)://[^>\s]+|mailto:[^>\s]+)>", re.I)
 _BARE_URL_RE = re.compile(r"(?<![\w(<\"'=/])https?://[^\s<>\[\]\"'`]+", re.I)
 _HTML_LINK_RE = re.compile(r"<(a|img)\b[^>]*?\b(href|src)\s*=\s*[\"']([^\"']+)[\"']", re.I)
 _HTML_ID_RE = re.compile(r"<[a-z][\w-]*\b[^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"']", re.I)
-_INLINE_CODE_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -157,10 +144,6 @@ def unique_slugs(texts: Iterable[str]) -> list[str]:
     return out
 
 
-def _ref_label(label: str) -> str:
-    return " ".join(label.split()).lower()
-
-
 def _front_matter_end(lines: list[str]) -> int:
     """Number of leading lines that are YAML front matter (0 when there is none)."""
     if not lines or lines[0].strip() != "---":
@@ -196,110 +179,82 @@ def _fence_lang(info: str) -> str:
     return first.strip("{}.").lower()
 
 
-@dataclass
-class _LineLinks:
-    links: list[Link] = field(default_factory=list)
-    # text, label, line, image
-    ref_uses: list[tuple[str, str, int, bool]] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
+_MD = MarkdownIt("commonmark", {"html": True}).enable("table")
+# Keep link targets as written (markdown-it percent-encodes them): resolution decodes once.
+_MD.normalizeLink = lambda url: url  # type: ignore[method-assign]
 
 
-def _scan_line(line: str, lineno: int, found: _LineLinks) -> None:
-    """Record the links of one line of prose (not code, not a reference definition)."""
-    scan = _INLINE_CODE_RE.sub(lambda m: " " * len(m.group(0)), line)
-    for m in _INLINE_LINK_RE.finditer(scan):
-        target = m.group(3) if m.group(3) is not None else m.group(4)
-        found.links.append(Link(m.group(2), target, lineno, image=m.group(1) == "!"))
-        for inner in _INLINE_LINK_RE.finditer(m.group(2)):  # [![badge](img.svg)](target)
-            inner_target = inner.group(3) if inner.group(3) is not None else inner.group(4)
-            image = inner.group(1) == "!"
-            found.links.append(Link(inner.group(2), inner_target, lineno, image=image))
-    masked = _INLINE_LINK_RE.sub(lambda m: " " * len(m.group(0)), scan)
-    for m in _REF_FULL_RE.finditer(masked):
-        label = _ref_label(m.group(3) or m.group(2))
-        found.ref_uses.append((m.group(2), label, lineno, m.group(1) == "!"))
-    masked = _REF_FULL_RE.sub(lambda m: " " * len(m.group(0)), masked)
-    for m in _REF_SHORTCUT_RE.finditer(masked):
-        found.ref_uses.append((m.group(2), _ref_label(m.group(2)), lineno, m.group(1) == "!"))
-    for m in _AUTOLINK_RE.finditer(masked):
-        found.links.append(Link(m.group(1), m.group(1), lineno))
-    masked = _AUTOLINK_RE.sub(lambda m: " " * len(m.group(0)), masked)
-    for m in _HTML_LINK_RE.finditer(masked):
-        found.links.append(Link("", m.group(3), lineno, image=m.group(1).lower() == "img"))
-    found.ids.extend(m.group(1) for m in _HTML_ID_RE.finditer(masked))
-    no_html = re.sub(r"<[^>]*>", lambda m: " " * len(m.group(0)), masked)
-    for m in _BARE_URL_RE.finditer(no_html):
-        url = m.group(0).rstrip(".,;:!?*_~")
-        found.links.append(Link(url, url, lineno))
+def _inline_links(token: Token, base_line: int, links: list[Link], ids: list[str]) -> None:
+    """Links and images of one inline token; each on its line (base + line breaks before)."""
+    line = base_line
+    children = token.children or []
+    i = 0
+    while i < len(children):
+        child = children[i]
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "link_open":
+            depth, j, parts = 1, i + 1, []
+            while j < len(children) and depth:
+                inner = children[j]
+                depth += {"link_open": 1, "link_close": -1}.get(inner.type, 0)
+                if inner.type == "image":
+                    links.append(Link(inner.content, str(inner.attrs.get("src", "")), line, True))
+                elif depth and inner.type in ("text", "code_inline"):
+                    parts.append(inner.content)
+                j += 1
+            links.append(Link("".join(parts), str(child.attrs.get("href", "")), line))
+            i = j
+            continue
+        elif child.type == "image":
+            links.append(Link(child.content, str(child.attrs.get("src", "")), line, image=True))
+        elif child.type == "text":
+            for m in _BARE_URL_RE.finditer(child.content):
+                url = m.group(0).rstrip(".,;:!?*_~")
+                links.append(Link(url, url, line))
+        elif child.type == "html_inline":
+            _html_links(child.content, line, links, ids)
+        i += 1
+
+
+def _html_links(html: str, line: int, links: list[Link], ids: list[str]) -> None:
+    """``<a href>``/``<img src>`` and ``id=``/``name=`` anchors of raw HTML (not comments)."""
+    text, _ = _strip_comments(html.replace("\n", " "), False)
+    for m in _HTML_LINK_RE.finditer(text):
+        links.append(Link("", m.group(3), line, image=m.group(1).lower() == "img"))
+    ids.extend(m.group(1) for m in _HTML_ID_RE.finditer(text))
 
 
 def parse_markdown_text(text: str, path: Path) -> MarkdownDoc:
+    """Parse Markdown as CommonMark (markdown-it-py, with GitHub's tables): a link in a
+    code block or behind escaped brackets is not a link. YAML front matter is skipped."""
+    lines = text.splitlines()
+    skip = _front_matter_end(lines)
+    source = "\n" * skip + "\n".join(lines[skip:])
     headings: list[Heading] = []
     blocks: list[CodeBlock] = []
-    refs: dict[str, str] = {}
-    found = _LineLinks()
-    lines = text.splitlines()
-    fence: str | None = None
-    fence_lang = ""
-    fence_start = 0
-    fence_lines: list[str] = []
-    para: list[tuple[int, str]] = []  # the open paragraph: a setext underline turns it to a heading
-    in_comment = False
-    start = _front_matter_end(lines)
-    for lineno, raw in enumerate(lines[start:], start + 1):
-        if fence is not None:
-            close = raw.strip()
-            if (
-                len(raw) - len(raw.lstrip(" ")) <= 3
-                and close.startswith(fence)
-                and not close.strip(fence[0])
-            ):
-                blocks.append(CodeBlock(fence_lang, fence_start, "\n".join(fence_lines)))
-                fence = None
-            else:
-                fence_lines.append(raw)
-            continue
-        line, in_comment = _strip_comments(raw, in_comment)
-        if not line.strip():
-            para = []
-            continue
-        m = _FENCE_OPEN_RE.match(line)
-        if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
-            fence, fence_lang = m.group(1), _fence_lang(m.group(2))
-            fence_start, fence_lines, para = lineno, [], []
-            continue
-        m = _ATX_RE.match(line)
-        if m:
-            title = _ATX_CLOSE_RE.sub("", m.group(2) or "").strip()
-            headings.append(Heading(len(m.group(1)), title, lineno))
-            para = []
-            _scan_line(line, lineno, found)
-            continue
-        if para and _SETEXT_RE.match(line):
-            level = 1 if line.strip().startswith("=") else 2
-            title = " ".join(t.strip() for _, t in para)
-            headings.append(Heading(level, title, para[0][0]))
-            para = []
-            continue
-        m = _REF_DEF_RE.match(line)
-        if m and not para:
-            target = m.group(2) if m.group(2) is not None else m.group(3)
-            refs.setdefault(_ref_label(m.group(1)), target)
-            continue
-        if _THEMATIC_RE.match(line) or _NOT_PARAGRAPH_RE.match(line):
-            para = []
-        else:
-            para.append((lineno, line))
-        _scan_line(line, lineno, found)
-    if fence is not None:  # an unterminated fence runs to the end of the document
-        blocks.append(CodeBlock(fence_lang, fence_start, "\n".join(fence_lines)))
-    links = list(found.links)
-    for text_, label, lineno, image in found.ref_uses:
-        if label in refs:
-            links.append(Link(text_, refs[label], lineno, image=image))
+    links: list[Link] = []
+    ids: list[str] = []
+    tokens = _MD.parse(source)
+    last_line = 1
+    for index, token in enumerate(tokens):
+        if token.map is not None:
+            last_line = token.map[0] + 1
+        if token.type == "heading_open":
+            inline = tokens[index + 1]
+            headings.append(Heading(int(token.tag[1:]), inline.content.strip(), last_line))
+        elif token.type in ("fence", "code_block"):
+            content = token.content[:-1] if token.content.endswith("\n") else token.content
+            lang = _fence_lang(token.info) if token.type == "fence" else ""
+            blocks.append(CodeBlock(lang, last_line, content))
+        elif token.type == "inline":
+            _inline_links(token, last_line, links, ids)
+        elif token.type == "html_block":
+            for offset, html in enumerate(token.content.splitlines()):
+                _html_links(html, last_line + offset, links, ids)
     links.sort(key=lambda lk: lk.line)
     return MarkdownDoc(
-        path, text, tuple(headings), tuple(links), tuple(blocks), tuple(dict.fromkeys(found.ids))
+        path, text, tuple(headings), tuple(links), tuple(blocks), tuple(dict.fromkeys(ids))
     )
 
 

@@ -414,3 +414,12 @@ def test_evaluate_turns_a_failure_to_collect_into_errors(
     params = make_params(tmp_path, make_repo(tmp_path, {}))
     statuses = [c.status for c in arch.evaluate(params)]
     assert statuses == [Status.ERROR] * 4 + [Status.PASS]
+
+
+def test_the_overview_file_name_is_matched_case_insensitively(tmp_path: Path) -> None:
+    from golive_lib.sections.architecture import find_overview
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "Architecture.md").write_text("# A\n\ntext\n")
+    found = find_overview(tmp_path, ("docs/architecture.md", "ARCHITECTURE.md"))
+    assert found == tmp_path / "docs" / "Architecture.md"

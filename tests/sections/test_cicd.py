@@ -463,8 +463,34 @@ def test_no_dockerfile_is_not_applicable(tmp_path: Path) -> None:
     [
         (README, Status.PASS, 'README.md documents the release process under "Release"'),
         ("# x\n\n## Deployment\n\nRun `make deploy`.\n", Status.PASS, None),
-        ("# x\n\nPublishing\n----------\n\nTwine upload.\n", Status.PASS, None),
+        (
+            "# x\n\nPublishing\n----------\n\nTag `vX.Y.Z`; the pipeline uploads the wheel "
+            "with twine and a maintainer approves the PyPI environment.\n",
+            Status.PASS,
+            None,
+        ),
+        ("# x\n\nPublishing\n----------\n\nTwine upload.\n", Status.FAIL, "only 2 word(s)"),
         ("# x\n\n## Releasing\n\n## Usage\n\ncall it\n", Status.FAIL, 'the "Releasing" section'),
+        ("# x\n\n## Release process\n\nTODO\n", Status.FAIL, "a placeholder: 'TODO'"),
+        ("# x\n\n## Deployment\n\n_Coming soon._\n", Status.FAIL, "a placeholder"),
+        (
+            "# x\n\n## Release notes\n\nSee the GitHub releases page for every change we made "
+            "in each version of the service, newest first.\n",
+            Status.FAIL,
+            "no release, deployment or publishing section",
+        ),
+        (
+            "# x\n\n## Unreleased features\n\nA long list of features that are not there yet "
+            "but will be in a later version of it.\n",
+            Status.FAIL,
+            "no release",
+        ),
+        (
+            "# x\n\n## Deployment\n\nThe service stands as three replicas behind an internal "
+            "load balancer in each region, with a database per region.\n",
+            Status.FAIL,
+            "no step of a release in it",
+        ),
         ("# x\n\n## Usage\n\ncall it\n", Status.FAIL, "no release, deployment or publishing"),
         (None, Status.FAIL, "README.md not found"),
     ],
@@ -480,10 +506,39 @@ def test_the_readme_documents_the_release(
         assert "## Release" in check.remediation
 
 
+def test_the_readme_name_is_matched_case_insensitively(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, readme=None)
+    (repo / "Readme.md").write_text(README)
+    check = run(tmp_path, repo)["cicd.release-documented"]
+    assert check.status is Status.PASS
+    assert locations(check) == ["Readme.md:5"]
+
+
+def test_a_short_section_linking_a_release_document_passes(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, readme="# x\n\n## Releasing\n\nSee [RELEASING](RELEASING.md).\n")
+    (repo / "RELEASING.md").write_text(
+        "# Releasing\n\n1. Tag the commit.\n2. CI pushes the image.\n3. Approve production.\n"
+    )
+    check = run(tmp_path, repo)["cicd.release-documented"]
+    assert check.status is Status.PASS
+    assert "RELEASING.md" in check.summary
+
+
+def test_release_docs_elsewhere_are_named_with_the_option(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, readme="# x\n\n## Usage\n\ncall it\n")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "release.md").write_text("# Release\n\nTag, push, deploy.\n")
+    check = run(tmp_path, repo)["cicd.release-documented"]
+    assert check.status is Status.FAIL
+    assert "`cicd.readme: docs/release.md`" in check.remediation
+
+
 def test_another_readme_path_comes_from_the_parameters(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, readme=None)
     (repo / "docs").mkdir()
-    (repo / "docs" / "RELEASE.md").write_text("# Release process\n\nTag and push.\n")
+    (repo / "docs" / "RELEASE.md").write_text(
+        "# Release process\n\nTag `vX.Y.Z` on main and push the tag; CI builds and deploys it.\n"
+    )
     check = run(tmp_path, repo, readme="docs/RELEASE.md")["cicd.release-documented"]
     assert check.status is Status.PASS
     assert locations(check) == ["docs/RELEASE.md:1"]
@@ -565,3 +620,91 @@ def test_base_images_skip_scratch_and_stage_aliases_and_resolve_args() -> None:
 )
 def test_pinning_of_each_reference_kind(ref: Ref, pin: str) -> None:
     assert cicd.ref_pin(ref) == pin
+
+
+# --------------------------------------------------------------------------- followed commands
+
+
+def test_evidence_names_the_chain_from_the_pipeline_to_the_makefile(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, system=None)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  ci:\n    runs-on: x\n    steps:\n      - run: make\n"
+    )
+    (repo / "Makefile").write_text(
+        "all: lint\n\nlint:\n\tgolangci-lint run ./...\n\nicons:\n\tmake add-latest-icons\n"
+    )
+    checks = run(tmp_path, repo)
+    lint = checks["cicd.code-lint"]
+    assert lint.status is Status.PASS
+    assert lint.evidence[0].value == (
+        ".github/workflows/ci.yml:6 runs `make`, Makefile:4 runs golangci-lint run ./..."
+    )
+    assert lint.evidence[0].location == "Makefile:4"
+    assert checks["cicd.unit-tests"].status is Status.FAIL
+
+
+def test_a_job_that_never_runs_is_named_in_the_fix(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, system=None)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "cd.yml").write_text(
+        "on: push\njobs:\n  prod:\n    if: ${{ false }}\n    runs-on: x\n"
+        "    environment: production\n    steps: [{run: helm upgrade app ./chart}]\n"
+    )
+    check = run(tmp_path, repo, environments=["production"])["cicd.deploy-environments"]
+    assert check.status is Status.FAIL
+    assert check.remediation.startswith("A job or stage that can never run is not counted")
+    assert "job prod (.github/workflows/cd.yml:3) never runs" in check.remediation
+
+
+def test_a_build_of_a_test_fixture_image_is_not_the_product_build(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, system=None)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  e2e:\n    runs-on: x\n    steps:\n"
+        "      - run: docker build -t fx test/fixtures/echo && docker push fx\n"
+    )
+    checks = run(tmp_path, repo)
+    assert checks["cicd.docker-build"].status is Status.FAIL
+
+
+def test_a_command_that_only_prints_a_tool_name_runs_nothing(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, system=None)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yml").write_text(
+        "on: push\njobs:\n  ci:\n    runs-on: x\n    steps:\n"
+        "      - run: 'echo \"TODO: hadolint Dockerfile and pytest\"'\n"
+    )
+    checks = run(tmp_path, repo)
+    assert checks["cicd.dockerfile-lint"].status is Status.FAIL
+    assert checks["cicd.unit-tests"].status is Status.FAIL
+
+
+def test_a_link_to_a_placeholder_section_elsewhere_is_not_release_documentation(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(
+        tmp_path, readme="# x\n\n## Releasing\n\nSee [CONTRIBUTING](CONTRIBUTING.md#releasing).\n"
+    )
+    (repo / "CONTRIBUTING.md").write_text(
+        "# Contributing\n\nOpen a pull request, add tests, keep the style, sign commits,\n"
+        "and wait for a review from a maintainer.\n\n## Releasing\n\nTBD\n"
+    )
+    check = run(tmp_path, repo)["cicd.release-documented"]
+    assert check.status is Status.FAIL
+    (repo / "CONTRIBUTING.md").write_text(
+        "# Contributing\n\n## Releasing\n\n1. Tag `vX.Y.Z` on main.\n2. CI pushes the image.\n"
+        "3. A maintainer approves the production deployment in the CI environment.\n"
+    )
+    assert run(tmp_path, repo)["cicd.release-documented"].status is Status.PASS
+
+
+def test_a_dry_run_deploy_is_not_a_deploy(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, system=None)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "cd.yml").write_text(
+        "on: push\njobs:\n  prod:\n    runs-on: x\n    steps:\n"
+        "      - run: helm upgrade --install app ./chart -f values-production.yaml --dry-run\n"
+    )
+    check = run(tmp_path, repo, environments=["production"])["cicd.deploy-environments"]
+    assert check.status is Status.FAIL

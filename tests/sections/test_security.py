@@ -787,6 +787,8 @@ def test_tenant_roles_that_match_no_role_pass_nothing(tmp_path):
     result = run(security.data_segregation, wh_params(tmp_path, tenant_roles=["TENNANT_*"]))
     assert "SALES.TENANT_42.EVENTS" in result.data["missing"]
     assert any(e.label == "tenant_roles not used" for e in result.evidence)
+
+
 CORPUS = ROOT / "tests" / "corpus" / "reports"
 
 

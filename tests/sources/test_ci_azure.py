@@ -81,3 +81,66 @@ def test_a_bad_indentation_is_reported_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(PipelineError) as info:
         ci.parse(path, tmp_path)
     assert info.value.line == 5
+
+
+def test_templates_with_parameters_tasks_and_conditions(tmp_path: Path) -> None:
+    (tmp_path / "eng" / "templates").mkdir(parents=True)
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "build.sh").write_text("#!/bin/bash\ndocker build -t app .\n")
+    (tmp_path / "eng" / "templates" / "jobs.yml").write_text(
+        "parameters:\n  - name: env\n    default: staging\n  - name: preSteps\n"
+        "    type: stepList\n    default: []\njobs:\n  - deployment: Deploy_${{ parameters.env }}\n"
+        "    environment: ${{ parameters.env }}\n    strategy:\n      runOnce:\n        deploy:\n"
+        "          steps:\n            - ${{ parameters.preSteps }}\n"
+        "            - task: Bash@3\n              inputs:\n                targetType: filePath\n"
+        "                filePath: $(System.DefaultWorkingDirectory)/ci/build.sh\n"
+        "            - ${{ if eq(parameters.env, 'production') }}:\n"
+        "              - script: helm upgrade app ./chart\n"
+    )
+    path = tmp_path / "azure-pipelines.yml"
+    path.write_text(
+        "trigger: [main]\nstages:\n  - stage: Prod\n    jobs:\n"
+        "      - template: eng/templates/jobs.yml\n        parameters:\n          env: production\n"
+        "          preSteps:\n            - script: echo pre\n"
+        "  - stage: Old\n    condition: false\n    jobs:\n      - job: Push\n"
+        "        steps: [{script: docker push x}]\n"
+        "  - template: eng/templates/stages.yml@templates\n"
+    )
+    pipelines, failures = ci.parse_all([path], tmp_path)
+    assert failures == []
+    (p,) = pipelines
+    (job_,) = p.jobs
+    assert (job_.name, job_.environment, job_.stage) == ("Deploy_production", "production", "Prod")
+    runs = [(s.run, s.path.name) for s in job_.steps]
+    assert runs == [
+        ("echo pre", "azure-pipelines.yml"),
+        ("bash ci/build.sh", "jobs.yml"),
+        ("docker build -t app .", "build.sh"),
+        ("helm upgrade app ./chart", "jobs.yml"),
+    ]
+    assert p.notes == (
+        "template eng/templates/stages.yml@templates (azure-pipelines.yml:15) is in another "
+        "repository, not followed",
+    )
+
+
+def test_a_job_template_is_azure_not_gitlab(tmp_path: Path) -> None:
+    path = tmp_path / "ci-jobs.yml"
+    path.write_text(
+        "parameters:\n  - name: x\njobs:\n  - job: Build\n    steps:\n"
+        "      - task: Docker@2\n        inputs: {command: build}\n"
+    )
+    p = ci.parse(path, tmp_path)
+    assert p.system == "azure"
+    assert [j.name for j in p.jobs] == ["Build"]
+
+
+def test_an_npm_custom_task_runs_its_script(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"scripts": {"test": "jest --ci"}}\n')
+    path = tmp_path / "azure-pipelines.yml"
+    path.write_text(
+        "trigger: [main]\nsteps:\n  - task: Npm@1\n    inputs:\n      command: custom\n"
+        "      customCommand: run test\n"
+    )
+    (p,), _ = ci.parse_all([path], tmp_path)
+    assert [s.run for s in p.jobs[0].steps] == ["npm run test", "jest --ci"]

@@ -103,3 +103,28 @@ def test_a_job_no_workflow_runs_is_still_read(tmp_path: Path) -> None:
     (j,) = ci.parse(path, tmp_path).jobs
     assert (j.name, j.line, j.image) == ("build", 3, "golang:1.22")
     assert [(s.run, s.line) for s in j.steps] == [(None, 7), ("go test ./...", 8)]
+
+
+def test_steps_parameters_orb_notes_approval_and_disabled_workflows(tmp_path: Path) -> None:
+    path = tmp_path / ".circleci" / "config.yml"
+    path.parent.mkdir()
+    path.write_text(
+        "version: 2.1\norbs:\n  kit: acme/kit@1.0.0\njobs:\n  deploy:\n    docker: [{image: x:1}]\n"
+        "    parameters:\n      publish_steps:\n        type: steps\n"
+        "        default:\n          - run: make release\n"
+        "    steps:\n      - steps: << parameters.publish_steps >>\n      - kit/magic\n"
+        "  nightly:\n    docker: [{image: x:1}]\n    steps: [{run: docker push y}]\n"
+        "workflows:\n  main:\n    jobs:\n      - hold: {type: approval}\n"
+        "      - deploy: {requires: [hold]}\n"
+        "  parked:\n    when: false\n    jobs: [nightly]\n"
+    )
+    p = ci.parse(path, tmp_path)
+    (deploy,) = p.jobs
+    assert deploy.manual and [s.run or s.uses for s in deploy.steps] == [
+        "make release",
+        "acme/kit/magic",
+    ]
+    assert p.notes == (
+        "orb command acme/kit/magic not inspected (what it does is unknown to golive)",
+        "workflow parked never runs (when: false)",
+    )

@@ -146,3 +146,24 @@ def test_an_unrecognisable_file_is_a_parse_error(tmp_path: Path) -> None:
     path.write_text("hello")
     with pytest.raises(PipelineError, match="cannot tell which CI system"):
         ci.parse(path, tmp_path)
+
+
+def test_powershell_steps_join_backtick_lines_and_keep_windows_paths(tmp_path: Path) -> None:
+    from golive_lib.sections import cicd
+
+    path = tmp_path / ".github" / "workflows" / "win.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "on: push\njobs:\n  win:\n    runs-on: windows-latest\n    steps:\n"
+        "      - shell: pwsh\n        run: |\n"
+        "          docker cp ctn:c:\\\\gopath\\\\bin\\\\gotestsum.exe bin\\\\\n"
+        "          docker build `\n            -t app .\n"
+    )
+    p = ci.parse(path, tmp_path)
+    (step,) = p.jobs[0].steps
+    assert step.shell == "pwsh"
+    assert [seg for _, seg in cicd.command_segments(step.run or "", step.shell)] == [
+        "docker cp ctn:c:\\\\gopath\\\\bin\\\\gotestsum.exe bin\\\\",
+        "docker build -t app .",
+    ]
+    assert cicd.classify_tests([p]) == {"unit": [], "integration": []}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from golive_lib.sources import ci
-from golive_lib.sources.ci import Job, Pipeline, PipelineError
+from golive_lib.sources.ci import Job, Pipeline
 
 REPO = Path(__file__).resolve().parents[1] / "data" / "ci" / "gitlab"
 MAIN = REPO / ".gitlab-ci.yml"
@@ -95,7 +95,9 @@ def test_a_reference_tag_is_followed(pipeline: Pipeline) -> None:
 
 
 def test_remote_includes_are_noted_not_fetched(pipeline: Pipeline) -> None:
-    assert pipeline.notes == ("template include 'Security/SAST.gitlab-ci.yml' not followed",)
+    assert pipeline.notes == (
+        "template include Security/SAST.gitlab-ci.yml not followed (not in this repository)",
+    )
 
 
 def test_image_refs_have_lines(pipeline: Pipeline) -> None:
@@ -106,22 +108,73 @@ def test_image_refs_have_lines(pipeline: Pipeline) -> None:
     assert ("alpine/helm:3.15.4", "deploy.yml", 3) in refs
 
 
-def test_extends_of_an_unknown_template_is_an_error(tmp_path: Path) -> None:
+def test_extends_into_a_project_include_keeps_the_job_and_names_the_include(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "deploy.yml").write_text(
+        "deploy-prod:\n  extends: .helm-deploy\n  environment: production\n"
+    )
     path = tmp_path / ".gitlab-ci.yml"
-    path.write_text("test:\n  extends: .nope\n  script: [pytest]\n")
-    with pytest.raises(PipelineError, match="no job or template named '.nope'"):
-        ci.parse(path, tmp_path)
+    path.write_text(
+        "include:\n  - project: acme/ci-templates\n    file: /helm.yml\n"
+        "  - local: ci/*.yml\n"
+        "test:\n  extends: .nope\n  script: [pytest]\n"
+    )
+    p = ci.parse(path, tmp_path)
+    assert [(j.name, j.environment) for j in p.jobs] == [
+        ("deploy-prod", "production"),
+        ("test", None),
+    ]
+    assert p.notes[0] == "project include acme/ci-templates not followed (not in this repository)"
+    assert any("job deploy-prod (ci/deploy.yml:1) extends .helm-deploy" in n for n in p.notes)
+    assert any("job test (.gitlab-ci.yml:5) extends .nope" in n for n in p.notes)
+
+
+def test_a_missing_local_include_is_a_note_not_an_error(tmp_path: Path) -> None:
+    path = tmp_path / ".gitlab-ci.yml"
+    path.write_text("include: [{local: ci/gone.yml}]\ntest:\n  script: [pytest]\n")
+    p = ci.parse(path, tmp_path)
+    assert [j.name for j in p.jobs] == ["test"]
+    assert p.notes == (
+        "local include ci/gone.yml cannot be read (No such file or directory), not followed",
+    )
+
+
+def test_jobs_that_never_run_are_not_jobs_and_manual_ones_are_marked(tmp_path: Path) -> None:
+    path = tmp_path / ".gitlab-ci.yml"
+    path.write_text(
+        "disabled:\n  when: never\n  script: [docker push x]\n"
+        "ruled-off:\n  rules:\n    - if: $CI\n      when: never\n    - when: never\n"
+        "  script: [docker push y]\n"
+        "by-hand:\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: manual\n"
+        "  script: [helm upgrade x]\n"
+        "normal:\n  rules:\n    - if: $X\n      when: never\n    - when: on_success\n"
+        "  script: [pytest]\n"
+    )
+    p = ci.parse(path, tmp_path)
+    assert [(j.name, j.manual) for j in p.jobs] == [("by-hand", True), ("normal", False)]
+    assert sum("never runs" in n for n in p.notes) == 2
+
+
+def test_a_reference_to_an_unknown_template_is_a_note(tmp_path: Path) -> None:
+    path = tmp_path / ".gitlab-ci.yml"
+    path.write_text("test:\n  script:\n    - !reference [.setup, script]\n    - pytest\n")
+    p = ci.parse(path, tmp_path)
+    assert [s.run for s in p.jobs[0].steps] == ["pytest"]
+    assert "!reference ['.setup', 'script'] names nothing" in p.notes[0]
 
 
 def test_a_malformed_included_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "ci").mkdir()
     (tmp_path / "ci" / "jobs.yml").write_text("build:\n  script: [make\n")
     path = tmp_path / ".gitlab-ci.yml"
-    path.write_text("include: /ci/jobs.yml\n")
-    with pytest.raises(PipelineError) as info:
-        ci.parse(path, tmp_path)
-    assert info.value.path == tmp_path / "ci" / "jobs.yml"
-    assert info.value.line == 3
+    path.write_text("include: /ci/jobs.yml\ntest:\n  script: [pytest]\n")
+    pipelines, failures = ci.parse_all([path], tmp_path)
+    assert [j.name for j in pipelines[0].jobs] == ["test"]  # the rest is still read
+    (failure,) = failures
+    assert failure.path == tmp_path / "ci" / "jobs.yml"
+    assert failure.line == 3
 
 
 def test_an_empty_gitlab_file_has_no_jobs(tmp_path: Path) -> None:
@@ -138,3 +191,21 @@ def test_a_trigger_job_is_a_uses_step(tmp_path: Path) -> None:
     (j,) = ci.parse(path, tmp_path).jobs
     assert [s.uses for s in j.steps] == ["trigger:acme/deploy"]
     assert j.steps[0].line == 4
+
+
+def test_local_child_pipelines_of_a_trigger_are_read(tmp_path: Path) -> None:
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "service.yml").write_text(
+        "deploy:\n  environment: production\n  script: [helm upgrade svc ./chart]\n"
+    )
+    path = tmp_path / ".gitlab-ci.yml"
+    path.write_text(
+        "svc:\n  trigger:\n    include:\n      - local: ci/service.yml\n"
+        "      - artifact: generated.yml\n        job: gen\n    strategy: depend\n"
+    )
+    p = ci.parse(path, tmp_path)
+    assert [(j.name, j.environment) for j in p.jobs] == [
+        ("svc", None),
+        ("svc / deploy", "production"),
+    ]
+    assert p.notes == ("job svc: child pipeline generated at run time (artifact), not followed",)

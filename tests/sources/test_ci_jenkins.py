@@ -119,3 +119,59 @@ def test_a_scripted_pipeline_reads_stages_inside_node(tmp_path: Path) -> None:
     path.write_text("node {\n  stage('Test') {\n    sh 'go test ./...'\n  }\n}\n")
     (j,) = ci.parse(path, tmp_path).jobs
     assert (j.name, j.line, [s.run for s in j.steps]) == ("Test", 2, ["go test ./..."])
+
+
+def test_when_false_stages_input_stages_and_library_steps(tmp_path: Path) -> None:
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "build.sh").write_text("#!/bin/sh\ndocker build -t app .\n")
+    path = tmp_path / "Jenkinsfile"
+    path.write_text(
+        "pipeline {\n  agent any\n  stages {\n"
+        "    stage('Build') { steps { sh './ci/build.sh'\n infra.runMaven(opts, '21') } }\n"
+        "    stage('Old') {\n      when { expression { false } }\n"
+        "      steps { sh 'helm upgrade prod ./chart' }\n    }\n"
+        "    stage('Prod') {\n      input { message 'Deploy?' }\n"
+        "      steps { sh 'helm upgrade prod ./chart' }\n    }\n  }\n}\n"
+    )
+    pipelines, failures = ci.parse_all([path], tmp_path)
+    assert failures == []
+    (p,) = pipelines
+    assert [(j.name, j.manual) for j in p.jobs] == [("Build", False), ("Prod", True)]
+    build = p.jobs[0]
+    assert [(s.run, s.path.name, s.line) for s in build.steps if s.run] == [
+        ("./ci/build.sh", "Jenkinsfile", 4),
+        ("docker build -t app .", "build.sh", 2),
+    ]
+    assert p.notes == (
+        "stage Old (line 6) never runs (when false)",
+        "step infra.runMaven (line 5) not inspected (a shared library or plugin)",
+    )
+
+
+def test_shell_steps_inside_dir_are_followed_from_that_folder(tmp_path: Path) -> None:
+    (tmp_path / "services" / "api").mkdir(parents=True)
+    (tmp_path / "services" / "api" / "Makefile").write_text("test:\n\tgo test ./...\n")
+    path = tmp_path / "Jenkinsfile"
+    path.write_text(
+        "pipeline {\n  agent any\n  stages {\n    stage('Test') {\n      steps {\n"
+        "        dir('services/api') {\n          sh 'make test'\n        }\n"
+        "      }\n    }\n  }\n}\n"
+    )
+    (p,), _ = ci.parse_all([path], tmp_path)
+    assert [(s.run, s.path.parent.name, s.line) for s in p.jobs[0].steps] == [
+        ("make test", tmp_path.name, 7),
+        ("go test ./...", "api", 2),
+    ]
+
+
+def test_well_known_library_steps_read_as_the_build_they_run(tmp_path: Path) -> None:
+    path = tmp_path / "Jenkinsfile"
+    path.write_text(
+        "node {\n  stage('Build') {\n    def opts = ['-B', 'clean', 'install']\n"
+        "    infra.runMaven(opts, '21')\n  }\n  stage('Plugin') {\n"
+        "    buildPlugin(useContainerAgent: true)\n  }\n}\n"
+    )
+    p = ci.parse(path, tmp_path)
+    runs = [(s.run, s.line) for j in p.jobs for s in j.steps if s.run]
+    assert runs == [("mvn -B clean install", 4), ("mvn clean verify", 7)]
+    assert not any("runMaven" in n or "buildPlugin" in n for n in p.notes)

@@ -92,6 +92,17 @@ def test_links_inside_code_fences_and_inline_code_are_ignored() -> None:
     assert [(b.lang, b.line) for b in doc.code_blocks] == [("bash", 2), ("", 6)]
 
 
+def test_escaped_brackets_indented_code_and_html_comments_hold_no_links() -> None:
+    doc = parse_markdown_text(
+        "# Doc\n\n\\[not a link\\](nope.md)\n\n    [indented code](nope2.md)\n\n"
+        "<!-- [commented](nope3.md) -->\n\nA [real](yes.md) one, in a list:\n\n"
+        "- item with [another](yes2.md)\n",
+        Path("doc.md"),
+    )
+    assert [(lk.target, lk.line) for lk in doc.links] == [("yes.md", 9), ("yes2.md", 11)]
+    assert [b.line for b in doc.code_blocks] == [5]
+
+
 def test_an_unterminated_fence_hides_the_rest_of_the_document() -> None:
     doc = parse("```mermaid\ngraph TD\n[x](y.md)\n")
     assert doc.links == ()

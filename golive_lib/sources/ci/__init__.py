@@ -18,6 +18,7 @@ from ._yaml import PipelineError, YMap, load_yaml
 
 __all__ = [
     "Job",
+    "Origin",
     "ParseFailure",
     "Pipeline",
     "PipelineError",
@@ -35,6 +36,15 @@ RefKind = Literal["action", "image", "orb"]
 
 
 @dataclass(frozen=True)
+class Origin:
+    """One link of the chain that led to a step: ``ci.yml:87 runs `make```."""
+
+    path: Path
+    line: int
+    command: str
+
+
+@dataclass(frozen=True)
 class Step:
     """One step of a job: a shell command (``run``) or an action/orb/task/template (``uses``)."""
 
@@ -46,6 +56,12 @@ class Step:
     uses: str | None = None
     inputs: tuple[tuple[str, str], ...] = ()  # with:/inputs:/orb parameters
     image: str | None = None
+    # The commands that led here when this step was found inside a Makefile, script,
+    # package.json, tox.ini... that a pipeline command runs (outermost first).
+    via: tuple[Origin, ...] = ()
+    # The folder the step runs in, relative to the repository (working-directory:).
+    cwd: str | None = None
+    shell: str | None = None  # "pwsh"/"powershell" when the run text is PowerShell
 
     def line_at(self, newlines: int) -> int:
         """The file line of the run text after ``newlines`` newlines."""
@@ -74,6 +90,7 @@ class Job:
     # Other text naming where the job runs: CircleCI contexts and branch filters,
     # values of the job's variables (DEPLOY_ENV: staging), Jenkins environment blocks.
     contexts: tuple[str, ...] = ()
+    manual: bool = False  # runs only when someone starts it (when: manual, input, approval)
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,8 @@ class Pipeline:
     jobs: tuple[Job, ...]
     refs: tuple[Ref, ...] = ()
     notes: tuple[str, ...] = ()  # what was not followed (remote includes, templates)
+    # Files the pipeline includes that could not be parsed (the rest was still read).
+    errors: tuple[ParseFailure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,11 +157,25 @@ def discover(repo: Path, explicit: list[str]) -> list[Path]:
     return found
 
 
+def _azure_like(d: YMap) -> bool:
+    """Azure pipelines and templates: stages/jobs/steps are lists of mappings, or Azure-only keys.
+
+    (GitLab's ``stages:`` is a list of names and its jobs are mappings, never a list.)
+    """
+    if {"trigger", "pool", "pr", "extends", "resources"} & set(d):
+        return True
+    for key in ("stages", "jobs", "steps"):
+        value = d.get(key)
+        if isinstance(value, list) and any(isinstance(x, dict) for x in value):
+            return True
+    return False
+
+
 # Top-level keys that tell a YAML pipeline's system when its name does not.
 _SNIFF: tuple[tuple[System, Callable[[YMap], bool]], ...] = (
     ("circleci", lambda d: "version" in d and ("workflows" in d or "orbs" in d)),
     ("github", lambda d: "jobs" in d and (True in d or "on" in d)),
-    ("azure", lambda d: bool({"stages", "trigger", "pool", "pr"} & set(d)) or "steps" in d),
+    ("azure", lambda d: _azure_like(d)),
     ("gitlab", lambda d: True),
 )
 
@@ -213,12 +246,22 @@ def parse(path: Path, repo: Path | None = None) -> Pipeline:
 
 
 def parse_all(paths: Iterable[Path], repo: Path) -> tuple[list[Pipeline], list[ParseFailure]]:
-    """Parse every file; an unreadable one becomes a ParseFailure, never an exception."""
+    """Parse every file; an unreadable one becomes a ParseFailure, never an exception.
+
+    Each pipeline's commands are then followed into the build tools and scripts they run
+    (Makefiles, shell scripts, package.json, tox/nox, compose, gradle/maven): see
+    `buildtools.expand_pipeline`.
+    """
+    from .buildtools import expand_pipeline
+
     pipelines: list[Pipeline] = []
     failures: list[ParseFailure] = []
     for path in paths:
         try:
-            pipelines.append(parse(path, repo))
+            pipeline = expand_pipeline(parse(path, repo), repo)
         except PipelineError as e:
             failures.append(ParseFailure.of(e))
+            continue
+        pipelines.append(pipeline)
+        failures.extend(pipeline.errors)
     return pipelines, failures

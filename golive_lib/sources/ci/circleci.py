@@ -9,6 +9,7 @@ Step whose ``uses`` is the orb's name and command, e.g. ``circleci/docker/publis
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from ._yaml import (
     load_mapping,
     scalar,
 )
+from .known import orb_command_is_known
 
 _PARAM_RE = re.compile(r"<<\s*parameters\.([\w-]+)\s*>>")
 MAX_COMMAND_DEPTH = 8
@@ -57,6 +59,14 @@ class _Config:
         self.commands: YMap = as_map(doc.get("commands")) or YMap(doc.path, 1)
         self.executors: YMap = as_map(doc.get("executors")) or YMap(doc.path, 1)
         self.jobs: YMap = as_map(doc.get("jobs")) or YMap(doc.path, 1)
+        self.notes: list[str] = []
+        # Parameters of type `steps` in force (a job's or a command's): name -> steps.
+        self.step_lists: dict[str, YList] = {}
+
+    def note_orb(self, uses: str) -> None:
+        text = f"orb command {uses} not inspected (what it does is unknown to golive)"
+        if not orb_command_is_known(uses) and text not in self.notes:
+            self.notes.append(text)
 
     def orb_uses(self, name: str) -> str | None:
         """``docker/build`` -> ``circleci/docker/build`` when ``docker`` is an orb alias."""
@@ -77,6 +87,19 @@ def _param_defaults(spec: YMap | None) -> dict[str, str]:
         default = scalar(get(decl, "default"))
         if default is not None:
             out[str(name)] = default
+    return out
+
+
+def _step_lists(spec: YMap | None, given: YMap | None) -> dict[str, YList]:
+    """Parameters whose value is a list of steps (``type: steps``): defaults, then given."""
+    out: dict[str, YList] = {}
+    for name, decl in items(get(spec, "parameters")):
+        default = as_list(get(decl, "default"))
+        if default is not None:
+            out[str(name)] = default
+    for name, value in items(given):
+        if as_list(value) is not None:
+            out[str(name)] = value
     return out
 
 
@@ -126,13 +149,33 @@ def _named_step(
 ) -> list[Step]:
     args = as_map(body)
     if name in ("when", "unless") and args is not None:
+        condition = args.get("condition")
+        text = _substitute(scalar(condition) or "", params).strip().lower()
+        if (name == "when" and (condition is False or text == "false")) or (
+            name == "unless" and (condition is True or text == "true")
+        ):
+            return []  # never runs
         return _steps(as_list(args.get("steps")), cfg, params, depth)
+    if name == "steps":  # a `steps` parameter spliced in: `- steps: << parameters.x >>`
+        listed = as_list(body)
+        ref = _PARAM_RE.fullmatch((scalar(body) or "").strip())
+        if listed is None and ref is not None:
+            listed = cfg.step_lists.get(ref.group(1))
+        return _steps(listed, cfg, params, depth + 1) if depth < MAX_COMMAND_DEPTH else []
     command = as_map(cfg.commands.get(name))
     if command is not None and depth < MAX_COMMAND_DEPTH:
         inner = _merged_params(_param_defaults(command), args)
         inner = {k: _substitute(v, params) for k, v in inner.items()}
-        return _steps(as_list(command.get("steps")), cfg, inner, depth + 1)
-    uses = cfg.orb_uses(name) or name
+        outer = cfg.step_lists
+        cfg.step_lists = {**outer, **_step_lists(command, args)}
+        try:
+            return _steps(as_list(command.get("steps")), cfg, inner, depth + 1)
+        finally:
+            cfg.step_lists = outer
+    orb = cfg.orb_uses(name)
+    if orb is not None:
+        cfg.note_orb(orb)
+    uses = orb or name
     inputs = tuple((k, _substitute(v, params)) for k, v in inputs_of(args))
     return [Step(name, path, line, uses=uses, inputs=inputs)]
 
@@ -172,10 +215,12 @@ def _job(key: str, line: int, args: YMap | None, cfg: _Config) -> Job | None:
         uses = cfg.orb_uses(key)
         if uses is None:
             return None  # an approval hold or an unknown job
+        cfg.note_orb(uses)
         step_inputs = tuple((k, v) for k, v in inputs_of(args) if k not in WORKFLOW_KEYS)
         step = Step(key, cfg.path, line, uses=uses, inputs=step_inputs)
         return Job(name, cfg.path, line, (step,), contexts=_entry_contexts(args, {}))
     given = _merged_params(_param_defaults(spec), args)
+    cfg.step_lists = _step_lists(spec, args)
     params = {k: v for k, v in given.items() if k not in WORKFLOW_KEYS}
     images, _ = _images(spec, cfg)
     return Job(
@@ -189,11 +234,48 @@ def _job(key: str, line: int, args: YMap | None, cfg: _Config) -> Job | None:
     )
 
 
+def _gated(entries: YList | None) -> set[str]:
+    """Names of workflow entries that wait, directly or not, for an approval job."""
+    requires: dict[str, list[str]] = {}
+    approvals: set[str] = set()
+    for entry in entries or ():
+        m = as_map(entry)
+        if not m:
+            continue
+        key = str(next(iter(m)))
+        args = as_map(m[key])
+        name = scalar(get(args, "name")) or key
+        if scalar(get(args, "type")) == "approval":
+            approvals.add(name)
+        req = get(args, "requires")
+        one = scalar(req)
+        requires[name] = [one] if one else [str(r) for r in as_list(req) or ()]
+    gated = set(approvals)
+    changed = True
+    while changed:
+        changed = False
+        for name, needs in requires.items():
+            if name not in gated and any(n in gated for n in needs):
+                gated.add(name)
+                changed = True
+    return gated - approvals
+
+
 def _workflow_jobs(doc: YMap, cfg: _Config) -> tuple[list[Job], set[str]]:
     jobs: list[Job] = []
     used: set[str] = set()
-    for _, workflow in items(doc.get("workflows")):
+    for wf_name, workflow in items(doc.get("workflows")):
+        when, unless = get(workflow, "when"), get(workflow, "unless")
+        if when is False or unless is True:
+            why = "when: false" if when is False else "unless: true"
+            cfg.notes.append(f"workflow {wf_name} never runs ({why})")
+            for entry in as_list(get(workflow, "jobs")) or ():
+                key = scalar(entry) or (str(next(iter(entry))) if as_map(entry) else None)
+                if key:
+                    used.add(key)
+            continue
         entries = as_list(get(workflow, "jobs"))
+        gated = _gated(entries)
         for i, entry in enumerate(entries or ()):
             assert entries is not None
             key = scalar(entry)
@@ -207,7 +289,7 @@ def _workflow_jobs(doc: YMap, cfg: _Config) -> tuple[list[Job], set[str]]:
             used.add(key)
             job = _job(key, entries.line_of(i), args, cfg)
             if job is not None:
-                jobs.append(job)
+                jobs.append(replace(job, manual=job.name in gated))
     return jobs, used
 
 
@@ -230,4 +312,4 @@ def parse(path: Path, text: str, repo: Path) -> Pipeline:
         for spec in holder.values():
             if as_map(spec) is not None:
                 refs.extend(_images(spec, cfg)[1])
-    return Pipeline("circleci", path, tuple(jobs), tuple(dict.fromkeys(refs)))
+    return Pipeline("circleci", path, tuple(jobs), tuple(dict.fromkeys(refs)), tuple(cfg.notes))

@@ -8,10 +8,11 @@ noted, not fetched.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import Job, Pipeline, Ref, Step
+from . import Job, ParseFailure, Pipeline, Ref, Step
 from ._yaml import (
     PipelineError,
     YMap,
@@ -19,6 +20,7 @@ from ._yaml import (
     as_list,
     as_map,
     first_line,
+    get,
     load_mapping,
     scalar,
 )
@@ -45,12 +47,29 @@ INHERITED = ("image", "services", "before_script", "after_script")
 MAX_EXTENDS_DEPTH = 11  # GitLab's own limit
 
 
-def _read_include(path: Path) -> YMap:
+def _read_include(
+    path: Path, notes: list[str], repo: Path, errors: list[ParseFailure]
+) -> YMap | None:
+    """An included file's mapping; None (and a note, or an error when it is not valid
+    YAML: GitLab rejects the pipeline then) when it cannot be read."""
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise PipelineError(path, f"included file cannot be read: {e.strerror or e}") from e
-    return load_mapping(text, path)
+    except (OSError, UnicodeDecodeError) as e:
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        notes.append(f"local include {_rel(path, repo)} cannot be read ({why}), not followed")
+        return None
+    try:
+        return load_mapping(text, path)
+    except PipelineError as e:
+        errors.append(ParseFailure.of(e))
+        return None
+
+
+def _rel(path: Path, repo: Path) -> str:
+    try:
+        return path.relative_to(repo).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _include_entries(value: Any) -> list[tuple[str, str]]:
@@ -72,18 +91,31 @@ def _include_entries(value: Any) -> list[tuple[str, str]]:
     return entries
 
 
-def _load_with_includes(doc: YMap, repo: Path, notes: list[str], seen: set[Path]) -> YMap:
+def _load_with_includes(
+    doc: YMap, repo: Path, notes: list[str], seen: set[Path], errors: list[ParseFailure]
+) -> YMap:
     """Merge local includes under the document: the including file's keys win."""
     merged = YMap(doc.path, doc.line)
     for kind, target in _include_entries(doc.get("include")):
         if kind != "local":
-            notes.append(f"{kind} include {target!r} not followed")
+            notes.append(f"{kind} include {target} not followed (not in this repository)")
             continue
-        for path in sorted(repo.glob(target.lstrip("/"))) or [repo / target.lstrip("/")]:
+        if "$" in target:
+            notes.append(f"local include {target} names a variable, not followed")
+            continue
+        pattern = target.lstrip("/")
+        paths = sorted(p for p in repo.glob(pattern) if p.is_file()) if pattern else []
+        if not paths and not any(c in pattern for c in "*?["):
+            paths = [repo / pattern]
+        if not paths:
+            notes.append(f"local include {target} matches no file")
+        for path in paths:
             if path in seen:
                 continue
             seen.add(path)
-            _merge_into(merged, _load_with_includes(_read_include(path), repo, notes, seen))
+            included = _read_include(path, notes, repo, errors)
+            if included is not None:
+                _merge_into(merged, _load_with_includes(included, repo, notes, seen, errors))
     _merge_into(merged, doc)
     return merged
 
@@ -109,23 +141,37 @@ def _deep_merge(base: YMap, over: YMap) -> YMap:
     return out
 
 
-def _resolve(name: str, doc: YMap, depth: int = 0) -> YMap:
+def _resolve(name: str, doc: YMap, unknown: list[str], depth: int = 0) -> YMap:
+    """The job ``name`` with what it ``extends`` merged in; parents that are not defined
+    in the files read (or nest too deep) are listed in ``unknown`` and skipped."""
     spec = as_map(doc.get(name))
-    if spec is None:
-        raise PipelineError(doc.path, f"extends: no job or template named {name!r}")
-    if depth > MAX_EXTENDS_DEPTH:
-        raise PipelineError(spec.path, f"extends: nesting too deep (cycle?) at {name!r}")
+    if spec is None or depth > MAX_EXTENDS_DEPTH:
+        unknown.append(name)
+        return YMap(doc.path, doc.line)
     parents = spec.get("extends")
     names = [scalar(parents)] if scalar(parents) else [scalar(p) for p in as_list(parents) or ()]
     merged = YMap(spec.path, spec.line)
     for parent in names:
         if parent:
-            merged = _deep_merge(merged, _resolve(parent, doc, depth + 1))
+            merged = _deep_merge(merged, _resolve(parent, doc, unknown, depth + 1))
     return _deep_merge(merged, spec)
 
 
+def _never_or_manual(spec: YMap) -> tuple[bool, bool]:
+    """(never runs, manual only) from ``when:`` and ``rules:``."""
+    when = scalar(spec.get("when"))
+    rules = as_list(spec.get("rules"))
+    if rules:
+        whens = [scalar(get(r, "when")) or "on_success" for r in rules if as_map(r) is not None]
+        if whens and all(w == "never" for w in whens):
+            return True, False
+        running = [w for w in whens if w != "never"]
+        return False, bool(running) and all(w == "manual" for w in running)
+    return when == "never", when == "manual"
+
+
 def _reference(tag: YTag, doc: YMap) -> Any:
-    """Follow ``!reference [job, key, ...]`` to the value it names."""
+    """Follow ``!reference [job, key, ...]`` to the value it names (None when unknown)."""
     node: Any = doc
     for part in as_list(tag.value) or ():
         m = as_map(node)
@@ -133,6 +179,15 @@ def _reference(tag: YTag, doc: YMap) -> Any:
             return None
         node = m.get(part)
     return node
+
+
+def _unknown_references(value: Any, doc: YMap) -> list[str]:
+    """The ``!reference`` tags in a script value that name nothing in the files read."""
+    if isinstance(value, YTag) and value.tag == "!reference":
+        if _reference(value, doc) is None:
+            return [str(list(as_list(value.value) or []))]
+        return _unknown_references(_reference(value, doc), doc)
+    return [r for item in as_list(value) or () for r in _unknown_references(item, doc)]
 
 
 def _script_items(value: Any, line: int, doc: YMap) -> list[tuple[str, int]]:
@@ -206,9 +261,45 @@ def _variable_values(spec: YMap) -> tuple[str, ...]:
     return tuple(v for v in values if v)
 
 
+MAX_CHILD_DEPTH = 3
+
+
+def _child_pipelines(
+    key: str, spec: YMap, repo: Path, depth: int, notes: list[str]
+) -> list[Pipeline]:
+    """``trigger: include:`` local files: the child pipelines, read like this one."""
+    include = get(spec.get("trigger"), "include")
+    if include is None:
+        return []
+    children: list[Pipeline] = []
+    for kind, target in _include_entries(include):
+        if kind != "local" or "$" in target:
+            notes.append(f"job {key}: child pipeline {kind} {target} not followed")
+            continue
+        child = repo / target.lstrip("/")
+        if depth >= MAX_CHILD_DEPTH or not child.is_file():
+            notes.append(f"job {key}: child pipeline {target} not found, not followed")
+            continue
+        try:
+            children.append(_parse(child, child.read_text(encoding="utf-8"), repo, depth + 1))
+        except (OSError, UnicodeDecodeError) as e:
+            notes.append(f"job {key}: child pipeline {target} cannot be read ({e})")
+    for item in as_list(include) or ():
+        if get(item, "artifact") is not None:
+            notes.append(
+                f"job {key}: child pipeline generated at run time (artifact), not followed"
+            )
+    return children
+
+
 def parse(path: Path, text: str, repo: Path) -> Pipeline:
+    return _parse(path, text, repo, 0)
+
+
+def _parse(path: Path, text: str, repo: Path, depth: int) -> Pipeline:
     notes: list[str] = []
-    doc = _load_with_includes(load_mapping(text, path), repo, notes, {path})
+    errors: list[ParseFailure] = []
+    doc = _load_with_includes(load_mapping(text, path), repo, notes, {path}, errors)
     defaults = _defaults(doc)
     jobs: list[Job] = []
     refs: list[Ref] = _image_refs(defaults)
@@ -216,9 +307,25 @@ def parse(path: Path, text: str, repo: Path) -> Pipeline:
         key = str(name)
         if key in RESERVED or key.startswith(".") or as_map(doc[name]) is None:
             continue
-        spec = _resolve(key, doc)
-        if not any(k in spec for k in ("script", "trigger", "run")):
+        unknown: list[str] = []
+        spec = _resolve(key, doc, unknown)
+        where = f"{_rel(doc[name].path, repo)}:{doc.line_of(name)}"
+        if unknown:
+            notes.append(
+                f"job {key} ({where}) extends {', '.join(unknown)}, not defined in the files "
+                "read (an include not followed?): kept with what is known"
+            )
+        elif not any(k in spec for k in ("script", "trigger", "run")):
             continue  # not a job (GitLab would reject it)
+        never, manual = _never_or_manual(spec)
+        if never:
+            notes.append(f"job {key} ({where}) never runs (when: never): not counted")
+            continue
+        for key_ in SCRIPT_KEYS:
+            for ref in _unknown_references(spec.get(key_), doc):
+                notes.append(
+                    f"job {key} ({where}): !reference {ref} names nothing in the files read"
+                )
         image = _name_of(spec.get("image")) or _name_of(defaults.get("image"))
         services = spec.get("services", defaults.get("services"))
         refs.extend(_image_refs(spec))
@@ -233,7 +340,15 @@ def parse(path: Path, text: str, repo: Path) -> Pipeline:
                 stage=scalar(spec.get("stage")) or "test",
                 services=tuple(s for s in (_name_of(x) for x in as_list(services) or ()) if s),
                 contexts=_variable_values(spec),
+                manual=manual,
             )
         )
+        for child in _child_pipelines(key, spec, repo, depth, notes):
+            jobs.extend(
+                replace(j, name=f"{key} / {j.name}", manual=j.manual or manual) for j in child.jobs
+            )
+            refs.extend(child.refs)
+            notes.extend(child.notes)
+            errors.extend(child.errors)
     unique = tuple(dict.fromkeys(refs))
-    return Pipeline("gitlab", path, tuple(jobs), unique, tuple(notes))
+    return Pipeline("gitlab", path, tuple(jobs), unique, tuple(notes), tuple(errors))

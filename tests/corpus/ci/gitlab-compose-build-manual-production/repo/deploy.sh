@@ -1,0 +1,3 @@
+#!/bin/sh
+set -eu
+helm upgrade --install orders ./chart -f "chart/values-$1.yaml"

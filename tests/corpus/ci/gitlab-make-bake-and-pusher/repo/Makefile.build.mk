@@ -1,0 +1,2 @@
+runner-images:
+	docker buildx bake --progress plain $(TARGETS)
