@@ -1,8 +1,10 @@
 """Render executed notebooks to HTML with nbconvert: inputs hidden, plotly drawn offline.
 
 nbconvert cannot draw plotly's JSON output; `plotly_to_html` turns each figure into
-HTML with plotly.js inlined in the first figure of a file only, so an executed
-notebook keeps kilobytes of JSON and a rendered file carries the library once.
+HTML, with a slot before the first figure of a file where plotly.js belongs, so an
+executed notebook keeps kilobytes of JSON. A section page loads the library from one
+``plotly.min.js`` written beside it (once per report folder); report.html carries it
+inline, once, so that one file works offline on its own.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import html
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,15 +166,48 @@ def page_with_slot(nb: Any, title: str) -> str:
     return str(body)
 
 
-def write_page(target: Path, page: str) -> None:
-    """Write a page from `page_with_slot` or `report_page`, plotly.js in its slot: the
-    library is encoded once per process, not once per page (5 of them per review)."""
+# The file a section page loads plotly.js from, beside it in the report folder.
+PLOTLY_JS_FILE = "plotly.min.js"
+
+
+@functools.cache
+def _plotly_js_file() -> bytes:
+    """plotly.js as `PLOTLY_JS_FILE` holds it (the library only, no markup)."""
+    from plotly.offline import get_plotlyjs
+
+    return str(get_plotlyjs()).encode()
+
+
+def _plotly_js_link() -> bytes:
+    """What a section page holds in its slot: the same configuration as inline, then the
+    library from the file beside the page."""
+    config = "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
+    return f'{config}<script src="{PLOTLY_JS_FILE}" charset="utf-8"></script>'.encode()
+
+
+def write_plotly_js(folder: Path) -> None:
+    """Write `PLOTLY_JS_FILE` into ``folder`` unless it is there: atomically, so that
+    pages rendered at the same time by several processes never see half a file."""
+    target = folder / PLOTLY_JS_FILE
+    if target.exists():
+        return
+    tmp = folder / f".{PLOTLY_JS_FILE}.{os.getpid()}.tmp"
+    tmp.write_bytes(_plotly_js_file())
+    os.replace(tmp, target)
+
+
+def write_page(target: Path, page: str, *, shared_js: bool = False) -> None:
+    """Write a page from `page_with_slot` or `report_page`, plotly.js in its slot: inline
+    (encoded once per process, not once per page), or with ``shared_js`` as a link to
+    `PLOTLY_JS_FILE` beside the page, which is then written if it is not there yet."""
     # the slot exists only in a figure's markup; untrusted text is escaped by then
     before, slot, after = page.partition(PLOTLY_JS_SLOT)
+    if slot and shared_js:
+        write_plotly_js(target.parent)
     with target.open("wb") as f:
         f.write(before.encode())
         if slot:
-            f.write(_plotly_js())
+            f.write(_plotly_js_link() if shared_js else _plotly_js())
         f.write(after.encode())
 
 
@@ -196,6 +232,7 @@ def warm_up() -> None:
     ]
     page_with_slot(nb, "warm-up")
     _plotly_js()
+    _plotly_js_file()
 
 
 def read_notebook(path: Path) -> Any:
@@ -223,7 +260,7 @@ def render_notebook(
     """Write the notebook's page (``title``: the page's); its fragment for report.html,
     behind ``anchor`` and listed as ``name`` in its table of contents."""
     page = page_with_slot(read_notebook(executed), title)
-    write_page(target, page)
+    write_page(target, page, shared_js=True)
     return fragment(page, anchor or target.stem, name or title, target.name)
 
 

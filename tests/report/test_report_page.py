@@ -31,18 +31,26 @@ def page(folder: Path, name: str, text: str, figure: bool) -> render.Fragment:
     fragment = render.render_notebook(executed, folder / f"{name}.html", name, anchor, name.title())
     written = (folder / f"{name}.html").read_text(encoding="utf-8")
     assert written.count("<main>") == 1
-    assert written.count("plotly.js v") == int(figure) and render.PLOTLY_JS_SLOT not in written
+    # a page loads plotly.js from the one file beside it, never inlines it
+    assert "plotly.js v" not in written and render.PLOTLY_JS_SLOT not in written
+    link = f'<script src="{render.PLOTLY_JS_FILE}" charset="utf-8"></script>'
+    assert written.count(link) == int(figure)
     return fragment
 
 
 def test_pages_are_combined_in_order_with_unique_ids_and_plotly_once(tmp_path: Path) -> None:
-    parts = [
-        page(tmp_path, "summary", "# Summary", figure=False),
+    parts = [page(tmp_path, "summary", "# Summary", figure=False)]
+    assert not list(tmp_path.glob("*.js"))  # a page without figures needs no library
+    parts += [
         page(tmp_path, "capacity", "# Capacity", figure=True),
         replace(page(tmp_path, "rollout", "# Rollout", figure=True), name="Rollout <&>"),
     ]
     assert [p.plotly for p in parts] == [False, True, True]
     assert all("plotly.js v" not in p.cells for p in parts)
+    # two pages with figures, one copy of the library beside them
+    [library] = tmp_path.glob("*.js")
+    assert library.name == render.PLOTLY_JS_FILE
+    assert library.read_text(encoding="utf-8").count("plotly.js v") == 1
     render.write_page(
         tmp_path / "report.html", render.report_page(parts, "svc go-live review 2026-11-27")
     )
