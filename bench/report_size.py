@@ -50,7 +50,11 @@ def main() -> None:
         sections = [
             s["id"] for s in json.loads((o.folder / "results.json").read_text())["sections"]
         ]
-        files = {p.name: p.stat().st_size for p in sorted(o.folder.iterdir()) if p.is_file()}
+        files = {
+            str(p.relative_to(o.folder)): p.stat().st_size
+            for p in sorted(o.folder.rglob("*"))
+            if p.is_file()
+        }
     folder = sum(files.values())
     print(f"report folder of the demo review: {len(files)} files")
     for name, size in sorted(files.items(), key=lambda kv: -kv[1]):

@@ -104,16 +104,20 @@ def latest(service_folder: Path) -> Run | None:
     return read_run(service_folder / name) if name else None
 
 
-# The newest run's folder name, cached in the service folder: the portfolio reads every
+# The newest run's folder name, cached beside the services: the portfolio reads every
 # service's newest run, and listing 365 run folders of each costs more than reading the
-# results. The cache is trusted only while the service folder has not changed since it
-# was written (its mtime is stamped with the folder's), so a run added, moved or removed
-# by anyone makes the next reader list the folder again and rewrite it.
-LATEST_FILE = ".latest"
+# results. A cache entry is trusted only while the service folder has not changed since
+# it was written (the entry's mtime is stamped with the folder's), so a run added, moved
+# or removed by anyone makes the next reader list the folder again and rewrite it.
+LATEST_CACHE = Path(".cache") / "latest"  # under the reports folder, one file per service
+
+
+def _cache_file(service_folder: Path) -> Path:
+    return service_folder.parent / LATEST_CACHE / service_folder.name
 
 
 def _cached_latest(service_folder: Path) -> str | None:
-    cache = service_folder / LATEST_FILE
+    cache = _cache_file(service_folder)
     try:
         if os.stat(cache).st_mtime_ns != os.stat(service_folder).st_mtime_ns:
             return None
@@ -124,19 +128,21 @@ def _cached_latest(service_folder: Path) -> str | None:
 
 
 def remember_latest(service_folder: Path) -> str | None:
-    """List the service's runs, cache the newest one's name (best effort: a folder that
-    cannot be written is simply listed each time), and return it; None without a run."""
+    """List the service's runs, cache the newest one's name (best effort: where the
+    cache cannot be written the folder is simply listed each time), and return it; None
+    without a run."""
     dated = _dated(service_folder)
     if not dated:
         return None
     name = max(dated)[1]
-    cache = service_folder / LATEST_FILE
-    tmp = service_folder / f"{LATEST_FILE}.{os.getpid()}.{threading.get_ident()}"
+    cache = _cache_file(service_folder)
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}")
     try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(name + "\n", encoding="utf-8")
-        os.replace(tmp, cache)
         folder = os.stat(service_folder)
-        os.utime(cache, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+        os.utime(tmp, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+        os.replace(tmp, cache)
         if max(_dated(service_folder))[1] != name:  # a run landed meanwhile
             cache.unlink()
     except (OSError, ValueError):

@@ -168,6 +168,10 @@ def page_with_slot(nb: Any, title: str) -> str:
 
 # The file a section page loads plotly.js from, beside it in the report folder.
 PLOTLY_JS_FILE = "plotly.min.js"
+# The stylesheet section pages share, cut from between these markers of a page.
+CSS_FILE = "golive.css"
+CSS_START, CSS_END = "<!-- golive:css -->", "<!-- /golive:css -->"
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 
 
 @functools.cache
@@ -185,22 +189,43 @@ def _plotly_js_link() -> bytes:
     return f'{config}<script src="{PLOTLY_JS_FILE}" charset="utf-8"></script>'.encode()
 
 
-def write_plotly_js(folder: Path) -> None:
-    """Write `PLOTLY_JS_FILE` into ``folder`` unless it is there: atomically, so that
-    pages rendered at the same time by several processes never see half a file."""
-    target = folder / PLOTLY_JS_FILE
+def _write_once(target: Path, content: bytes) -> None:
+    """Write a file shared by the pages of a folder unless it is there: atomically, so
+    that pages rendered at the same time by several processes never see half a file."""
     if target.exists():
         return
-    tmp = folder / f".{PLOTLY_JS_FILE}.{os.getpid()}.tmp"
-    tmp.write_bytes(_plotly_js_file())
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(content)
     os.replace(tmp, target)
 
 
+def write_plotly_js(folder: Path) -> None:
+    """Write `PLOTLY_JS_FILE` into ``folder`` unless it is there."""
+    _write_once(folder / PLOTLY_JS_FILE, _plotly_js_file())
+
+
+def _shared_css(page: str, folder: Path | None) -> str:
+    """The page with JupyterLab's stylesheet (between the template's markers) left
+    inline, or, given the page's ``folder``, moved into `CSS_FILE` there and linked."""
+    start, end = page.find(CSS_START), page.find(CSS_END)
+    if start < 0 or end < start:
+        return page
+    css = page[start + len(CSS_START) : end]
+    if folder is None:
+        return page[:start] + css + page[end + len(CSS_END) :]
+    _write_once(folder / CSS_FILE, "\n".join(_STYLE.findall(css)).encode())
+    link = f'<link rel="stylesheet" href="{CSS_FILE}">'
+    return page[:start] + link + page[end + len(CSS_END) :]
+
+
 def write_page(target: Path, page: str, *, shared_js: bool = False) -> None:
-    """Write a page from `page_with_slot` or `report_page`, plotly.js in its slot: inline
-    (encoded once per process, not once per page), or with ``shared_js`` as a link to
-    `PLOTLY_JS_FILE` beside the page, which is then written if it is not there yet."""
-    # the slot exists only in a figure's markup; untrusted text is escaped by then
+    """Write a page from `page_with_slot` or `report_page`, plotly.js in its slot and
+    JupyterLab's stylesheet inline (plotly.js encoded once per process, not once per
+    page), or with ``shared_js`` as links to `PLOTLY_JS_FILE` and `CSS_FILE` beside the
+    page, which are then written if they are not there yet."""
+    # the markers and the slot come from the template and a figure's markup only;
+    # untrusted text is escaped by then
+    page = _shared_css(page, target.parent if shared_js else None)
     before, slot, after = page.partition(PLOTLY_JS_SLOT)
     if slot and shared_js:
         write_plotly_js(target.parent)

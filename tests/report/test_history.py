@@ -271,7 +271,7 @@ def test_the_newest_run_is_cached_and_the_cache_is_dropped_when_the_folder_chang
     for name in ("2026-01-01", "2026-01-02"):
         (svc / name).mkdir(parents=True)
     assert history.latest(svc).name == "2026-01-02"
-    cache = svc / history.LATEST_FILE
+    cache = tmp_path / history.LATEST_CACHE / "svc"
     assert cache.read_text().strip() == "2026-01-02"  # the listing was cached
     # a newer run lands (any process, any way): the folder changed, the cache is not used
     time.sleep(0.01)
@@ -292,5 +292,6 @@ def test_the_newest_run_is_cached_and_the_cache_is_dropped_when_the_folder_chang
 
 def test_a_review_caches_its_run_as_the_newest(three_runs):
     folder = three_runs[2].parent
-    assert (folder / history.LATEST_FILE).read_text().strip() == three_runs[2].name
+    cache = folder.parent / history.LATEST_CACHE / folder.name
+    assert cache.read_text().strip() == three_runs[2].name
     assert history.latest(folder).folder == three_runs[2]

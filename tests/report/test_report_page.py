@@ -35,6 +35,9 @@ def page(folder: Path, name: str, text: str, figure: bool) -> render.Fragment:
     assert "plotly.js v" not in written and render.PLOTLY_JS_SLOT not in written
     link = f'<script src="{render.PLOTLY_JS_FILE}" charset="utf-8"></script>'
     assert written.count(link) == int(figure)
+    # and JupyterLab's stylesheet from one file too, at the place it had in the page
+    assert written.count(f'<link rel="stylesheet" href="{render.CSS_FILE}">') == 1
+    assert "--jp-cell-padding" not in written and render.CSS_START not in written
     return fragment
 
 
@@ -51,12 +54,16 @@ def test_pages_are_combined_in_order_with_unique_ids_and_plotly_once(tmp_path: P
     [library] = tmp_path.glob("*.js")
     assert library.name == render.PLOTLY_JS_FILE
     assert library.read_text(encoding="utf-8").count("plotly.js v") == 1
+    css = (tmp_path / render.CSS_FILE).read_text(encoding="utf-8")
+    assert "--jp-cell-padding" in css and "<style" not in css
     render.write_page(
         tmp_path / "report.html", render.report_page(parts, "svc go-live review 2026-11-27")
     )
     report = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<title>svc go-live review 2026-11-27</title>" in report
     assert report.count("plotly.js v") == 1 and report.count("Plotly.newPlot") == 2
+    # report.html stands alone: the stylesheet inline, no file linked
+    assert "--jp-cell-padding" in report and render.CSS_FILE not in report
     assert report.index("plotly.js v") < report.index("Plotly.newPlot")
     toc = report[report.index('<nav class="golive-toc">') :]
     assert '<a href="#rollout">Rollout &lt;&amp;&gt;</a>' in toc
