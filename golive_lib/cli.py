@@ -93,6 +93,10 @@ def run(
         str | None,
         typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (--executor dask)"),
     ] = None,
+    metrics_file: Annotated[
+        Path | None,
+        typer.Option(help="at the end, write every service's latest review as Prometheus metrics"),
+    ] = None,
 ) -> None:
     """Review each service and render its dated report folder; print each folder.
 
@@ -155,6 +159,8 @@ def run(
         if o.folder is not None:
             typer.echo(str(o.folder))  # one report folder per line: scripts parse this
     batch.print_summary(outcomes)
+    if metrics_file is not None:
+        _write_metrics(out, metrics_file)
 
     def no_go(o: RunOutcome) -> bool:
         return {
@@ -164,6 +170,46 @@ def run(
         }[fail_on]
 
     raise typer.Exit(batch.exit_code(outcomes, no_go))
+
+
+def _write_metrics(reports: Path, target: Path) -> None:
+    from .report import metrics
+
+    try:
+        metrics.write_textfile(reports, target)
+    except OSError as e:
+        _err(f"error: cannot write the metrics to {target}: {e}")
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+@app.command("metrics")
+def metrics_command(
+    reports: Annotated[Path, typer.Option(help="reports folder")] = Path("reports"),
+    textfile: Annotated[
+        Path | None,
+        typer.Option(help="write to this file atomically (node_exporter's textfile collector)"),
+    ] = None,
+    pushgateway: Annotated[
+        str | None, typer.Option(help="push to this Pushgateway, e.g. http://pushgateway:9091")
+    ] = None,
+    job: Annotated[str, typer.Option(help="the Pushgateway job name")] = "golive",
+) -> None:
+    """Every service's latest review as Prometheus metrics: to stdout, a file, a Pushgateway."""
+    from .report import metrics
+
+    if not reports.is_dir():
+        _err(f"error: no reports folder {reports}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if textfile is not None:
+        _write_metrics(reports, textfile)
+    if pushgateway:
+        try:
+            metrics.push(reports, pushgateway, job)
+        except OSError as e:
+            _err(f"error: cannot push the metrics to {pushgateway}: {e}")
+            raise typer.Exit(EXIT_INTERNAL) from None
+    if textfile is None and not pushgateway:
+        typer.echo(metrics.exposition(reports), nl=False)
 
 
 @app.command()

@@ -112,7 +112,12 @@ class LiveLoadTest(Strict):
 
     enabled: bool = True
     locustfile: str = Field(description="relative to the service repository")
-    host: str = Field(description="base URL of the target, e.g. http://127.0.0.1:8080")
+    host: str | None = Field(None, description="base URL of the target, e.g. http://127.0.0.1:8080")
+    host_env: str | None = Field(
+        None,
+        description="a variable holding the base URL; when set it overrides host. Without "
+        "either, the run is skipped and capacity.load_test is read",
+    )
     users: int = Field(gt=0, le=100_000)
     spawn_rate: float = Field(gt=0, description="users started per second (the ramp)")
     run_time_s: int = Field(gt=0, le=86_400)
@@ -121,10 +126,22 @@ class LiveLoadTest(Strict):
 
     @field_validator("host")
     @classmethod
-    def _http(cls, v: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", v):
+    def _http(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^https?://[^/\s]+", v):
             raise ValueError("must be an http:// or https:// URL")
         return v
+
+    @model_validator(mode="after")
+    def _a_target(self) -> LiveLoadTest:
+        if self.host is None and self.host_env is None:
+            raise ValueError("give host (a URL) or host_env (the variable holding it)")
+        return self
+
+    def target(self) -> str | None:
+        """The URL to load: ``host_env``'s value when that variable is set, else ``host``."""
+        if self.host_env and os.environ.get(self.host_env, "").strip():
+            return os.environ[self.host_env].strip()
+        return self.host
 
 
 class LatencySlo(Strict):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from .htmlfmt import STATUS_COLOURS
@@ -161,12 +161,28 @@ def _scatter(
     }
 
 
+def _chart_times(times: Any) -> list[str]:
+    """Times of a long series as plotly reads them: in UTC without the offset (plotly.js
+    draws the wall time written, whatever the offset), to the second (a chart step is
+    minutes to hours, and the same list is written in three files of a report)."""
+    return [
+        (t.astimezone(UTC) if t.tzinfo else t).replace(tzinfo=None, microsecond=0).isoformat()
+        for t in times
+    ]
+
+
+def _chart_values(values: Any) -> list[float | None]:
+    """Values of a long series to six significant digits (a chart draws a few hundred
+    pixels; a double's 17 digits tripled the figure)."""
+    return [None if v is None or not math.isfinite(v) else float(f"{v:.6g}") for v in values]
+
+
 def slo_sli(name: str, times: Any, sli: Any, objective: float, window_label: str) -> dict[str, Any]:
     """The SLI over the SLO window (one point per chart step) against its objective."""
-    xs = [t.isoformat() for t in times]
+    xs = _chart_times(times)
     return {
         "data": [
-            {"type": "scatter", "mode": "lines", "name": "SLI", "x": xs, "y": list(sli)},
+            {"type": "scatter", "mode": "lines", "name": "SLI", "x": xs, "y": _chart_values(sli)},
             {
                 "type": "scatter",
                 "mode": "lines",
@@ -177,7 +193,7 @@ def slo_sli(name: str, times: Any, sli: Any, objective: float, window_label: str
             },
         ],
         "layout": {
-            "title": {"text": f"{name}: SLI over {window_label}"},
+            "title": {"text": f"{name}: SLI over {window_label} (UTC)"},
             "yaxis": {"tickformat": ".2%", "title": "good events"},
             "height": 320,
             "margin": {"l": 60, "r": 10, "t": 50, "b": 40},
@@ -188,7 +204,7 @@ def slo_sli(name: str, times: Any, sli: Any, objective: float, window_label: str
 
 def slo_burn_down(name: str, times: Any, remaining: Any, window_label: str) -> dict[str, Any]:
     """Error budget remaining through the window (1 = untouched, 0 = spent)."""
-    xs = [t.isoformat() for t in times]
+    xs = _chart_times(times)
     return {
         "data": [
             {
@@ -196,12 +212,12 @@ def slo_burn_down(name: str, times: Any, remaining: Any, window_label: str) -> d
                 "mode": "lines",
                 "name": "budget remaining",
                 "x": xs,
-                "y": list(remaining),
+                "y": _chart_values(remaining),
                 "fill": "tozeroy",
             }
         ],
         "layout": {
-            "title": {"text": f"{name}: error budget burn-down over {window_label}"},
+            "title": {"text": f"{name}: error budget burn-down over {window_label} (UTC)"},
             "yaxis": {"tickformat": ".0%", "title": "budget remaining"},
             "height": 320,
             "margin": {"l": 60, "r": 10, "t": 50, "b": 40},

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +25,7 @@ import httpx
 import yaml
 
 from . import history
-from .processes import ManagedProcess, free_port, require_binary, wait_until
+from .processes import DemoError, ManagedProcess, free_port, require_binary, wait_until
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ingest-api"
 PROMETHEUS = "prometheus"
@@ -43,7 +44,20 @@ BLACKBOX_CONFIG = {
 RETENTION = "120d"  # >= 90d: the 15-day default silently deletes the backfilled blocks
 SCRAPE_INTERVAL = "5s"
 URL_ENV = {"prometheus": "GOLIVE_PROMETHEUS_URL", "alertmanager": "GOLIVE_ALERTMANAGER_URL"}
+# The example's S3 store (parameters/ingest-api.yaml security.s3 names these variables).
+# moto's server accepts any credentials; these are the demo's, not a secret.
+S3_ENV = {
+    "INGEST_S3_ENDPOINT": "",
+    "INGEST_S3_ACCESS_KEY_ID": "golive-demo",
+    "INGEST_S3_SECRET_ACCESS_KEY": "golive-demo-not-a-secret",
+}
+MOTO_SERVER = "moto_server"  # golive[demo] (moto[server]): an S3 API server
 CONTROL_ENV = "INGEST_DEMO_CONTROL"  # folder holding ingest-api.pid, for the fault drill
+SERVICE_ENV = "INGEST_DEMO_URL"  # the example's URL: capacity.live loads it (host_env)
+# Each batch write waits this long inside the example's one-writer lock (a synchronous
+# standby): the demo's live load test then finds a ceiling of ~40 batches a second and
+# the latency SLO breaks under load, which capacity.slo-during-load-test catches.
+WRITE_SYNC_MS = "25"
 
 
 def _find(name: str) -> str:
@@ -115,6 +129,8 @@ class DemoStack:
     alertmanager_url: str = ""
     service_url: str = ""
     blackbox_url: str = ""  # empty when the blackbox exporter is not installed
+    s3: bool = True  # start an S3 API server and the example's buckets (when moto is installed)
+    s3_url: str = ""  # empty when no S3 server runs
     timings: dict[str, float] = field(default_factory=dict)
     _own_workdir: bool = False
 
@@ -172,6 +188,7 @@ class DemoStack:
             "PYTHONPATH": str(self.example),
             "INGEST_ERROR_RATE": "0",
             "INGEST_EXTRA_LATENCY_MS": "0",
+            "INGEST_WRITE_SYNC_MS": WRITE_SYNC_MS,
         }
         service = self._spawn(
             "ingest-api",
@@ -216,6 +233,8 @@ class DemoStack:
         )
 
         blackbox = self._start_blackbox()
+        if self.s3:
+            self._start_s3()
         prom_port = free_port()
         rules = [self.example / "prometheus" / "rules.yml", *self.rule_files]
         config = prometheus_config(
@@ -296,12 +315,48 @@ class DemoStack:
         )
         return blackbox_job(f"127.0.0.1:{port}", f"{self.service_url}/readyz")
 
+    def _start_s3(self) -> None:
+        """Start moto's S3 server and create the example's buckets with its own set-up
+        script (examples/ingest-api/ops/s3_setup.py), as its infrastructure code would."""
+        assert self.workdir is not None
+        binary = Path(sys.executable).with_name(MOTO_SERVER)
+        if not binary.exists():
+            found = shutil.which(MOTO_SERVER)
+            if found is None:
+                self._say("moto[server] not installed (golive[demo]): no S3 store")
+                return
+            binary = Path(found)
+        port = free_port()
+        self._spawn("s3", [str(binary), "-H", "127.0.0.1", "-p", str(port)])
+        url = f"http://127.0.0.1:{port}"
+        wait_until(
+            lambda: httpx.get(f"{url}/moto-api/data.json", timeout=2).status_code == 200,
+            self.ready_deadline_s,
+            "S3 server (moto)",
+        )
+        self.s3_url = url
+        env = {**os.environ, **self._s3_env()}
+        done = subprocess.run(  # noqa: S603 - the example's own script, our interpreter
+            [sys.executable, str(self.example / "ops" / "s3_setup.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if done.returncode != 0:
+            raise DemoError(f"the example's S3 set-up failed: {done.stderr.strip()[-500:]}")
+
+    def _s3_env(self) -> dict[str, str]:
+        return {**S3_ENV, "INGEST_S3_ENDPOINT": self.s3_url} if self.s3_url else {}
+
     def env(self) -> dict[str, str]:
         """The environment variables the example's parameters read the URLs from."""
         return {
             URL_ENV["prometheus"]: self.prometheus_url,
             URL_ENV["alertmanager"]: self.alertmanager_url,
             CONTROL_ENV: str(self.workdir / "control") if self.workdir else "",
+            SERVICE_ENV: self.service_url,
+            **self._s3_env(),
         }
 
     def stop(self) -> None:

@@ -6,9 +6,12 @@ of one day; hidden ``.tmp-*`` folders are unfinished runs and never count.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,16 +138,26 @@ def load(folder: Path) -> dict[str, Any]:
     return doc
 
 
-def run_folders(service_folder: Path) -> list[Path]:
-    """Every dated run folder of a service, oldest first; none of them is read."""
-    if not service_folder.is_dir():
+def _dated(service_folder: Path) -> list[tuple[tuple[str, int], str]]:
+    """(run key, folder name) of every dated run folder; nothing is read or stat'ed (the
+    directory entry says whether it is a folder: a service reviewed nightly for a year
+    has 365 of them, and the portfolio lists every service)."""
+    try:
+        entries = os.scandir(service_folder)
+    except (FileNotFoundError, NotADirectoryError):
         return []
     dated = []
-    for child in service_folder.iterdir():
-        key = run_key(child.name)
-        if key is not None and child.is_dir():
-            dated.append((key, child))
-    return [folder for _key, folder in sorted(dated)]
+    with entries:
+        for entry in entries:
+            key = run_key(entry.name)
+            if key is not None and entry.is_dir():
+                dated.append((key, entry.name))
+    return dated
+
+
+def run_folders(service_folder: Path) -> list[Path]:
+    """Every dated run folder of a service, oldest first; none of them is read."""
+    return [service_folder / name for _key, name in sorted(_dated(service_folder))]
 
 
 def read_run(folder: Path) -> Run:
@@ -159,8 +172,55 @@ def runs(service_folder: Path) -> list[Run]:
 def latest(service_folder: Path) -> Run | None:
     """A service's newest run (only its results are read: a service reviewed every
     night has hundreds of runs); None without one."""
-    folders = run_folders(service_folder)
-    return read_run(folders[-1]) if folders else None
+    name = _cached_latest(service_folder) or remember_latest(service_folder)
+    return read_run(service_folder / name) if name else None
+
+
+# The newest run's folder name, cached beside the services: the portfolio reads every
+# service's newest run, and listing 365 run folders of each costs more than reading the
+# results. A cache entry is trusted only while the service folder has not changed since
+# it was written (the entry's mtime is stamped with the folder's), so a run added, moved
+# or removed by anyone makes the next reader list the folder again and rewrite it.
+LATEST_CACHE = Path(".cache") / "latest"  # under the reports folder, one file per service
+
+
+def _cache_file(service_folder: Path) -> Path:
+    return service_folder.parent / LATEST_CACHE / service_folder.name
+
+
+def _cached_latest(service_folder: Path) -> str | None:
+    cache = _cache_file(service_folder)
+    try:
+        if os.stat(cache).st_mtime_ns != os.stat(service_folder).st_mtime_ns:
+            return None
+        name = cache.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return name if run_key(name) is not None else None
+
+
+def remember_latest(service_folder: Path) -> str | None:
+    """List the service's runs, cache the newest one's name (best effort: where the
+    cache cannot be written the folder is simply listed each time), and return it; None
+    without a run."""
+    dated = _dated(service_folder)
+    if not dated:
+        return None
+    name = max(dated)[1]
+    cache = _cache_file(service_folder)
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(name + "\n", encoding="utf-8")
+        folder = os.stat(service_folder)
+        os.utime(tmp, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+        os.replace(tmp, cache)
+        if max(_dated(service_folder))[1] != name:  # a run landed meanwhile
+            cache.unlink()
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return name
 
 
 def service_runs(service: str, reports: Path) -> list[Run]:

@@ -1,8 +1,10 @@
 """Render executed notebooks to HTML with nbconvert: inputs hidden, plotly drawn offline.
 
 nbconvert cannot draw plotly's JSON output; `plotly_to_html` turns each figure into
-HTML with plotly.js inlined in the first figure of a file only, so an executed
-notebook keeps kilobytes of JSON and a rendered file carries the library once.
+HTML, with a slot before the first figure of a file where plotly.js belongs, so an
+executed notebook keeps kilobytes of JSON. A section page loads the library from one
+``plotly.min.js`` written beside it (once per report folder); report.html carries it
+inline, once, so that one file works offline on its own.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import html
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,15 +166,73 @@ def page_with_slot(nb: Any, title: str) -> str:
     return str(body)
 
 
-def write_page(target: Path, page: str) -> None:
-    """Write a page from `page_with_slot` or `report_page`, plotly.js in its slot: the
-    library is encoded once per process, not once per page (5 of them per review)."""
-    # the slot exists only in a figure's markup; untrusted text is escaped by then
+# The file a section page loads plotly.js from, beside it in the report folder.
+PLOTLY_JS_FILE = "plotly.min.js"
+# The stylesheet section pages share, cut from between these markers of a page.
+CSS_FILE = "golive.css"
+CSS_START, CSS_END = "<!-- golive:css -->", "<!-- /golive:css -->"
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+
+
+@functools.cache
+def _plotly_js_file() -> bytes:
+    """plotly.js as `PLOTLY_JS_FILE` holds it (the library only, no markup)."""
+    from plotly.offline import get_plotlyjs
+
+    return str(get_plotlyjs()).encode()
+
+
+def _plotly_js_link() -> bytes:
+    """What a section page holds in its slot: the same configuration as inline, then the
+    library from the file beside the page."""
+    config = "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
+    return f'{config}<script src="{PLOTLY_JS_FILE}" charset="utf-8"></script>'.encode()
+
+
+def _write_once(target: Path, content: bytes) -> None:
+    """Write a file shared by the pages of a folder unless it is there: atomically, so
+    that pages rendered at the same time by several processes never see half a file."""
+    if target.exists():
+        return
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(content)
+    os.replace(tmp, target)
+
+
+def write_plotly_js(folder: Path) -> None:
+    """Write `PLOTLY_JS_FILE` into ``folder`` unless it is there."""
+    _write_once(folder / PLOTLY_JS_FILE, _plotly_js_file())
+
+
+def _shared_css(page: str, folder: Path | None) -> str:
+    """The page with JupyterLab's stylesheet (between the template's markers) left
+    inline, or, given the page's ``folder``, moved into `CSS_FILE` there and linked."""
+    start, end = page.find(CSS_START), page.find(CSS_END)
+    if start < 0 or end < start:
+        return page
+    css = page[start + len(CSS_START) : end]
+    if folder is None:
+        return page[:start] + css + page[end + len(CSS_END) :]
+    _write_once(folder / CSS_FILE, "\n".join(_STYLE.findall(css)).encode())
+    link = f'<link rel="stylesheet" href="{CSS_FILE}">'
+    return page[:start] + link + page[end + len(CSS_END) :]
+
+
+def write_page(target: Path, page: str, *, shared_js: bool = False) -> None:
+    """Write a page from `page_with_slot` or `report_page`, plotly.js in its slot and
+    JupyterLab's stylesheet inline (plotly.js encoded once per process, not once per
+    page), or with ``shared_js`` as links to `PLOTLY_JS_FILE` and `CSS_FILE` beside the
+    page, which are then written if they are not there yet."""
+    # the markers and the slot come from the template and a figure's markup only;
+    # untrusted text is escaped by then
+    page = _shared_css(page, target.parent if shared_js else None)
     before, slot, after = page.partition(PLOTLY_JS_SLOT)
+    if slot and shared_js:
+        write_plotly_js(target.parent)
     with target.open("wb") as f:
         f.write(before.encode())
         if slot:
-            f.write(_plotly_js())
+            f.write(_plotly_js_link() if shared_js else _plotly_js())
         f.write(after.encode())
 
 
@@ -196,6 +257,7 @@ def warm_up() -> None:
     ]
     page_with_slot(nb, "warm-up")
     _plotly_js()
+    _plotly_js_file()
 
 
 def read_notebook(path: Path) -> Any:
@@ -223,7 +285,7 @@ def render_notebook(
     """Write the notebook's page (``title``: the page's); its fragment for report.html,
     behind ``anchor`` and listed as ``name`` in its table of contents."""
     page = page_with_slot(read_notebook(executed), title)
-    write_page(target, page)
+    write_page(target, page, shared_js=True)
     return fragment(page, anchor or target.stem, name or title, target.name)
 
 

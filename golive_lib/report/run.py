@@ -277,6 +277,7 @@ def review(
         (tmp / _LOCK).unlink()  # still held through the open descriptor until the end
         final = _move_into_place(tmp, folder, run_date)
         moved = True
+        history.remember_latest(folder)  # the portfolio then finds it without a listing
         return RunOutcome(params.service.name, final, outcome[0], outcome[1])
     except BaseException:
         if not moved:

@@ -10,6 +10,7 @@ checks and the charts are pure functions of that `CapacityEvidence`.
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -140,12 +141,19 @@ def _read_or_run(
 ) -> tuple[str, LoadTest | None, str | None, str, str]:
     cap = params.capacity
     repo = params.repository
-    if cap.live is not None and cap.live.enabled:
-        live = cap.live
+    live = cap.live if cap.live is not None and cap.live.enabled else None
+    host = live.target() if live is not None else None
+    if live is not None and host is None and cap.load_test is None:
+        why = f"capacity.live: {live.host_env} is not set and no host is given"
+        return "live Locust run", None, why, "", ""
+    if live is not None and host is not None:
+        if not re.match(r"^https?://[^/\s]+", host):
+            why = f"capacity.live: {live.host_env} is not an http:// or https:// URL"
+            return "live Locust run", None, why, "", ""
         work = Path(tempfile.mkdtemp(prefix="golive-locust-"))
         spec = locust_source.RunSpec(
             locustfile=repo / live.locustfile,
-            host=live.host,
+            host=host,
             users=live.users,
             spawn_rate=live.spawn_rate,
             run_time_s=live.run_time_s,
@@ -153,7 +161,7 @@ def _read_or_run(
             grace_s=live.grace_s,
             probe_path=live.probe_path,
         )
-        origin = f"live Locust run on {live.host}"
+        origin = f"live Locust run on {host}"
         try:
             try:
                 run = locust_source.run(spec, progress)
@@ -169,6 +177,8 @@ def _read_or_run(
     if cap.load_test is not None:
         path = repo / cap.load_test.path
         origin = f"file {cap.load_test.path}"
+        if live is not None:  # no target for the live run: say why the file is read
+            origin += f" (no live run: {live.host_env} is not set)"
         try:
             result = loadtest.load(path, cap.load_test.format, cap.interval_s)
         except SourceError as e:

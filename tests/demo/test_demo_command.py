@@ -61,5 +61,17 @@ def test_demo_reviews_the_example_on_its_stack_and_stops_everything(tmp_path: Pa
     )
     disturbed = datetime.fromisoformat(drill["data"]["disturbed_from"])
     assert disturbed > others_ended.replace(tzinfo=UTC)
+    # the demo's S3 server holds the example's buckets: a live verdict, its planted gap named
+    s3 = status["security.s3-encryption"]
+    assert s3["status"] == "fail" and "ingest-api-exports" in s3["summary"], s3["summary"]
+    assert "ingest-api-events:" not in s3["summary"]
+    # a live Locust run loaded the example while Prometheus scraped it: the planted breach
+    # (a synchronous standby in the write path) shows under load, before the fault drill
+    load = status["capacity.slo-during-load-test"]
+    assert load["status"] == "fail" and "latency under 250 ms" in load["summary"], load["summary"]
+    assert status["capacity.load-test-present"]["summary"].startswith("locust load test of")
+    assert "live Locust run" in json.dumps(status["capacity.load-test-present"]["evidence"])
+    started = datetime.fromisoformat(load["data"]["window"][0])
+    assert started.timestamp() + 20 < disturbed.timestamp()
     assert not list(tmp.glob("golive-demo-*")), "the work folder was not removed"
     assert not _processes_mentioning(str(tmp)), "a process of the stack is still running"

@@ -21,7 +21,7 @@ repository: repo
 signoff: {{required_roles: [service-owner, sre]}}
 """
 
-FAILING = "cicd.deploy-environments"
+FAILING = FAILING_DEFAULT = "cicd.deploy-environments"
 
 
 def notebooks(folder: Path, sections: tuple[str, ...] = ("cicd",), pause_s: float = 0) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -263,3 +264,34 @@ def test_unfinished_and_foreign_folders_are_not_runs(tmp_path):
         (svc / name).mkdir(parents=True)
     assert [r.name for r in history.runs(svc)] == ["2026-01-01", "2026-01-01-2", "2026-01-01-10"]
     assert all(r.decision == "unreadable" for r in history.runs(svc))
+
+
+def test_the_newest_run_is_cached_and_the_cache_is_dropped_when_the_folder_changes(tmp_path):
+    svc = tmp_path / "svc"
+    for name in ("2026-01-01", "2026-01-02"):
+        (svc / name).mkdir(parents=True)
+    assert history.latest(svc).name == "2026-01-02"
+    cache = tmp_path / history.LATEST_CACHE / "svc"
+    assert cache.read_text().strip() == "2026-01-02"  # the listing was cached
+    # a newer run lands (any process, any way): the folder changed, the cache is not used
+    time.sleep(0.01)
+    (svc / "2026-01-02-2").mkdir()
+    assert history.latest(svc).name == "2026-01-02-2"
+    assert cache.read_text().strip() == "2026-01-02-2"
+    # the newest run is removed: listed again
+    time.sleep(0.01)
+    (svc / "2026-01-02-2").rmdir()
+    assert history.latest(svc).name == "2026-01-02"
+    # a cache that names no run is not believed, nor one older than the folder
+    cache.write_text("../../etc\n")
+    stamp = os.stat(svc)
+    os.utime(cache, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # as if golive wrote it
+    assert history.latest(svc).name == "2026-01-02"
+    assert history.latest(tmp_path / "absent") is None
+
+
+def test_a_review_caches_its_run_as_the_newest(three_runs):
+    folder = three_runs[2].parent
+    cache = folder.parent / history.LATEST_CACHE / folder.name
+    assert cache.read_text().strip() == three_runs[2].name
+    assert history.latest(folder).folder == three_runs[2]

@@ -395,6 +395,8 @@ def test_bad_capacity_parameters_are_refused(tmp_path):
                 "run_time_s": 1,
             }
         },
+        # neither a host nor a variable holding it
+        {"live": {"locustfile": "f.py", "users": 1, "spawn_rate": 1, "run_time_s": 1}},
     ):
         with pytest.raises(ParamsError):
             make_params(tmp_path, **bad)
@@ -417,3 +419,33 @@ def test_a_percentile_the_file_lacks_is_not_measured_never_an_slo_that_never_hel
     assert check.summary.startswith("p99 not measured: ")
     assert "percentiles it has: p50, p95" in check.summary
     assert check.remediation.startswith("Use percentile 95 in capacity.latency_slo, or a file")
+
+
+LIVE_FROM_ENV = {
+    "locustfile": "loadtest/locustfile.py",
+    "host_env": "GOLIVE_TEST_LOAD_TARGET",
+    "users": 1,
+    "spawn_rate": 1,
+    "run_time_s": 5,
+}
+
+
+def test_a_live_run_without_its_target_variable_reads_the_file_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.delenv("GOLIVE_TEST_LOAD_TARGET", raising=False)
+    params = make_params(tmp_path, load_test=LOCUST, live=LIVE_FROM_ENV, peak={"rps": 1})
+    ev = capacity.collect(params, LOCUST_DAY)
+    assert capacity.load_test_present(ev, params).status is Status.PASS
+    assert (
+        ev.origin
+        == "file results/loadtest/ingest (no live run: GOLIVE_TEST_LOAD_TARGET is not set)"
+    )
+    # without a file to fall back on, the missing variable is the error
+    params = make_params(tmp_path, live=LIVE_FROM_ENV, peak={"rps": 1})
+    present = capacity.load_test_present(capacity.collect(params, LOCUST_DAY), params)
+    assert (
+        present.status is Status.ERROR and "GOLIVE_TEST_LOAD_TARGET is not set" in present.summary
+    )
+    # a variable that holds no URL is named, and nothing is run
+    monkeypatch.setenv("GOLIVE_TEST_LOAD_TARGET", "not a url")
+    present = capacity.load_test_present(capacity.collect(params, LOCUST_DAY), params)
+    assert present.status is Status.ERROR and "not an http:// or https:// URL" in present.summary

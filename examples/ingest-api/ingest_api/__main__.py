@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ingest_api: {e}", file=sys.stderr)
         return 2
     try:
-        store = EventStore(args.db, LocalObjectStore(args.bucket_dir))
+        store = EventStore(args.db, LocalObjectStore(args.bucket_dir), faults.write_sync)
     except (StorageError, OSError) as e:
         print(f"ingest_api: cannot open storage: {e}", file=sys.stderr)
         return 1

@@ -18,7 +18,7 @@ import sqlite3
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,9 +95,15 @@ def batch_jsonl(account_id: str, events: Sequence[Event], received_at: str, batc
 class EventStore:
     """The SQL table and the object store behind one lock (SQLite has one writer)."""
 
-    def __init__(self, db_path: str | Path, objects: ObjectStore) -> None:
+    def __init__(
+        self,
+        db_path: str | Path,
+        objects: ObjectStore,
+        on_write: Callable[[], None] | None = None,
+    ) -> None:
         self.db_path = str(db_path)
         self.objects = objects
+        self.on_write = on_write  # inside the write lock, once per batch (Faults.write_sync)
         self._lock = threading.Lock()
         try:
             self._conn = sqlite3.connect(
@@ -149,6 +155,8 @@ class EventStore:
                     rows,
                 )
                 self.objects.put(key, batch_jsonl(account_id, events, received_at, batch_id))
+                if self.on_write is not None:
+                    self.on_write()
         except sqlite3.Error as e:
             raise StorageError(f"database write failed: {e}") from e
         return key

@@ -25,6 +25,7 @@ def test_from_env():
         ({"INGEST_ERROR_RATE": "1.5"}, "between 0 and 1"),
         ({"INGEST_EXTRA_LATENCY_MS": "-5"}, "between 0 and 60000"),
         ({"INGEST_FAULT_SEED": "0.5"}, "INGEST_FAULT_SEED must be a number"),
+        ({"INGEST_WRITE_SYNC_MS": "-1"}, "between 0 and 10000"),
     ],
 )
 def test_bad_env(env, message):
@@ -50,3 +51,15 @@ def test_extra_latency_sleeps():
     start = time.perf_counter()
     f.delay()
     assert time.perf_counter() - start >= 0.03
+
+
+def test_write_sync_waits_inside_the_storage_write(tmp_path):
+    from ingest_api.storage import EventStore, LocalObjectStore
+    from ingest_api.validation import Event
+
+    f = Faults.from_env({"INGEST_WRITE_SYNC_MS": "30"})
+    store = EventStore(tmp_path / "db", LocalObjectStore(tmp_path / "bucket"), f.write_sync)
+    t0 = time.monotonic()
+    store.write_batch("acct-1", [Event(type="click", ts=None, payload=None)])
+    assert time.monotonic() - t0 >= 0.03
+    assert store.count("acct-1") == 1
