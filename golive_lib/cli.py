@@ -221,63 +221,103 @@ class SignDecision(StrEnum):
     no_go = "no-go"
 
 
+TrustedSignersOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="OpenSSH allowed_signers file: who may sign which roles (default: "
+        "signoff.trusted_signers of --params, else of parameters/SERVICE.yaml, else "
+        "$GOLIVE_TRUSTED_SIGNERS)",
+        show_default=False,
+    ),
+]
+ParamsOpt = Annotated[
+    Path | None,
+    typer.Option(help="the service's parameters file (for signoff.trusted_signers)"),
+]
+
+
 @app.command()
 def signoff(
     folder: Annotated[Path, typer.Argument(help="the dated report folder to sign")],
-    name: Annotated[str, typer.Option(help="who signs")],
+    key: Annotated[Path, typer.Option(help="your SSH private key (or its .pub, with ssh-agent)")],
+    signer: Annotated[
+        str, typer.Option("--signer", "--name", help="your e-mail, as in the trusted signers")
+    ],
     role: Annotated[str, typer.Option(help="the signer's role, e.g. service-owner, sre")],
     decision: Annotated[SignDecision, typer.Option(help="go or no-go")],
     comment: Annotated[str, typer.Option(help="why, conditions, follow-ups")] = "",
+    trusted_signers: TrustedSignersOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
-    """Sign a report: append name, role, decision and every file's SHA-256 to signoffs.jsonl."""
+    """Sign a report: append an in-toto Statement over every file, signed with your SSH
+    key (ssh-keygen -Y sign), to signoffs.jsonl."""
     from .errors import ReportError
     from .names import SIGNOFFS_JSONL
     from .report import portfolio
     from .report import signoff as so
 
     try:
-        so.sign(folder, name, role, so.SignDecision(decision.value), comment)
+        doc = so.load_results(folder)
+        trust = so.trusted_for(str(doc["service"]), trusted_signers, params)
+        so.sign(folder, key, signer, role, so.SignDecision(decision.value), comment, trust)
+        st = so.state(folder, doc, trust)
     except ReportError as e:
         _err(f"error: {e}\nnothing was signed.")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    st = so.state(folder)
+    except OSError as e:
+        _err(f"error: cannot append to {folder / SIGNOFFS_JSONL}: {e}\nnothing was signed.")
+        raise typer.Exit(EXIT_INTERNAL) from None
     _err(f"golive: signed {decision.value} as {role}; {st.label}")
+    mine = so.verify(folder, trust).entries[-1:]
+    for entry in mine:
+        if not entry.verified:
+            _err(f"warning: this sign-off does not verify: {'; '.join(entry.reasons)}")
     if folder.resolve().parent.parent.is_dir():
-        portfolio.write(folder.resolve().parent.parent)
+        try:
+            portfolio.write(folder.resolve().parent.parent)
+        except OSError as e:
+            _err(f"warning: the portfolio page could not be rewritten: {e}")
     typer.echo(str(folder / SIGNOFFS_JSONL))
 
 
 @app.command()
 def verify(
     folder: Annotated[Path, typer.Argument(help="a signed report folder")],
+    trusted_signers: TrustedSignersOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
-    """Exit 0 when no signed file changed since the last sign-off; 1 naming each that did."""
+    """Check every sign-off: signature by a trusted signer allowed the role, files as
+    signed, decision consistent. Exit 0 when every one verifies; 1 naming each that does
+    not, with why."""
     from .errors import ReportError
     from .report import signoff as so
 
     try:
-        result = so.verify(folder)
+        doc = so.load_results(folder)
+        trust = so.trusted_for(str(doc["service"]), trusted_signers, params)
+        result = so.verify(folder, trust)
     except ReportError as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    for problem in result.problems:
-        typer.echo(f"malformed: {problem}")
     if not result.signed:
         _err(f"error: {folder} has no sign-off yet; nothing to verify")
         raise typer.Exit(EXIT_BAD_INPUT)
-    for label, names in (
-        ("changed", result.changed),
-        ("missing", result.missing),
-        ("added", result.added),
-    ):
-        for n in names:
-            typer.echo(f"{label}: {n}")
-    last = result.last or {}
-    when = f"{last.get('time')} by {last.get('name')} ({last.get('role')})"
+    if trust.signers is None:
+        _err(f"error: {trust.source}; nothing can be verified")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    for entry in result.entries:
+        if entry.verified:
+            typer.echo(f"line {entry.lineno}: verified: {entry.describe()}")
+        else:
+            typer.echo(
+                f"line {entry.lineno}: UNVERIFIED: {entry.describe()}: {'; '.join(entry.reasons)}"
+            )
+    bad = sum(1 for x in result.entries if not x.verified)
+    st = so.state(folder, doc, trust, result.entries)
     if result.ok:
-        _err(f"golive: unchanged since the last sign-off, {when}")
+        _err(f"golive: every sign-off verified against {trust.source}; {st.label}")
         raise typer.Exit(0)
-    _err(f"golive: the report changed since the last sign-off, {when}")
+    _err(f"golive: {bad} of {len(result.entries)} sign-offs do not verify; {st.label}")
     raise typer.Exit(1)
 
 
@@ -285,17 +325,22 @@ def verify(
 def history(
     service: Annotated[str, typer.Argument(help="service name")],
     reports: Annotated[Path, typer.Option(help="reports folder")] = Path("reports"),
+    trusted_signers: TrustedSignersOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
-    """Every dated run of a service: decision, counts per status, sign-off state."""
+    """Every dated run of a service: decision, counts per status, sign-off state (only
+    verified sign-offs count; the others are shown as unverified)."""
     from .errors import ReportError
     from .report import history as hist
+    from .report.signoff import trusted_for
 
     try:
         runs = hist.service_runs(service, reports)
+        trust = trusted_for(service, trusted_signers, params)
     except ReportError as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    typer.echo(hist.format_table(hist.table(runs)))
+    typer.echo(hist.format_table(hist.table(runs, trust)))
 
 
 @app.command()

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import ReportError
 from ..htmlfmt import badge, e
 from ..model import STATUS_ORDER
 from ..names import INDEX_HTML
@@ -33,13 +34,20 @@ class Row:
     why: str
 
 
+def _trust(service: str) -> signoff.Trust:
+    try:
+        return signoff.trusted_for(service)
+    except ReportError as exc:
+        return signoff.Trust(None, str(exc))
+
+
 def _row(service: str, latest: history.Run) -> Row:
     if latest.results is None:
         return Row(service, latest, "", 0, latest.problem or "unreadable")
-    st = signoff.state(latest.folder, latest.results)
+    st = signoff.state(latest.folder, latest.results, _trust(service))
     label = st.label
-    if st.records and not signoff.verify(latest.folder).ok:
-        return Row(service, latest, label + "; CHANGED since sign-off", 0, "changed after sign-off")
+    if st.unverified:
+        return Row(service, latest, label, 0, "unverified sign-off: run golive verify")
     if latest.decision != "go":
         blocking = latest.results.get("blocking", [])
         return Row(service, latest, label, 1, f"no-go: {len(blocking)} blocking check(s)")
@@ -93,8 +101,10 @@ td:nth-child(-n+3){{white-space:nowrap}}
 .golive-go{{background:#c8e6c9;color:#1b5e20}} .golive-no-go{{background:#ffcdd2;color:#b71c1c}}
 </style></head><body>
 <h1>Go-live reviews</h1>
-<p>The latest run of every service; what needs attention comes first (changed after
-sign-off, no-go, go awaiting sign-off, then go and signed).</p>
+<p>The latest run of every service; what needs attention comes first (a sign-off that
+does not verify, no-go, go awaiting sign-off, then go and signed). Only sign-offs verified
+against the service's trusted signers count; <code>golive verify DIR</code> says why the
+others do not.</p>
 {body}
 </body></html>
 """

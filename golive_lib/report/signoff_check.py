@@ -1,0 +1,275 @@
+"""Verification of every line of a report folder's ``signoffs.jsonl``.
+
+A line counts (is *verified*) only when all of these hold:
+
+- it is a DSSE envelope of an in-toto Statement v1 with golive's sign-off predicate;
+- its SSH signature (namespace ``golive-signoff``) verifies with `ssh-keygen -Y verify`
+  for the principal the predicate names, under the trusted-signers file, and that
+  file's line for the key lets the principal sign the role;
+- its subjects are exactly the folder's signed files, with the same SHA-256 (so it was
+  signed for this folder's files, not replayed from another or signed before a change);
+- it names this report (service and folder), its ``reportDecision`` is the decision of the
+  signed ``results.json`` and its ``resultsDigest`` is that file's subject digest;
+- it does not sign ``go`` on a no-go report;
+- the time it declares is not in the future nor before the report was generated.
+
+Anything else is named with its reasons, and never counts. The order of sign-offs is the
+order of the lines; the time a signer wrote is shown, never used to order.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .. import intoto, sshsig
+from ..errors import ParamsError, ReportError
+from ..names import RESULTS_JSON, SIGNOFFS_JSONL
+
+NAMESPACE = "golive-signoff"
+CLOCK_SKEW = timedelta(minutes=5)
+TRUSTED_ENV = "GOLIVE_TRUSTED_SIGNERS"
+PREDICATE_FIELDS = ("signer", "role", "decision", "time", "service", "report", "reportDecision")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of signoffs.jsonl, checked. ``reasons`` empty: verified."""
+
+    lineno: int
+    signer: str
+    role: str
+    decision: str
+    comment: str
+    time: str
+    reasons: tuple[str, ...]
+    keyid: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return not self.reasons
+
+    def describe(self) -> str:
+        who = f"{self.signer or '?'} signed {self.decision or '?'} as {self.role or '?'}"
+        when = f" (declared {self.time})" if self.time else ""
+        key = f" with key {self.keyid}" if self.keyid else ""
+        return f"{who}{when}{key}"
+
+
+@dataclass(frozen=True)
+class Trust:
+    """The trusted signers to verify with, and where they came from (or why none)."""
+
+    signers: sshsig.TrustedSigners | None
+    source: str
+
+
+def trusted_for(service: str, explicit: Path | None = None, params: Path | None = None) -> Trust:
+    """The trusted signers of ``service``: --trusted-signers, else the parameters file's
+    ``signoff.trusted_signers`` (given, else parameters/SERVICE.yaml here), else the file
+    named by $GOLIVE_TRUSTED_SIGNERS. Never from the report folder: whoever can write a
+    folder must not choose who is trusted to sign it."""
+    from ..params import load_params
+
+    if explicit is not None:
+        return Trust(_load(explicit), str(explicit))
+    path = params or Path("parameters") / f"{service}.yaml"
+    if path.is_file():
+        try:
+            configured = load_params(path).signoff.trusted_signers
+        except ParamsError as exc:
+            raise ReportError(f"cannot read the trusted signers of {path}: {exc}") from None
+        if configured is not None:
+            return Trust(_load(configured), f"{configured} (signoff.trusted_signers of {path})")
+    env = os.environ.get(TRUSTED_ENV)
+    if env:
+        return Trust(_load(Path(env)), f"{env} (${TRUSTED_ENV})")
+    return Trust(
+        None,
+        f"no trusted signers: give --trusted-signers FILE, or set signoff.trusted_signers "
+        f"in {path}",
+    )
+
+
+def _load(path: Path) -> sshsig.TrustedSigners:
+    try:
+        return sshsig.load_trusted(path)
+    except sshsig.SshSigError as exc:
+        raise ReportError(str(exc)) from None
+
+
+def raw_lines(folder: Path) -> list[tuple[int, str]]:
+    path = folder / SIGNOFFS_JSONL
+    if not path.is_file():
+        return []
+    text = path.read_bytes().decode("utf-8", "replace")
+    return [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+
+
+def check(
+    folder: Path,
+    doc: dict[str, Any],
+    trust: Trust,
+    files: dict[str, str],
+    now: datetime | None = None,
+) -> list[Entry]:
+    """Every line of the folder's signoffs.jsonl, in log order, with why it does not count.
+    ``files``: the folder's signed files and their SHA-256 now."""
+    now = now or datetime.now(UTC)
+    return [_check_line(n, line, folder, doc, trust, files, now) for n, line in raw_lines(folder)]
+
+
+def _check_line(
+    lineno: int,
+    line: str,
+    folder: Path,
+    doc: dict[str, Any],
+    trust: Trust,
+    files: dict[str, str],
+    now: datetime,
+) -> Entry:
+    def bare(reason: str, rec: dict[str, Any] | None = None) -> Entry:
+        r = rec or {}
+        return Entry(
+            lineno,
+            str(r.get("signer") or r.get("name") or ""),
+            str(r.get("role", "")),
+            str(r.get("decision", "")),
+            str(r.get("comment", "")),
+            str(r.get("time", "")),
+            (reason,),
+        )
+
+    try:
+        doc_line = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return bare(f"malformed: not JSON ({exc.msg})")
+    if not isinstance(doc_line, dict):
+        return bare("malformed: not a JSON object")
+    if "payload" not in doc_line and "files" in doc_line:
+        return bare("unsigned: a plain JSON record that anyone could write", doc_line)
+    try:
+        env = intoto.read_envelope(doc_line)
+    except intoto.EnvelopeError as exc:
+        return bare(f"not a signed sign-off: {exc}")
+    p = env.predicate
+    if env.predicate_type != intoto.SIGNOFF_PREDICATE:
+        return bare(f"not a sign-off: predicateType {env.predicate_type!r}", p)
+    missing = [f for f in PREDICATE_FIELDS if not isinstance(p.get(f), str) or not p.get(f)]
+    if missing:
+        return bare(f"not a sign-off: its predicate lacks {', '.join(missing)}", p)
+    reasons: list[str] = []
+    keyid = ""
+    signer, role = str(p["signer"]), str(p["role"])
+    try:
+        keyid = sshsig.parse(env.signatures[0]).fingerprint
+    except sshsig.SshSigError as exc:
+        reasons.append(f"unsigned: {exc}")
+    else:
+        reasons += _trust_reasons(env, signer, role, trust)
+    reasons += _content_reasons(env, folder, doc, files)
+    reasons += _time_reasons(str(p["time"]), doc, now)
+    return Entry(
+        lineno,
+        signer,
+        role,
+        str(p["decision"]),
+        str(p.get("comment", "")),
+        str(p["time"]),
+        tuple(reasons),
+        keyid,
+    )
+
+
+def _trust_reasons(env: intoto.Envelope, signer: str, role: str, trust: Trust) -> list[str]:
+    if trust.signers is None:
+        return [f"not verified: {trust.source}"]
+    ts = trust.signers
+    last = ""
+    for sig in env.signatures:
+        try:
+            info = sshsig.parse(sig)
+        except sshsig.SshSigError as exc:
+            last = f"unsigned: {exc}"
+            continue
+        lines = ts.for_key(info.key_b64)
+        if not lines:
+            last = f"untrusted: key {info.fingerprint} is not in the trusted signers ({ts.path})"
+            continue
+        named = [s for s in lines if s.names(signer)]
+        if not named:
+            owners = ", ".join(sorted({p for s in lines for p in s.principals}))
+            last = f"untrusted: key {info.fingerprint} is trusted for {owners}, not for {signer}"
+            continue
+        if info.namespace != NAMESPACE:
+            last = f"untrusted: signed in namespace {info.namespace!r}, not {NAMESPACE!r}"
+            continue
+        error = sshsig.verify(ts.path, signer, NAMESPACE, sig, env.pae)
+        if error:
+            last = f"bad signature: ssh-keygen: {error}"
+            continue
+        roles = sorted({r for s in named for r in s.roles})
+        if role not in roles:
+            may = ", ".join(roles) or "no role (its line has no roles=)"
+            return [f"role not allowed: {signer} may sign {may}, not {role}"]
+        return []
+    return [last]
+
+
+def _content_reasons(
+    env: intoto.Envelope, folder: Path, doc: dict[str, Any], files: dict[str, str]
+) -> list[str]:
+    p = env.predicate
+    reasons = []
+    here = f"{doc.get('service')}/{folder.name}"
+    signed_for = f"{p['service']}/{p['report']}"
+    if signed_for != here:
+        reasons.append(f"replayed: signed for report {signed_for}, not {here}")
+    subjects = env.subjects
+    changed = sorted(n for n in subjects if n in files and files[n] != subjects[n])
+    gone = sorted(n for n in subjects if n not in files)
+    added = sorted(n for n in files if n not in subjects)
+    if changed or gone or added:
+        parts = [
+            f"{label}: {', '.join(names)}"
+            for label, names in (("changed", changed), ("missing", gone), ("added", added))
+            if names
+        ]
+        reasons.append("files differ from what was signed: " + "; ".join(parts))
+    digest = (p.get("resultsDigest") or {}).get("sha256") if isinstance(p, dict) else None
+    if digest != subjects.get(RESULTS_JSON):
+        reasons.append("inconsistent: its resultsDigest is not the digest of its results.json")
+    if p["reportDecision"] != doc.get("decision"):
+        reasons.append(
+            f"the report decision it signed ({p['reportDecision']}) is not the report's "
+            f"({doc.get('decision')})"
+        )
+    if p["decision"] not in ("go", "no-go"):
+        reasons.append(f"unknown decision {p['decision']!r}")
+    elif p["decision"] == "go" and "no-go" in (p["reportDecision"], doc.get("decision")):
+        reasons.append("go signed on a no-go report")
+    return reasons
+
+
+def _parse_time(text: str) -> datetime | None:
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _time_reasons(declared: str, doc: dict[str, Any], now: datetime) -> list[str]:
+    t = _parse_time(declared)
+    if t is None:
+        return [f"unreadable time {declared!r}"]
+    if t > now + CLOCK_SKEW:
+        return [f"dated in the future ({declared}; now {now.isoformat(timespec='seconds')})"]
+    generated = _parse_time(str(doc.get("generated_at", "")))
+    if generated is not None and t < generated - CLOCK_SKEW:
+        return [f"dated before the report was generated ({declared} < {doc['generated_at']})"]
+    return []

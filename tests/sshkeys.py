@@ -1,0 +1,31 @@
+"""Real OpenSSH keys for the sign-off tests: made by ssh-keygen in a temporary folder."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from golive_lib.report import signoff as so
+
+
+def make_key(folder: Path, name: str) -> Path:
+    """A fresh ed25519 key pair without passphrase; returns the private key's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = folder / name
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)],
+        check=True,
+        capture_output=True,
+    )
+    return key
+
+
+def allowed_line(principal: str, key: Path, roles: str) -> str:
+    """One trusted-signers line: principal, namespace restriction, the key, its roles."""
+    key_type, key_b64 = (key.parent / f"{key.name}.pub").read_text().split()[:2]
+    return f'{principal} namespaces="golive-signoff" {key_type} {key_b64} roles={roles}\n'
+
+
+def trusted(path: Path, *lines: str) -> so.Trust:
+    path.write_text("# who may sign golive reports\n" + "".join(lines))
+    return so.trusted_for("unused", explicit=path)
