@@ -266,7 +266,8 @@ def append_line(
         try:
             written = os.write(fd, line)
             if written != len(line):
-                raise OSError(errno.ENOSPC, f"only {written} of {len(line)} bytes written")
+                why = f"{os.strerror(errno.ENOSPC)} (wrote {written} of {len(line)} bytes)"
+                raise OSError(errno.ENOSPC, why)
             os.fsync(fd)
             if then is not None:
                 tmp, target = then()
