@@ -418,6 +418,7 @@ def demo(
                 if o.folder is None or o.decision is None:
                     _err(f"error: {o.service} could not be reviewed: {o.error}")
                     raise typer.Exit(EXIT_INTERNAL)
+                _demo_signoff(o.folder, out)
                 typer.echo(str(o.folder))
             if keep:
                 _err(
@@ -451,6 +452,24 @@ def demo(
     if kept:
         _err("golive: the demo stack was stopped")
     raise typer.Exit(EXIT_GO)
+
+
+def _demo_signoff(folder: Path, out: Path) -> None:
+    """The demo report signed with a throwaway key, so its pages show a verified sign-off."""
+    import subprocess
+
+    from .demo import signer
+    from .errors import GoliveError
+
+    try:
+        allowed = signer.sign(folder, out)
+    except (GoliveError, OSError, subprocess.SubprocessError) as e:
+        _err(f"warning: the demo report was not signed: {e}")
+        return
+    _err(
+        f"golive: signed with a throwaway demo key; check it: golive verify {folder} "
+        f"--trusted-signers {allowed}"
+    )
 
 
 @app.command()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 from golive_lib.report import signoff as so
@@ -29,3 +31,23 @@ def allowed_line(principal: str, key: Path, roles: str) -> str:
 def trusted(path: Path, *lines: str) -> so.Trust:
     path.write_text("# who may sign golive reports\n" + "".join(lines))
     return so.trusted_for("unused", explicit=path)
+
+
+def minimal_report(folder: Path, decision: str = "go") -> Path:
+    """A report folder made by hand: results.json and the four files every report has.
+    Enough to sign and verify (what the pages hold does not matter to a signature); a
+    real render costs seconds."""
+    folder.mkdir(parents=True)
+    results = {
+        "service": folder.parent.name,
+        "date": folder.name[:10],
+        "decision": decision,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sections": [],
+        "checks": [],
+    }
+    (folder / "results.json").write_text(json.dumps(results))
+    for name in ("index.html", "report.html"):
+        (folder / name).write_text(f"<html><body>{name}</body></html>")
+    (folder / "junit.xml").write_text("<testsuites/>")
+    return folder

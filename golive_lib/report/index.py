@@ -53,6 +53,7 @@ def render(results: dict[str, Any]) -> str:
 &middot; <a href="results.json">results.json</a> &middot; <a href="junit.xml">junit.xml</a></p>
 {blocking_html}
 {signoff_html(results)}
+{signoff_live_html()}
 {changes_html(results)}
 {timeline_html(results)}
 {waivers_html(results)}
@@ -76,10 +77,21 @@ def signoff_html(results: dict[str, Any]) -> str:
     )
     return (
         f"<h2>Sign-off</h2><p>Not signed when this report was rendered; {needed}. "
-        "Sign with <code>golive signoff DIR --name N --role R --decision go|no-go</code>; "
-        'who signed is in <a href="signoffs.html">signoffs.html</a> (appears after the first '
-        "sign-off) and in <code>golive history</code>. <code>golive verify DIR</code> proves "
-        "nothing changed since.</p>"
+        "Sign with your SSH key: <code>golive signoff DIR --key ~/.ssh/id_ed25519 --signer "
+        "EMAIL --role R --decision go|no-go</code>; who signed is in "
+        '<a href="signoffs.html">signoffs.html</a> (appears after the first sign-off) and in '
+        "<code>golive history</code>. <code>golive verify DIR</code> checks every signature "
+        "against the trusted signers and that nothing changed since.</p>"
+    )
+
+
+def signoff_live_html() -> str:
+    """The live sign-off state on the (signed, never rewritten) index page: signoffs.html
+    embedded, or, before the first sign-off, the text in its place."""
+    return (
+        '<object data="signoffs.html" type="text/html" title="sign-offs" '
+        'style="width:100%;height:240px;border:1px solid #ddd">'
+        "<p><i>No sign-off yet.</i></p></object>"
     )
 
 

@@ -1,8 +1,7 @@
 """Faults of `golive signoff`'s append: nothing half-written, nothing followed, no traceback.
 
-The report folder here is a minimal one made by hand (results.json and the four files a
-report always has): the append does not depend on what the pages hold, and a render per
-case would cost seconds each. Keys are real ssh-keygen keys.
+The report folder here is a minimal one made by hand (`sshkeys.minimal_report`): the
+append does not depend on what the pages hold. Keys are real ssh-keygen keys.
 
 A full disk is the kernel's own file-size limit (RLIMIT_FSIZE) set on the golive process:
 a write crossing it writes what fits and returns short, exactly as on a disk that fills
@@ -11,18 +10,16 @@ mid-write; a real full filesystem would need a mount, which tests do not make.
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from faultkit import assert_no_secret, golive_env
-from sshkeys import allowed_line, make_key, trusted
+from sshkeys import allowed_line, make_key, minimal_report, trusted
 
 from golive_lib.report import signoff as so
 
@@ -36,21 +33,7 @@ def key(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def report(tmp_path: Path) -> Path:
-    folder = tmp_path / "reports" / "svc" / "2026-12-03"
-    folder.mkdir(parents=True)
-    results = {
-        "service": "svc",
-        "date": "2026-12-03",
-        "decision": "go",
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "sections": [],
-        "checks": [],
-    }
-    (folder / "results.json").write_text(json.dumps(results))
-    for name in ("index.html", "report.html"):
-        (folder / name).write_text(f"<html><body>{name}</body></html>")
-    (folder / "junit.xml").write_text("<testsuites/>")
-    return folder
+    return minimal_report(tmp_path / "reports" / "svc" / "2026-12-03")
 
 
 @pytest.fixture
