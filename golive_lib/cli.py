@@ -322,6 +322,47 @@ def verify(
 
 
 @app.command()
+def attest(
+    params: Annotated[Path, typer.Argument(help="the service's parameters file")],
+    key: Annotated[Path, typer.Option(help="your SSH private key (or its .pub, with ssh-agent)")],
+    signer: Annotated[str, typer.Option(help="your e-mail, as in the trusted signers")],
+    check: Annotated[str, typer.Option(help="the check id attested, e.g. premortem.gameday")],
+    link: Annotated[str, typer.Option(help="where the record lives (repository file, URL)")],
+    item: Annotated[str | None, typer.Option(help="sub-item, e.g. processor-agreements")] = None,
+    outcome: Annotated[str, typer.Option(help="what happened, in a sentence")] = "",
+    on: Annotated[
+        str | None, typer.Option(help="the date it happened, YYYY-MM-DD (default: today)")
+    ] = None,
+) -> None:
+    """Record a signed human attestation (game day held, restore drill done, DPA signed)
+    in the service's repository: .golive/attestations.intoto.jsonl."""
+    from datetime import date
+
+    from . import signed_attestations as sa
+    from .errors import GoliveError
+    from .params import Attestation, load_params
+
+    try:
+        loaded = load_params(params)
+        attestation = Attestation.model_validate(
+            {"check": check, "item": item, "by": signer, "link": link, "outcome": outcome,
+             "date": date.fromisoformat(on) if on else date.today()}
+        )  # fmt: skip
+        sa.record(loaded, key, signer, attestation)
+    except (GoliveError, ValueError) as e:  # pydantic's ValidationError is a ValueError
+        _err(f"error: {e}\nnothing was attested.")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except OSError as e:
+        _err(f"error: cannot append to {loaded.repository / sa.BUNDLE}: {e}")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    last = sa.read(loaded)[-1:]
+    for entry in last:
+        if not entry.verified:
+            _err(f"warning: this attestation does not verify: {'; '.join(entry.reasons)}")
+    typer.echo(str(loaded.repository / sa.BUNDLE))
+
+
+@app.command()
 def history(
     service: Annotated[str, typer.Argument(help="service name")],
     reports: Annotated[Path, typer.Option(help="reports folder")] = Path("reports"),

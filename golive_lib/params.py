@@ -765,6 +765,9 @@ class SignoffPolicy(Strict):
         description="OpenSSH allowed_signers file of who may sign which roles "
         "(relative to this file); only sign-offs verified against it count",
     )
+    unsigned_attestations: bool = Field(
+        True, description="false: only attestations signed with `golive attest` count"
+    )
 
     @field_validator("trusted_signers")
     @classmethod

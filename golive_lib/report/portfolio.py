@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import ReportError
 from ..htmlfmt import badge, e
 from ..model import STATUS_ORDER
-from ..names import INDEX_HTML
+from ..names import INDEX_HTML, SIGNOFFS_JSONL
 from . import history, signoff
 
 PORTFOLIO_HTML = INDEX_HTML
@@ -54,7 +54,8 @@ TrustFor = Callable[[str], signoff.Trust]
 def _row(service: str, latest: history.Run, trust_for: TrustFor) -> Row:
     if latest.results is None:
         return Row(service, latest, "", 0, latest.problem or "unreadable")
-    st = signoff.state(latest.folder, latest.results, trust_for(service))
+    signed = (latest.folder / SIGNOFFS_JSONL).exists()
+    st = signoff.state(latest.folder, latest.results, trust_for(service) if signed else None)
     label, n = st.label, st.records - st.unverified
     if st.unverified:
         return Row(service, latest, label, 0, "unverified sign-off: run golive verify", n)

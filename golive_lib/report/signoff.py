@@ -17,14 +17,10 @@ each counts only the sign-offs that verify (`signoff_check`) against the trusted
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import hashlib
 import json
 import os
-import stat
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -34,6 +30,7 @@ from typing import Any
 from .. import intoto, sshsig
 from ..errors import ReportError
 from ..htmlfmt import e
+from ..jsonl import append_line
 from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON, SIGNOFFS_JSONL
 from .signoff_check import NAMESPACE, Entry, check
 from .signoff_check import Trust as Trust
@@ -153,6 +150,8 @@ def state(
     """The sign-off state of a folder: the latest verified sign-off of each role in log
     order. ``trust`` defaults to the service's (`signoff_check.trusted_for`)."""
     doc = doc if doc is not None else load_results(folder)
+    if entries is None and not (folder / SIGNOFFS_JSONL).exists():
+        entries = []  # never signed: nothing to hash, no trust to look up
     if entries is None:
         trust = trust or trusted_for(str(doc["service"]))
         entries = check(folder, doc, trust, hashes(folder))
@@ -233,55 +232,6 @@ def sign(
     trust = trust or trusted_for(str(doc["service"]))
     append_line(folder / SIGNOFFS_JSONL, line, lambda: _page_tmp(folder, doc, trust))
     return envelope
-
-
-def append_line(
-    path: Path, line: bytes, then: Callable[[], tuple[Path, Path]] | None = None
-) -> None:
-    """Append one line atomically: one write of the whole line (O_APPEND | O_NOFOLLOW),
-    then fsync, under an exclusive lock. A symlink, a FIFO or a hard-linked file is refused
-    (ReportError); a short or failed write (a full disk) is cut back, so nothing is
-    appended, and raises OSError. ``then`` runs under the lock once the line is in the
-    file and returns (temporary file, target): moved into place when all went well, else
-    removed and the line cut back (a page that cannot be written undoes the sign-off)."""
-    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
-    try:
-        fd = os.open(path, flags, 0o644)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ReportError(f"{path} is a symbolic link; refused, nothing was signed") from None
-        if exc.errno == errno.ENXIO:
-            raise ReportError(f"{path} is not a regular file; refused") from None
-        raise
-    tmp: Path | None = None
-    target = path
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
-            raise ReportError(f"{path} is not a regular file of its own; refused")
-        size = info.st_size
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            line = b"\n" + line  # a torn last line (an older golive) stays a line of its own
-        try:
-            written = os.write(fd, line)
-            if written != len(line):
-                why = f"{os.strerror(errno.ENOSPC)} (wrote {written} of {len(line)} bytes)"
-                raise OSError(errno.ENOSPC, why)
-            os.fsync(fd)
-            if then is not None:
-                tmp, target = then()
-        except BaseException:
-            os.ftruncate(fd, size)
-            os.fsync(fd)
-            raise
-        if tmp is not None:
-            os.replace(tmp, target)
-            tmp = None
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        os.close(fd)
 
 
 def check_folder(
