@@ -13,14 +13,19 @@ from .errors import ReportError
 
 
 def append_line(
-    path: Path, line: bytes, then: Callable[[], tuple[Path, Path]] | None = None
+    path: Path,
+    line: bytes | Callable[[bytes], bytes],
+    then: Callable[[], tuple[Path, Path]] | None = None,
 ) -> None:
     """Append one line atomically: one write of the whole line (O_APPEND | O_NOFOLLOW),
     then fsync, under an exclusive lock. A symlink, a FIFO or a hard-linked file is refused
     (ReportError); a short or failed write (a full disk) is cut back, so nothing is
-    appended, and raises OSError. ``then`` runs under the lock once the line is in the
-    file and returns (temporary file, target): moved into place when all went well, else
-    removed and the line cut back (a page that cannot be written undoes the sign-off)."""
+    appended, and raises OSError.
+
+    ``line`` may be a function of the bytes that will precede it (read under the lock), so
+    a signed line can bind the log before it. ``then`` runs under the lock once the line
+    is in the file and returns (temporary file, target): moved into place when all went
+    well, else removed and the line cut back (a page that cannot be written undoes it)."""
     flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
     try:
         fd = os.open(path, flags, 0o644)
@@ -38,12 +43,15 @@ def append_line(
         if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
             raise ReportError(f"{path} is not a regular file of its own; refused")
         size = info.st_size
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            line = b"\n" + line  # a torn last line (an older golive) stays a line of its own
+        # a torn last line (an older golive) stays a line of its own
+        sep = b"\n" if size and os.pread(fd, 1, size - 1) != b"\n" else b""
+        if callable(line):
+            line = line(_read_all(fd, size) + sep)
+        data = sep + line
         try:
-            written = os.write(fd, line)
-            if written != len(line):
-                why = f"{os.strerror(errno.ENOSPC)} (wrote {written} of {len(line)} bytes)"
+            written = os.write(fd, data)
+            if written != len(data):
+                why = f"{os.strerror(errno.ENOSPC)} (wrote {written} of {len(data)} bytes)"
                 raise OSError(errno.ENOSPC, why)
             os.fsync(fd)
             if then is not None:
@@ -59,3 +67,14 @@ def append_line(
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         os.close(fd)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks, at = [], 0
+    while at < size:
+        chunk = os.pread(fd, min(1 << 20, size - at), at)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        at += len(chunk)
+    return b"".join(chunks)

@@ -224,14 +224,23 @@ def sign(
     st = statement(
         folder, doc, signer.strip(), role.strip(), decision, comment, now or datetime.now(UTC)
     )
-    try:
-        envelope = intoto.sign_envelope(st, key, NAMESPACE)
-    except sshsig.SshSigError as exc:
-        raise ReportError(str(exc)) from None
-    line = (json.dumps(envelope, sort_keys=True) + "\n").encode("utf-8")
     trust = trust or trusted_for(str(doc["service"]))
+    signed: list[dict[str, Any]] = []
+
+    def line(before: bytes) -> bytes:
+        """Signed under the log's lock: the statement binds every line before it, so
+        lines cannot be reordered, dropped from the middle or replayed unnoticed."""
+        st["predicate"]["log"] = {"sha256": hashlib.sha256(before).hexdigest()}
+        try:
+            signed.append(intoto.sign_envelope(st, key, NAMESPACE))
+        except sshsig.SshSigError as exc:
+            raise ReportError(str(exc)) from None
+        return (json.dumps(signed[-1], sort_keys=True) + "\n").encode("utf-8")
+
+    if not Path(key).is_file():
+        raise ReportError(f"no such key file: {key}")
     append_line(folder / SIGNOFFS_JSONL, line, lambda: _page_tmp(folder, doc, trust))
-    return envelope
+    return signed[-1]
 
 
 def check_folder(

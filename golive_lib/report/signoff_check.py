@@ -11,6 +11,8 @@ A line counts (is *verified*) only when all of these hold:
 - it names this report (service and folder), its ``reportDecision`` is the decision of the
   signed ``results.json`` and its ``resultsDigest`` is that file's subject digest;
 - it does not sign ``go`` on a no-go report;
+- the SHA-256 of the log before it is the one it signed (``predicate.log``): lines
+  reordered, removed from the middle, edited or copied again fail;
 - the time it declares is not in the future nor before the report was generated.
 
 Anything else is named with its reasons, and never counts. The order of sign-offs is the
@@ -19,6 +21,7 @@ order of the lines; the time a signer wrote is shown, never used to order.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -102,12 +105,19 @@ def _load(path: Path) -> sshsig.TrustedSigners:
         raise ReportError(str(exc)) from None
 
 
-def raw_lines(folder: Path) -> list[tuple[int, str]]:
+def raw_lines(folder: Path) -> list[tuple[int, str, str]]:
+    """Every non-blank line: its number, its text, and the SHA-256 of the bytes before it."""
     path = folder / SIGNOFFS_JSONL
     if not path.is_file():
         return []
-    text = path.read_bytes().decode("utf-8", "replace")
-    return [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    running = hashlib.sha256()
+    found = []
+    for n, raw in enumerate(path.read_bytes().split(b"\n"), 1):
+        before = running.hexdigest()
+        running.update(raw + b"\n")
+        if raw.strip():
+            found.append((n, raw.decode("utf-8", "replace"), before))
+    return found
 
 
 def check(
@@ -120,12 +130,16 @@ def check(
     """Every line of the folder's signoffs.jsonl, in log order, with why it does not count.
     ``files``: the folder's signed files and their SHA-256 now."""
     now = now or datetime.now(UTC)
-    return [_check_line(n, line, folder, doc, trust, files, now) for n, line in raw_lines(folder)]
+    return [
+        _check_line(n, line, before, folder, doc, trust, files, now)
+        for n, line, before in raw_lines(folder)
+    ]
 
 
 def _check_line(
     lineno: int,
     line: str,
+    before: str,
     folder: Path,
     doc: dict[str, Any],
     trust: Trust,
@@ -171,6 +185,11 @@ def _check_line(
         reasons.append(f"unsigned: {exc}")
     else:
         reasons += _trust_reasons(env, signer, role, trust)
+    if _sha256_of(p.get("log")) != before:
+        reasons.append(
+            "out of place: the lines before it are not those it was signed after "
+            "(reordered, removed, edited, or a replayed copy)"
+        )
     reasons += _content_reasons(env, folder, doc, files)
     reasons += _time_reasons(str(p["time"]), doc, now)
     return Entry(
@@ -240,8 +259,7 @@ def _content_reasons(
             if names
         ]
         reasons.append("files differ from what was signed: " + "; ".join(parts))
-    digest = (p.get("resultsDigest") or {}).get("sha256") if isinstance(p, dict) else None
-    if digest != subjects.get(RESULTS_JSON):
+    if _sha256_of(p.get("resultsDigest")) != subjects.get(RESULTS_JSON):
         reasons.append("inconsistent: its resultsDigest is not the digest of its results.json")
     if p["reportDecision"] != doc.get("decision"):
         reasons.append(
@@ -253,6 +271,11 @@ def _content_reasons(
     elif p["decision"] == "go" and "no-go" in (p["reportDecision"], doc.get("decision")):
         reasons.append("go signed on a no-go report")
     return reasons
+
+
+def _sha256_of(digest: object) -> object:
+    """The ``sha256`` of an in-toto digest set, None when it is not one."""
+    return digest.get("sha256") if isinstance(digest, dict) else None
 
 
 def _parse_time(text: str) -> datetime | None:

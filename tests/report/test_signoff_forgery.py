@@ -86,11 +86,15 @@ def forge(
     now: datetime | None = None,
     **predicate: Any,
 ) -> dict[str, Any]:
-    """Sign a statement as an attacker would (sign()'s refusals bypassed), append it."""
+    """Sign a statement as an attacker would (sign()'s refusals bypassed), binding the log
+    as it stands, and append it."""
     doc = so.load_results(folder)
     statement = so.statement(
         folder, doc, signer, role, decision, "forged", now or datetime.now(UTC)
     )
+    log = folder / "signoffs.jsonl"
+    before = log.read_bytes() if log.exists() else b""
+    statement["predicate"]["log"] = {"sha256": hashlib.sha256(before).hexdigest()}
     statement["predicate"].update(predicate)
     envelope = intoto.sign_envelope(statement, key, "golive-signoff")
     with (folder / "signoffs.jsonl").open("a") as fh:
@@ -257,3 +261,29 @@ def test_a_bad_signature_and_a_torn_line_fail(reports, keys, trust):
     assert first == ()
     assert altered[0].startswith("bad signature: ssh-keygen:")
     assert torn[0].startswith("malformed: not JSON")
+
+
+OUT_OF_PLACE = (
+    "out of place: the lines before it are not those it was signed after "
+    "(reordered, removed, edited, or a replayed copy)"
+)
+
+
+def test_lines_reordered_removed_or_copied_again_fail(reports, keys, trust):
+    folder = reports["go"]
+    log = folder / "signoffs.jsonl"
+    so.sign(folder, keys["ann"], "ann@example.com", "sre", GO, "first", trust)
+    so.sign(folder, keys["bob"], "bob@example.com", "service-owner", GO, "second", trust)
+    so.sign(folder, keys["ann"], "ann@example.com", "sre", NO_GO, "third: found a problem", trust)
+    one, two, three = log.read_bytes().splitlines(keepends=True)
+    assert reasons(folder, trust) == [(), (), ()]
+    # the earlier go copied after the later no-go, to make it the latest of sre
+    log.write_bytes(one + two + three + one)
+    assert reasons(folder, trust)[-1] == (OUT_OF_PLACE,)
+    assert so.state(folder, trust=trust).latest_by_role["sre"].decision == "no-go"
+    # the no-go moved before the go it overrode
+    log.write_bytes(three + one + two)
+    assert [OUT_OF_PLACE in r for r in reasons(folder, trust)] == [True, True, True]
+    # the no-go's predecessor removed
+    log.write_bytes(one + three)
+    assert reasons(folder, trust) == [(), (OUT_OF_PLACE,)]
