@@ -262,10 +262,10 @@ def signoff(
         so.sign(folder, key, signer, role, so.SignDecision(decision.value), comment, trust)
         st = so.state(folder, doc, trust)
     except ReportError as e:
-        _err(f"error: {e}\nnothing was signed.")
+        _err(f"error: {e}; nothing was signed.")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except OSError as e:
-        _err(f"error: cannot append to {folder / SIGNOFFS_JSONL}: {e}\nnothing was signed.")
+        _err(f"error: cannot append to {folder / SIGNOFFS_JSONL}: {e}; nothing was signed.")
         raise typer.Exit(EXIT_INTERNAL) from None
     _err(f"golive: signed {decision.value} as {role}; {st.label}")
     mine = so.verify(folder, trust).entries[-1:]
@@ -350,7 +350,7 @@ def attest(
         )  # fmt: skip
         sa.record(loaded, key, signer, attestation)
     except (GoliveError, ValueError) as e:  # pydantic's ValidationError is a ValueError
-        _err(f"error: {e}\nnothing was attested.")
+        _err(f"error: {e}; nothing was attested.")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except OSError as e:
         _err(f"error: cannot append to {loaded.repository / sa.BUNDLE}: {e}")

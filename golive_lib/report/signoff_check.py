@@ -85,7 +85,8 @@ def trusted_for(service: str, explicit: Path | None = None, params: Path | None 
         try:
             configured = load_params(path).signoff.trusted_signers
         except ParamsError as exc:
-            raise ReportError(f"cannot read the trusted signers of {path}: {exc}") from None
+            problems = "; ".join(exc.problems)
+            raise ReportError(f"cannot read the trusted signers of {path}: {problems}") from None
         if configured is not None:
             return Trust(_load(configured), f"{configured} (signoff.trusted_signers of {path})")
     env = os.environ.get(TRUSTED_ENV)

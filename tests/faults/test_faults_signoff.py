@@ -65,6 +65,8 @@ def signoff(
     took = time.monotonic() - started
     assert took < LIMIT_S
     assert "Traceback" not in result.stderr
+    if result.returncode:  # one line saying what and that nothing was signed
+        assert result.stderr.count("\n") == 1 and "nothing was signed." in result.stderr
     assert_no_secret(folder, texts=(result.stdout, result.stderr))
     return result, took
 
@@ -125,3 +127,22 @@ def test_after_a_torn_line_the_next_signoff_starts_a_line_of_its_own(report, key
     entries = so.verify(report, so.trusted_for("svc", explicit=allowed)).entries
     assert [x.verified for x in entries] == [False, True]
     assert entries[0].reasons[0].startswith("malformed: not JSON")
+
+
+def test_a_log_that_may_not_be_written_appends_nothing(report, key, allowed):
+    """Permission denied: the tests run as root, whom file modes do not stop; an immutable
+    file (chattr +i) refuses root too."""
+    first, _ = signoff(report, key, allowed)
+    assert first.returncode == 0, first.stderr
+    log = report / "signoffs.jsonl"
+    before = log.read_bytes()
+    if subprocess.run(["chattr", "+i", str(log)], capture_output=True).returncode != 0:
+        pytest.skip("this file system cannot make a file immutable (chattr +i)")
+    try:
+        denied, _ = signoff(report, key, allowed)
+    finally:
+        subprocess.run(["chattr", "-i", str(log)], check=True)
+    assert denied.returncode == 3
+    assert denied.stderr.startswith(f"error: cannot append to {log}: [Errno 1]")
+    assert "nothing was signed." in denied.stderr
+    assert log.read_bytes() == before
