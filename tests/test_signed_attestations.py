@@ -14,6 +14,7 @@ from sshkeys import allowed_line, make_key
 
 from golive_lib import attestations
 from golive_lib.params import load_params
+from golive_lib.report import index, results
 from golive_lib.sections import premortem
 
 PARAMS = """\
@@ -98,3 +99,13 @@ def test_a_bad_attestation_is_refused_without_writing(params_path, keys, tmp_pat
     assert result.returncode == 2 and "did you mean 'premortem.gameday'" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "repo" / ".golive").exists()
+
+
+def test_results_and_the_index_page_say_signed_or_claimed(params_path, keys):
+    assert attest(params_path, keys["ann"], "ann@example.com").returncode == 0
+    block = results.policy_block(load_params(params_path), TODAY, [])
+    by_check = {a["check"]: a for a in block["attestations"]}
+    assert by_check["premortem.gameday"]["signed"] is True
+    assert by_check["security.gdpr"]["signed"] is False
+    page = index.attestations_html(block)
+    assert "<b>signed by</b> ann@example.com" in page and "claimed by Cid" in page

@@ -182,13 +182,20 @@ def waivers_html(results: dict[str, Any]) -> str:
     )
 
 
+def _attested_how(a: dict[str, Any]) -> str:
+    """Signed (golive attest, verified) or claimed (in the parameters); absent in older reports."""
+    if "signed" not in a:
+        return ""
+    return "<b>signed by</b>" if a["signed"] else "claimed by"
+
+
 def attestations_html(results: dict[str, Any]) -> str:
     attested = results.get("attestations", [])
     if not attested:
         return ""
     rows = "".join(
         f"<tr><td><code>{e(a['check'])}</code>{' (' + e(a['item']) + ')' if a['item'] else ''}"
-        f"</td><td>{e(a['by'])}</td><td>{e(a['date'])}</td>"
+        f"</td><td>{_attested_how(a)} {e(a['by'])}</td><td>{e(a['date'])}</td>"
         f"<td>{a['age_days']} / {a['max_age_days']} days"
         f"{' <b>STALE: counts as missing</b>' if a['stale'] else ''}</td>"
         f"<td>{e(a['link'])}</td><td>{e(a['outcome'])}</td></tr>"
