@@ -49,13 +49,16 @@ def sign(key: Path, namespace: str, data: bytes) -> bytes:
     whose private half is in ssh-agent)."""
     if not Path(key).is_file():
         raise SshSigError(f"no such key file: {key}")
-    proc = subprocess.run(
-        [_ssh_keygen(), "-q", "-Y", "sign", "-f", str(key), "-n", namespace],
-        input=data,
-        capture_output=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [_ssh_keygen(), "-q", "-Y", "sign", "-f", str(key), "-n", namespace],
+            input=data,
+            capture_output=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise SshSigError(f"ssh-keygen did not sign with {key} within {TIMEOUT_S} s") from None
     if proc.returncode != 0:
         why = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise SshSigError(f"ssh-keygen could not sign with {key}: {why[-1] if why else '?'}")
@@ -125,25 +128,28 @@ def verify(
     with tempfile.NamedTemporaryFile("w", suffix=".sig", encoding="ascii") as fh:
         fh.write(armor(sig))
         fh.flush()
-        proc = subprocess.run(
-            [
-                _ssh_keygen(),
-                "-Y",
-                "verify",
-                "-f",
-                str(allowed_signers),
-                "-I",
-                principal,
-                "-n",
-                namespace,
-                "-s",
-                fh.name,
-            ],
-            input=data,
-            capture_output=True,
-            timeout=TIMEOUT_S,
-            check=False,
-        )
+        try:
+            proc = subprocess.run(
+                [
+                    _ssh_keygen(),
+                    "-Y",
+                    "verify",
+                    "-f",
+                    str(allowed_signers),
+                    "-I",
+                    principal,
+                    "-n",
+                    namespace,
+                    "-s",
+                    fh.name,
+                ],
+                input=data,
+                capture_output=True,
+                timeout=TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return f"ssh-keygen did not answer within {TIMEOUT_S} s"
     if proc.returncode == 0:
         return None
     out = (proc.stderr + proc.stdout).decode("utf-8", "replace").strip().splitlines()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -124,6 +123,8 @@ def load_results(folder: Path) -> dict[str, Any]:
         raise ReportError(f"{folder} is not a report folder: {RESULTS_JSON} is missing") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReportError(f"{path} is unreadable: {exc}") from exc
+    except RecursionError:
+        raise ReportError(f"{path} is nested too deep to be a golive results document") from None
     if not isinstance(doc, dict) or not {"service", "date", "decision"} <= doc.keys():
         raise ReportError(f"{path} is not a golive results document")
     return doc
@@ -243,17 +244,6 @@ def sign(
     return signed[-1]
 
 
-def check_folder(
-    folder: Path, trust: Trust | None = None, now: datetime | None = None
-) -> tuple[dict[str, Any], list[Entry], dict[str, str]]:
-    """The folder's results, every line checked, and the signed files now."""
-    folder = Path(folder)
-    doc = load_results(folder)
-    trust = trust or trusted_for(str(doc["service"]))
-    files = hashes(folder)
-    return doc, check(folder, doc, trust, files, now), files
-
-
 @dataclass(frozen=True)
 class Verification:
     entries: list[Entry]
@@ -276,8 +266,7 @@ def verify(folder: Path, trust: Trust | None = None, now: datetime | None = None
         raise ReportError(f"no such report folder: {folder}")
     doc = load_results(folder)
     trust = trust or trusted_for(str(doc["service"]))
-    _doc, entries, _files = check_folder(folder, trust, now)
-    return Verification(entries, trust)
+    return Verification(check(folder, doc, trust, hashes(folder), now), trust)
 
 
 def _page_tmp(folder: Path, doc: dict[str, Any], trust: Trust) -> tuple[Path, Path]:
@@ -289,11 +278,6 @@ def _page_tmp(folder: Path, doc: dict[str, Any], trust: Trust) -> tuple[Path, Pa
         tmp.unlink(missing_ok=True)
         raise
     return tmp, folder / SIGNOFFS_HTML
-
-
-def write_page(folder: Path, doc: dict[str, Any], trust: Trust) -> None:
-    """(Re)write signoffs.html atomically."""
-    os.replace(*_page_tmp(folder, doc, trust))
 
 
 def page(folder: Path, doc: dict[str, Any], trust: Trust) -> str:

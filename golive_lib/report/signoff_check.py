@@ -21,6 +21,7 @@ order of the lines; the time a signer wrote is shown, never used to order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -163,6 +164,8 @@ def _check_line(
         doc_line = json.loads(line)
     except json.JSONDecodeError as exc:
         return bare(f"malformed: not JSON ({exc.msg})")
+    except RecursionError:
+        return bare("malformed: nested too deep")
     if not isinstance(doc_line, dict):
         return bare("malformed: not a JSON object")
     if "payload" not in doc_line and "files" in doc_line:
@@ -228,7 +231,11 @@ def _trust_reasons(env: intoto.Envelope, signer: str, role: str, trust: Trust) -
         if info.namespace != NAMESPACE:
             last = f"untrusted: signed in namespace {info.namespace!r}, not {NAMESPACE!r}"
             continue
-        error = sshsig.verify(ts.path, signer, NAMESPACE, sig, env.pae)
+        try:
+            st = ts.path.stat()
+            error = _ssh_verify(str(ts.path), st.st_mtime_ns, st.st_size, signer, sig, env.pae)
+        except (sshsig.SshSigError, OSError) as exc:
+            return [f"not verified: {exc}"]
         if error:
             last = f"bad signature: ssh-keygen: {error}"
             continue
@@ -238,6 +245,15 @@ def _trust_reasons(env: intoto.Envelope, signer: str, role: str, trust: Trust) -
             return [f"role not allowed: {signer} may sign {may}, not {role}"]
         return []
     return [last]
+
+
+@functools.lru_cache(maxsize=1024)
+def _ssh_verify(
+    allowed: str, _mtime_ns: int, _size: int, signer: str, sig: bytes, pae: bytes
+) -> str | None:
+    """`sshsig.verify`, once per process for the same file version and envelope: the
+    portfolio, history and signoffs.html check the same lines again and again."""
+    return sshsig.verify(Path(allowed), signer, NAMESPACE, sig, pae)
 
 
 def _content_reasons(
@@ -291,9 +307,9 @@ def _time_reasons(declared: str, doc: dict[str, Any], now: datetime) -> list[str
     t = _parse_time(declared)
     if t is None:
         return [f"unreadable time {declared!r}"]
-    if t > now + CLOCK_SKEW:
+    if t - now > CLOCK_SKEW:
         return [f"dated in the future ({declared}; now {now.isoformat(timespec='seconds')})"]
     generated = _parse_time(str(doc.get("generated_at", "")))
-    if generated is not None and t < generated - CLOCK_SKEW:
+    if generated is not None and generated - t > CLOCK_SKEW:  # differences never overflow
         return [f"dated before the report was generated ({declared} < {doc['generated_at']})"]
     return []

@@ -279,7 +279,7 @@ def _sign_many(folder: str, key: str, allowed: str, who: int, barrier: object, n
 
 def test_concurrent_signoffs_from_real_processes_are_all_kept(folder, keys, trust):
     ctx = multiprocessing.get_context("spawn")
-    workers, times = 4, 5
+    workers, times = 3, 4
     barrier = ctx.Barrier(workers)
     args = (str(folder), str(keys["bob"]), str(trust.source))
     procs = [

@@ -287,3 +287,24 @@ def test_lines_reordered_removed_or_copied_again_fail(reports, keys, trust):
     # the no-go's predecessor removed
     log.write_bytes(one + three)
     assert reasons(folder, trust) == [(), (OUT_OF_PLACE,)]
+
+
+def test_hostile_lines_are_unverified_with_a_reason_never_a_crash(reports, keys, trust):
+    folder = reports["go"]
+    forge(folder, keys["ann"], "ann@example.com", "sre", GO, datetime(1, 1, 1, tzinfo=UTC))
+    hostile = [
+        "[" * 100_000 + "]" * 100_000,
+        json.dumps({"payload": "e30=", "payloadType": "application/vnd.in-toto+json",
+                    "signatures": {"sig": "x"}}),
+        json.dumps({"payload": 5, "payloadType": "application/vnd.in-toto+json",
+                    "signatures": []}),
+        "\x00\xff not even text",
+    ]  # fmt: skip
+    with (folder / "signoffs.jsonl").open("a") as fh:
+        fh.write("\n".join(hostile) + "\n")
+    first, *rest = reasons(folder, trust)
+    assert first[0].startswith("dated before the report was generated (0001-01-01")
+    assert rest[0] == ("malformed: nested too deep",)
+    assert all(r and r[0].startswith(("malformed", "not a signed sign-off")) for r in rest)
+    rows = history.table(history.runs(folder.parent), trust)
+    assert any(r["signoff"].endswith("5 unverified") for r in rows)
