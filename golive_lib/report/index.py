@@ -89,6 +89,8 @@ def signoff_live_html() -> str:
     """The live sign-off state on the (signed, never rewritten) index page: signoffs.html
     embedded, or, before the first sign-off, the text in its place."""
     return (
+        "<p>Sign-offs since (from <code>signoffs.html</code>, rewritten after each one; only "
+        "those verified against the trusted signers count):</p>"
         '<object data="signoffs.html" type="text/html" title="sign-offs" '
         'style="width:100%;height:240px;border:1px solid #ddd">'
         "<p><i>No sign-off yet.</i></p></object>"

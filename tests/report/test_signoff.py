@@ -133,6 +133,8 @@ def test_the_state_needs_every_required_role_to_sign_go(folder, keys, trust):
     page = (folder / "signoffs.html").read_text()
     assert "not before Monday" in page and "signed go by service-owner, sre" in page
     assert page.count(">verified</td>") == 3
+    # the signed index page shows that live page in place (it is never rewritten itself)
+    assert '<object data="signoffs.html"' in (folder / "index.html").read_text()
 
 
 def test_verify_passes_on_an_untouched_signed_report(folder, keys, trust):
