@@ -329,3 +329,26 @@ def test_two_signoff_commands_at_the_same_moment_are_both_kept(folder, keys, tru
         assert p.wait(120) == 0
     assert so.state(folder, trust=trust).complete
     assert so.verify(folder, trust).ok
+
+
+def test_the_trusted_signers_come_from_the_parameters(folder, keys, trust, tmp_path):
+    ann(folder, keys, trust)
+    work = tmp_path / "work"
+    (work / "parameters").mkdir(parents=True)
+    (work / "repo").mkdir()
+    (work / "parameters" / "svc.yaml").write_text(
+        "schema_version: 1\nservice: {name: svc}\nrepository: ../repo\n"
+        f"signoff: {{trusted_signers: {trust.source}}}\n"
+    )
+    by_name = golive("verify", str(folder), cwd=work)  # parameters/svc.yaml found here
+    assert by_name.returncode == 0, by_name.stdout + by_name.stderr
+    assert "(signoff.trusted_signers of parameters/svc.yaml)" in by_name.stderr
+    given = golive("verify", str(folder), "--params", str(work / "parameters" / "svc.yaml"))
+    assert given.returncode == 0, given.stdout + given.stderr
+    (work / "parameters" / "svc.yaml").write_text(
+        "schema_version: 1\nservice: {name: svc}\nrepository: ../repo\n"
+        "signoff: {trusted_signers: nowhere}\n"
+    )
+    broken = golive("verify", str(folder), cwd=work)
+    assert broken.returncode == 2 and "signoff.trusted_signers" in broken.stderr
+    assert "no such file" in broken.stderr and "Traceback" not in broken.stderr
