@@ -167,6 +167,14 @@ class Signer:
     key_b64: str
     roles: tuple[str, ...]
 
+    def allows(self, namespace: str) -> bool:
+        """The line's ``namespaces="..."`` option (if any) lists ``namespace``."""
+        for option in _split_options(self.options):
+            if option.startswith("namespaces="):
+                patterns = option[len("namespaces=") :].strip('"').split(",")
+                return any(fnmatch.fnmatchcase(namespace, p) for p in patterns)
+        return True
+
     def names(self, principal: str) -> bool:
         """The line's principal patterns (ssh's `*`, `?` and `!negation`) match."""
         matched = False
@@ -194,6 +202,20 @@ def _words(line: str) -> list[str]:
     if word:
         words.append(word)
     return words
+
+
+def _split_options(options: str) -> list[str]:
+    """``a,b="x,y",c`` -> ``["a", 'b="x,y"', "c"]``: commas inside quotes stay."""
+    found, current, quoted = [], "", False
+    for ch in options:
+        if ch == '"':
+            quoted = not quoted
+        if ch == "," and not quoted:
+            found.append(current)
+            current = ""
+        else:
+            current += ch
+    return [*found, current] if current else found
 
 
 def _is_key_type(word: str) -> bool:

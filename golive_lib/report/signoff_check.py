@@ -223,7 +223,7 @@ def _trust_reasons(env: intoto.Envelope, signer: str, role: str, trust: Trust) -
         if not lines:
             last = f"untrusted: key {info.fingerprint} is not in the trusted signers ({ts.path})"
             continue
-        named = [s for s in lines if s.names(signer)]
+        named = [s for s in lines if s.names(signer) and s.allows(NAMESPACE)]
         if not named:
             owners = ", ".join(sorted({p for s in lines for p in s.principals}))
             last = f"untrusted: key {info.fingerprint} is trusted for {owners}, not for {signer}"
