@@ -33,11 +33,13 @@ class AttestationState:
     max_age_days: int
     summary: str
     signed: bool = False  # verified signature (golive attest), not merely claimed
+    future: bool = False  # dated after the review date: not evidence on that date
 
     @property
     def valid(self) -> bool:
-        """True when an attestation exists and is not stale (it counts)."""
-        return self.attestation is not None and not self.stale
+        """True when an attestation exists, is not stale and not dated after the review
+        (it counts)."""
+        return self.attestation is not None and not self.stale and not self.future
 
 
 def _what(check_id: str, item: str | None) -> str:
@@ -87,16 +89,17 @@ def find(
             max_age_days=default_max_age_days,
             summary=summary + note,
         )
-    newest, is_signed = max(matching, key=lambda m: (m[0].date, m[1]))
+    past = [m for m in matching if m[0].date <= today]  # a later one is no evidence yet
+    newest, is_signed = max(past or matching, key=lambda m: (m[0].date, m[1]))
     verb = "signed" if is_signed else "claimed"
     max_age = newest.max_age_days or default_max_age_days
     age = (today - newest.date).days
     if age < 0:
         summary = (
             f"{verb} by {newest.by} on {newest.date.isoformat()}, after the review date "
-            f"{today.isoformat()}"
+            f"{today.isoformat()}: does not count until that date"
         )
-        return AttestationState(newest, False, age, max_age, summary + note, is_signed)
+        return AttestationState(newest, False, age, max_age, summary + note, is_signed, True)
     stale = age > max_age
     summary = f"{verb} by {newest.by} on {newest.date.isoformat()}, {age} days ago" + (
         f": stale, older than {max_age} days; attest it again" if stale else ""
@@ -125,6 +128,7 @@ def to_evidence(state: AttestationState) -> list[Evidence]:
             value=(
                 f"{state.age_days} days (allowed {state.max_age_days})"
                 + ("; STALE: counts as missing" if state.stale else "")
+                + ("; dated after the review: counts as missing" if state.future else "")
             ),
         ),
     ]
