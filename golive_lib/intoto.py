@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import sshsig
+from . import sshsig, sslibsig
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
@@ -48,15 +48,19 @@ def statement(
 
 
 def sign_envelope(statement_: dict[str, Any], key: Path, namespace: str) -> dict[str, Any]:
-    """The DSSE envelope of a Statement, signed by ``key`` through ssh-keygen."""
+    """The DSSE envelope of a Statement, signed by ``key``: an SSH key through ssh-keygen
+    (an SSHSIG in namespace ``namespace``), or a PEM key through securesystemslib."""
     payload = json.dumps(statement_, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    sig = sshsig.sign(key, namespace, pae(PAYLOAD_TYPE, payload))
+    if sslibsig.is_pem_key(key):  # securesystemslib signs the PAE itself
+        sig = sslibsig.sign(key, pae(PAYLOAD_TYPE, payload))
+        keyid = sshsig.fingerprint(base64.b64decode(sslibsig.public_openssh(key)[1]))
+    else:
+        sig = sshsig.sign(key, namespace, pae(PAYLOAD_TYPE, payload))
+        keyid = sshsig.parse(sig).fingerprint
     return {
         "payloadType": PAYLOAD_TYPE,
         "payload": base64.b64encode(payload).decode("ascii"),
-        "signatures": [
-            {"keyid": sshsig.parse(sig).fingerprint, "sig": base64.b64encode(sig).decode("ascii")}
-        ],
+        "signatures": [{"keyid": keyid, "sig": base64.b64encode(sig).decode("ascii")}],
     }
 
 

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import intoto, sshsig
+from . import intoto, signers, sshsig
 from .jsonl import append_line
 from .params import Attestation, Params
 
@@ -92,7 +92,7 @@ def read(params: Params) -> list[SignedAttestation]:
 def _read(
     bundle: Path, _mtime: int, _size: int, trusted: Path | None, repo: Path, service: str
 ) -> tuple[SignedAttestation, ...]:
-    signers = sshsig.load_trusted(trusted) if trusted is not None else None
+    trusted_signers = sshsig.load_trusted(trusted) if trusted is not None else None
     found = []
     text = bundle.read_bytes().decode("utf-8", "replace")
     for lineno, line in enumerate(text.splitlines(), 1):
@@ -117,7 +117,7 @@ def _read(
         reasons = []
         if env.predicate_type != intoto.HUMAN_PREDICATE or p.get("service") != service:
             reasons.append(f"not an attestation of {service}")
-        reasons += _signature_reasons(env, attestation.by, signers)
+        reasons += _signature_reasons(env, attestation.by, trusted_signers)
         name, digest = _subject(repo, attestation.link)
         if env.subjects.get(name) != digest:
             reasons.append(f"{attestation.link} changed since it was signed")
@@ -126,17 +126,9 @@ def _read(
 
 
 def _signature_reasons(
-    env: intoto.Envelope, principal: str, signers: sshsig.TrustedSigners | None
+    env: intoto.Envelope, principal: str, trusted: sshsig.TrustedSigners | None
 ) -> list[str]:
-    if signers is None:
+    if trusted is None:
         return ["no trusted signers (signoff.trusted_signers) to verify it with"]
-    for sig in env.signatures:
-        try:
-            info = sshsig.parse(sig)
-        except sshsig.SshSigError as exc:
-            return [f"unsigned: {exc}"]
-        if not any(s.names(principal) for s in signers.for_key(info.key_b64)):
-            return [f"untrusted: key {info.fingerprint} is not trusted for {principal}"]
-        error = sshsig.verify(signers.path, principal, NAMESPACE, sig, env.pae)
-        return [f"bad signature: ssh-keygen: {error}"] if error else []
-    return ["unsigned"]
+    _keyid, _lines, why = signers.signed_by(env, principal, trusted, NAMESPACE)
+    return [why] if why else []

@@ -21,7 +21,6 @@ order of the lines; the time a signer wrote is shown, never used to order.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -30,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .. import intoto, sshsig
+from .. import intoto, signers, sshsig
 from ..errors import ParamsError, ReportError
 from ..names import RESULTS_JSON, SIGNOFFS_JSONL
 
@@ -180,15 +179,9 @@ def _check_line(
     missing = [f for f in PREDICATE_FIELDS if not isinstance(p.get(f), str) or not p.get(f)]
     if missing:
         return bare(f"not a sign-off: its predicate lacks {', '.join(missing)}", p)
-    reasons: list[str] = []
-    keyid = ""
     signer, role = str(p["signer"]), str(p["role"])
-    try:
-        keyid = sshsig.parse(env.signatures[0]).fingerprint
-    except sshsig.SshSigError as exc:
-        reasons.append(f"unsigned: {exc}")
-    else:
-        reasons += _trust_reasons(env, signer, role, trust)
+    keyid, trust_reasons = _trust_reasons(env, signer, role, trust)
+    reasons = list(trust_reasons)
     if _sha256_of(p.get("log")) != before:
         reasons.append(
             "out of place: the lines before it are not those it was signed after "
@@ -208,52 +201,20 @@ def _check_line(
     )
 
 
-def _trust_reasons(env: intoto.Envelope, signer: str, role: str, trust: Trust) -> list[str]:
+def _trust_reasons(
+    env: intoto.Envelope, signer: str, role: str, trust: Trust
+) -> tuple[str, list[str]]:
+    """(the signing key's fingerprint, why the signature does not count: none if it does)."""
     if trust.signers is None:
-        return [f"not verified: {trust.source}"]
-    ts = trust.signers
-    last = ""
-    for sig in env.signatures:
-        try:
-            info = sshsig.parse(sig)
-        except sshsig.SshSigError as exc:
-            last = f"unsigned: {exc}"
-            continue
-        lines = ts.for_key(info.key_b64)
-        if not lines:
-            last = f"untrusted: key {info.fingerprint} is not in the trusted signers ({ts.path})"
-            continue
-        named = [s for s in lines if s.names(signer) and s.allows(NAMESPACE)]
-        if not named:
-            owners = ", ".join(sorted({p for s in lines for p in s.principals}))
-            last = f"untrusted: key {info.fingerprint} is trusted for {owners}, not for {signer}"
-            continue
-        if info.namespace != NAMESPACE:
-            last = f"untrusted: signed in namespace {info.namespace!r}, not {NAMESPACE!r}"
-            continue
-        try:
-            st = ts.path.stat()
-            error = _ssh_verify(str(ts.path), st.st_mtime_ns, st.st_size, signer, sig, env.pae)
-        except (sshsig.SshSigError, OSError) as exc:
-            return [f"not verified: {exc}"]
-        if error:
-            last = f"bad signature: ssh-keygen: {error}"
-            continue
-        roles = sorted({r for s in named for r in s.roles})
-        if role not in roles:
-            may = ", ".join(roles) or "no role (its line has no roles=)"
-            return [f"role not allowed: {signer} may sign {may}, not {role}"]
-        return []
-    return [last]
-
-
-@functools.lru_cache(maxsize=1024)
-def _ssh_verify(
-    allowed: str, _mtime_ns: int, _size: int, signer: str, sig: bytes, pae: bytes
-) -> str | None:
-    """`sshsig.verify`, once per process for the same file version and envelope: the
-    portfolio, history and signoffs.html check the same lines again and again."""
-    return sshsig.verify(Path(allowed), signer, NAMESPACE, sig, pae)
+        return "", [f"not verified: {trust.source}"]
+    keyid, named, why = signers.signed_by(env, signer, trust.signers, NAMESPACE)
+    if why:
+        return keyid, [why]
+    roles = sorted({r for s in named for r in s.roles})
+    if role not in roles:
+        may = ", ".join(roles) or "no role (its line has no roles=)"
+        return keyid, [f"role not allowed: {signer} may sign {may}, not {role}"]
+    return keyid, []
 
 
 def _content_reasons(

@@ -3,7 +3,9 @@
 - securesystemslib's DSSE implementation parses the envelope, computes the PAE and checks
   the signature through a Key whose verification is OpenSSH's `ssh-keygen -Y verify`
   (securesystemslib has no SSHSIG scheme; the DSSE part is all its own);
-- the README's verify-by-hand recipe, run as printed, with ssh-keygen, jq and coreutils.
+- the README's verify-by-hand recipe, run as printed, with ssh-keygen, jq and coreutils;
+- a sign-off made with a PEM key (securesystemslib's signer) verified by securesystemslib's
+  Envelope and SSlibKey alone.
 """
 
 from __future__ import annotations
@@ -120,3 +122,39 @@ def test_the_readme_recipe_verifies_a_signoff_with_ssh_keygen_alone(signed, tmp_
     changed = subprocess.run(["bash", "-c", script], cwd=work, capture_output=True, text=True)
     assert changed.returncode != 0
     assert "report.html: FAILED" in changed.stdout + changed.stderr
+
+
+def pem_key(path: Path) -> tuple[Path, str]:
+    """An Ed25519 PEM (PKCS#8) private key made by cryptography; (path, OpenSSH public)."""
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    private = ed25519.Ed25519PrivateKey.generate()
+    path.write_bytes(
+        private.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption())
+    )
+    public = private.public_key().public_bytes(ser.Encoding.OpenSSH, ser.PublicFormat.OpenSSH)
+    return path, public.decode()
+
+
+def test_a_pem_key_signs_through_securesystemslib_and_verifies_with_it_alone(tmp_path):
+    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+    from securesystemslib.signer import SSlibKey
+
+    key, public = pem_key(tmp_path / "carol.pem")
+    other, _ = pem_key(tmp_path / "other.pem")
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(f'carol@example.com namespaces="golive-signoff" {public} roles=sre\n')
+    trust = so.trusted_for("svc", explicit=allowed)
+    folder = minimal_report(tmp_path / "reports" / "svc" / "2026-12-03")
+    envelope = so.sign(folder, key, "carol@example.com", "sre", so.SignDecision.GO, "", trust)
+    so.sign(folder, key, "carol@example.com", "service-owner", so.SignDecision.GO, "", trust)
+    so.sign(folder, other, "carol@example.com", "sre", so.SignDecision.GO, "", trust)
+    good, role, untrusted = so.verify(folder, trust).entries
+    assert good.verified and good.keyid == envelope["signatures"][0]["keyid"]
+    assert role.reasons == ("role not allowed: carol@example.com may sign sre, not service-owner",)
+    assert untrusted.reasons[0].startswith("untrusted: no key the trusted signers")
+    # securesystemslib alone: its DSSE envelope and its key, no golive code
+    line = json.loads((folder / "signoffs.jsonl").read_text().splitlines()[0])
+    sslib_key = SSlibKey.from_crypto(load_ssh_public_key(public.encode()), keyid=good.keyid)
+    assert list(Envelope.from_dict(line).verify([sslib_key], 1)) == [good.keyid]
