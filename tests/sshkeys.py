@@ -28,9 +28,10 @@ def allowed_line(principal: str, key: Path, roles: str) -> str:
     return f'{principal} namespaces="golive-signoff" {key_type} {key_b64} roles={roles}\n'
 
 
-def trusted(path: Path, *lines: str) -> so.Trust:
+def trusted(path: Path, *lines: str, service: str = "svc") -> so.Trust:
+    """Write a trusted-signers file; the trust it gives for ``service``'s reports."""
     path.write_text("# who may sign golive reports\n" + "".join(lines))
-    return so.trusted_for("unused", explicit=path)
+    return so.trusted_for(service, explicit=path)
 
 
 def minimal_report(folder: Path, decision: str = "go") -> Path:

@@ -69,6 +69,9 @@ class Trust:
 
     signers: sshsig.TrustedSigners | None
     source: str
+    # the service these signers are trusted for: a sign-off for another service does not
+    # count (a report moved under reports/<other>/ by someone trusted for both)
+    service: str | None = None
 
 
 def trusted_for(service: str, explicit: Path | None = None, params: Path | None = None) -> Trust:
@@ -79,7 +82,7 @@ def trusted_for(service: str, explicit: Path | None = None, params: Path | None 
     from ..params import load_params
 
     if explicit is not None:
-        return Trust(_load(explicit), str(explicit))
+        return Trust(_load(explicit), str(explicit), service)
     path = params or Path("parameters") / f"{service}.yaml"
     if path.is_file():
         try:
@@ -88,10 +91,11 @@ def trusted_for(service: str, explicit: Path | None = None, params: Path | None 
             problems = "; ".join(exc.problems)
             raise ReportError(f"cannot read the trusted signers of {path}: {problems}") from None
         if configured is not None:
-            return Trust(_load(configured), f"{configured} (signoff.trusted_signers of {path})")
+            source = f"{configured} (signoff.trusted_signers of {path})"
+            return Trust(_load(configured), source, service)
     env = os.environ.get(TRUSTED_ENV)
     if env:
-        return Trust(_load(Path(env)), f"{env} (${TRUSTED_ENV})")
+        return Trust(_load(Path(env)), f"{env} (${TRUSTED_ENV})", service)
     return Trust(
         None,
         f"no trusted signers: give --trusted-signers FILE, or set signoff.trusted_signers "
@@ -187,7 +191,7 @@ def _check_line(
             "out of place: the lines before it are not those it was signed after "
             "(reordered, removed, edited, or a replayed copy)"
         )
-    reasons += _content_reasons(env, folder, doc, files)
+    reasons += _content_reasons(env, folder, doc, files, trust)
     reasons += _time_reasons(str(p["time"]), doc, now)
     return Entry(
         lineno,
@@ -218,7 +222,7 @@ def _trust_reasons(
 
 
 def _content_reasons(
-    env: intoto.Envelope, folder: Path, doc: dict[str, Any], files: dict[str, str]
+    env: intoto.Envelope, folder: Path, doc: dict[str, Any], files: dict[str, str], trust: Trust
 ) -> list[str]:
     p = env.predicate
     reasons = []
@@ -226,6 +230,11 @@ def _content_reasons(
     signed_for = f"{p['service']}/{p['report']}"
     if signed_for != here:
         reasons.append(f"replayed: signed for report {signed_for}, not {here}")
+    if trust.service is not None and p["service"] != trust.service:
+        reasons.append(
+            f"misplaced: signed for service {p['service']}, checked as a report of "
+            f"{trust.service} (with its trusted signers)"
+        )
     subjects = env.subjects
     changed = sorted(n for n in subjects if n in files and files[n] != subjects[n])
     gone = sorted(n for n in subjects if n not in files)

@@ -23,7 +23,7 @@ from conftest import ROOT
 from sshkeys import allowed_line, make_key, trusted
 
 from golive_lib import intoto, sshsig
-from golive_lib.report import history
+from golive_lib.report import history, portfolio
 from golive_lib.report import signoff as so
 
 WAIVED = """\
@@ -308,3 +308,23 @@ def test_hostile_lines_are_unverified_with_a_reason_never_a_crash(reports, keys,
     assert all(r and r[0].startswith(("malformed", "not a signed sign-off")) for r in rest)
     rows = history.table(history.runs(folder.parent), trust)
     assert any(r["signoff"].endswith("5 unverified") for r in rows)
+
+
+def test_a_report_moved_under_another_service_fails_there(reports, keys, trust):
+    """Ann may sign for both services: svc's signed go report, copied under other-svc/ as
+    is, must not make other-svc look signed."""
+    folder = reports["go"]
+    so.sign(folder, keys["ann"], "ann@example.com", "sre", GO, "", trust)
+    moved = folder.parents[1] / "other-svc" / folder.name
+    shutil.copytree(folder, moved)
+    both = Path(trust.source)
+    rows = portfolio.rows(folder.parents[1], lambda s: so.trusted_for(s, explicit=both))
+    [other] = [r for r in rows if r.service == "other-svc"]
+    assert other.signoff.endswith("; 1 unverified") and other.attention == 0
+    [entry] = so.verify(moved, so.trusted_for("other-svc", explicit=both)).entries
+    assert entry.reasons == (
+        "misplaced: signed for service svc, checked as a report of other-svc "
+        "(with its trusted signers)",
+    )
+    # golive verify checks a folder as the report its results.json names: that still holds
+    assert so.verify(moved, trust).ok
