@@ -3,11 +3,13 @@
 `golive signoff` builds an in-toto Statement v1 whose subjects are every signed file of
 the dated report folder (results.json, the HTML pages, the executed notebooks, junit.xml)
 with its SHA-256, and whose predicate says who signed (the signer's e-mail), as which
-role, which decision, the comment, the report's decision and results.json's digest. It
-is wrapped in a DSSE envelope signed with the signer's SSH key (`ssh-keygen -Y sign`,
-namespace ``golive-signoff``) and appended as one line to ``signoffs.jsonl`` (in-toto's
-JSON Lines bundle): one write, O_APPEND | O_NOFOLLOW, fsync, under a lock, so concurrent
-sign-offs are all kept and a full disk appends nothing.
+role, which decision, the comment, the report's decision, results.json's digest and the
+SHA-256 of signoffs.jsonl before the line (so the order of the log is signed). It is
+wrapped in a DSSE envelope signed with the signer's SSH key (`ssh-keygen -Y sign`,
+namespace ``golive-signoff``) or a PEM key (securesystemslib), while the log is locked,
+and appended as one line to ``signoffs.jsonl`` (in-toto's JSON Lines bundle): one write,
+O_APPEND | O_NOFOLLOW, fsync, so concurrent sign-offs are all kept and a full disk
+appends nothing.
 
 Signed files are never rewritten after a sign-off: the live sign-off state is kept out
 of them. It is shown by ``signoffs.html`` (rewritten after each sign-off), by ``golive
