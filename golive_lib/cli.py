@@ -11,7 +11,7 @@ import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -172,11 +172,11 @@ def run(
     raise typer.Exit(batch.exit_code(outcomes, no_go))
 
 
-def _write_metrics(reports: Path, target: Path) -> None:
+def _write_metrics(reports: Path, target: Path, trust_for: Any = None) -> None:
     from .report import metrics
 
     try:
-        metrics.write_textfile(reports, target)
+        metrics.write_textfile(reports, target, trust_for)
     except OSError as e:
         _err(f"error: cannot write the metrics to {target}: {e}")
         raise typer.Exit(EXIT_INTERNAL) from None
@@ -193,23 +193,40 @@ def metrics_command(
         str | None, typer.Option(help="push to this Pushgateway, e.g. http://pushgateway:9091")
     ] = None,
     job: Annotated[str, typer.Option(help="the Pushgateway job name")] = "golive",
+    trusted_signers: TrustedSignersOpt = None,
 ) -> None:
-    """Every service's latest review as Prometheus metrics: to stdout, a file, a Pushgateway."""
+    """Every service's latest review as Prometheus metrics: to stdout, a file, a Pushgateway.
+    Sign-offs count when they verify against each service's trusted signers (its
+    parameters file here, or $GOLIVE_TRUSTED_SIGNERS), or the --trusted-signers given."""
+    from .errors import ReportError
     from .report import metrics
+    from .report.signoff import trusted_for
 
     if not reports.is_dir():
         _err(f"error: no reports folder {reports}")
         raise typer.Exit(EXIT_BAD_INPUT)
+    trust_for = None
+    if trusted_signers is not None:
+        try:
+            trusted_for("", trusted_signers)  # read once: a bad file is bad input
+        except ReportError as e:
+            _err(f"error: {e}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        path = trusted_signers
+
+        def trust_for(service: str) -> Any:
+            return trusted_for(service, path)
+
     if textfile is not None:
-        _write_metrics(reports, textfile)
+        _write_metrics(reports, textfile, trust_for)
     if pushgateway:
         try:
-            metrics.push(reports, pushgateway, job)
+            metrics.push(reports, pushgateway, job, trust_for=trust_for)
         except OSError as e:
             _err(f"error: cannot push the metrics to {pushgateway}: {e}")
             raise typer.Exit(EXIT_INTERNAL) from None
     if textfile is None and not pushgateway:
-        typer.echo(metrics.exposition(reports), nl=False)
+        typer.echo(metrics.exposition(reports, trust_for), nl=False)
 
 
 @app.command()
@@ -275,81 +292,167 @@ class SignDecision(StrEnum):
     no_go = "no-go"
 
 
+TrustedSignersOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="OpenSSH allowed_signers file: who may sign which roles (default: "
+        "signoff.trusted_signers of --params, else of parameters/SERVICE.yaml, else "
+        "$GOLIVE_TRUSTED_SIGNERS)",
+        show_default=False,
+    ),
+]
+ParamsOpt = Annotated[
+    Path | None,
+    typer.Option(help="the service's parameters file (for signoff.trusted_signers)"),
+]
+
+
 @app.command()
 def signoff(
     folder: Annotated[Path, typer.Argument(help="the dated report folder to sign")],
-    name: Annotated[str, typer.Option(help="who signs")],
+    key: Annotated[Path, typer.Option(help="your SSH private key (or its .pub, with ssh-agent)")],
+    signer: Annotated[
+        str, typer.Option("--signer", "--name", help="your e-mail, as in the trusted signers")
+    ],
     role: Annotated[str, typer.Option(help="the signer's role, e.g. service-owner, sre")],
     decision: Annotated[SignDecision, typer.Option(help="go or no-go")],
     comment: Annotated[str, typer.Option(help="why, conditions, follow-ups")] = "",
+    trusted_signers: TrustedSignersOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
-    """Sign a report: append name, role, decision and every file's SHA-256 to signoffs.jsonl."""
+    """Sign a report: append an in-toto Statement over every file, signed with your SSH
+    key (ssh-keygen -Y sign), to signoffs.jsonl."""
     from .errors import ReportError
     from .names import SIGNOFFS_JSONL
     from .report import portfolio
     from .report import signoff as so
 
     try:
-        so.sign(folder, name, role, so.SignDecision(decision.value), comment)
+        doc = so.load_results(folder)
+        trust = so.trusted_for(str(doc["service"]), trusted_signers, params)
+        so.sign(folder, key, signer, role, so.SignDecision(decision.value), comment, trust)
+        st = so.state(folder, doc, trust)
     except ReportError as e:
-        _err(f"error: {e}\nnothing was signed.")
+        _err(f"error: {e}; nothing was signed.")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    st = so.state(folder)
+    except OSError as e:
+        _err(f"error: cannot append to {folder / SIGNOFFS_JSONL}: {e}; nothing was signed.")
+        raise typer.Exit(EXIT_INTERNAL) from None
     _err(f"golive: signed {decision.value} as {role}; {st.label}")
+    mine = so.verify(folder, trust).entries[-1:]
+    for entry in mine:
+        if not entry.verified:
+            _err(f"warning: this sign-off does not verify: {'; '.join(entry.reasons)}")
     if folder.resolve().parent.parent.is_dir():
-        portfolio.write(folder.resolve().parent.parent)
+        try:
+            portfolio.write(folder.resolve().parent.parent)
+        except OSError as e:
+            _err(f"warning: the portfolio page could not be rewritten: {e}")
     typer.echo(str(folder / SIGNOFFS_JSONL))
 
 
 @app.command()
 def verify(
     folder: Annotated[Path, typer.Argument(help="a signed report folder")],
+    trusted_signers: TrustedSignersOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
-    """Exit 0 when no signed file changed since the last sign-off; 1 naming each that did."""
+    """Check every sign-off: signature by a trusted signer allowed the role, files as
+    signed, decision consistent. Exit 0 when every one verifies; 1 naming each that does
+    not, with why."""
     from .errors import ReportError
     from .report import signoff as so
 
     try:
-        result = so.verify(folder)
+        doc = so.load_results(folder)
+        trust = so.trusted_for(str(doc["service"]), trusted_signers, params)
+        result = so.verify(folder, trust)
     except ReportError as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    for problem in result.problems:
-        typer.echo(f"malformed: {problem}")
     if not result.signed:
         _err(f"error: {folder} has no sign-off yet; nothing to verify")
         raise typer.Exit(EXIT_BAD_INPUT)
-    for label, names in (
-        ("changed", result.changed),
-        ("missing", result.missing),
-        ("added", result.added),
-    ):
-        for n in names:
-            typer.echo(f"{label}: {n}")
-    last = result.last or {}
-    when = f"{last.get('time')} by {last.get('name')} ({last.get('role')})"
+    if trust.signers is None:
+        _err(f"error: {trust.source}; nothing can be verified")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    for entry in result.entries:
+        if entry.verified:
+            typer.echo(f"line {entry.lineno}: verified: {entry.describe()}")
+        else:
+            typer.echo(
+                f"line {entry.lineno}: UNVERIFIED: {entry.describe()}: {'; '.join(entry.reasons)}"
+            )
+    bad = sum(1 for x in result.entries if not x.verified)
+    st = so.state(folder, doc, trust, result.entries)
     if result.ok:
-        _err(f"golive: unchanged since the last sign-off, {when}")
+        _err(f"golive: every sign-off verified against {trust.source}; {st.label}")
         raise typer.Exit(0)
-    _err(f"golive: the report changed since the last sign-off, {when}")
+    _err(f"golive: {bad} of {len(result.entries)} sign-offs do not verify; {st.label}")
     raise typer.Exit(1)
+
+
+@app.command()
+def attest(
+    params: Annotated[Path, typer.Argument(help="the service's parameters file")],
+    key: Annotated[Path, typer.Option(help="your SSH private key (or its .pub, with ssh-agent)")],
+    signer: Annotated[str, typer.Option(help="your e-mail, as in the trusted signers")],
+    check: Annotated[str, typer.Option(help="the check id attested, e.g. premortem.gameday")],
+    link: Annotated[str, typer.Option(help="where the record lives (repository file, URL)")],
+    item: Annotated[str | None, typer.Option(help="sub-item, e.g. processor-agreements")] = None,
+    outcome: Annotated[str, typer.Option(help="what happened, in a sentence")] = "",
+    on: Annotated[
+        str | None, typer.Option(help="the date it happened, YYYY-MM-DD (default: today)")
+    ] = None,
+) -> None:
+    """Record a signed human attestation (game day held, restore drill done, DPA signed)
+    in the service's repository: .golive/attestations.intoto.jsonl."""
+    from datetime import date
+
+    from . import signed_attestations as sa
+    from .errors import GoliveError
+    from .params import Attestation, load_params
+
+    try:
+        loaded = load_params(params)
+        attestation = Attestation.model_validate(
+            {"check": check, "item": item, "by": signer, "link": link, "outcome": outcome,
+             "date": date.fromisoformat(on) if on else date.today()}
+        )  # fmt: skip
+        sa.record(loaded, key, signer, attestation)
+    except (GoliveError, ValueError) as e:  # pydantic's ValidationError is a ValueError
+        _err(f"error: {e}; nothing was attested.")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except OSError as e:
+        _err(f"error: cannot append to {loaded.repository / sa.BUNDLE}: {e}")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    last = sa.read(loaded)[-1:]
+    for entry in last:
+        if not entry.verified:
+            _err(f"warning: this attestation does not verify: {'; '.join(entry.reasons)}")
+    typer.echo(str(loaded.repository / sa.BUNDLE))
 
 
 @app.command()
 def history(
     service: Annotated[str, typer.Argument(help="service name")],
     reports: Annotated[Path, typer.Option(help="reports folder")] = Path("reports"),
+    trusted_signers: TrustedSignersOpt = None,
+    params: ParamsOpt = None,
 ) -> None:
-    """Every dated run of a service: decision, counts per status, sign-off state."""
+    """Every dated run of a service: decision, counts per status, sign-off state (only
+    verified sign-offs count; the others are shown as unverified)."""
     from .errors import ReportError
     from .report import history as hist
+    from .report.signoff import trusted_for
 
     try:
         runs = hist.service_runs(service, reports)
+        trust = trusted_for(service, trusted_signers, params)
     except ReportError as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    typer.echo(hist.format_table(hist.table(runs)))
+    typer.echo(hist.format_table(hist.table(runs, trust)))
 
 
 @app.command()
@@ -426,6 +529,7 @@ def demo(
                 if o.folder is None or o.decision is None:
                     _err(f"error: {o.service} could not be reviewed: {o.error}")
                     raise typer.Exit(EXIT_INTERNAL)
+                _demo_signoff(o.folder, out)
                 typer.echo(str(o.folder))
             if keep:
                 _err(
@@ -459,6 +563,24 @@ def demo(
     if kept:
         _err("golive: the demo stack was stopped")
     raise typer.Exit(EXIT_GO)
+
+
+def _demo_signoff(folder: Path, out: Path) -> None:
+    """The demo report signed with a throwaway key, so its pages show a verified sign-off."""
+    import subprocess
+
+    from .demo import signer
+    from .errors import GoliveError
+
+    try:
+        allowed = signer.sign(folder, out)
+    except (GoliveError, OSError, subprocess.SubprocessError) as e:
+        _err(f"warning: the demo report was not signed: {e}")
+        return
+    _err(
+        f"golive: signed with a throwaway demo key; check it: golive verify {folder} "
+        f"--trusted-signers {allowed}"
+    )
 
 
 @app.command()

@@ -864,6 +864,25 @@ class SignoffPolicy(Strict):
     required_roles: list[str] = Field(
         default_factory=list, description="roles that must all sign go, e.g. service-owner, sre"
     )
+    trusted_signers: Path | None = Field(
+        None,
+        description="OpenSSH allowed_signers file of who may sign which roles "
+        "(relative to this file); only sign-offs verified against it count",
+    )
+    unsigned_attestations: bool = Field(
+        True, description="false: only attestations signed with `golive attest` count"
+    )
+
+    @field_validator("trusted_signers")
+    @classmethod
+    def _trusted_exists(cls, v: Path | None, info: ValidationInfo) -> Path | None:
+        if v is None:
+            return None
+        base = (info.context or {}).get("base_dir")
+        path = (Path(base) / v) if base and not v.is_absolute() else v
+        if not path.is_file():
+            raise ValueError(f"no such file: {path}; give an allowed_signers file")
+        return path.resolve()
 
 
 class Params(Strict):

@@ -92,3 +92,16 @@ attestations: [{check: security.gdpr, by: a}]
     msg = str(info.value)
     assert "attestations.0.date: required field is missing" in msg
     assert "attestations.0.link: required field is missing" in msg
+
+
+def test_an_attestation_dated_after_the_review_does_not_count(params):
+    only_later = attestations.find(params, "security.gdpr", today=date(2024, 12, 31))
+    assert only_later.attestation is not None and only_later.attestation.by == "Cid"
+    assert not only_later.valid and only_later.future and not only_later.stale
+    assert "after the review date 2024-12-31: does not count" in only_later.summary
+    assert "counts as missing" in attestations.to_evidence(only_later)[1].value
+    # an earlier attestation of the same item counts instead of the later one
+    earlier = attestations.find(
+        params, "security.gdpr", "processor-agreements", today=date(2025, 1, 9)
+    )
+    assert earlier.valid and earlier.attestation is not None and earlier.attestation.by == "Ben"

@@ -314,8 +314,9 @@ def _recorded_history(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def table(service_runs_: list[Run]) -> list[dict[str, str]]:
-    """Rows of `golive history`: run, date, decision, counts, sign-off state."""
+def table(service_runs_: list[Run], trust: signoff.Trust | None = None) -> list[dict[str, str]]:
+    """Rows of `golive history`: run, date, decision, counts, sign-off state (verified
+    sign-offs only; the others counted as unverified)."""
     rows = []
     for run in service_runs_:
         if run.results is None:
@@ -330,12 +331,7 @@ def table(service_runs_: list[Run]) -> list[dict[str, str]]:
             )
             continue
         counts = " ".join(f"{n} {s}" for s, n in run.counts.items() if n)
-        st = signoff.state(run.folder, run.results)
-        verdict = st.label
-        if st.records:
-            v = signoff.verify(run.folder)
-            if not v.ok:
-                verdict += " (CHANGED since sign-off)"
+        verdict = signoff.state(run.folder, run.results, trust).label
         rows.append(
             {
                 "run": run.name,

@@ -53,6 +53,7 @@ def render(results: dict[str, Any]) -> str:
 &middot; <a href="results.json">results.json</a> &middot; <a href="junit.xml">junit.xml</a></p>
 {blocking_html}
 {signoff_html(results)}
+{signoff_live_html()}
 {changes_html(results)}
 {timeline_html(results)}
 {waivers_html(results)}
@@ -76,10 +77,23 @@ def signoff_html(results: dict[str, Any]) -> str:
     )
     return (
         f"<h2>Sign-off</h2><p>Not signed when this report was rendered; {needed}. "
-        "Sign with <code>golive signoff DIR --name N --role R --decision go|no-go</code>; "
-        'who signed is in <a href="signoffs.html">signoffs.html</a> (appears after the first '
-        "sign-off) and in <code>golive history</code>. <code>golive verify DIR</code> proves "
-        "nothing changed since.</p>"
+        "Sign with your SSH key: <code>golive signoff DIR --key ~/.ssh/id_ed25519 --signer "
+        "EMAIL --role R --decision go|no-go</code>; who signed is in "
+        '<a href="signoffs.html">signoffs.html</a> (appears after the first sign-off) and in '
+        "<code>golive history</code>. <code>golive verify DIR</code> checks every signature "
+        "against the trusted signers and that nothing changed since.</p>"
+    )
+
+
+def signoff_live_html() -> str:
+    """The live sign-off state on the (signed, never rewritten) index page: signoffs.html
+    embedded, or, before the first sign-off, the text in its place."""
+    return (
+        "<p>Sign-offs since (from <code>signoffs.html</code>, rewritten after each one; only "
+        "those verified against the trusted signers count):</p>"
+        '<object data="signoffs.html" type="text/html" title="sign-offs" '
+        'style="width:100%;height:240px;border:1px solid #ddd">'
+        "<p><i>No sign-off yet.</i></p></object>"
     )
 
 
@@ -170,13 +184,20 @@ def waivers_html(results: dict[str, Any]) -> str:
     )
 
 
+def _attested_how(a: dict[str, Any]) -> str:
+    """Signed (golive attest, verified) or claimed (in the parameters); absent in older reports."""
+    if "signed" not in a:
+        return ""
+    return "<b>signed by</b>" if a["signed"] else "claimed by"
+
+
 def attestations_html(results: dict[str, Any]) -> str:
     attested = results.get("attestations", [])
     if not attested:
         return ""
     rows = "".join(
         f"<tr><td><code>{e(a['check'])}</code>{' (' + e(a['item']) + ')' if a['item'] else ''}"
-        f"</td><td>{e(a['by'])}</td><td>{e(a['date'])}</td>"
+        f"</td><td>{_attested_how(a)} {e(a['by'])}</td><td>{e(a['date'])}</td>"
         f"<td>{a['age_days']} / {a['max_age_days']} days"
         f"{' <b>STALE: counts as missing</b>' if a['stale'] else ''}</td>"
         f"<td>{e(a['link'])}</td><td>{e(a['outcome'])}</td></tr>"

@@ -21,16 +21,21 @@ dashboard shipped in ``golive_lib/scorecard/`` read these metrics:
 ``golive_check_regressed{service,section,check,severity,from,to}``
     1 for a check that passed in the review before and is fail, error or pending now.
 ``golive_signoff_verified{service,role,decision}``
-    per role's latest sign-off of the latest review: 1 when it verifies (the signed
-    files are unchanged), 0 when it does not.
+    1 for each role's latest verified sign-off of the latest review (signed by a key its
+    trusted signers allow for that role, over the files as they are now).
+``golive_signoffs_unverified{service}``
+    sign-off lines of the latest review that do not verify (untrusted, tampered, ...).
 ``golive_signed_go_timestamp_seconds{service}``
     when the newest review that every required role signed go, verified, was generated
     (absent when there is none): a drift alert compares it with the decision.
+
+Sign-offs are verified against each service's trusted signers (`portfolio.default_trust`:
+its parameters file here, or $GOLIVE_TRUSTED_SIGNERS), or the ones given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +43,9 @@ from typing import Any
 
 from ..model import STATUS_ORDER
 from ..names import SIGNOFFS_JSONL
-from . import history, signoff
+from . import history, portfolio, signoff
+
+TrustFor = Callable[[str], signoff.Trust]
 
 OPEN = frozenset({"fail", "error", "pending"})  # what stops a go when blocking
 
@@ -67,7 +74,7 @@ def _timestamp(doc: dict[str, Any]) -> float | None:
         return None
 
 
-def _signed_go(service_folder: Path) -> float | None:
+def _signed_go(service_folder: Path, trust: signoff.Trust) -> float | None:
     """When the newest review that every required role signed go (verified) was made.
 
     Only runs with a sign-off log are read, newest first, so a service reviewed every
@@ -78,12 +85,14 @@ def _signed_go(service_folder: Path) -> float | None:
         run = history.read_run(folder)
         if run.results is None or run.decision != "go":
             continue
-        if signoff.state(folder, run.results).complete and signoff.verify(folder).ok:
+        if signoff.state(folder, run.results, trust).complete:
             return _timestamp(run.results)
     return None
 
 
-def service_samples(service: str, service_folder: Path) -> Iterator[Sample]:
+def service_samples(
+    service: str, service_folder: Path, trust_for: TrustFor = portfolio.default_trust
+) -> Iterator[Sample]:
     """Every sample of one service's latest run (none when it has no run)."""
     latest = history.latest(service_folder)
     if latest is None:
@@ -128,13 +137,13 @@ def service_samples(service: str, service_folder: Path) -> Iterator[Sample]:
             ("to", str(change.get("new"))),
         )
         yield Sample("golive_check_regressed", changed, 1.0)
-    state = signoff.state(latest.folder, doc)
-    if state.records:
-        verified = 1.0 if signoff.verify(latest.folder).ok else 0.0
-        for role, record in sorted(state.latest_by_role.items()):
-            signed: Labels = (*svc, ("role", role), ("decision", str(record.get("decision"))))
-            yield Sample("golive_signoff_verified", signed, verified)
-    signed_go = _signed_go(service_folder)
+    trust = trust_for(service)
+    state = signoff.state(latest.folder, doc, trust)
+    for role, entry in sorted(state.latest_by_role.items()):
+        signed: Labels = (*svc, ("role", role), ("decision", entry.decision))
+        yield Sample("golive_signoff_verified", signed, 1.0)
+    yield Sample("golive_signoffs_unverified", svc, float(state.unverified))
+    signed_go = _signed_go(service_folder, trust)
     if signed_go is not None:
         yield Sample("golive_signed_go_timestamp_seconds", svc, signed_go)
 
@@ -147,19 +156,20 @@ HELP = {
     "golive_checks": "Checks of the latest review per status.",
     "golive_blocking_checks_open": "Blocking checks that are fail, error or pending.",
     "golive_check_regressed": "1 for a check that passed the review before and is not now.",
-    "golive_signoff_verified": "1 when a role's latest sign-off verifies, 0 when not.",
+    "golive_signoff_verified": "1 for each role's latest verified sign-off.",
+    "golive_signoffs_unverified": "Sign-off lines of the latest review that do not verify.",
     "golive_signed_go_timestamp_seconds": "When the newest review signed go was generated.",
 }
 
 
-def families(reports: Path) -> list[Family]:
+def families(reports: Path, trust_for: TrustFor | None = None) -> list[Family]:
     """Every service's latest run under ``reports`` as metric families (services
     sorted; a family with no sample is still listed, so its HELP is always there)."""
     found: dict[str, list[Sample]] = {name: [] for name in HELP}
     children = sorted(reports.iterdir()) if reports.is_dir() else []
     for child in children:
         if child.is_dir() and not child.name.startswith("."):
-            for sample in service_samples(child.name, child):
+            for sample in service_samples(child.name, child, trust_for or portfolio.default_trust):
                 found[sample.name].append(sample)
     return [Family(name, HELP[name], tuple(found[name])) for name in HELP]
 
@@ -182,25 +192,32 @@ def _registry(fams: Iterable[Family]) -> Any:
     return registry
 
 
-def exposition(reports: Path) -> str:
+def exposition(reports: Path, trust_for: TrustFor | None = None) -> str:
     """The text exposition format of `families` (prometheus_client writes it)."""
     from prometheus_client import generate_latest
 
-    return bytes(generate_latest(_registry(families(reports)))).decode()
+    return bytes(generate_latest(_registry(families(reports, trust_for)))).decode()
 
 
-def write_textfile(reports: Path, target: Path) -> Path:
+def write_textfile(reports: Path, target: Path, trust_for: TrustFor | None = None) -> Path:
     """Write the metrics to ``target`` atomically (a temporary file, then a rename), so
     node_exporter's textfile collector never reads half a file."""
     from prometheus_client import write_to_textfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_to_textfile(str(target), _registry(families(reports)))
+    write_to_textfile(str(target), _registry(families(reports, trust_for)))
     return target
 
 
-def push(reports: Path, gateway: str, job: str = "golive", timeout_s: float = 10.0) -> None:
+def push(
+    reports: Path,
+    gateway: str,
+    job: str = "golive",
+    timeout_s: float = 10.0,
+    trust_for: TrustFor | None = None,
+) -> None:
     """Replace the metrics of ``job`` on a Pushgateway with the current ones."""
     from prometheus_client import push_to_gateway
 
-    push_to_gateway(gateway, job=job, registry=_registry(families(reports)), timeout=timeout_s)
+    registry = _registry(families(reports, trust_for))
+    push_to_gateway(gateway, job=job, registry=registry, timeout=timeout_s)

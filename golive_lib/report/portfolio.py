@@ -13,12 +13,14 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import ReportError
 from ..htmlfmt import badge, e
 from ..model import STATUS_ORDER
-from ..names import INDEX_HTML
+from ..names import INDEX_HTML, SIGNOFFS_JSONL
 from . import history, signoff
 
 PORTFOLIO_HTML = INDEX_HTML
@@ -31,39 +33,58 @@ class Row:
     signoff: str
     attention: int  # 0 first
     why: str
+    verified: int = 0  # sign-offs that verify against the service's trusted signers
 
 
-def _row(service: str, latest: history.Run) -> Row:
+def _verified_badge(n: int) -> str:
+    return f' <span class="golive-go">&#10003; {n} verified</span>' if n else ""
+
+
+def default_trust(service: str) -> signoff.Trust:
+    """A service's trusted signers (`signoff.trusted_for`); none, with why, on error."""
+    try:
+        return signoff.trusted_for(service)
+    except ReportError as exc:
+        return signoff.Trust(None, str(exc))
+
+
+TrustFor = Callable[[str], signoff.Trust]
+
+
+def _row(service: str, latest: history.Run, trust_for: TrustFor) -> Row:
     if latest.results is None:
         return Row(service, latest, "", 0, latest.problem or "unreadable")
-    st = signoff.state(latest.folder, latest.results)
-    label = st.label
-    if st.records and not signoff.verify(latest.folder).ok:
-        return Row(service, latest, label + "; CHANGED since sign-off", 0, "changed after sign-off")
+    signed = (latest.folder / SIGNOFFS_JSONL).exists()
+    st = signoff.state(latest.folder, latest.results, trust_for(service) if signed else None)
+    label, n = st.label, st.records - st.unverified
+    if st.unverified:
+        return Row(service, latest, label, 0, "unverified sign-off: run golive verify", n)
     if latest.decision != "go":
         blocking = latest.results.get("blocking", [])
-        return Row(service, latest, label, 1, f"no-go: {len(blocking)} blocking check(s)")
+        return Row(service, latest, label, 1, f"no-go: {len(blocking)} blocking check(s)", n)
     if st.no_go_roles:
-        return Row(service, latest, label, 1, "a signer said no-go")
+        return Row(service, latest, label, 1, "a signer said no-go", n)
     if not st.complete:
-        return Row(service, latest, label, 2, "go, sign-off incomplete")
-    return Row(service, latest, label, 3, "go, signed")
+        return Row(service, latest, label, 2, "go, sign-off incomplete", n)
+    return Row(service, latest, label, 3, "go, signed", n)
 
 
-def rows(reports: Path) -> list[Row]:
+def rows(reports: Path, trust_for: TrustFor | None = None) -> list[Row]:
+    """Every service's row; ``trust_for(service)``: its trusted signers (by default
+    `signoff.trusted_for`: its parameters file here, or $GOLIVE_TRUSTED_SIGNERS)."""
     found = []
     for child in sorted(reports.iterdir()) if reports.is_dir() else []:
         if not child.is_dir() or child.name.startswith("."):
             continue
         latest = history.latest(child)
         if latest is not None:
-            found.append(_row(child.name, latest))
+            found.append(_row(child.name, latest, trust_for or default_trust))
     return sorted(found, key=lambda r: (r.attention, r.run.date, r.service))
 
 
-def render(reports: Path) -> str:
+def render(reports: Path, trust_for: TrustFor | None = None) -> str:
     table = []
-    for r in rows(reports):
+    for r in rows(reports, trust_for):
         counts = " ".join(
             f"{badge(s)} {r.run.counts[s.value]}" for s in STATUS_ORDER if r.run.counts.get(s.value)
         )
@@ -74,7 +95,7 @@ def render(reports: Path) -> str:
             f'<tr><td><a href="{e(link)}">{e(r.service)}</a></td>'
             f'<td class="{cls}"><b>{e(decision.upper())}</b></td>'
             f"<td>{e(r.run.name)}</td><td>{counts}</td>"
-            f"<td>{e(r.signoff)}</td><td>{e(r.why)}</td></tr>"
+            f"<td>{e(r.signoff)}{_verified_badge(r.verified)}</td><td>{e(r.why)}</td></tr>"
         )
     body = (
         "<table><tr><th>service</th><th>decision</th><th>latest run</th><th>checks</th>"
@@ -93,19 +114,21 @@ td:nth-child(-n+3){{white-space:nowrap}}
 .golive-go{{background:#c8e6c9;color:#1b5e20}} .golive-no-go{{background:#ffcdd2;color:#b71c1c}}
 </style></head><body>
 <h1>Go-live reviews</h1>
-<p>The latest run of every service; what needs attention comes first (changed after
-sign-off, no-go, go awaiting sign-off, then go and signed).</p>
+<p>The latest run of every service; what needs attention comes first (a sign-off that
+does not verify, no-go, go awaiting sign-off, then go and signed). Only sign-offs verified
+against the service's trusted signers count; <code>golive verify DIR</code> says why the
+others do not.</p>
 {body}
 </body></html>
 """
 
 
-def write(reports: Path) -> Path:
+def write(reports: Path, trust_for: TrustFor | None = None) -> Path:
     """(Re)write reports/index.html atomically; returns its path."""
     reports.mkdir(parents=True, exist_ok=True)
     target = reports / PORTFOLIO_HTML
     tmp = reports / f".{PORTFOLIO_HTML}.{uuid.uuid4().hex[:8]}"
-    tmp.write_text(render(reports), encoding="utf-8")
+    tmp.write_text(render(reports, trust_for), encoding="utf-8")
     os.replace(tmp, target)
     return target
 

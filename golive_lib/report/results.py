@@ -1,4 +1,6 @@
-"""results.json and junit.xml: pure builders from the sections' results."""
+"""results.json and junit.xml: builders from the sections' results (pure, but for the
+signed attestations of the service's repository, read and verified for the
+``attestations`` block)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,12 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from typing import Any
 
-from .. import __version__
+from .. import __version__, signed_attestations
 from ..attestations import DEFAULT_MAX_AGE_DAYS
+from ..errors import GoliveError
 from ..model import Check, SectionResult, Status, count_statuses, decide
 from ..names import RESULTS_SCHEMA_VERSION
-from ..params import Params
+from ..params import Attestation, Params
 
 
 def build_results(
@@ -76,7 +79,7 @@ def policy_block(params: Params, run_date: date, checks: list[Check]) -> dict[st
             }
         )
     attested = []
-    for a in params.attestations:
+    for a, signed in [(a, False) for a in params.attestations] + _signed(params):
         max_age = a.max_age_days or DEFAULT_MAX_AGE_DAYS
         age = (run_date - a.date).days
         attested.append(
@@ -90,6 +93,7 @@ def policy_block(params: Params, run_date: date, checks: list[Check]) -> dict[st
                 "max_age_days": max_age,
                 "age_days": age,
                 "stale": age > max_age,
+                "signed": signed,
             }
         )
     return {
@@ -97,6 +101,14 @@ def policy_block(params: Params, run_date: date, checks: list[Check]) -> dict[st
         "waivers": waivers,
         "attestations": attested,
     }
+
+
+def _signed(params: Params) -> list[tuple[Attestation, bool]]:
+    """The signed attestations of the service's repository that verify (`golive attest`)."""
+    try:
+        return [(s.attestation, True) for s in signed_attestations.read(params) if s.verified]
+    except (GoliveError, OSError):
+        return []  # the checks that read them say why
 
 
 def dumps(results: dict[str, Any]) -> str:

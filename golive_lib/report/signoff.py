@@ -1,24 +1,26 @@
-"""Sign-off of a report folder and its verification.
+"""Sign-off of a report folder: a signed in-toto attestation appended to signoffs.jsonl.
 
-`golive signoff` appends one JSON line to ``signoffs.jsonl`` in the dated report folder:
-who (name, role), the decision (go / no-go), a comment, the UTC time, and the SHA-256 of
-every signed file: results.json and every rendered file (HTML pages, executed notebooks,
-junit.xml). The file is locked (fcntl.flock) while a line is appended, so two sign-offs
-at the same moment are both kept.
+`golive signoff` builds an in-toto Statement v1 whose subjects are every signed file of
+the dated report folder (results.json, the HTML pages, the executed notebooks, junit.xml)
+with its SHA-256, and whose predicate says who signed (the signer's e-mail), as which
+role, which decision, the comment, the report's decision, results.json's digest and the
+SHA-256 of signoffs.jsonl before the line (so the order of the log is signed). It is
+wrapped in a DSSE envelope signed with the signer's SSH key (`ssh-keygen -Y sign`,
+namespace ``golive-signoff``) or a PEM key (securesystemslib), while the log is locked,
+and appended as one line to ``signoffs.jsonl`` (in-toto's JSON Lines bundle): one write,
+O_APPEND | O_NOFOLLOW, fsync, so concurrent sign-offs are all kept and a full disk
+appends nothing.
 
 Signed files are never rewritten after a sign-off: the live sign-off state is kept out
-of them. It is shown by ``signoffs.html`` (rewritten from signoffs.jsonl after each
-sign-off), by ``golive history`` and by the portfolio page ``reports/index.html``; none
-of these is signed. `golive verify` recomputes the hashes and names every file changed,
-missing or added since the last sign-off.
+of them. It is shown by ``signoffs.html`` (rewritten after each sign-off), by ``golive
+history`` and by the portfolio page ``reports/index.html``; none of these is signed, and
+each counts only the sign-offs that verify (`signoff_check`) against the trusted signers.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,9 +28,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from .. import intoto, sshsig
 from ..errors import ReportError
 from ..htmlfmt import e
+from ..jsonl import append_line
 from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON, SIGNOFFS_JSONL
+from .signoff_check import NAMESPACE, Entry, check
+from .signoff_check import Trust as Trust
+from .signoff_check import trusted_for as trusted_for
 
 SIGNOFFS_HTML = "signoffs.html"
 # Files of a report folder that are not signed: the sign-off record and its page.
@@ -43,11 +50,13 @@ class SignDecision(StrEnum):
 
 @dataclass(frozen=True)
 class SignoffState:
-    """Who signed a report and whether every required role signed go."""
+    """Who signed a report and whether every required role signed go. Only verified
+    sign-offs count; the others are counted as unverified and shown, never dropped."""
 
     required_roles: tuple[str, ...]
-    latest_by_role: dict[str, dict[str, Any]]  # role -> its latest sign-off record
-    records: int
+    latest_by_role: dict[str, Entry]  # role -> its latest verified sign-off, in log order
+    records: int  # every line of signoffs.jsonl
+    unverified: int
 
     @property
     def missing_roles(self) -> list[str]:
@@ -55,7 +64,7 @@ class SignoffState:
 
     @property
     def no_go_roles(self) -> list[str]:
-        return sorted(r for r, rec in self.latest_by_role.items() if rec["decision"] != "go")
+        return sorted(r for r, rec in self.latest_by_role.items() if rec.decision != "go")
 
     @property
     def complete(self) -> bool:
@@ -66,6 +75,10 @@ class SignoffState:
 
     @property
     def label(self) -> str:
+        return self._verified_label + (f"; {self.unverified} unverified" if self.unverified else "")
+
+    @property
+    def _verified_label(self) -> str:
         if self.no_go_roles:
             return "signed no-go by " + ", ".join(self.no_go_roles)
         if self.complete:
@@ -112,6 +125,8 @@ def load_results(folder: Path) -> dict[str, Any]:
         raise ReportError(f"{folder} is not a report folder: {RESULTS_JSON} is missing") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReportError(f"{path} is unreadable: {exc}") from exc
+    except RecursionError:
+        raise ReportError(f"{path} is nested too deep to be a golive results document") from None
     if not isinstance(doc, dict) or not {"service", "date", "decision"} <= doc.keys():
         raise ReportError(f"{path} is not a golive results document")
     return doc
@@ -129,46 +144,69 @@ def required_roles(doc: dict[str, Any]) -> tuple[str, ...]:
     return tuple((doc.get("signoff") or {}).get("required_roles", []))
 
 
-def read_records(folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
-    """Every sign-off record of the folder, oldest first, and the malformed lines."""
-    path = folder / SIGNOFFS_JSONL
-    if not path.is_file():
-        return [], []
-    records: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{SIGNOFFS_JSONL} line {lineno} is malformed: {exc.msg}")
-            continue
-        if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
-            problems.append(f"{SIGNOFFS_JSONL} line {lineno} is not a sign-off record")
-            continue
-        records.append(record)
-    return records, problems
-
-
-def state(folder: Path, doc: dict[str, Any] | None = None) -> SignoffState:
+def state(
+    folder: Path,
+    doc: dict[str, Any] | None = None,
+    trust: Trust | None = None,
+    entries: list[Entry] | None = None,
+) -> SignoffState:
+    """The sign-off state of a folder: the latest verified sign-off of each role in log
+    order. ``trust`` defaults to the service's (`signoff_check.trusted_for`)."""
     doc = doc if doc is not None else load_results(folder)
-    records, _ = read_records(folder)
-    latest: dict[str, dict[str, Any]] = {}
-    for record in sorted(records, key=lambda r: str(r.get("time", ""))):
-        latest[str(record.get("role", ""))] = record
-    return SignoffState(required_roles(doc), latest, len(records))
+    if entries is None and not (folder / SIGNOFFS_JSONL).exists():
+        entries = []  # never signed: nothing to hash, no trust to look up
+    if entries is None:
+        trust = trust or trusted_for(str(doc["service"]))
+        entries = check(folder, doc, trust, hashes(folder))
+    latest: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.verified:
+            latest[entry.role] = entry
+    unverified = sum(1 for x in entries if not x.verified)
+    return SignoffState(required_roles(doc), latest, len(entries), unverified)
+
+
+def statement(
+    folder: Path,
+    doc: dict[str, Any],
+    signer: str,
+    role: str,
+    decision: SignDecision,
+    comment: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The in-toto Statement of a sign-off: every signed file, and who decided what."""
+    files = hashes(folder)
+    return intoto.statement(
+        files,
+        intoto.SIGNOFF_PREDICATE,
+        {
+            "signer": signer,
+            "role": role,
+            "decision": decision.value,
+            "comment": comment,
+            "time": now.astimezone(UTC).isoformat(timespec="microseconds"),
+            "service": doc["service"],
+            "report": folder.name,
+            "reportDecision": doc["decision"],
+            "resultsDigest": {"sha256": files[RESULTS_JSON]},
+        },
+    )
 
 
 def sign(
     folder: Path,
-    name: str,
+    key: Path,
+    signer: str,
     role: str,
     decision: SignDecision,
     comment: str = "",
+    trust: Trust | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Append a sign-off of a complete report folder; ReportError when it cannot be signed."""
+    """Sign a complete report folder with an SSH key and append the envelope; returns the
+    envelope. ReportError when it cannot be signed; OSError when it cannot be written (then
+    nothing was appended)."""
     folder = Path(folder)
     if folder.name.startswith("."):
         raise ReportError(f"{folder} is an unfinished run, not a report; it cannot be signed")
@@ -178,96 +216,107 @@ def sign(
         raise ReportError(
             f"{folder} is incomplete and cannot be signed; missing: {', '.join(missing)}"
         )
-    if not name.strip() or not role.strip():
-        raise ReportError("give the signer's --name and --role")
+    if not signer.strip() or not role.strip():
+        raise ReportError("give the signer's --signer and --role")
     if decision is SignDecision.GO and doc["decision"] != "go":
         blocking = ", ".join(doc.get("blocking", [])) or "see the report"
         raise ReportError(
             f"the report's decision is {doc['decision']}; a go sign-off is refused while "
             f"blocking checks stand ({blocking}); fix them or waive them in the parameters"
         )
-    record = {
-        "name": name.strip(),
-        "role": role.strip(),
-        "decision": decision.value,
-        "comment": comment,
-        "time": (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="microseconds"),
-        "service": doc["service"],
-        "report": folder.name,
-        "report_decision": doc["decision"],
-        "files": hashes(folder),
-    }
-    line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-    with (folder / SIGNOFFS_JSONL).open("a", encoding="utf-8") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    st = statement(
+        folder, doc, signer.strip(), role.strip(), decision, comment, now or datetime.now(UTC)
+    )
+    trust = trust or trusted_for(str(doc["service"]))
+    signed: list[dict[str, Any]] = []
+
+    def line(before: bytes) -> bytes:
+        """Signed under the log's lock: the statement binds every line before it, so
+        lines cannot be reordered, dropped from the middle or replayed unnoticed."""
+        st["predicate"]["log"] = {"sha256": hashlib.sha256(before).hexdigest()}
         try:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
-            _write_page(folder, doc)
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-    return record
+            signed.append(intoto.sign_envelope(st, key, NAMESPACE))
+        except sshsig.SshSigError as exc:
+            raise ReportError(str(exc)) from None
+        return (json.dumps(signed[-1], sort_keys=True) + "\n").encode("utf-8")
+
+    if not Path(key).is_file():
+        raise ReportError(f"no such key file: {key}")
+    append_line(folder / SIGNOFFS_JSONL, line, lambda: _page_tmp(folder, doc, trust))
+    return signed[-1]
 
 
 @dataclass(frozen=True)
 class Verification:
-    signed: bool
-    changed: list[str]
-    missing: list[str]
-    added: list[str]
-    problems: list[str]
-    last: dict[str, Any] | None
+    entries: list[Entry]
+    trust: Trust
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.entries)
 
     @property
     def ok(self) -> bool:
-        return self.signed and not (self.changed or self.missing or self.added or self.problems)
+        """Signed, and every line verified: nothing changed since, all signers trusted."""
+        return self.signed and all(x.verified for x in self.entries)
 
 
-def verify(folder: Path) -> Verification:
-    """Compare the folder with the hashes of its last sign-off."""
+def verify(folder: Path, trust: Trust | None = None, now: datetime | None = None) -> Verification:
+    """Check every sign-off line of a folder (ReportError when it is no report folder)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ReportError(f"no such report folder: {folder}")
-    records, problems = read_records(folder)
-    if not records:
-        return Verification(False, [], [], [], problems, None)
-    last = max(records, key=lambda r: str(r.get("time", "")))
-    recorded: dict[str, str] = last["files"]
-    now = hashes(folder)
-    changed = sorted(n for n in recorded if n in now and now[n] != recorded[n])
-    missing = sorted(n for n in recorded if n not in now)
-    added = sorted(n for n in now if n not in recorded)
-    return Verification(True, changed, missing, added, problems, last)
+    doc = load_results(folder)
+    trust = trust or trusted_for(str(doc["service"]))
+    return Verification(check(folder, doc, trust, hashes(folder), now), trust)
 
 
-def _write_page(folder: Path, doc: dict[str, Any]) -> None:
-    """signoffs.html: the live sign-off state (not signed itself; rewritten atomically)."""
-    st = state(folder, doc)
-    records, _ = read_records(folder)
+def _page_tmp(folder: Path, doc: dict[str, Any], trust: Trust) -> tuple[Path, Path]:
+    """signoffs.html written to a temporary file, and where it goes."""
+    tmp = folder / f".{SIGNOFFS_HTML}.{uuid.uuid4().hex[:8]}"
+    try:
+        tmp.write_text(page(folder, doc, trust), encoding="utf-8")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp, folder / SIGNOFFS_HTML
+
+
+def page(folder: Path, doc: dict[str, Any], trust: Trust) -> str:
+    """signoffs.html: every line, verified or with why not, and the state they make."""
+    files = hashes(folder)
+    entries = check(folder, doc, trust, files)
+    st = state(folder, doc, trust, entries)
+    written = datetime.now(UTC).isoformat(timespec="seconds")
     rows = "".join(
-        f"<tr><td>{e(r.get('time', ''))}</td><td>{e(r.get('name', ''))}</td>"
-        f"<td>{e(r.get('role', ''))}</td><td><b>{e(r.get('decision', ''))}</b></td>"
-        f"<td>{e(r.get('comment', ''))}</td></tr>"
-        for r in records
+        f"<tr><td>{x.lineno}</td><td>{e(x.signer)}</td><td>{e(x.role)}</td>"
+        f"<td><b>{e(x.decision)}</b></td><td>{e(x.comment)}</td><td>{e(x.time)}</td>"
+        + (
+            '<td class="ok">verified</td>'
+            if x.verified
+            else f'<td class="bad">unverified: {e("; ".join(x.reasons))}</td>'
+        )
+        + "</tr>"
+        for x in entries
     )
-    html = f"""<!DOCTYPE html>
+    return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Sign-offs: {e(doc["service"])} \
 {e(doc["date"])}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:16px}}
+<style>body{{font-family:system-ui,sans-serif;margin:0 auto;padding:8px}}
 table{{border-collapse:collapse}} th,td{{border-bottom:1px solid #ddd;padding:4px 8px;
-text-align:left}} th{{background:#f3f3f3}}</style></head><body>
-<h1>Sign-offs: {e(doc["service"])} {e(doc["date"])}</h1>
+text-align:left;vertical-align:top}} th{{background:#f3f3f3}}
+.ok{{background:#c8e6c9;color:#1b5e20}} .bad{{background:#ffcdd2;color:#b71c1c}}</style>
+</head><body>
 <p>Report decision: <b>{e(str(doc["decision"]).upper())}</b> &middot;
 required roles: {e(", ".join(st.required_roles) or "none")} &middot;
 state: <b>{e(st.label)}</b></p>
-<table><tr><th>time (UTC)</th><th>name</th><th>role</th><th>decision</th><th>comment</th></tr>
+<table><tr><th>#</th><th>signer</th><th>role</th><th>decision</th><th>comment</th>
+<th>declared time (UTC)</th><th>verification</th></tr>
 {rows}</table>
-<p>Every sign-off records the SHA-256 of every file of this folder except
-<code>{SIGNOFFS_JSONL}</code> and this page; <code>golive verify</code> checks them.
-<a href="index.html">Back to the report</a>.</p>
+<p>Each sign-off is an in-toto Statement over every file of this folder (except
+<code>{SIGNOFFS_JSONL}</code> and this page) in a DSSE envelope signed with the signer's
+SSH key; only those verified against the trusted signers ({e(trust.source)}) count.
+Order is the order of <code>{SIGNOFFS_JSONL}</code>. This page is not signed: run
+<code>golive verify DIR</code> to check it. Written {e(written)}.</p>
 </body></html>
 """
-    tmp = folder / f".{SIGNOFFS_HTML}.{uuid.uuid4().hex[:8]}"
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, folder / SIGNOFFS_HTML)

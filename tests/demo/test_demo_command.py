@@ -73,5 +73,22 @@ def test_demo_reviews_the_example_on_its_stack_and_stops_everything(tmp_path: Pa
     assert "live Locust run" in json.dumps(status["capacity.load-test-present"]["evidence"])
     started = datetime.fromisoformat(load["data"]["window"][0])
     assert started.timestamp() + 20 < disturbed.timestamp()
+    # the demo report is signed with a throwaway key; only its public half is kept
+    allowed = tmp_path / "reports" / ".demo-signer" / "allowed_signers"
+    verified = subprocess.run(
+        [sys.executable, "-m", "golive_lib", "verify", str(folder)]
+        + ["--trusted-signers", str(allowed)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "verified: demo-sre@example.invalid signed no-go as sre" in verified.stdout
+    assert ">verified</td>" in (folder / "signoffs.html").read_text()
+    portfolio = (tmp_path / "reports" / "index.html").read_text()
+    assert "signed no-go by sre" in portfolio and "1 verified" in portfolio
+    for path in (tmp_path / "reports").rglob("*"):
+        assert not path.is_file() or b"PRIVATE KEY" not in path.read_bytes(), path
     assert not list(tmp.glob("golive-demo-*")), "the work folder was not removed"
     assert not _processes_mentioning(str(tmp)), "a process of the stack is still running"

@@ -24,6 +24,7 @@ from faultkit import (
     golive,
     seed_earlier,
 )
+from sshkeys import allowed_line, make_key, trusted
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +93,17 @@ def test_a_tampered_signed_report_fails_verify(world) -> None:
     [earlier] = [p for p in (out / "refused").iterdir() if p.is_dir()]
     folder = work / "signed" / earlier.name
     shutil.copytree(earlier, folder)  # the seeded earlier report stays untouched
-    signed = golive(
-        "signoff", folder, "--name", "Ann", "--role", "sre", "--decision", "no-go", cwd=work
-    )
+    key = make_key(work / "keys", "ann")
+    allowed = work / "keys" / "allowed_signers"
+    trusted(allowed, allowed_line("ann@example.com", key, "sre"))
+    who = ("--key", key, "--signer", "ann@example.com", "--role", "sre")
+    signed = golive("signoff", folder, *who, "--decision", "no-go", cwd=work)
     assert signed.returncode == 0, signed.stderr
-    assert golive("verify", folder, cwd=work).returncode == 0  # untouched: verified
+    trust = ("--trusted-signers", allowed)
+    assert golive("verify", folder, *trust, cwd=work).returncode == 0  # untouched: verified
     page = folder / "report.html"
     page.write_bytes(page.read_bytes().replace(b"</body>", b"<p>all good</p></body>", 1))
-    result = golive("verify", folder, cwd=work)
+    result = golive("verify", folder, *trust, cwd=work)
     assert result.returncode == 1, result.stderr
     assert "changed: report.html" in result.stdout + result.stderr
     for value in SECRETS.values():

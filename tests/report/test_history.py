@@ -14,6 +14,7 @@ from pathlib import Path
 import minirun
 import pytest
 from conftest import ROOT, assert_valid_results
+from sshkeys import allowed_line, make_key, trusted
 
 from golive_lib import catalog
 from golive_lib.report import history, portfolio
@@ -161,17 +162,24 @@ def test_index_and_summary_show_the_changes_and_the_timeline(three_runs):
     assert "Traceback" not in summary
 
 
-def test_history_lists_every_dated_run_with_its_signoff_state(three_runs):
+def test_history_lists_every_dated_run_with_its_signoff_state(three_runs, tmp_path):
     reports = three_runs[0].parents[1]
-    so.sign(three_runs[0], "Ann", "sre", so.SignDecision.GO)
-    result = golive("history", "svc", "--reports", str(reports))
+    key = make_key(tmp_path, "ann")
+    allowed = tmp_path / "allowed_signers"
+    trust = trusted(allowed, allowed_line("ann@example.com", key, "sre"))
+    so.sign(three_runs[0], key, "ann@example.com", "sre", so.SignDecision.GO, "", trust)
+    result = golive("history", "svc", "--reports", str(reports), "--trusted-signers", str(allowed))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["run", "decision", "counts", "sign-off"]
     assert [ln.split()[0] for ln in lines[1:]] == ["2026-01-10", "2026-02-05", "2026-02-06"]
     assert "awaiting service-owner" in lines[1] and "go" in lines[1]
+    assert "unverified" not in result.stdout
     assert "no-go" in lines[2] and "1 fail" in lines[2]
     assert "not signed yet" in lines[3] and "1 n/a" in lines[3]
+    # without the trusted signers the same sign-off is shown, but does not count
+    untrusted = golive("history", "svc", "--reports", str(reports)).stdout.splitlines()
+    assert "not signed yet (needs service-owner, sre); 1 unverified" in untrusted[1]
 
 
 def test_history_of_an_unknown_service_is_bad_input(three_runs):
@@ -202,8 +210,12 @@ def test_status_changes_names_added_and_removed_checks():
     ]
 
 
-def test_the_portfolio_puts_what_needs_attention_first(three_runs):
+def test_the_portfolio_puts_what_needs_attention_first(three_runs, tmp_path, monkeypatch):
     reports = three_runs[0].parents[1]
+    keys = {role: make_key(tmp_path, role) for role in ("service-owner", "sre")}
+    allowed = tmp_path / "allowed_signers"
+    trust = trusted(allowed, *(allowed_line(f"{r}@example.com", k, r) for r, k in keys.items()))
+    monkeypatch.setenv("GOLIVE_TRUSTED_SIGNERS", str(allowed))
     rows = portfolio.rows(reports)
     assert [(r.service, r.run.name) for r in rows] == [
         ("other", "2026-02-01"),  # no-go (its deploy check fails)
@@ -211,11 +223,15 @@ def test_the_portfolio_puts_what_needs_attention_first(three_runs):
     ]
     page = (reports / "index.html").read_text()
     assert page.index("other") < page.index("svc/2026-02-06/index.html")
-    for role in ("service-owner", "sre"):
-        so.sign(three_runs[2], role.title(), role, so.SignDecision.GO)
+    for role, key in keys.items():
+        so.sign(three_runs[2], key, f"{role}@example.com", role, so.SignDecision.GO, "", trust)
+    signed = portfolio.rows(reports)
+    assert signed[-1].service == "svc" and signed[-1].signoff == "signed go by service-owner, sre"
+    assert signed[-1].why == "go, signed"
     (three_runs[2] / "junit.xml").write_text("<testsuites/>")
     tampered = portfolio.rows(reports)
-    assert tampered[0].service == "svc" and "CHANGED since sign-off" in tampered[0].signoff
+    assert tampered[0].service == "svc" and tampered[0].why.startswith("unverified sign-off")
+    assert tampered[0].signoff == "not signed yet (needs service-owner, sre); 2 unverified"
 
 
 def test_a_batch_rewrites_the_portfolio_at_most_every_so_often_and_at_its_end(three_runs, tmp_path):

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import minirun
 import pytest
+import sshkeys
 import yaml
 from conftest import ROOT
 from prometheus_client.parser import text_string_to_metric_families
@@ -283,10 +284,17 @@ def test_a_signed_go_service_that_breaks_fires_the_drift_alert_and_fills_the_das
     monkeypatch.setattr(minirun, "FAILING", "none")
     first = minirun.review(params, reports, minirun.notebooks(tmp_path / "nb1"), date(2026, 11, 2))
     assert first.decision.value == "go"
-    for role in ("service-owner", "sre"):
-        so.sign(first.folder, f"{role} person", role, so.SignDecision.GO)
+    # both required roles sign go with their SSH keys, trusted for those roles
+    keys = {role: sshkeys.make_key(tmp_path / "keys", role) for role in ("service-owner", "sre")}
+    allowed = tmp_path / "allowed_signers"
+    trust = sshkeys.trusted(
+        allowed, *(sshkeys.allowed_line(f"{r}@example.com", k, r) for r, k in keys.items())
+    )
+    for role, key in keys.items():
+        so.sign(first.folder, key, f"{role}@example.com", role, so.SignDecision.GO, trust=trust)
     # golive metrics now: go, signed, nothing fires
     cli = [sys.executable, "-m", "golive_lib", "metrics", "--reports", str(reports)]
+    cli += ["--trusted-signers", str(allowed)]
     done = subprocess.run(
         [*cli, "--textfile", str(textfiles / "golive.prom")], capture_output=True, text=True
     )
@@ -297,7 +305,9 @@ def test_a_signed_go_service_that_breaks_fires_the_drift_alert_and_fills_the_das
     monkeypatch.setattr(minirun, "FAILING", minirun.FAILING_DEFAULT)
     second = minirun.review(params, reports, minirun.notebooks(tmp_path / "nb2"), date(2026, 11, 3))
     assert second.decision.value == "no-go"
-    so.sign(second.folder, "sre person", "sre", so.SignDecision.NO_GO)
+    so.sign(
+        second.folder, keys["sre"], "sre@example.com", "sre", so.SignDecision.NO_GO, trust=trust
+    )
     done = subprocess.run(
         [*cli, "--textfile", str(textfiles / "golive.prom")], capture_output=True, text=True
     )
@@ -322,6 +332,11 @@ def test_a_signed_go_service_that_breaks_fires_the_drift_alert_and_fills_the_das
     [signed] = query(url, "golive_signoff_verified")
     assert signed["metric"]["role"] == "sre" and signed["metric"]["decision"] == "no-go"
     assert signed["value"][1] == "1"
+    # without the trusted signers nothing verifies: the signed go is not counted
+    untrusted = subprocess.run(cli[:-2], capture_output=True, text=True, cwd=tmp_path)
+    assert untrusted.returncode == 0, untrusted.stderr
+    assert "golive_signed_go_timestamp_seconds{" not in untrusted.stdout
+    assert 'golive_signoffs_unverified{service="svc"} 1.0' in untrusted.stdout
 
 
 @pytest.mark.integration
