@@ -117,3 +117,33 @@ def test_the_gitlab_template_reviews_and_keeps_the_junit_report(tmp_path):
     assert job["artifacts"]["when"] == "always"
     assert glob.glob(job["artifacts"]["reports"]["junit"], root_dir=tmp_path)
     assert all(glob.glob(p, root_dir=tmp_path) for p in job["artifacts"]["paths"])
+
+
+def test_golives_ci_readers_read_a_service_pipeline_that_uses_either_template(tmp_path):
+    from golive_lib.sources import ci
+
+    workflow = tmp_path / ".github" / "workflows" / "golive.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(
+        "on: [push]\njobs:\n  go-live:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        "      - uses: actions/checkout@v4\n"
+        "      - uses: acme/golive/.github/actions/golive-review@v1\n"
+        "        with: {params: parameters/svc.yaml}\n"
+    )
+    # the template included from the repository itself (as a vendored copy would be)
+    vendored = tmp_path / "ci" / "golive-review.gitlab-ci.yml"
+    vendored.parent.mkdir()
+    vendored.write_text(GITLAB.read_text())
+    gitlab = tmp_path / ".gitlab-ci.yml"
+    gitlab.write_text(
+        "include:\n  - local: ci/golive-review.gitlab-ci.yml\n"
+        "go-live review:\n  extends: .golive-review\n"
+        "  variables: {GOLIVE_PARAMS: parameters/svc.yaml}\n"
+    )
+    pipelines, failures = ci.parse_all([workflow, gitlab], tmp_path)
+    assert failures == []
+    github, lab = pipelines
+    # golive's action is known to golive: not listed as an action it could not inspect
+    assert not [n for n in github.notes if "golive-review" in n], github.notes
+    [review] = [j for j in lab.jobs if j.name == "go-live review"]
+    assert any("golive" in s.run and "$@" in s.run for s in review.steps), review.steps

@@ -33,6 +33,9 @@ KNOWN_ACTIONS = re.compile(
     r"|goreleaser/goreleaser-action|gradle/(?:actions/[\w-]+|gradle-build-action)"
     r"|dorny/paths-filter|tj-actions/changed-files|pnpm/action-setup|oven-sh/setup-bun"
     r"|helm/(?:chart-testing-action|kind-action|chart-releaser-action)"
+    r"|mikepenz/action-junit-report|dorny/test-reporter"
+    # golive's own gate (.github/actions/golive-review in golive's repository, any fork)
+    r"|[\w.-]+/golive/\.github/actions/golive-review"
     r")(?:@|/|$)"
 )
 
