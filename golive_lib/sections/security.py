@@ -260,6 +260,7 @@ def _scan_check(
     nothing_checked: list[str] = []
     skipped_total = 0
     failed_runs: list[str] = []  # a report that says its tool failed or ran nothing
+    undated: list[str] = []  # a report whose content says no date: its age is unknown
     for load in loads:
         if load.report is None and load.run is not None:
             run = load.run
@@ -281,7 +282,9 @@ def _scan_check(
             age = None  # made now: fresh whatever the review date
         else:
             age = _age_days(rep, today)
-            when = f"{age} days old ({rep.scanned_at_source})" if age is not None else "undated"
+            when = f"{age} days old" if age is not None else "age unknown (no date in it)"
+            if age is None:
+                undated.append(load.configured)
             evidence.append(
                 Evidence(
                     label=f"{rep.tool} report",
@@ -454,6 +457,19 @@ def _scan_check(
             + "; ".join(skipped_parts),
             evidence,
             skip_fix,
+            **data,
+        )
+    if undated:
+        return catalog.make(
+            check_id,
+            Status.WARN,
+            f"no finding at or above {threshold}{tail}, but the age of {', '.join(undated)} "
+            "is unknown: the report holds no scan date (its file time is the checkout's), so "
+            "it may be older than scan_max_age_days",
+            evidence,
+            "Keep a report that records when it ran (Trivy 0.48+ `CreatedAt`, SARIF "
+            "`invocations[].endTimeUtc`, Grype `descriptor.timestamp`), or let golive run the "
+            "scanner during the review (security.run_scanners).",
             **data,
         )
     if counts["unfixed"]:

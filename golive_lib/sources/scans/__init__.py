@@ -109,8 +109,8 @@ class ScanReport:
     tool: str
     findings: tuple[Finding, ...]
     skipped: tuple[Skipped, ...] = ()
-    scanned_at: datetime | None = None  # from the report itself
-    scanned_at_source: str = "report"  # "report" or "file time"
+    scanned_at: datetime | None = None  # from the report itself; None: it says no date
+    scanned_at_source: str = "report"  # "report", or the run-now marker
     target: str = ""  # the scanned image or project, when the report says
     packages_scanned: int | None = None  # when the format tells
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -274,13 +274,7 @@ def load(path: Path, fmt: str = "auto") -> ScanReport:
         raise ScanFormatError(
             path, "$", f"unexpected {fmt} structure: {type(e).__name__}: {e}"
         ) from e
-    if report.scanned_at is None:
-        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
-        report = _with_time(report, mtime)
+    # A report that holds no date (pip-audit, OSV-Scanner, Trivy before 0.48, SARIF
+    # without invocation times) keeps none: its file time is the checkout's, not the
+    # scan's, and would make any old report look fresh.
     return report
-
-
-def _with_time(report: ScanReport, when: datetime) -> ScanReport:
-    from dataclasses import replace
-
-    return replace(report, scanned_at=when, scanned_at_source="file time")
