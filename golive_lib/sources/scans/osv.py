@@ -10,7 +10,7 @@ same package.
 
 Ignored: licence results (``licenses``, ``experimental_config``), call analysis, the
 advisories' ``severity`` vectors beyond the group score. The report holds no timestamp:
-file time.
+its age is unknown (the checks say so; a file time is the checkout's).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ them as at the threshold. Both the current layout (``{"dependencies": [...], "fi
 [...]}``) and the bare list of pip-audit < 2 are read.
 
 Ignored: ``fixes`` (the upgrades ``--fix`` applied). The report holds no timestamp:
-freshness comes from the file time.
+its age is unknown (the checks say so; a file time is the checkout's).
 """
 
 from __future__ import annotations

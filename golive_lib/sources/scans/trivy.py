@@ -11,8 +11,8 @@ Read, in each of ``Results``:
   ``Target:StartLine``); a secret has no fix version, it is removed;
 - ``Misconfigurations``: one finding per entry whose ``Status`` is ``FAIL`` (``PASS`` and
   ``EXCEPTION``, a check excepted by policy, are not findings; they are counted in notes).
-The timestamp is ``CreatedAt`` (Trivy >= 0.48); older reports have none and use the
-file time.
+The timestamp is ``CreatedAt`` (Trivy >= 0.48); older reports have none: their age is
+unknown (a file time is the checkout's).
 
 Deliberately ignored: ``Licenses`` (a licence policy is not a vulnerability),
 ``MisconfSummary`` (the entries are counted themselves), ``Packages``' contents (only
