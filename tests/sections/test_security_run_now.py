@@ -6,6 +6,7 @@ cannot run leaves the reports from files in force and says why."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 from pathlib import Path
@@ -89,19 +90,31 @@ def test_ignore_unfixed_does_not_excuse_a_dockerfile_rule(tmp_path):
     assert image.status is Status.FAIL and "DL3000" in image.summary
 
 
+# A clean Trivy image report that says when it ran (Trivy >= 0.48 writes CreatedAt): a
+# report without a date is warn, whatever else it says.
+CLEAN_TRIVY = json.dumps(
+    {
+        "SchemaVersion": 2,
+        "CreatedAt": "2026-11-20T09:00:00Z",
+        "ArtifactName": "registry.example.com/svc:1.0.0",
+        "ArtifactType": "container_image",
+        "Results": [
+            {"Target": "svc (debian 12.7)", "Class": "os-pkgs", "Type": "debian"},
+        ],
+    }
+)
+
+
 def test_a_clean_dockerfile_run_now_passes_beside_a_clean_report(tmp_path):
     params = make_params(
         tmp_path,
         {
-            "image_scans": ["scans/osv-scanner.json"],
+            "image_scans": ["scans/trivy.json"],
             "scan_threshold": "critical",
             "scan_max_age_days": 3650,
             "run_scanners": {"hadolint": {}},  # default: the repository's Dockerfile
         },
-        {
-            "Dockerfile": DOCKERFILES / "Dockerfile.clean",
-            "scans/osv-scanner.json": SCANS / "osv-scanner.json",
-        },
+        {"Dockerfile": DOCKERFILES / "Dockerfile.clean", "scans/trivy.json": CLEAN_TRIVY},
     )
     image = checks(params)["image"]
     assert image.status is Status.PASS, image.summary
