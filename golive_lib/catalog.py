@@ -1,4 +1,4 @@
-"""The checklist of CHECKLIST.md as data: sections, check ids, titles, default severities.
+"""The go-live checklist as data: sections, check ids, titles, default severities.
 
 Ids are stable: they appear in results.json, waivers and attestations.
 """

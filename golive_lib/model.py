@@ -62,7 +62,7 @@ class Evidence(_Frozen):
 
 
 class Check(_Frozen):
-    id: str  # "<section>.<name>", stable, as in CHECKLIST.md
+    id: str  # "<section>.<name>", stable, as in golive_lib.catalog
     section: str
     title: str
     status: Status

@@ -495,7 +495,7 @@ CHECKS = (doc_present, components_linked, links_resolve, diagram, ownership)
 
 
 def evaluate(params: Params) -> list[Check]:
-    """Every architecture check, in CHECKLIST.md order."""
+    """Every architecture check, in the catalog's order."""
     try:
         ev = collect(params)
     except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results

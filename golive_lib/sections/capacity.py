@@ -740,7 +740,7 @@ CHECKS = (load_test_present, peak_projection, headroom, slo_during_load_test, sc
 
 
 def evaluate(params: Params) -> list[Check]:
-    """Every capacity check, in CHECKLIST.md order."""
+    """Every capacity check, in the catalog's order."""
     try:
         ev = collect(params)
     except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results

@@ -1207,7 +1207,7 @@ CHECKS: tuple[Callable[[CicdEvidence, Params], Check], ...] = (
 
 
 def evaluate(params: Params) -> list[Check]:
-    """Every CI/CD check, in CHECKLIST.md order."""
+    """Every CI/CD check, in the catalog's order."""
     try:
         ev = collect(params)
     except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results

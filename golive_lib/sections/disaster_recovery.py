@@ -529,7 +529,7 @@ def drill_table(ev: DrEvidence) -> str:
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
-    """Every disaster-recovery check, in CHECKLIST.md order (runs the drills)."""
+    """Every disaster-recovery check, in the catalog's order (runs the drills)."""
     try:
         ev = collect(params, today=today)
     except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results

@@ -1075,7 +1075,7 @@ CHECKS = (
 
 
 def evaluate(params: Params) -> list[Check]:
-    """Every observability check, in CHECKLIST.md order."""
+    """Every observability check, in the catalog's order."""
     try:
         ev = collect(params)
     except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results

@@ -542,7 +542,7 @@ CHECKS: tuple[Callable[[PremortemEvidence, Params], Check], ...] = (
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
-    """Every pre-mortem check, in CHECKLIST.md order (runs the fault drill)."""
+    """Every pre-mortem check, in the catalog's order (runs the fault drill)."""
     try:
         ev = collect(params, today=today)
     except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results

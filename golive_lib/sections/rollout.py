@@ -448,7 +448,7 @@ CHECKS: tuple[Callable[[RolloutEvidence, Params], Check], ...] = (
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
-    """Every rollout check, in CHECKLIST.md order."""
+    """Every rollout check, in the catalog's order."""
     try:
         ev = collect(params, today=today)
     except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results

@@ -1004,7 +1004,7 @@ CHECKS: tuple[Callable[[SecurityEvidence, Params], Check], ...] = (
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
-    """Every security check, in CHECKLIST.md order."""
+    """Every security check, in the catalog's order."""
     try:
         ev = collect(params, today=today)
     except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results

@@ -431,7 +431,7 @@ CHECKS = (coverage, unit_and_integration, e2e_continuous)
 
 
 def evaluate(params: Params) -> list[Check]:
-    """Every testing check, in CHECKLIST.md order."""
+    """Every testing check, in the catalog's order."""
     try:
         ev = collect(params)
     except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results

@@ -1,4 +1,4 @@
-"""golive_lib.sections.architecture: every architecture.* check of CHECKLIST.md."""
+"""golive_lib.sections.architecture: every architecture.* check of the catalog."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""golive_lib.sections.cicd: every cicd.* check of CHECKLIST.md, on repositories built here."""
+"""golive_lib.sections.cicd: every cicd.* check of the catalog, on repositories built here."""
 
 from __future__ import annotations
 
