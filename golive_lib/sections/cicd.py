@@ -1102,7 +1102,7 @@ def release_documented(ev: CicdEvidence, params: Params) -> Check:
                 f'{shown} documents the release process under "{v.heading.text}"',
                 [section],
             )
-        linked = release_docs.linked_release_doc(doc, v.heading)
+        linked = release_docs.linked_release_doc(doc, v.heading, ev.repository)
         if linked is not None:
             return catalog.make(
                 check_id,

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError
-from ..sources.docs import Heading, MarkdownDoc, body_lines, parse_markdown, split_target
+from ..sources import repofile
+from ..sources.docs import (
+    Heading,
+    MarkdownDoc,
+    body_lines,
+    parse_markdown_text,
+    split_target,
+)
 
 RELEASE_WORDS = re.compile(
     r"(?i)(?<![\w-])(?:releas(?:e|es|ing)|deploy(?:s|ed|ing|ment|ments)?|publish(?:es|ed|ing)?"
@@ -134,10 +141,11 @@ def other_release_docs(repository: Path) -> list[Path]:
     return found
 
 
-def linked_release_doc(doc: MarkdownDoc, heading: Heading) -> Path | None:
+def linked_release_doc(doc: MarkdownDoc, heading: Heading, repository: Path) -> Path | None:
     """A Markdown document of the repository that a short release section links to and
     that documents the release: the linked ``#section``, else a release section of it, else
-    the whole of a release-named file (RELEASING.md), judged like the README's own."""
+    the whole of a release-named file (RELEASING.md), judged like the README's own. A link
+    that leaves the repository (``..``, a symbolic link) is never read."""
     for link in doc.links:
         if not inside_section(doc, heading, link.line) or link.external:
             continue
@@ -146,7 +154,7 @@ def linked_release_doc(doc: MarkdownDoc, heading: Heading) -> Path | None:
         if not target.is_file() or target.suffix.lower() not in (".md", ".markdown"):
             continue
         try:
-            linked = parse_markdown(target)
+            linked = parse_markdown_text(repofile.read_text(repository, target), target)
         except SourceError:
             continue
         if fragment:

@@ -102,8 +102,10 @@ def test_parse_all_turns_failures_into_records(tmp_path: Path) -> None:
     bad = tmp_path / ".github" / "workflows" / "bad.yml"
     bad.parent.mkdir(parents=True)
     bad.write_text("jobs: [unclosed\n")
-    pipelines, failures = ci.parse_all([CI_YML, bad, tmp_path / "missing.yml"], tmp_path)
-    assert [p.path for p in pipelines] == [CI_YML]
+    good = bad.with_name("ci.yml")
+    good.write_text(CI_YML.read_text())
+    pipelines, failures = ci.parse_all([good, bad, tmp_path / "missing.yml"], tmp_path)
+    assert [p.path for p in pipelines] == [good]
     assert [f.path for f in failures] == [bad, tmp_path / "missing.yml"]
     assert failures[0].line is not None and "YAML error" in failures[0].message
     assert "file not found" in failures[1].message

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from ._yaml import PipelineError, YMap, load_yaml
+from .files import read_text, within
 
 __all__ = [
     "Job",
@@ -207,7 +208,7 @@ def system_of(path: Path, text: str = "") -> System | None:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_text(path)
     except FileNotFoundError:
         raise PipelineError(path, "file not found") from None
     except UnicodeDecodeError as e:
@@ -234,15 +235,17 @@ def parse(path: Path, repo: Path | None = None) -> Pipeline:
         "azure": azure,
         "jenkins": jenkins,
     }
-    text = _read(path)
-    system = system_of(path, text)
-    if system is None:
-        raise PipelineError(
-            path,
-            "cannot tell which CI system this file is for (expected GitHub Actions, GitLab CI, "
-            "CircleCI, Azure Pipelines or a Jenkinsfile)",
-        )
-    return parsers[system](path, text, repo if repo is not None else path.parent)
+    root = repo if repo is not None else path.parent
+    with within(root):  # what the pipeline includes or calls: never outside the repository
+        text = _read(path)
+        system = system_of(path, text)
+        if system is None:
+            raise PipelineError(
+                path,
+                "cannot tell which CI system this file is for (expected GitHub Actions, "
+                "GitLab CI, CircleCI, Azure Pipelines or a Jenkinsfile)",
+            )
+        return parsers[system](path, text, root)
 
 
 def parse_all(paths: Iterable[Path], repo: Path) -> tuple[list[Pipeline], list[ParseFailure]]:
@@ -258,7 +261,8 @@ def parse_all(paths: Iterable[Path], repo: Path) -> tuple[list[Pipeline], list[P
     failures: list[ParseFailure] = []
     for path in paths:
         try:
-            pipeline = expand_pipeline(parse(path, repo), repo)
+            with within(repo):
+                pipeline = expand_pipeline(parse(path, repo), repo)
         except PipelineError as e:
             failures.append(ParseFailure.of(e))
             continue

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._yaml import PipelineError, YList, YMap, as_list, as_map, get, load_mapping, scalar
+from .files import read_text
 
 MAX_DEPTH = 10
 LIST_KEYS = ("stages", "jobs", "steps")
@@ -138,7 +139,7 @@ class Expander:
 
     def load(self, path: Path, given: dict[str, Any] | None = None, depth: int = 0) -> YMap:
         """A pipeline or template with its templates expanded; PipelineError for the root."""
-        doc = load_mapping(path.read_text(encoding="utf-8"), path)
+        doc = load_mapping(read_text(path), path)
         params = self.declared(doc)
         params.update(given or {})
         expanded = self.substitute(doc, params)

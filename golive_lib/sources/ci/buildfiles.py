@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ._yaml import PipelineError, as_list, as_map, get, load_yaml, scalar
+from .files import read_text
 
 MAVEN_PHASES = ("validate", "compile", "test", "package", "verify", "install", "deploy")
 GRADLE_TEST_TASKS = frozenset({"build", "check"})
@@ -31,9 +32,7 @@ class Found:
 
 def line_of(path: Path, needle: str) -> int:
     try:
-        for i, line in enumerate(
-            path.read_text(encoding="utf-8", errors="replace").splitlines(), 1
-        ):
+        for i, line in enumerate(read_text(path, errors="replace").splitlines(), 1):
             if needle in line:
                 return i
     except OSError:
@@ -43,7 +42,7 @@ def line_of(path: Path, needle: str) -> int:
 
 def package_scripts(path: Path) -> dict[str, tuple[str, int]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
         data = json.loads(text)
     except (OSError, ValueError):
         return {}
@@ -66,7 +65,7 @@ def tox_toml(path: Path) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
     import tomllib
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
         data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}, []
@@ -101,7 +100,7 @@ def tox_ini(path: Path) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
     section = ""
     key = ""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_text(path).splitlines()
     except (OSError, UnicodeDecodeError):
         return {}, []
     for lineno, raw in enumerate(lines, 1):
@@ -132,7 +131,7 @@ def tox_ini(path: Path) -> tuple[dict[str, list[tuple[str, int]]], list[str]]:
 def nox_sessions(path: Path) -> dict[str, list[tuple[str, int]]]:
     """noxfile.py: each session's ``session.run(...)`` commands (string arguments joined)."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = ast.parse(read_text(path))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return {}
     out: dict[str, list[tuple[str, int]]] = {}
@@ -168,7 +167,7 @@ def nox_sessions(path: Path) -> dict[str, list[tuple[str, int]]]:
 def compose_builds(path: Path) -> list[tuple[str, str, str, str, int]]:
     """(service, context, dockerfile, image, line) for each compose service with ``build:``."""
     try:
-        doc = load_yaml(path.read_text(encoding="utf-8"), path)
+        doc = load_yaml(read_text(path), path)
     except (OSError, UnicodeDecodeError, PipelineError):
         return []
     services = as_map(get(doc, "services"))
@@ -190,7 +189,7 @@ def compose_builds(path: Path) -> list[tuple[str, str, str, str, int]]:
 def compose_command(path: Path, service: str) -> list[tuple[str, int]]:
     """The ``command:`` of one compose service (a string or a list), with its line."""
     try:
-        doc = load_yaml(path.read_text(encoding="utf-8"), path)
+        doc = load_yaml(read_text(path), path)
     except (OSError, UnicodeDecodeError, PipelineError):
         return []
     spec = as_map(get(get(doc, "services"), service))
@@ -215,7 +214,7 @@ def taskfile_tasks(path: Path, prefix: str = "", depth: int = 0) -> dict[str, li
     called task, ``("cmd", command, line, file)`` for a command. Included Taskfiles are read
     under their namespace (``ci:test``)."""
     try:
-        doc = load_yaml(path.read_text(encoding="utf-8"), path)
+        doc = load_yaml(read_text(path), path)
     except (OSError, UnicodeDecodeError, PipelineError):
         return {}
     out: dict[str, list[Any]] = {}
@@ -255,7 +254,7 @@ def justfile_recipes(path: Path) -> tuple[dict[str, tuple[list[str], list[tuple[
     """just: each recipe's dependencies and body lines (with their lines), and the default
     recipe (the first one)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_text(path).splitlines()
     except (OSError, UnicodeDecodeError):
         return {}, ""
     recipes: dict[str, tuple[list[str], list[tuple[str, int]]]] = {}
@@ -353,7 +352,7 @@ def precommit_hooks(path: Path) -> list[tuple[str, str, int]]:
     """.pre-commit-config.yaml: (hook id, the command it runs, line) of every hook; a
     local hook's ``entry`` is its command, a well-known id maps to its tool."""
     try:
-        doc = load_yaml(path.read_text(encoding="utf-8"), path)
+        doc = load_yaml(read_text(path), path)
     except (OSError, UnicodeDecodeError, PipelineError):
         return []
     out: list[tuple[str, str, int]] = []

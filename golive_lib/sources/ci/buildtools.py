@@ -42,6 +42,7 @@ from .buildfiles import (
     tox_ini,
     tox_toml,
 )
+from .files import read_text
 from .makefile import Makefile, read_makefile
 from .shell import command_segments, words
 
@@ -255,7 +256,7 @@ class _Expander:
         try:
             if path.stat().st_size > MAX_SCRIPT_BYTES:
                 return []
-            text = path.read_text(encoding="utf-8")
+            text = read_text(path)
         except (OSError, UnicodeDecodeError):
             return []
         first = text.splitlines()[0] if text else ""

@@ -28,6 +28,7 @@ from ._yaml import (
     load_mapping,
     scalar,
 )
+from .files import read_text
 from .known import action_is_known
 
 MAX_DEPTH = 4
@@ -138,7 +139,7 @@ class _Reader:
             self.note(f"local action {uses} ({where}): no action.yml found, not followed")
             return []
         try:
-            action = load_mapping(path.read_text(encoding="utf-8"), path)
+            action = load_mapping(read_text(path), path)
         except (OSError, UnicodeDecodeError, PipelineError) as e:
             self.note(f"local action {uses}: cannot be read ({e}), not followed")
             return []
@@ -219,7 +220,7 @@ class _Reader:
             self.note(f"reusable workflow {uses} ({self.rel(at.path)}:{at.line}): not found")
             return []
         try:
-            doc = load_mapping(path.read_text(encoding="utf-8"), path)
+            doc = load_mapping(read_text(path), path)
         except (OSError, UnicodeDecodeError, PipelineError) as e:
             self.note(f"reusable workflow {uses}: cannot be read ({e}), not followed")
             return []

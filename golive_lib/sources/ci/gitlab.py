@@ -24,6 +24,7 @@ from ._yaml import (
     load_mapping,
     scalar,
 )
+from .files import read_text
 
 # Top-level keys that are configuration, not jobs.
 RESERVED = frozenset(
@@ -53,7 +54,7 @@ def _read_include(
     """An included file's mapping; None (and a note, or an error when it is not valid
     YAML: GitLab rejects the pipeline then) when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as e:
         why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         notes.append(f"local include {_rel(path, repo)} cannot be read ({why}), not followed")
@@ -281,7 +282,7 @@ def _child_pipelines(
             notes.append(f"job {key}: child pipeline {target} not found, not followed")
             continue
         try:
-            children.append(_parse(child, child.read_text(encoding="utf-8"), repo, depth + 1))
+            children.append(_parse(child, read_text(child), repo, depth + 1))
         except (OSError, UnicodeDecodeError) as e:
             notes.append(f"job {key}: child pipeline {target} cannot be read ({e})")
     for item in as_list(include) or ():

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .files import read_text
+
 MAX_INCLUDE_DEPTH = 5
 _RULE_RE = re.compile(r"^(?P<targets>[^\s:=#][^:=#]*?)\s*(?P<colons>::?)(?!=)\s*(?P<rest>.*)$")
 _ASSIGN_RE = re.compile(
@@ -125,7 +127,7 @@ def _strip_recipe(text: str) -> str:
 
 def _read_into(mk: Makefile, path: Path, depth: int, seen: set[Path]) -> None:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_text(path, errors="replace")
     except OSError as e:
         mk.not_read.append(f"{path.name}: {e.strerror or e}")
         return
