@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._yaml import PipelineError, YList, YMap, as_list, as_map, get, load_mapping, scalar
-from .files import read_text
+from .files import FollowsRepository, read_text
 
 MAX_DEPTH = 10
 LIST_KEYS = ("stages", "jobs", "steps")
@@ -35,20 +35,10 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value) if scalar(value) is not None else ""
 
 
-class Expander:
+class Expander(FollowsRepository):
     def __init__(self, repo: Path) -> None:
         self.repo = repo
         self.notes: list[str] = []
-
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
-
-    def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.repo).as_posix()
-        except ValueError:
-            return str(path)
 
     # ------------------------------------------------------------ parameters
 

@@ -42,7 +42,7 @@ from .buildfiles import (
     tox_ini,
     tox_toml,
 )
-from .files import read_text
+from .files import FollowsRepository, read_text
 from .makefile import Makefile, read_makefile
 from .shell import command_segments, words
 
@@ -57,21 +57,11 @@ _SHELL_RUNNERS = frozenset({"bash", "sh", "zsh", "ksh", "dash", "source", "."})
 
 
 @dataclass
-class _Expander:
+class _Expander(FollowsRepository):
     repo: Path
     notes: list[str] = field(default_factory=list)
     makefiles: dict[Path, Makefile] = field(default_factory=dict)
     budget: int = MAX_STEPS_PER_PIPELINE
-
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
-
-    def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.repo).as_posix()
-        except ValueError:
-            return str(path)
 
     def inside(self, path: Path) -> bool:
         try:

@@ -60,3 +60,26 @@ def read_text(path: Path, errors: str = "strict") -> str:
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(path)) from None
         raise OutsideRepository(path, e.message) from None
     return data.decode("utf-8", errors=errors)
+
+
+def rel(path: Path, repo: Path) -> str:
+    """``path`` as the repository names it; a path outside it in full."""
+    try:
+        return path.relative_to(repo).as_posix()
+    except ValueError:
+        return str(path)
+
+
+class FollowsRepository:
+    """What every reader that follows a pipeline into the repository's files shares: the
+    repository, the notes of what it did not follow (each once), names relative to it."""
+
+    repo: Path
+    notes: list[str]
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def rel(self, path: Path) -> str:
+        return rel(path, self.repo)

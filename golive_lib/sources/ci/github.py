@@ -28,7 +28,7 @@ from ._yaml import (
     load_mapping,
     scalar,
 )
-from .files import read_text
+from .files import FollowsRepository, read_text
 from .known import action_is_known
 
 MAX_DEPTH = 4
@@ -76,23 +76,13 @@ def _substitute(text: str | None, inputs: dict[str, str]) -> str | None:
     return _INPUT_RE.sub(lambda m: inputs.get(m.group(1), m.group(0)), text)
 
 
-class _Reader:
+class _Reader(FollowsRepository):
     """Reads one workflow and the local actions and workflows it uses."""
 
     def __init__(self, repo: Path) -> None:
         self.repo = repo
         self.notes: list[str] = []
         self.refs: list[Ref] = []
-
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
-
-    def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.repo).as_posix()
-        except ValueError:
-            return str(path)
 
     def step(
         self, spec: YMap, inputs: dict[str, str], depth: int, cwd: str | None = None

@@ -24,7 +24,7 @@ from ._yaml import (
     load_mapping,
     scalar,
 )
-from .files import read_text
+from .files import read_text, rel
 
 # Top-level keys that are configuration, not jobs.
 RESERVED = frozenset(
@@ -57,20 +57,13 @@ def _read_include(
         text = read_text(path)
     except (OSError, UnicodeDecodeError) as e:
         why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        notes.append(f"local include {_rel(path, repo)} cannot be read ({why}), not followed")
+        notes.append(f"local include {rel(path, repo)} cannot be read ({why}), not followed")
         return None
     try:
         return load_mapping(text, path)
     except PipelineError as e:
         errors.append(ParseFailure.of(e))
         return None
-
-
-def _rel(path: Path, repo: Path) -> str:
-    try:
-        return path.relative_to(repo).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _include_entries(value: Any) -> list[tuple[str, str]]:
@@ -310,7 +303,7 @@ def _parse(path: Path, text: str, repo: Path, depth: int) -> Pipeline:
             continue
         unknown: list[str] = []
         spec = _resolve(key, doc, unknown)
-        where = f"{_rel(doc[name].path, repo)}:{doc.line_of(name)}"
+        where = f"{rel(doc[name].path, repo)}:{doc.line_of(name)}"
         if unknown:
             notes.append(
                 f"job {key} ({where}) extends {', '.join(unknown)}, not defined in the files "
