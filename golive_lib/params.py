@@ -29,11 +29,12 @@ from pydantic import (
     model_validator,
 )
 
-from . import paramsfile, redaction, yamlload
+from . import paramsfile, redaction, slo, yamlload
 from .catalog import CHECKS
 from .errors import ParamsError
 from .model import Severity
 from .names import PARAMS_SCHEMA_VERSION
+from .promql import parse_duration
 
 SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")  # always fullmatch
 ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # always fullmatch
@@ -502,9 +503,7 @@ class SLOParams(Strict):
         self.to_slo()  # units and PromQL checked once, here, before anything runs
         return self
 
-    def to_slo(self) -> Any:
-        from . import slo
-
+    def to_slo(self) -> slo.SLO:
         where = f"slo {self.name}"
         try:
             objective = slo.objective_ratio(self.objective, "objective")
@@ -555,8 +554,6 @@ class Observability(Strict):
     @field_validator("sloth_period")
     @classmethod
     def _period(cls, v: str) -> str:
-        from . import slo
-
         try:
             slo.window_delta(v, "sloth_period")
         except slo.SLOSpecError as e:
@@ -669,8 +666,6 @@ class Rollout(Strict):
 def _to_timedelta(v: Any) -> Any:
     """A duration given as PromQL-style text (``1h``, ``90s``) or seconds; else as is."""
     if isinstance(v, str):
-        from .promql import parse_duration
-
         return parse_duration(v)
     if isinstance(v, int | float) and not isinstance(v, bool):
         return datetime.timedelta(seconds=v)
