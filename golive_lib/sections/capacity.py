@@ -208,24 +208,13 @@ def peak_projection(ev: CapacityEvidence, params: Params) -> Check:
     return catalog.make(cid, Status.PASS, summary, evidence, **data)
 
 
-@check("capacity.headroom")
-def headroom(ev: CapacityEvidence, params: Params) -> Check:
+def _no_knee(ev: CapacityEvidence, params: Params, p: maths.Projection, slo: str) -> Check:
+    """headroom's result when there is no capacity within the SLO to compare: the latency
+    percentile was not measured, or the SLO never held."""
     cid = "capacity.headroom"
-    early = _no_result(ev, cid)
-    if early is not None:
-        return early
     cap = params.capacity
-    slo = f"p{cap.latency_slo.percentile} <= {cap.latency_slo.threshold_ms:g} ms"
-    if ev.projection is None:
-        return catalog.error(
-            cid,
-            "no projected peak to compare the capacity with (see capacity.peak-projection)"
-            + (f": {ev.peak_error}" if ev.peak_error else ""),
-            "Give today's peak (capacity.peak.rps or capacity.peak.query).",
-        )
-    p = ev.projection
     measured = measured_percentiles(ev.result) if ev.result else []
-    if ev.knee is None and cap.latency_slo.percentile not in measured:
+    if cap.latency_slo.percentile not in measured:
         p_name = f"p{cap.latency_slo.percentile}"
         other = ", ".join(f"p{q}" for q in measured) or "none"
         return catalog.make(
@@ -241,20 +230,23 @@ def headroom(ev: CapacityEvidence, params: Params) -> Check:
             capacity_rps=None,
             projected_rps=p.projected,
         )
-    if ev.knee is None:
-        return catalog.make(
-            cid,
-            Status.FAIL,
-            f"the latency SLO ({slo}, errors <= {cap.max_error_ratio:.1%}) never held for "
-            f"{cap.sustain_s:g} s during the load test: no capacity within the SLO",
-            [Evidence(label="projected peak", value=f"{p.projected:,.1f} req/s")],
-            "Find the bottleneck at low load first (profiles, slow queries), then test again.",
-            capacity_rps=0.0,
-            projected_rps=p.projected,
-        )
-    h = maths.headroom(ev.knee.throughput, p.projected, cap.safety_margin)
-    k = ev.knee
-    evidence = [
+    return catalog.make(
+        cid,
+        Status.FAIL,
+        f"the latency SLO ({slo}, errors <= {cap.max_error_ratio:.1%}) never held for "
+        f"{cap.sustain_s:g} s during the load test: no capacity within the SLO",
+        [Evidence(label="projected peak", value=f"{p.projected:,.1f} req/s")],
+        "Find the bottleneck at low load first (profiles, slow queries), then test again.",
+        capacity_rps=0.0,
+        projected_rps=p.projected,
+    )
+
+
+def _headroom_evidence(
+    k: maths.Knee, h: maths.Headroom, p: maths.Projection, params: Params
+) -> list[Evidence]:
+    cap = params.capacity
+    return [
         Evidence(
             label="best sustained throughput within the SLO (capacity)",
             value=f"{k.throughput:,.1f} req/s at {_fmt(k.best_users, ' users', 0)}, "
@@ -274,6 +266,29 @@ def headroom(ev: CapacityEvidence, params: Params) -> Check:
         ),
         Evidence(label="headroom", value=f"{h.ratio:.2f}x the projected peak"),
     ]
+
+
+@check("capacity.headroom")
+def headroom(ev: CapacityEvidence, params: Params) -> Check:
+    cid = "capacity.headroom"
+    early = _no_result(ev, cid)
+    if early is not None:
+        return early
+    cap = params.capacity
+    slo = f"p{cap.latency_slo.percentile} <= {cap.latency_slo.threshold_ms:g} ms"
+    if ev.projection is None:
+        return catalog.error(
+            cid,
+            "no projected peak to compare the capacity with (see capacity.peak-projection)"
+            + (f": {ev.peak_error}" if ev.peak_error else ""),
+            "Give today's peak (capacity.peak.rps or capacity.peak.query).",
+        )
+    p = ev.projection
+    k = ev.knee
+    if k is None:
+        return _no_knee(ev, params, p, slo)
+    h = maths.headroom(k.throughput, p.projected, cap.safety_margin)
+    evidence = _headroom_evidence(k, h, p, params)
     data: dict[str, Any] = {
         "capacity_rps": h.capacity,
         "knee_users": k.users,

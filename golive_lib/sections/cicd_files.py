@@ -3,6 +3,8 @@ hadolint, and the README's release section."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .. import catalog
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
@@ -23,12 +25,16 @@ def _finding_evidence(ev: CicdEvidence, f: hadolint.Finding) -> Evidence:
     )
 
 
-@check("cicd.dockerfile-clean")
-def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
-    check_id = "cicd.dockerfile-clean"
-    threshold = params.cicd.hadolint_threshold
-    if not ev.dockerfiles and not ev.missing_dockerfiles:
-        return catalog.make(check_id, Status.NA, "no Dockerfile in the repository")
+@dataclass(frozen=True)
+class _Linted:
+    findings: list[hadolint.Finding]
+    errors: list[str]  # missing Dockerfiles, hadolint failures
+    unreadable: list[str]  # empty, unreadable or unparsable Dockerfiles
+    tool_failed: bool
+
+
+def _lint_all(ev: CicdEvidence, timeout_s: float) -> _Linted:
+    """hadolint over every Dockerfile of the evidence."""
     findings: list[hadolint.Finding] = []
     # A listed Dockerfile that is missing cannot be linted: error, but the ones that
     # exist are still linted so their findings stay in the evidence.
@@ -46,7 +52,7 @@ def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
             unreadable.append(f"{ev.rel(path)}: cannot read: {e.strerror or e}")
             continue
         try:
-            found = hadolint.lint(path, timeout_s=params.cicd.hadolint_timeout_s, cwd=ev.repository)
+            found = hadolint.lint(path, timeout_s=timeout_s, cwd=ev.repository)
         except SourceError as e:
             errors.append(f"{ev.rel(path)}: {e.message}")
             tool_failed = True
@@ -56,7 +62,18 @@ def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
                 why = f.message.splitlines()[0] if f.message else "parse error"
                 unreadable.append(f"{ev.rel(path)}: cannot be parsed at line {f.line}: {why}")
         findings += [f for f in found if f.code != "DL1000"]
-    errors += unreadable
+    return _Linted(findings, errors, unreadable, tool_failed)
+
+
+@check("cicd.dockerfile-clean")
+def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
+    check_id = "cicd.dockerfile-clean"
+    threshold = params.cicd.hadolint_threshold
+    if not ev.dockerfiles and not ev.missing_dockerfiles:
+        return catalog.make(check_id, Status.NA, "no Dockerfile in the repository")
+    lint = _lint_all(ev, params.cicd.hadolint_timeout_s)
+    findings, unreadable, tool_failed = lint.findings, lint.unreadable, lint.tool_failed
+    errors = lint.errors + unreadable
     evidence = [_finding_evidence(ev, f) for f in findings]
     names = ", ".join(ev.rel(p) for p in ev.dockerfiles)
     if errors:
@@ -104,10 +121,8 @@ def dockerfile_clean(ev: CicdEvidence, params: Params) -> Check:
     return catalog.make(check_id, Status.PASS, f"hadolint: no findings in {names}", counts=counts)
 
 
-@check("cicd.release-documented")
-def release_documented(ev: CicdEvidence, params: Params) -> Check:
-    check_id = "cicd.release-documented"
-    readme = params.cicd.readme
+def _release_remediation(ev: CicdEvidence, readme: str) -> str:
+    """How to document the release, pointing at release documents elsewhere when any."""
     remediation = (
         f"Add a `## Release` section to {readme}: how a version is tagged, built, pushed and "
         "deployed (the commands or pipeline jobs), who approves production, how to roll back."
@@ -122,6 +137,14 @@ def release_documented(ev: CicdEvidence, params: Params) -> Check:
             f" The release is written down in {', '.join(elsewhere)}: link it from a release "
             f"section of {readme}, or name it in the parameters (`cicd.readme: {elsewhere[0]}`)."
         )
+    return remediation
+
+
+@check("cicd.release-documented")
+def release_documented(ev: CicdEvidence, params: Params) -> Check:
+    check_id = "cicd.release-documented"
+    readme = params.cicd.readme
+    remediation = _release_remediation(ev, readme)
     path = release_docs.find_readme(ev.repository, readme)
     if path is None:
         return catalog.make(check_id, Status.FAIL, f"{readme} not found", remediation=remediation)

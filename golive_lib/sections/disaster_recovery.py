@@ -119,17 +119,10 @@ def _attested(
     )
 
 
-def _drill_check(check_id: str, d: DrillRun, rto: timedelta | None) -> Check:
-    evidence = _drill_evidence(d)
-    data: dict[str, object] = {
-        "drill": d.name,
-        "command_s": round(d.run.duration_s, 3),
-        "verify_s": round(d.verify.duration_s, 3) if d.verify else None,
-        "total_s": round(d.duration_s, 3),
-        "rto_s": rto.total_seconds() if rto else None,
-    }
-    if rto is not None:
-        evidence.append(Evidence(label="RTO", value=format_duration(rto)))
+def _drill_failure(
+    check_id: str, d: DrillRun, evidence: list[Evidence], data: dict[str, object]
+) -> Check | None:
+    """The drill's result when its command or its verification did not run or failed."""
     fix_cmd = (
         f"Make `{d.run.command}` run from the service repository (cwd) with the tools it "
         f"needs on the PATH, and finish within its timeout (dr.{d.name}.timeout_s)."
@@ -173,6 +166,22 @@ def _drill_check(check_id: str, d: DrillRun, rto: timedelta | None) -> Check:
             f"fix the {d.name} and run the drill again.",
             **data,
         )
+    return None
+
+
+def _drill_check(check_id: str, d: DrillRun, rto: timedelta | None) -> Check:
+    evidence = _drill_evidence(d)
+    data: dict[str, object] = {
+        "drill": d.name,
+        "command_s": round(d.run.duration_s, 3),
+        "verify_s": round(d.verify.duration_s, 3) if d.verify else None,
+        "total_s": round(d.duration_s, 3),
+        "rto_s": rto.total_seconds() if rto else None,
+    }
+    if rto is not None:
+        evidence.append(Evidence(label="RTO", value=format_duration(rto)))
+    if (failed := _drill_failure(check_id, d, evidence, data)) is not None:
+        return failed
     if rto is not None and d.duration_s > rto.total_seconds():
         return catalog.make(
             check_id,

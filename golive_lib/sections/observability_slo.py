@@ -12,8 +12,9 @@ from .. import catalog, promql
 from ..burnrate import Coverage, RuleIndex, recognise
 from ..model import Check, Evidence, Status
 from ..params import Params
+from ..slo import SLO
 from .base import check
-from .observability_evidence import ObservabilityEvidence
+from .observability_evidence import Freshness, ObservabilityEvidence, SLOResult
 
 
 def _pct(x: float | None, digits: int = 3) -> str:
@@ -74,6 +75,17 @@ def slo_coverage(ev: ObservabilityEvidence, params: Params | None = None) -> lis
 # --------------------------------------------------------------------------- checks
 
 
+def _series_state(f: Freshness, max_age: float) -> tuple[str, str | None]:
+    """What the evidence says of one SLI series, and whether it is "missing" or "stale"."""
+    if f.age_s is None and f.bad_only and f.in_window:
+        return "no bad event in the last 5 min (series seen within the window)", None
+    if f.age_s is None and f.bad_only:
+        return "never seen within the window: no bad event, or a wrong selector?", "stale"
+    if f.age_s is None:
+        return ("stale: no sample in the last 5 min" if f.in_window else "absent"), "missing"
+    return f"newest sample {f.age_s:.0f} s old", ("stale" if f.age_s > max_age else None)
+
+
 @check("observability.sli-metrics-present")
 def sli_metrics_present(ev: ObservabilityEvidence, params: Params) -> Check:
     cid = "observability.sli-metrics-present"
@@ -87,27 +99,12 @@ def sli_metrics_present(ev: ObservabilityEvidence, params: Params) -> Check:
             errors.append(f"{slo.name}: {fr}")
             continue
         for f in fr:
-            if f.age_s is None and f.bad_only and f.in_window:
-                why = "no bad event in the last 5 min (series seen within the window)"
-                evidence.append(Evidence(label=slo.name, value=why, location=f.selector))
-            elif f.age_s is None and f.bad_only:
-                stale.append(f.selector)
-                why = "never seen within the window: no bad event, or a wrong selector?"
-                evidence.append(Evidence(label=slo.name, value=why, location=f.selector))
-            elif f.age_s is None:
+            why, state = _series_state(f, max_age)
+            if state == "missing":
                 missing.append(f.selector)
-                why = "stale: no sample in the last 5 min" if f.in_window else "absent"
-                evidence.append(Evidence(label=slo.name, value=why, location=f.selector))
-            else:
-                if f.age_s > max_age:
-                    stale.append(f.selector)
-                evidence.append(
-                    Evidence(
-                        label=slo.name,
-                        value=f"newest sample {f.age_s:.0f} s old",
-                        location=f.selector,
-                    )
-                )
+            elif state == "stale":
+                stale.append(f.selector)
+            evidence.append(Evidence(label=slo.name, value=why, location=f.selector))
     if errors:
         return catalog.error(cid, "; ".join(errors))
     total = len(evidence)
@@ -140,6 +137,50 @@ def sli_metrics_present(ev: ObservabilityEvidence, params: Params) -> Check:
     )
 
 
+def _window_text(slo: SLO, r: SLOResult) -> str:
+    window = promql.format_duration(r.window or slo.window)
+    return f"this calendar {slo.calendar} so far ({window})" if slo.calendar else window
+
+
+def _compliance_text(slo: SLO, r: SLOResult, window: str, floor: float) -> tuple[str, str | None]:
+    """One SLO's compliance, budget, burn rates and coverage as evidence; and, when the
+    data covers too little of the window (or how much is unknown), that as a phrase."""
+    burns = ", ".join(
+        f"{w} {b:.2f}x" if b is not None else f"{w} no data" for w, b in r.burn.items()
+    )
+    short = None
+    if r.coverage is not None:
+        cover = f"; data covers {r.coverage * 100:.2f} % of {window}"
+        if r.coverage < floor:
+            short = f"data covers {r.coverage * 100:.2f} % of {window}"
+    else:  # the chart's range query failed: how much of the window has data is unknown
+        cover = f"; coverage of {window} unknown ({r.chart_error})"
+        short = f"coverage of {window} unknown ({r.chart_error})"
+    value = (
+        f"{_pct(r.compliance)} over {window} (objective {_pct(slo.objective)}); "
+        f"budget remaining {_pct(r.remaining, 1)}; burn rate {burns}; "
+        f"{_exhaustion(r.exhaustion)}{cover}"
+    )
+    return value, short
+
+
+def _compliance_row(slo: SLO, r: SLOResult) -> dict[str, Any]:
+    return {
+        "slo": slo.name,
+        "objective": slo.objective,
+        "window_s": slo.window.total_seconds(),
+        "compliance": r.compliance,
+        "budget_remaining": r.remaining,
+        "burn_rates": r.burn,
+        "exhaustion_s": None if r.exhaustion is None else r.exhaustion.total_seconds(),
+        "bad": r.bad,
+        "total": r.total,
+        "at": r.at.isoformat(),
+        "chart_points": len(r.times),
+        "coverage": r.coverage,
+    }
+
+
 @check("observability.slo-compliance")
 def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
     cid = "observability.slo-compliance"
@@ -147,11 +188,10 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
         return c
     evidence, failed, errors, thin = [], [], [], []
     rows: list[dict[str, Any]] = []
+    floor = params.observability.min_window_coverage
     for slo in ev.slos:
         r = ev.results[slo.name]
-        window = promql.format_duration(r.window or slo.window)
-        if slo.calendar:
-            window = f"this calendar {slo.calendar} so far ({window})"
+        window = _window_text(slo, r)
         if r.error:
             errors.append(f"{slo.name}: {r.error}")
             continue
@@ -165,52 +205,32 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
                 )
             )
             continue
-        burns = ", ".join(
-            f"{w} {b:.2f}x" if b is not None else f"{w} no data" for w, b in r.burn.items()
-        )
-        met = r.compliance >= slo.objective
-        if not met:
+        if not r.compliance >= slo.objective:
             failed.append(slo.name)
-        cover = ""
-        if r.coverage is not None:
-            cover = f"; data covers {r.coverage * 100:.2f} % of {window}"
-            if r.coverage < params.observability.min_window_coverage:
-                thin.append(f"{slo.name}: data covers {r.coverage * 100:.2f} % of {window}")
-        else:  # the chart's range query failed: how much of the window has data is unknown
-            cover = f"; coverage of {window} unknown ({r.chart_error})"
-            thin.append(f"{slo.name}: coverage of {window} unknown ({r.chart_error})")
-        evidence.append(
-            Evidence(
-                label=slo.name,
-                value=f"{_pct(r.compliance)} over {window} (objective {_pct(slo.objective)}); "
-                f"budget remaining {_pct(r.remaining, 1)}; burn rate {burns}; "
-                f"{_exhaustion(r.exhaustion)}{cover}",
-                location=r.query,
-            )
-        )
-        rows.append(
-            {
-                "slo": slo.name,
-                "objective": slo.objective,
-                "window_s": slo.window.total_seconds(),
-                "compliance": r.compliance,
-                "budget_remaining": r.remaining,
-                "burn_rates": r.burn,
-                "exhaustion_s": None if r.exhaustion is None else r.exhaustion.total_seconds(),
-                "bad": r.bad,
-                "total": r.total,
-                "at": r.at.isoformat(),
-                "chart_points": len(r.times),
-                "coverage": r.coverage,
-            }
-        )
+        value, short = _compliance_text(slo, r, window, floor)
+        if short is not None:
+            thin.append(f"{slo.name}: {short}")
+        evidence.append(Evidence(label=slo.name, value=value, location=r.query))
+        rows.append(_compliance_row(slo, r))
     if errors:
         return catalog.error(cid, "; ".join(errors))
+    return _compliance_verdict(cid, len(ev.slos), evidence, failed, thin, rows, floor)
+
+
+def _compliance_verdict(
+    cid: str,
+    count: int,
+    evidence: list[Evidence],
+    failed: list[str],
+    thin: list[str],
+    rows: list[dict[str, Any]],
+    floor: float,
+) -> Check:
     if failed:
         return catalog.make(
             cid,
             Status.FAIL,
-            f"{len(failed)} of {len(ev.slos)} SLOs missed their objective: {', '.join(failed)}",
+            f"{len(failed)} of {count} SLOs missed their objective: {', '.join(failed)}",
             evidence,
             "Find what spent the budget (the charts below show when), fix it or agree a "
             "release freeze until the budget recovers; an SLO without data needs its SLI "
@@ -218,7 +238,6 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
             slos=rows,
         )
     if thin:
-        floor = params.observability.min_window_coverage
         return catalog.make(
             cid,
             Status.WARN,
@@ -235,7 +254,7 @@ def slo_compliance(ev: ObservabilityEvidence, params: Params) -> Check:
         (
             f"SLOs met, but under 25% of the budget left: {', '.join(low)}"
             if low
-            else f"all {len(ev.slos)} SLOs met their objective"
+            else f"all {count} SLOs met their objective"
         ),
         evidence,
         "Slow down risky changes until the budget recovers." if low else "",

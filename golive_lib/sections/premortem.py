@@ -20,7 +20,7 @@ from typing import Any
 from .. import attestations, catalog
 from ..drills import DrillResult
 from ..model import Check, Evidence, Status
-from ..params import Params
+from ..params import FaultDrill, Params
 from ..sources.prometheus import Rule
 from .base import check
 from .premortem_drill import DrillOutcome, drill, run_fault_drill
@@ -122,27 +122,7 @@ def _command_evidence(label: str, result: DrillResult | None) -> list[Evidence]:
     return out
 
 
-@check("premortem.fault-drill")
-def fault_drill(ev: PremortemEvidence, params: Params) -> Check:
-    check_id = "premortem.fault-drill"
-    cfg = params.premortem.fault_drill
-    if cfg is None or ev.drill is None:
-        return catalog.make(
-            check_id,
-            Status.NA,
-            "no fault drill configured (premortem.fault_drill)",
-            remediation="Script a fault: premortem.fault_drill with inject, recover, alert.",
-        )
-    d = ev.drill
-    fix = (
-        f"Make {d.alert} fire within {cfg.detect_deadline_s:g} s of the fault (a shorter "
-        "`for:`, a faster scrape/evaluation), make the inject and recover commands work, "
-        "and run the drill again."
-    )
-    if d.skipped:
-        return catalog.make(
-            check_id, Status.ERROR, f"fault drill not run: {d.skipped}", (), fix, alert=d.alert
-        )
+def _drill_evidence(d: DrillOutcome, cfg: FaultDrill) -> list[Evidence]:
     evidence = [
         *_command_evidence("inject", d.inject),
         Evidence(
@@ -171,7 +151,11 @@ def fault_drill(ev: PremortemEvidence, params: Params) -> Check:
                 "sections of this review ran before it; later SLO history shows this window",
             )
         )
-    data: dict[str, Any] = {
+    return evidence
+
+
+def _drill_data(d: DrillOutcome, cfg: FaultDrill) -> dict[str, Any]:
+    return {
         "alert": d.alert,
         "detect_s": d.detect_s,
         "recover_s": d.recover_s,
@@ -181,6 +165,31 @@ def fault_drill(ev: PremortemEvidence, params: Params) -> Check:
         "disturbed_from": d.disturbed_from.isoformat() if d.disturbed_from else None,
         "disturbed_to": d.disturbed_to.isoformat() if d.disturbed_to else None,
     }
+
+
+@check("premortem.fault-drill")
+def fault_drill(ev: PremortemEvidence, params: Params) -> Check:
+    check_id = "premortem.fault-drill"
+    cfg = params.premortem.fault_drill
+    if cfg is None or ev.drill is None:
+        return catalog.make(
+            check_id,
+            Status.NA,
+            "no fault drill configured (premortem.fault_drill)",
+            remediation="Script a fault: premortem.fault_drill with inject, recover, alert.",
+        )
+    d = ev.drill
+    fix = (
+        f"Make {d.alert} fire within {cfg.detect_deadline_s:g} s of the fault (a shorter "
+        "`for:`, a faster scrape/evaluation), make the inject and recover commands work, "
+        "and run the drill again."
+    )
+    if d.skipped:
+        return catalog.make(
+            check_id, Status.ERROR, f"fault drill not run: {d.skipped}", (), fix, alert=d.alert
+        )
+    evidence = _drill_evidence(d, cfg)
+    data = _drill_data(d, cfg)
     if d.inject is None or not d.inject.ok:
         why = d.inject.error if d.inject else "did not run"
         rec = "recovery ran" if d.recover and d.recover.ok else "recovery FAILED too"

@@ -47,19 +47,14 @@ def _firing(client: PrometheusClient, alert: str) -> str:
     return "pending" if "pending" in states else "inactive"
 
 
-def run_fault_drill(
+def _quiet_start(
     cfg: FaultDrill,
     client: PrometheusClient,
-    repository: Path,
-    *,
-    progress: Callable[[str], None] | None = None,
-    redact: dict[str, str] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> DrillOutcome:
-    """Inject, wait for the alert to fire, recover (always), wait for it to resolve."""
-    say = progress or (lambda _msg: None)
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> DrillOutcome | None:
+    """Why the drill must not inject (the alert unknown or not inactive, Prometheus not
+    answering), as a skipped outcome; None when it may."""
     try:
         known = any(
             r.kind == "alerting" and r.name == cfg.alert for g in client.rules() for r in g.rules
@@ -86,7 +81,24 @@ def run_fault_drill(
                 "began waiting for a quiet start; nothing was injected"
             ),
         )
+    return None
 
+
+def run_fault_drill(
+    cfg: FaultDrill,
+    client: PrometheusClient,
+    repository: Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+    redact: dict[str, str] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> DrillOutcome:
+    """Inject, wait for the alert to fire, recover (always), wait for it to resolve."""
+    say = progress or (lambda _msg: None)
+    if (skipped := _quiet_start(cfg, client, clock, sleep)) is not None:
+        return skipped
     states: list[tuple[float, str]] = []
     errors: list[str] = []
     t0 = clock()
