@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from .. import attestations, catalog, htmlfmt
+from .. import attestations, catalog
 from ..drills import DrillResult
 from ..model import Check, Evidence, Status
 from ..params import Params
@@ -422,26 +422,23 @@ def event_replay(ev: DrEvidence, params: Params) -> Check:
 CHECKS = (plan_documented, scenario_played, restore_tested, restore_documented, event_replay)
 
 
-def drill_table(ev: DrEvidence) -> str:
-    """An HTML table of the drills this review ran and their timings (outside text escaped)."""
-    rows = []
+def drill_rows(ev: DrEvidence) -> list[tuple[str, ...]]:
+    """The drills this review ran and their timings, a row of cells each (drill, command,
+    its outcome, the verification's, the timeout); rendered by `report.html.drill_table`."""
+    rows: list[tuple[str, ...]] = []
     for d in (ev.restore, ev.replay):
         if d is None:
             continue
-        cells = (
-            d.name,
-            d.run.command,
-            f"{_outcome(d.run)}, {_seconds(d.run.duration_s)}",
-            f"{_outcome(d.verify)}, {_seconds(d.verify.duration_s)}" if d.verify else "not run",
-            _seconds(d.timeout_s),
+        rows.append(
+            (
+                d.name,
+                d.run.command,
+                f"{_outcome(d.run)}, {_seconds(d.run.duration_s)}",
+                f"{_outcome(d.verify)}, {_seconds(d.verify.duration_s)}" if d.verify else "not run",
+                _seconds(d.timeout_s),
+            )
         )
-        rows.append("<tr>" + "".join(f"<td>{htmlfmt.e(c)}</td>" for c in cells) + "</tr>")
-    if not rows:
-        return "<p>No drill ran: the checks rest on attestations.</p>"
-    head = "".join(
-        f"<th>{h}</th>" for h in ("drill", "command", "command", "verification", "timeout")
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return rows
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
