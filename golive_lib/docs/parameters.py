@@ -208,6 +208,8 @@ def _type_text(node: dict[str, Any], defs: dict[str, Any]) -> str:
         if "propertyNames" in node:
             return f"check id -> {_type_text(node.get('additionalProperties', {}), defs)}"
         return f"map of string -> {_type_text(node.get('additionalProperties', {}), defs)}"
+    if node.get("pattern") == f"^{ENV_NAME_RE.pattern}$":
+        return "variable name"
     fmt = {"date": "date (YYYY-MM-DD)", "path": "path"}.get(node.get("format", ""))
     text = fmt or str(kind or "any")
     return text + _bounds(node)
@@ -242,7 +244,10 @@ def _default_text(prop: dict[str, Any], required: bool) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a table cell: one line, pipes escaped, and ``*`` outside code spans
+    escaped (``*KEY*`` is a glob here, not emphasis)."""
+    parts = text.replace("|", "\\|").replace("\n", " ").split("`")
+    return "`".join(p if i % 2 else p.replace("*", "\\*") for i, p in enumerate(parts))
 
 
 def _table(name: str, node: dict[str, Any], defs: dict[str, Any]) -> list[str]:
