@@ -196,3 +196,13 @@ def test_nothing_refers_to_notes_outside_the_repository() -> None:
 
 def test_the_readme_stays_short() -> None:
     assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 250
+
+
+def test_the_schema_ships_as_package_data() -> None:
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["golive_lib"]
+    assert any(fnmatch.fnmatch(PARAMS_SCHEMA.name, p) for p in patterns)
+    assert PARAMS_SCHEMA.parent == ROOT / "golive_lib"

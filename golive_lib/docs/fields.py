@@ -203,7 +203,7 @@ DESCRIPTIONS: dict[str, str] = {
     "SqlDatabase.private_key_file_env": "snowflake: variable holding the path of a private "
     "key file (key-pair authentication)",
     "SqlDatabase.authenticator": "snowflake: the connector's authenticator, e.g. externalbrowser",
-    "SqlDatabase.timeout_s": "seconds to log in and per query",
+    "SqlDatabase.timeout_s": "snowflake: seconds to log in and per query",
     "WarehouseSecurity.public_grants_allowed": "grants to PUBLIC that are allowed",
     "WarehouseSecurity.max_accountadmins": "most effective ACCOUNTADMIN holders, through any "
     "chain of roles",
