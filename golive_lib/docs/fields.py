@@ -22,9 +22,9 @@ the fix.
   secret (`token_env: PROM_TOKEN`), never the secret; values that look like credentials
   (cloud keys, tokens, private keys, passwords in URLs) are refused. A message about a
   bad value shows it only when it cannot be a secret.
-- **Bounded input**: YAML deeper than 40 levels, aliases expanding past 200,000 values,
-  a repeated key (both lines named) and a file over 4 MB are refused. The file is read
-  once, so a FIFO and `/dev/stdin` work.
+- **Bounded input**: a file too deep, too large, expanding too far through aliases or
+  repeating a key is refused ([reports.md](reports.md#secrets-and-hostile-input) gives
+  the limits). The file is read once, so a FIFO and `/dev/stdin` work.
 - **Ratios are in 0..1** (`0.995`; an SLO objective may also be `"99.5%"`); durations
   are `90s`, `30m`, `1h`, `28d` or a number of seconds where a field says so.
 
