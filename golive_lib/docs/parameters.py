@@ -263,7 +263,7 @@ def _table(name: str, node: dict[str, Any], defs: dict[str, Any]) -> list[str]:
 
 def _order(defs: dict[str, Any], top: dict[str, Any]) -> list[tuple[str, list[str]]]:
     """Each object type once, in the order a reader meets it from the top of the file,
-    with the dotted paths where it is used."""
+    with every dotted path where it is used."""
     seen: dict[str, list[str]] = {}
 
     def refs(node: Any) -> list[str]:
@@ -283,10 +283,8 @@ def _order(defs: dict[str, Any], top: dict[str, Any]) -> list[tuple[str, list[st
                 if "properties" not in target:
                     continue
                 where = f"{path}.{key}" if path else key
-                first = name not in seen
                 seen.setdefault(name, []).append(where)
-                if first:
-                    walk(target, where)
+                walk(target, where)  # the models nest without cycles
 
     walk(top, "")
     return list(seen.items())
