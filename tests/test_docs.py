@@ -61,6 +61,11 @@ def test_every_catalog_check_is_described_once_by_its_own_sections_notebook() ->
         assert notebook == catalog.SECTIONS_BY_ID[catalog.section_of(check_id)].notebook
 
 
+def test_every_evidence_kind_of_the_catalog_is_explained() -> None:
+    kinds = {spec.evidence_kind for spec in catalog.CHECKS.values()}
+    assert kinds <= set(checklist.EVIDENCE_KINDS)
+
+
 def test_every_parameter_field_is_described_once() -> None:
     both, neither = [], []
     for name, model in parameters.models().items():

@@ -67,6 +67,8 @@ def notebook_text(path: Path) -> NotebookText:
 
 
 def _row(spec: CheckSpec) -> str:
+    if spec.evidence_kind not in EVIDENCE_KINDS:
+        raise ValueError(f"{spec.id}: evidence kind {spec.evidence_kind!r} is not explained")
     anchor = _slug(f"{spec.id} {spec.title}")
     return (
         f"| [`{spec.id}`](#{anchor}) | {spec.title} "
