@@ -36,6 +36,9 @@ def stale(root: Path = ROOT) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if not (ROOT / "pyproject.toml").is_file() or not (ROOT / "notebooks").is_dir():
+        print(f"error: {ROOT} is not a golive checkout (run this in one)", file=sys.stderr)
+        return 2
     if args == ["--check"]:
         old = stale()
         for path in old:
