@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import catalog, drills, plots, promql
-from ..burnrate import Coverage, RuleDef, RuleIndex, recognise
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
@@ -37,7 +36,8 @@ from ..slo import (
     time_to_exhaustion,
     window_delta,
 )
-from ..slo_specs import load_alert_windows, load_file, with_windows
+from ..slo.recognition import Coverage, RuleDef, RuleIndex, recognise
+from ..slo.specs import load_alert_windows, load_file, with_windows
 from ..sources import connect, repofile
 from ..sources.alertmanager import AlertmanagerClient, AlertmanagerConfig
 from ..sources.connect import auth_headers, server_url
