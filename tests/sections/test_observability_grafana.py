@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 from conftest import EXAMPLE_PARAMS, EXAMPLE_REPO
-from procs import gone_within
+from procs import gone_within, hanging_command
 
 from golive_lib.demo.processes import free_port
 from golive_lib.model import Status
@@ -286,21 +286,8 @@ def test_a_stopped_log_command_leaves_no_child_running(tmp_path: Path) -> None:
     """A log command that starts a child which ignores SIGTERM (a port-forward, a pager):
     once golive says the command was stopped, nothing of its process group runs."""
     pidfile = tmp_path / "child.pid"
-    child = (
-        "import os, signal, time\n"
-        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-        f"open({str(pidfile) + '.tmp'!r}, 'w').write(str(os.getpid()))\n"
-        f"os.replace({str(pidfile) + '.tmp'!r}, {str(pidfile)!r})\n"
-        "time.sleep(60)\n"
-    )
-    script = (
-        "import os, subprocess, sys, time\n"
-        f"subprocess.Popen([sys.executable, '-c', {child!r}])\n"
-        f"while not os.path.exists({str(pidfile)!r}): time.sleep(0.01)\n"
-        'print(\'{"level": "info"}\', flush=True)\n'
-        "time.sleep(60)\n"
-    )
-    params = log_params(tmp_path, [sys.executable, "-c", script], log_command_timeout_s=1)
+    command = hanging_command(pidfile, first_line='{"level": "info"}')
+    params = log_params(tmp_path, command, log_command_timeout_s=1)
     _, c = logging_check(params)
     assert c.status is Status.ERROR and "it was stopped" in c.summary
     assert pidfile.exists(), "the log command never started its child"
