@@ -1,6 +1,6 @@
 """The HTML fragments golive shows in notebooks and writes into its pages (a check's card,
 tables of checks, sections and drills), rendered from one Jinja2 template
-(``templates/fragments/fragments.html.j2``) with autoescape: every outside text is
+(``templates/html/fragments.html.j2``) with autoescape: every outside text is
 escaped. Pure: data in, markup out."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from markupsafe import escape
 
 from ..model import STATUS_ORDER, Check, Status
 
-FRAGMENTS = Path(__file__).parent / "templates" / "fragments"
+TEMPLATES = Path(__file__).parent / "templates" / "html"
 
 STATUS_COLOURS = {
     Status.PASS: ("#1b5e20", "#c8e6c9"),
@@ -41,15 +41,31 @@ def e(text: object) -> str:
 
 
 @functools.cache
-def _macros() -> Any:
+def _env() -> Any:
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(FRAGMENTS),
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
-    return env.get_template("fragments.html.j2").module
+
+
+@functools.cache
+def macros(name: str) -> Any:
+    """The macros of the template ``name`` (called from Python, they return `Markup`)."""
+    return _env().get_template(name).module
+
+
+def _macros() -> Any:
+    return macros("fragments.html.j2")
+
+
+def page(name: str, **context: Any) -> str:
+    """The standalone page ``name`` (a template of ``templates/html`` extending its
+    layout) rendered with ``context``; pre-rendered fragments are passed as `Markup`."""
+    return str(_env().get_template(name).render(**context))
 
 
 def badge(status: Status) -> str:
