@@ -326,6 +326,15 @@ def headroom(ev: CapacityEvidence, params: Params) -> Check:
     )
 
 
+def _sli_evidence(s: SliResult) -> Evidence:
+    value = (
+        f"{s.value:.4%} (objective {s.objective:.2%})"
+        if s.value is not None
+        else f"not evaluated: {s.error}"
+    )
+    return Evidence(label=s.name, value=value, location=s.query)
+
+
 @check("capacity.slo-during-load-test")
 def slo_during_load_test(ev: CapacityEvidence, params: Params) -> Check:
     cid = "capacity.slo-during-load-test"
@@ -349,18 +358,7 @@ def slo_during_load_test(ev: CapacityEvidence, params: Params) -> Check:
             "Make Prometheus reachable from the review host (prometheus.url), and run the "
             "load test against a target it scrapes.",
         )
-    evidence = [
-        Evidence(
-            label=s.name,
-            value=(
-                f"{s.value:.4%} (objective {s.objective:.2%})"
-                if s.value is not None
-                else f"not evaluated: {s.error}"
-            ),
-            location=s.query,
-        )
-        for s in ev.slis
-    ]
+    evidence = [_sli_evidence(s) for s in ev.slis]
     window = f"{_when(r.started)} to {_when(r.ended)}"
     failed = [s.name for s in ev.slis if s.value is not None and not s.met]
     unknown = [s for s in ev.slis if s.value is None]
