@@ -62,6 +62,16 @@ def _macros() -> Any:
     return macros("fragments.html.j2")
 
 
+def warm_up(pages: bool = False) -> None:
+    """Import Jinja2 and compile the templates now, once, in a process that forks the ones
+    using them (the kernel template: the fragments; the run's parent: the pages too);
+    otherwise each kernel pays it on its first check card."""
+    macros("fragments.html.j2")
+    if pages:
+        for name in ("review_parts.html.j2", "index.html.j2", "signoffs.html.j2"):
+            _env().get_template(name)
+
+
 def page(name: str, **context: Any) -> str:
     """The standalone page ``name`` (a template of ``templates/html`` extending its
     layout) rendered with ``context``; pre-rendered fragments are passed as `Markup`."""
