@@ -108,3 +108,15 @@ def drill_table(rows: Sequence[Sequence[str]]) -> str:
     """A table of the drills a review ran: one row of cells per drill (name, command,
     outcome, verification, timeout); a sentence when none ran."""
     return str(_macros().drill_table(rows))
+
+
+def run_now_table(rows: Sequence[dict[str, Any]]) -> str:
+    """The scanners run now: one row each (scanner, endpoint, target, at, duration_s,
+    outcome); a sentence when none ran."""
+    return str(_macros().run_now_table(rows))
+
+
+def findings_table(rows: Sequence[dict[str, Any]]) -> str:
+    """Scan findings: one row each (severity, id, link, aliases, package, installed,
+    fixed, verdict, note, source, report); a sentence when there are none."""
+    return str(_macros().findings_table(rows))
