@@ -1,7 +1,8 @@
-"""The HTML fragments golive shows in notebooks and writes into its pages (a check's card,
-tables of checks, sections and drills), rendered from one Jinja2 template
-(``templates/html/fragments.html.j2``) with autoescape: every outside text is
-escaped. Pure: data in, markup out."""
+"""The HTML golive shows in notebooks and writes into its pages, rendered from one
+Jinja2 template set (``templates/html/``) with autoescape: every outside text is
+escaped. The fragments (a check's card, tables of checks, sections, drills, scanners
+and findings) are macros of ``fragments.html.j2``; the standalone pages extend
+``layout.html.j2`` and its one stylesheet ``page.css``. Pure: data in, markup out."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def warm_up(pages: bool = False) -> None:
 
 def page(name: str, **context: Any) -> str:
     """The standalone page ``name`` (a template of ``templates/html`` extending its
-    layout) rendered with ``context``; pre-rendered fragments are passed as `Markup`."""
+    layout) rendered with ``context``: data, never markup (the page calls the macros)."""
     return str(_env().get_template(name).render(**context))
 
 
