@@ -16,6 +16,7 @@ from .. import capacity as maths
 from .. import catalog, plots, plots_capacity
 from ..model import Check, Evidence, Status
 from ..params import Params
+from ..sources.loadtest import LoadTest
 from .base import check
 from .capacity_evidence import (
     CapacityEvidence,
@@ -81,15 +82,8 @@ def _when(d: datetime | None) -> str:
 # --------------------------------------------------------------------------- checks
 
 
-@check("capacity.load-test-present")
-def load_test_present(ev: CapacityEvidence, params: Params) -> Check:
-    cid = "capacity.load-test-present"
-    early = _no_result(ev, cid)
-    if early is not None:
-        return early
-    r = ev.result
-    assert r is not None
-    max_age = params.capacity.max_age_days
+def _load_test_evidence(ev: CapacityEvidence, r: LoadTest) -> list[Evidence]:
+    """Where the result came from, its window, its requests and the command that ran it."""
     evidence = [
         Evidence(label="source", value=f"{ev.origin} ({r.format})", location=r.where),
         Evidence(
@@ -105,6 +99,19 @@ def load_test_present(ev: CapacityEvidence, params: Params) -> Check:
     ]
     if ev.live_command:
         evidence.append(Evidence(label="command", value=ev.live_command))
+    return evidence
+
+
+@check("capacity.load-test-present")
+def load_test_present(ev: CapacityEvidence, params: Params) -> Check:
+    cid = "capacity.load-test-present"
+    early = _no_result(ev, cid)
+    if early is not None:
+        return early
+    r = ev.result
+    assert r is not None
+    max_age = params.capacity.max_age_days
+    evidence = _load_test_evidence(ev, r)
     data: dict[str, Any] = {
         "format": r.format,
         "requests": r.total.requests,
