@@ -43,9 +43,10 @@ SECTION = "capacity"
 # --------------------------------------------------------------------------- helpers
 
 
-def _no_result(ev: CapacityEvidence, cid: str) -> Check | None:
+def _result(ev: CapacityEvidence, cid: str) -> LoadTest | Check:
+    """The load test's result; or, when there is none, the check's result saying why."""
     if ev.result is not None:
-        return None
+        return ev.result
     if ev.error:
         return catalog.error(
             cid,
@@ -58,6 +59,11 @@ def _no_result(ev: CapacityEvidence, cid: str) -> Check | None:
         "no load test: the parameters set neither capacity.load_test nor capacity.live",
         remediation=_NONE_FIX,
     )
+
+
+def _no_result(ev: CapacityEvidence, cid: str) -> Check | None:
+    got = _result(ev, cid)
+    return got if isinstance(got, Check) else None
 
 
 _READ_FIX = (
@@ -105,11 +111,9 @@ def _load_test_evidence(ev: CapacityEvidence, r: LoadTest) -> list[Evidence]:
 @check("capacity.load-test-present")
 def load_test_present(ev: CapacityEvidence, params: Params) -> Check:
     cid = "capacity.load-test-present"
-    early = _no_result(ev, cid)
-    if early is not None:
-        return early
-    r = ev.result
-    assert r is not None
+    r = _result(ev, cid)
+    if isinstance(r, Check):
+        return r
     max_age = params.capacity.max_age_days
     evidence = _load_test_evidence(ev, r)
     data: dict[str, Any] = {
@@ -345,11 +349,9 @@ def _sli_evidence(s: SliResult) -> Evidence:
 @check("capacity.slo-during-load-test")
 def slo_during_load_test(ev: CapacityEvidence, params: Params) -> Check:
     cid = "capacity.slo-during-load-test"
-    early = _no_result(ev, cid)
-    if early is not None:
-        return early
-    r = ev.result
-    assert r is not None
+    r = _result(ev, cid)
+    if isinstance(r, Check):
+        return r
     if not params.capacity.slis:
         return catalog.error(
             cid,
