@@ -16,7 +16,7 @@ from pathlib import Path
 from types import FrameType
 
 import pytest
-from procs import gone_within
+from procs import gone_within, hanging_command
 
 from golive_lib import process
 
@@ -24,24 +24,7 @@ PY = sys.executable
 
 
 def _hang(pidfile: Path, *, flood: bool = False) -> list[str]:
-    """A command whose child ignores SIGTERM and outlives it. The child writes its pid once
-    it ignores SIGTERM; the command waits for that, prints ``started``, then hangs (or
-    prints without end)."""
-    child = (
-        "import os, signal, time\n"
-        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-        f"open({str(pidfile) + '.tmp'!r}, 'w').write(str(os.getpid()))\n"
-        f"os.replace({str(pidfile) + '.tmp'!r}, {str(pidfile)!r})\n"
-        "time.sleep(60)\n"
-    )
-    script = (
-        "import os, subprocess, sys, time\n"
-        f"subprocess.Popen([sys.executable, '-c', {child!r}])\n"
-        f"while not os.path.exists({str(pidfile)!r}): time.sleep(0.01)\n"
-        "print('started', flush=True)\n"
-        + ("while True: print('x' * 1000, flush=True)\n" if flood else "time.sleep(60)\n")
-    )
-    return [PY, "-c", script]
+    return hanging_command(pidfile, flood=flood)
 
 
 def _child(pidfile: Path) -> int:

@@ -67,7 +67,8 @@ def preload() -> None:
     import plotly.io  # noqa: F401
     import psutil  # noqa: F401
 
-    from . import render
+    from . import html, render
 
     import_papermill()
     render.warm_up()  # templates and selectors built once, in the parent
+    html.warm_up(pages=True)

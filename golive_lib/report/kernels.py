@@ -407,11 +407,14 @@ class _Kernels:
 def warm(params: Sequence[str] = ()) -> None:
     """What each kernel would otherwise build on its first use, built once here: the TLS
     context of the HTTP sources (the CA bundle, ~40 ms in each kernel that queries
-    Prometheus) and the run's parameters, validated (see golive_lib.params.preload)."""
+    Prometheus), the check cards' template and the run's parameters, validated (see
+    golive_lib.params.preload)."""
     from golive_lib import params as parameters
+    from golive_lib.report import html
     from golive_lib.sources import httpapi
 
     httpapi.tls_context()
+    html.warm_up()  # Jinja2 and the check cards' template
     for path in params:
         parameters.preload(path)
 

@@ -15,7 +15,7 @@ from .. import catalog, htmlfmt
 from ..model import STATUS_ORDER, Check, SectionResult, count_statuses
 from ..params import load_params, params_sha256
 from ..policy import apply
-from .index import attestations_html, waivers_html
+from .index import attestations_html, banner_html, waivers_html
 from .index import changes_html as render_changes
 from .index import signoff_html as render_signoff
 from .results import build_results
@@ -73,29 +73,7 @@ def checks(doc: dict[str, Any]) -> list[Check]:
 
 
 def banner(doc: dict[str, Any]) -> str:
-    decision = doc["decision"]
-    counts = doc["counts"]
-    parts = " ".join(f"{htmlfmt.badge(s)} {n}" for s, n in _counts(counts))
-    blocking = doc.get("blocking", [])
-    why = (
-        f"<div>{len(blocking)} blocking check(s) stand in the way: "
-        + ", ".join(f"<code>{htmlfmt.e(b)}</code>" for b in blocking)
-        + "</div>"
-        if blocking
-        else "<div>No blocking check is failing, erroring or pending.</div>"
-    )
-    return (
-        f'<div class="golive-banner golive-{htmlfmt.e(decision)}" style="padding:12px 18px;'
-        f"border-radius:6px;font-size:1.4em;font-weight:700;"
-        f'background:{"#c8e6c9" if decision == "go" else "#ffcdd2"}">'
-        f"{htmlfmt.e(doc['service'])} on {htmlfmt.e(doc['date'])}: "
-        f"{htmlfmt.e(decision.upper())}</div>"
-        f"<p>{parts}</p>{why}"
-    )
-
-
-def _counts(counts: dict[str, int]) -> list[tuple[Any, int]]:
-    return [(s, counts.get(s.value, 0)) for s in STATUS_ORDER if counts.get(s.value)]
+    return banner_html(doc)
 
 
 def sections_table(doc: dict[str, Any]) -> str:
