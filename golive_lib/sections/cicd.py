@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -32,7 +32,7 @@ from ..sources.ci import DISCOVERY, Job, ParseFailure, Pipeline, Ref, Step, disc
 from ..sources.ci.shell import command_segments
 from ..sources.docs import parse_markdown_text
 from . import release_docs
-from .base import check, repo_relative
+from .base import check, checks_of, repo_relative, run_checks
 
 SECTION = "cicd"
 
@@ -1191,26 +1191,9 @@ def pinned_dependencies(ev: CicdEvidence, params: Params) -> Check:
     return catalog.make(check_id, Status.PASS, summary + _unread(ev), evidence, counts=counts)
 
 
-CHECKS: tuple[Callable[[CicdEvidence, Params], Check], ...] = (
-    pipeline_present,
-    docker_build,
-    dockerfile_lint,
-    code_lint,
-    unit_tests,
-    integration_tests,
-    image_release,
-    deploy_environments,
-    dockerfile_clean,
-    release_documented,
-    pinned_dependencies,
-)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params) -> list[Check]:
     """Every CI/CD check, in the catalog's order."""
-    try:
-        ev = collect(params)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not read the CI/CD evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params))

@@ -43,7 +43,7 @@ from ..sources.alertmanager import AlertmanagerClient, AlertmanagerConfig
 from ..sources.connect import auth_headers, server_url
 from ..sources.httpapi import Endpoint, TimedOut, Unreachable
 from ..sources.prometheus import PrometheusClient, Rule
-from .base import check
+from .base import check, checks_of, run_checks
 
 SECTION = "observability"
 RETENTION_DEFAULT = timedelta(days=15)  # Prometheus' default when no flag is given
@@ -1062,23 +1062,9 @@ def figures(ev: ObservabilityEvidence) -> list[dict[str, Any]]:
     return out
 
 
-CHECKS = (
-    sli_metrics_present,
-    slo_compliance,
-    slo_alerting,
-    alert_routing,
-    dashboards,
-    logging,
-    watchdog,
-    retention,
-)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params) -> list[Check]:
     """Every observability check, in the catalog's order."""
-    try:
-        ev = collect(params)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not collect the observability evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params))

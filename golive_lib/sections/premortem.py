@@ -30,7 +30,7 @@ from ..params import FaultDrill, Params
 from ..sources import connect
 from ..sources import docs as docsrc
 from ..sources.prometheus import PrometheusClient, Rule
-from .base import check
+from .base import check, checks_of, run_checks
 
 SECTION = "premortem"
 
@@ -533,19 +533,9 @@ def alerts_have_runbooks(ev: PremortemEvidence, params: Params) -> Check:
     )
 
 
-CHECKS: tuple[Callable[[PremortemEvidence, Params], Check], ...] = (
-    scenarios,
-    gameday,
-    fault_drill,
-    alerts_have_runbooks,
-)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
     """Every pre-mortem check, in the catalog's order (runs the fault drill)."""
-    try:
-        ev = collect(params, today=today)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not read the pre-mortem evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params, today=today))
