@@ -78,6 +78,18 @@ def _noop(check_id: str) -> object:
     return fn
 
 
+def test_a_function_returning_another_checks_result_is_an_error_of_its_own_check():
+    """Else the declared check would be missing and another shown twice."""
+
+    @check("testing.coverage")
+    def mislabelled(ev: object, params: object) -> Check:
+        return catalog.make("testing.e2e-continuous", Status.PASS, "fine")
+
+    got = mislabelled(None, None)
+    assert (got.id, got.status) == ("testing.coverage", Status.ERROR)
+    assert "mislabelled" in got.summary and "'testing.e2e-continuous'" in got.summary
+
+
 def test_checks_of_names_a_catalog_check_without_a_function():
     coverage = _noop("testing.coverage")
     with pytest.raises(KeyError, match=r"testing\.unit-and-integration, testing\.e2e-continuous"):

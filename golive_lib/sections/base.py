@@ -31,7 +31,8 @@ def check(
     """Mark a function as the evaluation of one catalog check.
 
     Whatever it raises becomes that check with status ``error``: a SourceError keeps
-    its source and message; anything else names the function and the exception.
+    its source and message; anything else names the function and the exception. A
+    result under another id is a bug that would hide this check: it is an ``error`` too.
     ``params_only``: the check reads only the parameters, so ``run_checks`` still
     evaluates it (on the section's empty evidence) when collecting the evidence failed.
     """
@@ -42,7 +43,10 @@ def check(
         @functools.wraps(fn)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> Check:
             try:
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+                if result.id != check_id:
+                    raise ValueError(f"it returned check {result.id!r}, not {check_id!r}")
+                return result
             except SourceError as e:
                 return catalog.error(check_id, f"{e.source}: {e.message}")
             except Exception as e:  # noqa: BLE001 - every failure is a result
