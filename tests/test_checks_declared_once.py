@@ -208,8 +208,9 @@ HEADING = re.compile(r"^## (?P<title>.+) \(`(?P<id>[^`]+)`\)\s*$")
     "section", [s for s in SECTIONS if (NOTEBOOKS / s.notebook).exists()], ids=lambda s: s.id
 )
 def test_the_notebook_shows_each_catalog_check_in_one_cell_in_catalog_order(section):
-    """Each check: one markdown heading with its catalog title and id, then (before the
-    next check's heading) exactly one code cell that shows it; in the catalog's order."""
+    """Each check: one markdown heading with its catalog title and id over its what, why
+    and fix, then (before the next check's heading) exactly one code cell that shows it;
+    in the catalog's order."""
     nb = nbformat.read(str(NOTEBOOKS / section.notebook), as_version=4)
     aliases: dict[str, ModuleType] = {}
     headings: list[tuple[str, str]] = []
@@ -221,6 +222,8 @@ def test_the_notebook_shows_each_catalog_check_in_one_cell_in_catalog_order(sect
             match = HEADING.match(first)
             if match and (match["id"] in catalog.CHECKS or "-" in match["id"]):
                 headings.append((match["title"], match["id"]))
+                for word in ("**What:**", "**Why:**", "**Fix:**"):  # the words docs/ shows
+                    assert word in cell.source, f"{match['id']}: no {word}"
             continue
         aliases |= _module_aliases(ast.parse(cell.source))
         shown, anywhere = _shown_checks(cell.source, aliases)
