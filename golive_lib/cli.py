@@ -600,7 +600,7 @@ def rules(
     as `sloth generate` writes them."""
     from .errors import ParamsError
     from .slo import DEFAULT_PLUGINS, SLOSpecError, generate_rules, rules_yaml, window_delta
-    from .slo_specs import load_alert_windows, load_file, with_windows
+    from .slo.specs import load_alert_windows, load_file, with_windows
 
     try:
         text = slo_spec.read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ command at the timeout, at the output bound or on an interrupt.
 from __future__ import annotations
 
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -81,6 +82,30 @@ def test_an_interrupt_stops_the_whole_group_and_is_raised(
         run(_hang(pidfile), cwd=tmp_path, timeout_s=60)  # type: ignore[operator]
     assert time.monotonic() - t0 < 10
     assert gone_within(_child(pidfile), 5), "a child survived the interrupt"
+
+
+def test_the_whole_group_is_stopped_when_the_waiting_process_is_killed(tmp_path: Path) -> None:
+    """A kernel killed outright (SIGKILL) while a command runs: the reaper stops it."""
+    pidfile = tmp_path / "child.pid"
+    waiter = subprocess.Popen(
+        [
+            PY,
+            "-c",
+            "import sys\nfrom golive_lib import process\n"
+            f"process.stream({_hang(pidfile)!r}, cwd=None, timeout_s=120)\n",
+        ]
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not pidfile.exists():
+            assert waiter.poll() is None and time.monotonic() < deadline, "no command ran"
+            time.sleep(0.05)
+        waiter.kill()
+        waiter.wait()
+        assert gone_within(_child(pidfile), 10), "a command outlived the killed process"
+    finally:
+        waiter.kill()
+        waiter.wait()
 
 
 def test_capture_feeds_its_input_and_redacts_the_error_tail(tmp_path: Path) -> None:

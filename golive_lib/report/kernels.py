@@ -67,7 +67,7 @@ PRELOAD = (
     "golive_lib.sections.capacity",
     "golive_lib.sections.security",
     "golive_lib.sections.testing",
-    "golive_lib.summary",
+    "golive_lib.report.summary",
     "golive_lib.report.results",  # the summary's
     "golive_lib.report.index",
     # read only when a repository holds their files (the example holds all of them)

@@ -18,7 +18,7 @@ from ..sources.docs import (
 )
 from .architecture_doc import Diagram, component_link, find_diagrams, is_image
 from .architecture_evidence import ArchitectureEvidence, collect, find_overview
-from .base import check
+from .base import check, checks_of, run_checks
 
 __all__ = ["ArchitectureEvidence", "Diagram", "collect", "component_link", "find_overview"]
 
@@ -299,7 +299,7 @@ def diagram(ev: ArchitectureEvidence, params: Params) -> Check:
 OWNERSHIP_FIELDS = ("owner_team", "escalation", "tier")
 
 
-@check("architecture.ownership")
+@check("architecture.ownership", params_only=True)
 def ownership(ev: ArchitectureEvidence, params: Params) -> Check:
     cid = "architecture.ownership"
     service = params.service
@@ -334,21 +334,15 @@ def ownership(ev: ArchitectureEvidence, params: Params) -> Check:
     )
 
 
-CHECKS = (doc_present, components_linked, links_resolve, diagram, ownership)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params) -> list[Check]:
-    """Every architecture check, in the catalog's order."""
-    try:
-        ev = collect(params)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not read the architecture evidence: {type(e).__name__}: {e}"
-        empty = ArchitectureEvidence(params.repository, tuple(params.architecture.docs))
-        return (
-            [
-                catalog.error(fn.check_id, reason)  # type: ignore[attr-defined]
-                for fn in CHECKS[:-1]
-            ]
-            + [ownership(empty, params)]
-        )
-    return [fn(ev, params) for fn in CHECKS]
+    """Every architecture check, in the catalog's order; ownership reads only the
+    parameters, so it is evaluated even when the overview could not be read."""
+    return run_checks(
+        CHECKS,
+        params,
+        lambda: collect(params),
+        lambda: ArchitectureEvidence(params.repository, tuple(params.architecture.docs)),
+    )

@@ -17,7 +17,7 @@ from .. import catalog, plots, plots_capacity
 from ..model import Check, Evidence, Status
 from ..params import Params
 from ..sources.loadtest import LoadTest
-from .base import check
+from .base import check, checks_of, run_checks
 from .capacity_evidence import (
     CapacityEvidence,
     SliResult,
@@ -465,17 +465,12 @@ def scalability_model(ev: CapacityEvidence, params: Params) -> Check:
     )
 
 
-CHECKS = (load_test_present, peak_projection, headroom, slo_during_load_test, scalability_model)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params) -> list[Check]:
     """Every capacity check, in the catalog's order."""
-    try:
-        ev = collect(params)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not collect the capacity evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params))
 
 
 # --------------------------------------------------------------------------- charts

@@ -20,7 +20,7 @@ from ..model import Check, Evidence, Status
 from ..params import Params
 from ..promql import format_duration
 from ..sources.docs import MarkdownDoc, find_heading
-from .base import check
+from .base import check, checks_of, run_checks
 from .disaster_recovery_evidence import (
     REPLAY_TIMEOUT_S,
     Doc,
@@ -423,7 +423,7 @@ def event_replay(ev: DrEvidence, params: Params) -> Check:
     return _drill_check(cid, ev.replay, None)
 
 
-CHECKS = (plan_documented, scenario_played, restore_tested, restore_documented, event_replay)
+CHECKS = checks_of(SECTION, globals())
 
 
 def drill_rows(ev: DrEvidence) -> list[tuple[str, ...]]:
@@ -447,9 +447,4 @@ def drill_rows(ev: DrEvidence) -> list[tuple[str, ...]]:
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
     """Every disaster-recovery check, in the catalog's order (runs the drills)."""
-    try:
-        ev = collect(params, today=today)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not collect the disaster-recovery evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params, today=today))

@@ -13,7 +13,6 @@ in the evidence. Nothing is injected when a precondition fails (a variable of
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from ..drills import DrillResult
 from ..model import Check, Evidence, Status
 from ..params import FaultDrill, Params
 from ..sources.prometheus import Rule
-from .base import check
+from .base import check, checks_of, run_checks
 from .premortem_drill import DrillOutcome, drill, run_fault_drill
 from .premortem_evidence import LinkState, PremortemEvidence, collect, resolve_link
 
@@ -317,19 +316,9 @@ def alerts_have_runbooks(ev: PremortemEvidence, params: Params) -> Check:
     )
 
 
-CHECKS: tuple[Callable[[PremortemEvidence, Params], Check], ...] = (
-    scenarios,
-    gameday,
-    fault_drill,
-    alerts_have_runbooks,
-)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
     """Every pre-mortem check, in the catalog's order (runs the fault drill)."""
-    try:
-        ev = collect(params, today=today)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not read the pre-mortem evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params, today=today))

@@ -22,7 +22,7 @@ from ..sources import connect, junit
 from ..sources import coverage as cov
 from ..sources.connect import server_url
 from ..sources.prometheus import Rule
-from .base import check, repo_relative
+from .base import check, checks_of, repo_relative, run_checks
 
 SECTION = "testing"
 PROBE_METRIC = "probe_success"
@@ -452,14 +452,9 @@ def e2e_continuous(ev: TestingEvidence, params: Params) -> Check:
     )
 
 
-CHECKS = (coverage, unit_and_integration, e2e_continuous)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params) -> list[Check]:
     """Every testing check, in the catalog's order."""
-    try:
-        ev = collect(params)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not collect the testing evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params))
