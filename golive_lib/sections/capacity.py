@@ -61,11 +61,6 @@ def _result(ev: CapacityEvidence, cid: str) -> LoadTest | Check:
     )
 
 
-def _no_result(ev: CapacityEvidence, cid: str) -> Check | None:
-    got = _result(ev, cid)
-    return got if isinstance(got, Check) else None
-
-
 _READ_FIX = (
     "Point capacity.load_test.path at the complete output of the load test (Locust --csv "
     "prefix, k6 --summary-export or --out json file, JMeter CSV JTL with its header), or fix "
@@ -282,9 +277,8 @@ def _headroom_evidence(
 @check("capacity.headroom")
 def headroom(ev: CapacityEvidence, params: Params) -> Check:
     cid = "capacity.headroom"
-    early = _no_result(ev, cid)
-    if early is not None:
-        return early
+    if isinstance(got := _result(ev, cid), Check):
+        return got
     cap = params.capacity
     slo = f"p{cap.latency_slo.percentile} <= {cap.latency_slo.threshold_ms:g} ms"
     if ev.projection is None:
@@ -411,9 +405,8 @@ def slo_during_load_test(ev: CapacityEvidence, params: Params) -> Check:
 @check("capacity.scalability-model")
 def scalability_model(ev: CapacityEvidence, params: Params) -> Check:
     cid = "capacity.scalability-model"
-    early = _no_result(ev, cid)
-    if early is not None:
-        return early
+    if isinstance(got := _result(ev, cid), Check):
+        return got
     if ev.usl is None:
         return catalog.make(
             cid,

@@ -373,17 +373,10 @@ E2E_FIX = (
 )
 
 
-@check("testing.e2e-continuous")
-def e2e_continuous(ev: TestingEvidence, params: Params) -> Check:
-    cid = "testing.e2e-continuous"
-    t = params.testing
-    e = ev.e2e
-    if e.error is not None:
-        return catalog.error(
-            cid, e.error, "Point observability.prometheus at the Prometheus that scrapes the probe."
-        )
-    window = promql.format_duration(t.e2e_window)
-    evidence = [
+def _e2e_evidence(e: E2E, window: str, t: Testing) -> list[Evidence]:
+    """The probed targets, the newest sample, the success rate and the alerts, each with
+    the query that gave it."""
+    return [
         Evidence(
             label="probe_success",
             value=f"{len(e.instances)} probed targets: {', '.join(e.instances)}"
@@ -406,6 +399,19 @@ def e2e_continuous(ev: TestingEvidence, params: Params) -> Check:
             value=", ".join(f"{r.name} ({r.file})" for r in e.alerts) or "none",
         ),
     ]
+
+
+@check("testing.e2e-continuous")
+def e2e_continuous(ev: TestingEvidence, params: Params) -> Check:
+    cid = "testing.e2e-continuous"
+    t = params.testing
+    e = ev.e2e
+    if e.error is not None:
+        return catalog.error(
+            cid, e.error, "Point observability.prometheus at the Prometheus that scrapes the probe."
+        )
+    window = promql.format_duration(t.e2e_window)
+    evidence = _e2e_evidence(e, window, t)
     data = {
         "age_s": e.age_s,
         "success_rate": e.success_rate,
