@@ -46,43 +46,62 @@ for sig in (signal.SIGTERM, signal.SIGKILL):
 
 _lock = threading.Lock()
 _reaper: subprocess.Popen[bytes] | None = None
-_owner = 0  # the pid that started _reaper: a forked child starts its own
+_pipe: int | None = None  # the write end of the reaper's stdin; only this process holds it
 
 
-def _started() -> subprocess.Popen[bytes] | None:
-    """The reaper of this process, started now if there is none (or it is gone)."""
-    global _reaper, _owner
-    if _reaper is not None and _owner != os.getpid() and _reaper.stdin is not None:
-        # inherited through fork: this copy of the pipe must not keep the parent's open
+def _forget_after_fork() -> None:
+    """In a forked child: its own lock, and no copy of the parent's pipe held open (the
+    parent's reaper must see the pipe end when the parent dies); it starts its own."""
+    global _lock, _reaper, _pipe
+    _lock = threading.Lock()
+    if _pipe is not None:
         with contextlib.suppress(OSError):
-            _reaper.stdin.close()
-        _reaper = None
-    if _reaper is None or _reaper.poll() is not None:
-        try:
-            _reaper = subprocess.Popen(  # noqa: S603 - our interpreter, our script
-                [sys.executable, "-I", "-S", "-c", _SCRIPT],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,  # not in the groups it stops, nor in ours
-            )
-        except OSError:
-            _reaper = None
-        _owner = os.getpid()
-    return _reaper
+            os.close(_pipe)
+    _reaper, _pipe = None, None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def _started() -> int | None:
+    """The pipe to this process's reaper, started now if there is none (or it is gone)."""
+    global _reaper, _pipe
+    if _reaper is not None and _reaper.poll() is None:
+        return _pipe
+    if _pipe is not None:
+        with contextlib.suppress(OSError):
+            os.close(_pipe)
+    _reaper, _pipe = None, None
+    read, write = os.pipe()  # both close on exec: no command inherits them
+    try:
+        _reaper = subprocess.Popen(  # noqa: S603 - our interpreter, our script
+            [sys.executable, "-I", "-S", "-c", _SCRIPT],
+            stdin=read,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not in the groups it stops, nor in ours
+        )
+        _pipe = write
+    except OSError:
+        os.close(write)
+    finally:
+        os.close(read)
+    return _pipe
 
 
 def _send(line: str) -> None:
-    global _reaper
+    global _pipe
     with _lock:
-        reaper = _started()
-        if reaper is None or reaper.stdin is None:
+        pipe = _started()
+        if pipe is None:
             return
         try:
-            reaper.stdin.write(line.encode("ascii"))
-            reaper.stdin.flush()
+            os.write(pipe, line.encode("ascii"))  # a few bytes: one atomic write
         except OSError:
-            _reaper = None  # gone: the next command starts another
+            # gone: the next command starts another
+            with contextlib.suppress(OSError):
+                os.close(pipe)
+            _pipe = None
 
 
 @contextlib.contextmanager

@@ -7,6 +7,8 @@ command at the timeout, at the output bound or on an interrupt.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -85,16 +87,20 @@ def test_an_interrupt_stops_the_whole_group_and_is_raised(
 
 
 def test_the_whole_group_is_stopped_when_the_waiting_process_is_killed(tmp_path: Path) -> None:
-    """A kernel killed outright (SIGKILL) while a command runs: the reaper stops it."""
-    pidfile = tmp_path / "child.pid"
-    waiter = subprocess.Popen(
-        [
-            PY,
-            "-c",
-            "import sys\nfrom golive_lib import process\n"
-            f"process.stream({_hang(pidfile)!r}, cwd=None, timeout_s=120)\n",
-        ]
+    """A kernel killed outright (SIGKILL) while a command runs: the reaper stops it. The
+    killed process forked a child that lives on: its copy of the reaper's pipe must not
+    keep the reaper waiting."""
+    pidfile, forked = tmp_path / "child.pid", tmp_path / "forked.pid"
+    script = (
+        "import os, time\nfrom golive_lib import process\n"
+        "process.capture(['true'], cwd=None, timeout_s=10)  # the reaper starts\n"
+        "if os.fork() == 0:\n"
+        f"    open({str(forked)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(60)\n"
+        "    os._exit(0)\n"
+        f"process.stream({_hang(pidfile)!r}, cwd=None, timeout_s=120)\n"
     )
+    waiter = subprocess.Popen([PY, "-c", script])
     try:
         deadline = time.monotonic() + 20
         while not pidfile.exists():
@@ -106,6 +112,9 @@ def test_the_whole_group_is_stopped_when_the_waiting_process_is_killed(tmp_path:
     finally:
         waiter.kill()
         waiter.wait()
+        if forked.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(forked.read_text()), signal.SIGKILL)
 
 
 def test_capture_feeds_its_input_and_redacts_the_error_tail(tmp_path: Path) -> None:
