@@ -59,7 +59,8 @@ def demo_stack():  # type: ignore[no-untyped-def]
 # example service), an S3 server, Locust, a Dask cluster, whole runs with their Jupyter
 # kernels, JupyterLab. Others are marked with @pytest.mark.integration where they stand.
 INTEGRATION_FOLDERS = frozenset({"report", "demo", "examples", "faults"})
-UNIT_MODULES = frozenset({"report/test_results.py"})  # pure builders, in an integration folder
+# pure builders and the speed layer's switch, in an integration folder
+UNIT_MODULES = frozenset({"report/test_results.py", "report/test_speed.py"})
 INTEGRATION_FIXTURES = frozenset(
     {
         "demo_stack",  # conftest: the whole demo stack
@@ -93,3 +94,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if is_integration(item) and item.get_closest_marker("integration") is None:
             item.add_marker(pytest.mark.integration)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The tests review as `golive run` does: with the speed layer on, unless
+    # GOLIVE_PLAIN_KERNELS=1 asks for stock papermill and kernels.
+    from golive_lib.report import speed
+
+    speed.switch_on()
