@@ -34,12 +34,13 @@ PLAIN_ENV = "GOLIVE_PLAIN_KERNELS"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 
 # (first tested, first untested) major.minor of each distribution the layer reaches into.
-# Widen a range only after the test suite passed with that version (tests/report/
-# test_kernels.py and test_speed.py exercise the overrides).
+# Tested: papermill 2.6.0 and 2.7.0, nbclient 0.10.2 and 0.11.0, jupyter_client 8.9.1 and
+# 8.10.0 (ipykernel 7 needs >= 8.9). Widen a range only after tests/report/ (test_kernels,
+# test_speed, test_run, test_example_review) passed with that version.
 TESTED: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
-    "papermill": ((2, 5), (2, 8)),
+    "papermill": ((2, 6), (2, 8)),
     "nbclient": ((0, 10), (0, 12)),
-    "jupyter_client": ((8, 6), (8, 11)),
+    "jupyter_client": ((8, 9), (8, 11)),
 }
 
 # papermill's I/O module imports the client of every remote store it can read a notebook

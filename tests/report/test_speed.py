@@ -35,10 +35,13 @@ def test_versions_outside_the_tested_ranges_are_named_with_the_range() -> None:
         f"{speed.TESTED['jupyter_client'][0][1]} to below "
         f"{speed.TESTED['jupyter_client'][1][0]}.{speed.TESTED['jupyter_client'][1][1]})",
     ]
-    assert (
-        speed.untested(_versions(papermill="2.7.0rc1", nbclient="0.10.2", jupyter_client="8.6.3"))
-        == []
-    )
+    lowest = {name: f"{low[0]}.{low[1]}.0rc1" for name, (low, _high) in speed.TESTED.items()}
+    assert speed.untested(_versions(**lowest)) == []
+    below = {name: f"{high[0]}.{high[1] - 1}.99" for name, (_low, high) in speed.TESTED.items()}
+    assert speed.untested(_versions(**below)) == []
+    at_high = {name: f"{high[0]}.{high[1]}.0" for name, (_low, high) in speed.TESTED.items()}
+    assert len(speed.untested(_versions(**at_high))) == len(speed.TESTED)
+    assert len(speed.untested(_versions(papermill="dev", nbclient="", jupyter_client="9"))) == 3
 
 
 def test_the_installed_papermill_nbclient_and_jupyter_client_are_tested_ones() -> None:
