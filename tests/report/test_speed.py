@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import ROOT
 from nbformat.v4 import new_code_cell, new_notebook
 
 from golive_lib.report import execute, speed
@@ -108,3 +109,39 @@ def test_a_notebook_runs_on_a_stock_kernel_in_plain_mode(tmp_path: Path, monkeyp
     seen = json.loads(ast.literal_eval(out.cells[0].outputs[0]["data"]["text/plain"]))
     # started by jupyter_client from this process, not forked from a template
     assert seen == {"ppid": os.getpid(), "preloaded": False}
+
+
+FENCED = ("jupyter_client", "nbclient", "papermill.engines", "papermill.iorw")
+INSIDE = {"report/speed.py", "report/kernels.py"}
+
+
+def _imports(path: Path) -> set[str]:
+    """Absolute names of the modules a file of golive_lib imports (relative ones resolved)."""
+    package = ["golive_lib", *path.relative_to(ROOT / "golive_lib").parent.parts]
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names.add(module)
+            names.update(f"{module}.{a.name}" for a in node.names)
+    return names
+
+
+def test_only_the_speed_layer_reaches_into_papermill_nbclient_and_jupyter_client() -> None:
+    outside = {}
+    for path in sorted((ROOT / "golive_lib").rglob("*.py")):
+        where = path.relative_to(ROOT / "golive_lib").as_posix()
+        if where in INSIDE:
+            continue
+        fenced = {
+            name
+            for name in _imports(path)
+            if name == "golive_lib.report.kernels"
+            or any(name == f or name.startswith(f + ".") for f in FENCED)
+        }
+        if fenced:
+            outside[where] = sorted(fenced)
+    assert outside == {}, "import these through golive_lib.report.speed"
