@@ -4,7 +4,6 @@ Prometheus of the demo stack."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -217,16 +216,15 @@ def test_bad_spec_files_name_the_file_and_the_problem(tmp_path: Path, text, mess
 # --------------------------------------------------------------------------- generated rules
 
 
-PROMTOOL = shutil.which("promtool") or "promtool"
-
-
-def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_path: Path) -> None:
+def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(
+    promtool: str, tmp_path: Path
+) -> None:
     bad, total = by_5xx('{job="t"}')
     s = ratio("checkout-availability", bad, total, 0.99, D30)
     rules = slo.generate_rules(s)
     (tmp_path / "rules.yml").write_text(slo.rules_yaml(rules))
     check = subprocess.run(
-        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+        [promtool, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
     alerts = {r["alert"]: r for g in rules["groups"] for r in g["rules"] if "alert" in r}
@@ -275,7 +273,7 @@ def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_pat
     }
     (tmp_path / "tests.yml").write_text(yaml.safe_dump(tests))
     run = subprocess.run(
-        [PROMTOOL, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
+        [promtool, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
     )
     assert run.returncode == 0, run.stdout + run.stderr
     # Only the missing pairs: a ticket alert alone.
@@ -424,7 +422,7 @@ def _clause(short: str, long: str, factor: str) -> str:
     ],
 )
 def test_golive_rules_writes_the_alerts_sloth_generates_for_the_period(
-    tmp_path: Path, period, page, ticket
+    promtool: str, tmp_path: Path, period, page, ticket
 ) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
@@ -459,12 +457,14 @@ def test_golive_rules_writes_the_alerts_sloth_generates_for_the_period(
     assert records[f"slo:sli_error:ratio_rate{name}"]["labels"]["sloth_window"] == name
     (tmp_path / "rules.yml").write_text(result.output)
     check = subprocess.run(
-        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+        [promtool, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_a_7_day_slo_alerts_on_a_fast_burn_and_never_below_its_budget(tmp_path: Path) -> None:
+def test_a_7_day_slo_alerts_on_a_fast_burn_and_never_below_its_budget(
+    promtool: str, tmp_path: Path
+) -> None:
     """promtool evaluates `golive rules --period 7d`: a 5x burn pages (above the 3.5x of
     the 6h/30m pair) and tickets; half the budget rate fires nothing (golive's rules used
     to ticket at 0.23x)."""
@@ -517,12 +517,13 @@ def test_a_7_day_slo_alerts_on_a_fast_burn_and_never_below_its_budget(tmp_path: 
     }
     (tmp_path / "tests.yml").write_text(yaml.safe_dump(tests))
     run = subprocess.run(
-        [PROMTOOL, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
+        [promtool, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
     )
     assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_golive_rules_covers_every_slo_of_a_multi_document_file_and_honours_disable(
+    promtool: str,
     tmp_path: Path,
 ) -> None:
     from typer.testing import CliRunner
@@ -546,7 +547,7 @@ def test_golive_rules_covers_every_slo_of_a_multi_document_file_and_honours_disa
     )
     (tmp_path / "rules.yml").write_text(result.output)
     check = subprocess.run(
-        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+        [promtool, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
 

@@ -20,6 +20,7 @@ once for the kernels it forks after (requests are taken in the order they connec
 
 Only Linux (``os.pidfd_open``, ``prctl``); elsewhere, or for a kernel command that is not
 ``python -m ipykernel_launcher`` of this interpreter, kernels start as usual.
+Part of the speed layer: reviews reach it only through `golive_lib.report.speed`.
 """
 
 from __future__ import annotations
@@ -579,6 +580,9 @@ def main() -> None:
     if len(sys.argv) != 2 or not sys.argv[1].isdigit():
         raise SystemExit("usage: python -m golive_lib.report.kernels LISTENING_FD")
     _die_with_parent()
+    from golive_lib.report import speed
+
+    speed.switch_on()  # started only with the layer on: the kernels inherit its state
     listener = socket.socket(fileno=int(sys.argv[1]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the starter's Ctrl-C is the starter's
     serve(listener)

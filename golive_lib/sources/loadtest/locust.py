@@ -57,7 +57,7 @@ HISTORY_COLUMNS = (
     "99%",
 )
 FAILURE_COLUMNS = ("Method", "Name", "Error", "Occurrences")
-INSTALL_HINT = "pip install locust"
+INSTALL_HINT = "pip install 'golive[locust]' (or pip install locust)"
 
 
 def files_of(prefix: Path) -> tuple[Path, Path, Path]:
