@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import catalog
 from ..model import Check, Evidence, Status
-from ..params import Params
+from ..params import Component, Params
 from ..sources.docs import (
     Link,
     LinkKind,
@@ -115,6 +115,29 @@ def doc_present(ev: ArchitectureEvidence, params: Params) -> Check:
     )
 
 
+def _component_evidence(
+    ev: ArchitectureEvidence, component: Component, lk: Link | None, broken: bool
+) -> Evidence:
+    """Where the overview links the component, or what link was expected."""
+    if lk is None:
+        expected = (
+            f"expected a link to {component.link}"
+            if component.link
+            else "no link's text or target mentions it"
+        )
+        return Evidence(
+            label=component.name,
+            value=f"missing: not linked from {ev.overview_rel}; {expected}",
+            location=ev.overview_rel,
+        )
+    note = " (the link is broken: see architecture.links-resolve)" if broken else ""
+    return Evidence(
+        label=component.name,
+        value=f"linked at {ev.where(lk.line)} -> {lk.target}{note}",
+        location=ev.where(lk.line),
+    )
+
+
 @check("architecture.components-linked")
 def components_linked(ev: ArchitectureEvidence, params: Params) -> Check:
     cid = "architecture.components-linked"
@@ -136,27 +159,7 @@ def components_linked(ev: ArchitectureEvidence, params: Params) -> Check:
         lk = component_link(component, doc, ev.repository)
         if lk is None:
             missing.append(component.name)
-            expected = (
-                f"expected a link to {component.link}"
-                if component.link
-                else "no link's text or target mentions it"
-            )
-            evidence.append(
-                Evidence(
-                    label=component.name,
-                    value=f"missing: not linked from {ev.overview_rel}; {expected}",
-                    location=ev.overview_rel,
-                )
-            )
-        else:
-            note = " (the link is broken: see architecture.links-resolve)" if lk in broken else ""
-            evidence.append(
-                Evidence(
-                    label=component.name,
-                    value=f"linked at {ev.where(lk.line)} -> {lk.target}{note}",
-                    location=ev.where(lk.line),
-                )
-            )
+        evidence.append(_component_evidence(ev, component, lk, lk in broken))
     if not missing:
         return catalog.make(
             cid,

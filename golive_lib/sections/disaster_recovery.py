@@ -333,6 +333,17 @@ RESTORE_DOC_FIX = (
 )
 
 
+def _last_date(text: str, today: date) -> date | None:
+    """The latest valid YYYY-MM-DD date in ``text`` that is not after ``today``."""
+    dates = []
+    for y, m, d in _DATE_RE.findall(text):
+        try:
+            dates.append(date(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return max((d for d in dates if d <= today), default=None)
+
+
 @check("dr.restore-documented")
 def restore_documented(ev: DrEvidence, params: Params) -> Check:
     cid = "dr.restore-documented"
@@ -349,14 +360,7 @@ def restore_documented(ev: DrEvidence, params: Params) -> Check:
             location=rel if procedure is None else f"{rel}:{procedure[0]}",
         )
     ]
-    dates = []
-    if result is not None:
-        for y, m, d in _DATE_RE.findall(result[1]):
-            try:
-                dates.append(date(int(y), int(m), int(d)))
-            except ValueError:
-                continue
-    last = max((d for d in dates if d <= ev.today), default=None)
+    last = None if result is None else _last_date(result[1], ev.today)
     evidence.append(
         Evidence(
             label="last result",

@@ -14,6 +14,7 @@ in the evidence. Nothing is injected when a precondition fails (a variable of
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from .. import attestations, catalog
@@ -244,6 +245,30 @@ def service_alert_rules(rules: tuple[Rule, ...], params: Params) -> list[Rule]:
     ]
 
 
+def _runbooks(alerts: list[Rule], key: str, repository: Path) -> tuple[list[str], list[Evidence]]:
+    """Each alert's runbook annotation, resolved; the alerts without a working one."""
+    problems: list[str] = []
+    evidence: list[Evidence] = []
+    for r in alerts:
+        target = r.annotations.get(key, "")
+        if not target:
+            problems.append(f"{r.name}: no {key}")
+            evidence.append(Evidence(label=r.name, value=f"no {key} annotation", location=r.file))
+            continue
+        link = resolve_link(target, repository)
+        if not link.ok:
+            problems.append(f"{r.name}: {target} ({link.reason})")
+        evidence.append(
+            Evidence(
+                label=r.name,
+                value="runbook found" if link.ok else f"runbook broken: {link.reason}",
+                location=target,
+                link=target if link.kind == "url" else None,
+            )
+        )
+    return problems, evidence
+
+
 @check("premortem.alerts-have-runbooks")
 def alerts_have_runbooks(ev: PremortemEvidence, params: Params) -> Check:
     check_id = "premortem.alerts-have-runbooks"
@@ -270,25 +295,7 @@ def alerts_have_runbooks(ev: PremortemEvidence, params: Params) -> Check:
             (),
             fix,
         )
-    problems: list[str] = []
-    evidence: list[Evidence] = []
-    for r in alerts:
-        target = r.annotations.get(key, "")
-        if not target:
-            problems.append(f"{r.name}: no {key}")
-            evidence.append(Evidence(label=r.name, value=f"no {key} annotation", location=r.file))
-            continue
-        link = resolve_link(target, ev.repository)
-        if not link.ok:
-            problems.append(f"{r.name}: {target} ({link.reason})")
-        evidence.append(
-            Evidence(
-                label=r.name,
-                value="runbook found" if link.ok else f"runbook broken: {link.reason}",
-                location=target,
-                link=target if link.kind == "url" else None,
-            )
-        )
+    problems, evidence = _runbooks(alerts, key, ev.repository)
     data: dict[str, Any] = {"alerts": len(alerts), "problems": problems}
     if problems:
         return catalog.make(
