@@ -1,8 +1,10 @@
 """Shared by the drill scripts: where a drill's scratch database lives, and counting.
 
 Drills never touch production data: each restores or replays into a fresh SQLite file
-under a scratch folder (INGEST_DRILL_DIR, else <tmp>/ingest-api-drill), using the
-service's own schema (ingest_api.schema.SCHEMA).
+under a scratch folder (INGEST_DRILL_DIR, else <tmp>/ingest-api-drill-<parent pid>: a
+drill's command and its verification are started by the same review process, and two
+reviews running at once never count each other's rows), using the service's own schema
+(ingest_api.schema.SCHEMA).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from ingest_api.schema import SCHEMA  # noqa: E402
 
 
 def scratch_dir() -> Path:
-    root = Path(os.environ.get("INGEST_DRILL_DIR") or Path(tempfile.gettempdir()) / "ingest-api-drill")
+    default = Path(tempfile.gettempdir()) / f"ingest-api-drill-{os.getppid()}"
+    root = Path(os.environ.get("INGEST_DRILL_DIR") or default)
     root.mkdir(parents=True, exist_ok=True)
     return root
 
