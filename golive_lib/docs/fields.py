@@ -9,7 +9,7 @@ from __future__ import annotations
 
 INTRO = """
 One YAML file per service, `parameters/<service>.yaml`, validated by the pydantic models
-of `golive_lib/params.py` before anything runs: a wrong file stops `golive run` with exit
+of `golive_lib/params/` before anything runs: a wrong file stops `golive run` with exit
 2, nothing written, and a message naming the file, the dotted field, the bad value and
 the fix.
 
