@@ -3,9 +3,9 @@ from Jinja2 templates with autoescape); these names stay importable from here.""
 
 from __future__ import annotations
 
+from .model import STATUS_COLOURS
 from .report.html import (
     LONG_LOCATION,
-    STATUS_COLOURS,
     TD,
     TH,
     badge,

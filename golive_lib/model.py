@@ -44,6 +44,17 @@ STATUS_ORDER = (
     Status.NA,
 )
 
+# How every page, table and chart shows a status: (text colour, background colour).
+STATUS_COLOURS = {
+    Status.PASS: ("#1b5e20", "#c8e6c9"),
+    Status.FAIL: ("#b71c1c", "#ffcdd2"),
+    Status.WARN: ("#8a5a00", "#ffe0b2"),
+    Status.WAIVED: ("#4a148c", "#e1bee7"),
+    Status.PENDING: ("#0d47a1", "#bbdefb"),
+    Status.ERROR: ("#ffffff", "#6d1b1b"),
+    Status.NA: ("#424242", "#e0e0e0"),
+}
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from datetime import UTC, date
 from typing import Any
 
-from .model import STATUS_ORDER, Check
+from .model import STATUS_COLOURS, STATUS_ORDER, Check
 from .names import PLOTLY_MIME
-from .report.html import STATUS_COLOURS
 
 Figure = dict[str, Any]
 

@@ -13,19 +13,9 @@ from typing import Any
 
 from markupsafe import escape
 
-from ..model import STATUS_ORDER, Check, Status
+from ..model import STATUS_COLOURS, STATUS_ORDER, Check, Status
 
 TEMPLATES = Path(__file__).parent / "templates" / "html"
-
-STATUS_COLOURS = {
-    Status.PASS: ("#1b5e20", "#c8e6c9"),
-    Status.FAIL: ("#b71c1c", "#ffcdd2"),
-    Status.WARN: ("#8a5a00", "#ffe0b2"),
-    Status.WAIVED: ("#4a148c", "#e1bee7"),
-    Status.PENDING: ("#0d47a1", "#bbdefb"),
-    Status.ERROR: ("#ffffff", "#6d1b1b"),
-    Status.NA: ("#424242", "#e0e0e0"),
-}
 
 LONG_LOCATION = 160  # characters: a location longer than this is folded
 EVIDENCE_SHOWN = 20  # evidence items shown per check; results.json holds them all

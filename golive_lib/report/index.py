@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import STATUS_ORDER, Status
-from .html import STATUS_COLOURS, macros, page
+from ..model import STATUS_COLOURS, STATUS_ORDER, Status
+from .html import macros, page
 from .results import load_checks
 
 TIMELINE_RUNS = 30  # the latest runs in the table; `golive history` lists every one

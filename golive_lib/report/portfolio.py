@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReportError
-from ..model import STATUS_ORDER
+from ..model import STATUS_COLOURS, STATUS_ORDER
 from ..names import INDEX_HTML, SIGNOFFS_JSONL
 from . import history, signoff
-from .html import STATUS_COLOURS, page
+from .html import page
 
 PORTFOLIO_HTML = INDEX_HTML
 
