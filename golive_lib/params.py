@@ -34,6 +34,7 @@ from .catalog import CHECKS
 from .errors import ParamsError
 from .model import Severity
 from .names import PARAMS_SCHEMA_VERSION
+from .sources.secrets import DEFAULT_VENDORED
 
 SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")  # always fullmatch
 ENV_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # always fullmatch
@@ -228,6 +229,14 @@ class ScanIgnore(Strict):
 class SecretScanning(Strict):
     exclude: list[str] = Field(
         default_factory=list, description="fnmatch globs of repository paths not to scan"
+    )
+    vendored: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_VENDORED),
+        description="globs (** spans folders) of vendored and generated trees: skipped and "
+        "counted; [] scans them too",
+    )
+    engine: Literal["auto", "kingfisher", "detect-secrets"] = Field(
+        "auto", description="auto: kingfisher when installed, else detect-secrets"
     )
 
 

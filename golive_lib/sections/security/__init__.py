@@ -68,7 +68,12 @@ def collect(params: Params, today: date | None = None) -> SecurityEvidence:
     secrets: secretsrc.SecretScan | None = None
     secrets_error = None
     try:
-        secrets = secretsrc.scan(repo, tuple(sec.secrets.exclude))
+        secrets = secretsrc.scan(
+            repo,
+            tuple(sec.secrets.exclude),
+            vendored=tuple(sec.secrets.vendored),
+            engine=sec.secrets.engine,
+        )
     except SourceError as e:
         secrets_error = e.message
     buckets: tuple[s3src.BucketState, ...] = ()
