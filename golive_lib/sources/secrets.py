@@ -21,6 +21,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,11 +119,11 @@ def _jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _rule_of(rel: str, exclude: tuple[str, ...], vendored: tuple[str, ...]) -> str | None:
+def _rule_of(rel: str, exclude: tuple[str, ...], vendored: re.Pattern[str] | None) -> str | None:
     """Why a file is left out before it is read, or None."""
     if any(fnmatch.fnmatch(rel, g) for g in exclude):
         return "excluded (security.secrets.exclude)"
-    if vendored and any(tracked._glob_regex(g).fullmatch(rel) for g in vendored):
+    if vendored is not None and vendored.fullmatch(rel):
         return "vendored or generated (security.secrets.vendored)"
     suffix = rel.rsplit(".", 1)[-1].lower() if "." in rel.rsplit("/", 1)[-1] else ""
     if suffix and f".{suffix}" in BINARY_SUFFIXES:
@@ -203,8 +204,9 @@ def scan(
     skipped: dict[str, int] = {}
     unreadable: list[str] = []
     keys: dict[str, str] = {}  # file -> its cache key
+    vendored_rx = tracked.globs_regex(vendored)
     for rel in tracked.listing(repo).paths:
-        rule = _rule_of(rel, exclude, vendored)
+        rule = _rule_of(rel, exclude, vendored_rx)
         if rule is None:
             rule, key = _read_key(repo, rel, unreadable)
             if key is not None:
@@ -216,7 +218,10 @@ def scan(
     if misses:
         jobs = _jobs()
         if binary is not None:
-            hits = secret_engines.run_kingfisher(binary, repo, misses, baseline, jobs)
+            inputs = secret_engines.cover(misses, list(keys))
+            hits = secret_engines.run_kingfisher(
+                binary, repo, misses, baseline, jobs, inputs=inputs, skip=vendored
+            )
         else:
             hits, failed = secret_engines.run_detect_secrets(repo, misses, baseline, jobs)
             unreadable.extend(failed)
@@ -250,18 +255,30 @@ def scan(
 
 def _read_key(repo: Path, rel: str, unreadable: list[str]) -> tuple[str | None, str | None]:
     """(why the file is left out, or None; its cache key when it is scanned)."""
-    path = repo / rel
+    path = f"{repo}/{rel}"
     try:
-        info = path.stat()
-        # a FIFO or device would block the scan (and the section) forever
+        # non-blocking: opening a FIFO to read would wait for a writer forever
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return "gone since it was listed", None
+    except OSError as e:
+        unreadable.append(f"{rel}: {e.strerror or type(e).__name__}")
+        return None, None
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return "not a regular file", None
         if info.st_size > MAX_BYTES:
             return f"larger than {MAX_BYTES // 1_000_000} MB", None
-        content = path.read_bytes()
+        chunks = []
+        while chunk := os.read(fd, max(info.st_size, 65536)):
+            chunks.append(chunk)
+        content = b"".join(chunks)
     except OSError as e:
         unreadable.append(f"{rel}: {e.strerror or type(e).__name__}")
         return None, None
+    finally:
+        os.close(fd)
     if b"\0" in content[:8192]:
         return "binary", None
     return None, _Cache.key(rel, content)

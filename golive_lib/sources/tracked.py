@@ -15,11 +15,14 @@ A plain folder is walked on each call.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
+import stat
 import subprocess
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +57,14 @@ class Listing:
         )
 
 
+def globs_regex(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex matching a path that any of the globs matches (see `Listing.match`);
+    None for no glob."""
+    parts = [_glob_regex(p).pattern for p in patterns]
+    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+
+
+@functools.lru_cache(maxsize=256)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
     """A glob as a regex over posix paths: `**/` any folders (or none), `*` and `?` within
     one path part, `[...]` as fnmatch."""
@@ -136,14 +147,21 @@ def _read(repo: Path) -> Listing:
         names = _walk_paths(repo)
     kept: list[str] = []
     real = repo.resolve()
+    root = str(repo)
     for rel in names:
         if set(rel.split("/")[:-1]) & SKIP_DIRS:
             continue
-        path = repo / rel
-        if not path.is_file():  # a folder git lists (submodule), a dangling link, gone
-            continue
-        if path.is_symlink() and not _inside(real, path):
-            continue  # git and the walk list a link itself, never what is under one
+        path = f"{root}/{rel}"  # strings: pathlib costs more than the stat itself
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            continue  # gone since git listed it
+        if stat.S_ISLNK(mode):
+            # git and the walk list a link itself, never what is under one
+            if not os.path.isfile(path) or not _inside(real, Path(path)):
+                continue
+        elif not stat.S_ISREG(mode):
+            continue  # a folder git lists (a submodule), a FIFO, a device
         kept.append(rel)
     return Listing(repo, tuple(kept), from_git)
 
