@@ -45,7 +45,7 @@ rules:
       [a-z0-9_.-]{0,24}
       ["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}
       ["']
-      ([^"'\s$<>{}%]{8,128})
+      ([^"'\s$<>{}]{8,128})
       ["']
     min_entropy: 3.0
     confidence: medium
@@ -55,7 +55,7 @@ rules:
     id: golive.env-assignment
     pattern: |
       (?x)
-      (?m:^)\s{0,8}(?:export\s+)?
+      (?m:^)\s{0,8}(?:export\s+|ENV\s+|ARG\s+)?
       [A-Z0-9_]{0,32}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY)
       [A-Z0-9_]{0,32}
       =
@@ -64,6 +64,16 @@ rules:
     confidence: medium
     examples:
       - 'DB_PASSWORD=Vq7pLz9mK2xR4tWs'
+  - name: Credentials in a URL
+    id: golive.url-credentials
+    pattern: |
+      (?xi)
+      \b(?:https?|ftp|ssh|git|amqps?|redis|mongodb(?:\+srv)?|postgres(?:ql)?|mysql)://
+      [^\s:/@"'$]{1,64}:([^\s:/@"'$<>{}]{6,128})@[a-z0-9][a-z0-9.-]{1,253}
+    min_entropy: 2.5
+    confidence: medium
+    examples:
+      - '"resolved": "https://deploy:2mZp0zVZomHF4Lq9Wx@npm.acme-internal.io/ui.tgz"'
   - name: AWS access key ID
     id: golive.aws-access-key-id
     pattern: |
@@ -75,13 +85,24 @@ rules:
       - 'AWS_ACCESS_KEY_ID=AKIA4HQWZ7RZM2K6PXLB'
 """
 # Words that mark a keyword rule's value as a placeholder, never a credential.
-PLACEHOLDERS = ("example", "xxxxxx", "changeme", "change_me", "placeholder", "dummy", "your_")
+PLACEHOLDERS = (
+    "example",
+    "xxxxxx",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "dummy",
+    "your_",
+    "your-",
+)
+WORDS_ONLY_PLACEHOLDERS = frozenset({"password", "passwd", "secret", "token"})
 ACRONYMS = {"aws", "gcp", "pat", "api", "uri", "url", "npm", "jwt", "ssh", "pypi", "id", "sas"}
 BRANDS = {"github": "GitHub", "gitlab": "GitLab", "openai": "OpenAI", "sendgrid": "SendGrid"}
 KEYWORD = "Secret keyword"  # golive's keyword rules' findings
 GOLIVE_TYPES = {
     "golive.keyword-assignment": KEYWORD,
     "golive.env-assignment": KEYWORD,
+    "golive.url-credentials": "Credentials in a URL",
     "golive.aws-access-key-id": "AWS access key ID",
 }
 CHUNK_CHARS = 100_000  # of file names per kingfisher run (well under ARG_MAX)
@@ -302,7 +323,7 @@ def _kingfisher_hits(stdout: bytes, baseline: Baseline) -> list[Hit]:
         rule, found = row.get("rule", {}), row.get("finding", {})
         value = str(found.get("snippet", ""))
         rule_id = str(rule.get("id", ""))
-        if rule_id.startswith("golive.") and any(w in value.lower() for w in PLACEHOLDERS):
+        if rule_id.startswith("golive.") and not plausible(value):
             continue
         path = str(found.get("path", "")).removeprefix("./")
         hits.append(
@@ -320,10 +341,25 @@ def _kingfisher_hits(stdout: bytes, baseline: Baseline) -> list[Hit]:
     return hits
 
 
+def plausible(value: str) -> bool:
+    """Whether a value golive's generic rules matched can be a credential: not a
+    placeholder (`changeme`, `<your-password>`, AWS's `...EXAMPLE`), a format string, or
+    a name made of words (`X-Auth-Token`, `STRIPE_SECRET_KEY`: letters and separators
+    only). A real password of words alone is missed: provider rules still find tokens."""
+    low = value.lower()
+    if any(w in low for w in PLACEHOLDERS) or low in WORDS_ONLY_PLACEHOLDERS:
+        return False
+    if value.startswith(("%", "$")):
+        return False
+    return not (value.replace("-", "").replace("_", "").replace(".", "").isalpha())
+
+
 def _without_shadowed(hits: list[Hit]) -> list[Hit]:
-    """A keyword hit on a line a provider rule also matched says nothing more: dropped."""
-    named = {(h.path, h.line) for h in hits if h.type != KEYWORD}
-    return [h for h in hits if h.type != KEYWORD or (h.path, h.line) not in named]
+    """A hit of golive's generic rules on a line a provider rule also matched says nothing
+    more: dropped."""
+    generic = set(GOLIVE_TYPES.values())
+    named = {(h.path, h.line) for h in hits if h.type not in generic}
+    return [h for h in hits if h.type not in generic or (h.path, h.line) not in named]
 
 
 # --------------------------------------------------------------------------- detect-secrets
