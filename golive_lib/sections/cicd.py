@@ -16,7 +16,6 @@ because it may be in the file that could not be read.
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from .. import catalog
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
 from ..params import Params
-from ..sources import hadolint, repofile
+from ..sources import hadolint, repofile, tracked
 from ..sources.ci import DISCOVERY, Job, ParseFailure, Pipeline, Ref, Step, discover, parse_all
 from ..sources.ci.shell import command_segments
 from ..sources.docs import parse_markdown_text
@@ -374,16 +373,16 @@ def product_hits(ev: CicdEvidence, hits: list[Hit]) -> list[Hit]:
 
 def find_dockerfiles(repo: Path) -> list[Path]:
     """Every ``Dockerfile*`` / ``*.Dockerfile`` in the repository, skipping vendored trees."""
-    found: list[Path] = []
-    for root, dirs, files in os.walk(repo):
-        dirs[:] = sorted(d for d in dirs if d not in DOCKERFILE_SKIP_DIRS)
-        for name in sorted(files):
-            lower = name.lower()
-            if (lower.startswith("dockerfile") and not lower.endswith(".md")) or lower.endswith(
-                ".dockerfile"
-            ):
-                found.append(Path(root) / name)
-    return found
+    found: list[str] = []
+    for rel in tracked.listing(repo).paths:  # git's view: build output is not the service's
+        *folders, name = rel.split("/")
+        lower = name.lower()
+        if DOCKERFILE_SKIP_DIRS.isdisjoint(folders) and (
+            (lower.startswith("dockerfile") and not lower.endswith(".md"))
+            or lower.endswith(".dockerfile")
+        ):
+            found.append(rel)
+    return [repo / rel for rel in sorted(found, key=tracked.walk_order)]
 
 
 _FROM_RE = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?P<image>\S+)(?:\s+AS\s+(?P<alias>\S+))?", re.I)

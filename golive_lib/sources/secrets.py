@@ -205,8 +205,11 @@ def scan(
     unreadable: list[str] = []
     keys: dict[str, str] = {}  # file -> its cache key
     vendored_rx = tracked.globs_regex(vendored)
-    for rel in tracked.listing(repo).paths:
+    listed = tracked.listing(repo)
+    for rel in listed.paths:
         rule = _rule_of(rel, exclude, vendored_rx)
+        if rule is None and rel in listed.outside:
+            rule = "a link out of the repository (not its file)"
         if rule is None:
             rule, key = _read_key(repo, rel, unreadable)
             if key is not None:

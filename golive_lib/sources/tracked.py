@@ -4,7 +4,8 @@ In a git work tree the repository is what git lists: tracked files and untracked
 that are not ignored (`git ls-files --cached --others --exclude-standard`), so build
 output, virtualenvs and `.gitignore`d folders are never read. Elsewhere (a plain folder,
 a repository whose git cannot run) it is every file outside VCS and virtualenv folders.
-Either way a path that leaves the repository through a symbolic link is not its file.
+Either way a symbolic link to a file is listed (in `outside` too when the file lies
+outside the repository, so that its reader can refuse it and say why).
 
 In a git work tree the listing is kept per process for a few seconds, keyed by the
 repository and the stamp of git's index and root folder, so the walks of one section share
@@ -39,6 +40,8 @@ class Listing:
     repository: Path
     paths: tuple[str, ...]
     from_git: bool
+    # listed links to a file outside the repository: a reader refuses them (and says so)
+    outside: frozenset[str] = frozenset()
 
     def files(self) -> list[Path]:
         return [self.repository / p for p in self.paths]
@@ -55,6 +58,13 @@ class Listing:
         return (
             [p for p in self.paths if p.startswith(prefix)] if prefix != "/" else list(self.paths)
         )
+
+
+def walk_order(rel: str) -> tuple[tuple[int, str], ...]:
+    """Sort key giving `os.walk`'s order with sorted names: a folder's files before its
+    subfolders."""
+    *folders, name = rel.split("/")
+    return (*((1, f) for f in folders), (0, name))
 
 
 def globs_regex(patterns: Iterable[str]) -> re.Pattern[str] | None:
@@ -146,6 +156,7 @@ def _read(repo: Path) -> Listing:
     if names is None:
         names = _walk_paths(repo)
     kept: list[str] = []
+    outside: list[str] = []
     real = repo.resolve()
     root = str(repo)
     for rel in names:
@@ -158,12 +169,14 @@ def _read(repo: Path) -> Listing:
             continue  # gone since git listed it
         if stat.S_ISLNK(mode):
             # git and the walk list a link itself, never what is under one
-            if not os.path.isfile(path) or not _inside(real, Path(path)):
+            if not os.path.isfile(path):
                 continue
+            if not _inside(real, Path(path)):
+                outside.append(rel)
         elif not stat.S_ISREG(mode):
             continue  # a folder git lists (a submodule), a FIFO, a device
         kept.append(rel)
-    return Listing(repo, tuple(kept), from_git)
+    return Listing(repo, tuple(kept), from_git, frozenset(outside))
 
 
 def _stamp(repo: Path) -> tuple[int, int, int] | None:
