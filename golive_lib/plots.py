@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from datetime import UTC, date
 from typing import Any
 
-from .htmlfmt import STATUS_COLOURS
 from .model import STATUS_ORDER, Check
 from .names import PLOTLY_MIME
+from .report.html import STATUS_COLOURS
 
 Figure = dict[str, Any]
 

@@ -20,11 +20,11 @@ import fnmatch
 import hashlib
 import shutil
 import struct
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import process
 from .errors import GoliveError
 
 SSHSIG_MAGIC = b"SSHSIG"
@@ -49,20 +49,16 @@ def sign(key: Path, namespace: str, data: bytes) -> bytes:
     whose private half is in ssh-agent)."""
     if not Path(key).is_file():
         raise SshSigError(f"no such key file: {key}")
-    try:
-        proc = subprocess.run(
-            [_ssh_keygen(), "-q", "-Y", "sign", "-f", str(key), "-n", namespace],
-            input=data,
-            capture_output=True,
-            timeout=TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise SshSigError(f"ssh-keygen did not sign with {key} within {TIMEOUT_S} s") from None
-    if proc.returncode != 0:
-        why = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+    argv = [_ssh_keygen(), "-q", "-Y", "sign", "-f", str(key), "-n", namespace]
+    done = process.capture(argv, cwd=None, timeout_s=TIMEOUT_S, input=data)
+    if done.timed_out:
+        raise SshSigError(f"ssh-keygen did not sign with {key} within {TIMEOUT_S} s")
+    if done.error is not None:
+        raise SshSigError(f"ssh-keygen could not sign with {key}: {done.error}")
+    if done.returncode != 0:
+        why = done.stderr_tail.strip().splitlines()
         raise SshSigError(f"ssh-keygen could not sign with {key}: {why[-1] if why else '?'}")
-    return dearmor(proc.stdout.decode("ascii", "replace"))
+    return dearmor(done.stdout)
 
 
 def armor(sig: bytes) -> str:
@@ -128,32 +124,17 @@ def verify(
     with tempfile.NamedTemporaryFile("w", suffix=".sig", encoding="ascii") as fh:
         fh.write(armor(sig))
         fh.flush()
-        try:
-            proc = subprocess.run(
-                [
-                    _ssh_keygen(),
-                    "-Y",
-                    "verify",
-                    "-f",
-                    str(allowed_signers),
-                    "-I",
-                    principal,
-                    "-n",
-                    namespace,
-                    "-s",
-                    fh.name,
-                ],
-                input=data,
-                capture_output=True,
-                timeout=TIMEOUT_S,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return f"ssh-keygen did not answer within {TIMEOUT_S} s"
-    if proc.returncode == 0:
+        argv = [_ssh_keygen(), "-Y", "verify", "-f", str(allowed_signers), "-I", principal]
+        argv += ["-n", namespace, "-s", fh.name]
+        done = process.capture(argv, cwd=None, timeout_s=TIMEOUT_S, input=data)
+    if done.timed_out:
+        return f"ssh-keygen did not answer within {TIMEOUT_S} s"
+    if done.error is not None:
+        return f"ssh-keygen {done.error}"
+    if done.returncode == 0:
         return None
-    out = (proc.stderr + proc.stdout).decode("utf-8", "replace").strip().splitlines()
-    return out[-1] if out else f"ssh-keygen exited {proc.returncode}"
+    out = (done.stderr_tail + done.stdout).strip().splitlines()
+    return out[-1] if out else f"ssh-keygen exited {done.returncode}"
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
+
+from procs import gone_within
 
 from golive_lib.drills import TAIL_BYTES, run_command
 
@@ -70,21 +71,7 @@ def test_a_hanging_command_and_its_children_are_killed_at_the_timeout(tmp_path: 
     assert r.timed_out and r.returncode is None
     assert r.error == "timed out after 1.5 s; process group killed"
     assert "started" in r.output_tail
-    child = int(pidfile.read_text())
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and _alive(child):
-        time.sleep(0.05)
-    assert not _alive(child), "the drill's child survived the timeout"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie (killed, not yet reaped by init) counts as dead
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().split(")")[-1].split()[0] != "Z"
+    assert gone_within(int(pidfile.read_text()), 5), "the drill's child survived the timeout"
 
 
 def test_the_tail_is_bounded_and_env_values_are_redacted(tmp_path: Path) -> None:

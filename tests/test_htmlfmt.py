@@ -18,7 +18,7 @@ def _html(location: str) -> str:
 
 def test_a_short_location_is_shown_as_it_is():
     html = _html('http_requests_total{job="api"}')
-    assert "<code>http_requests_total{job=&quot;api&quot;}</code>" in html
+    assert "<code>http_requests_total{job=&#34;api&#34;}</code>" in html
     assert "<details" not in html
 
 

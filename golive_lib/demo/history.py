@@ -16,14 +16,13 @@ import json
 import math
 import random
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .. import cachedir
+from .. import cachedir, process
 from .processes import DemoError, require_binary
 
 JOB = "ingest-api"
@@ -258,26 +257,13 @@ def build_blocks(p: HistoryParams, cache: Path | None = None, promtool: str = "p
             source = write_openmetrics(generate(p), work / "history.om")
             blocks = work / "blocks"
             blocks.mkdir()
-            result = subprocess.run(  # noqa: S603 - promtool found on PATH
-                [
-                    tool,
-                    "tsdb",
-                    "create-blocks-from",
-                    "openmetrics",
-                    # Hidden flag: a few large blocks, not 360 two-hour ones (1 s, not 98 s).
-                    f"--max-block-duration={MAX_BLOCK}",
-                    "-q",
-                    str(source),
-                    str(blocks),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
+            argv = [tool, "tsdb", "create-blocks-from", "openmetrics"]
+            # Hidden flag: a few large blocks, not 360 two-hour ones (1 s, not 98 s).
+            argv += [f"--max-block-duration={MAX_BLOCK}", "-q", str(source), str(blocks)]
+            result = process.capture(argv, cwd=None, timeout_s=600)
             if result.returncode != 0:
-                raise DemoError(
-                    f"promtool could not build the history blocks: {result.stderr.strip()[-2000:]}"
-                )
+                why = result.error or result.stderr_tail.strip()[-2000:]
+                raise DemoError(f"promtool could not build the history blocks: {why}")
             (blocks / "complete").write_text(p.key() + "\n")
             shutil.rmtree(target, ignore_errors=True)
             blocks.rename(target)

@@ -1,16 +1,14 @@
 """Child processes of the demo stack: start on loopback, wait until ready, always stop.
 
 A `ManagedProcess` runs one program with its output in a log file, waits for
-readiness with a deadline, and on `stop()` terminates it (SIGTERM, then SIGKILL
-after a grace period) and removes the temporary folders it was given.
+readiness with a deadline, and on `stop()` terminates its process group (SIGTERM, then
+SIGKILL after a grace period) and removes the temporary folders it was given.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -19,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GoliveError
+from ..process import kill_group
 
 INSTALL_HINT = "sudo apt-get install prometheus prometheus-alertmanager"
 
@@ -138,21 +137,11 @@ class ManagedProcess:
         return found[0]
 
     def stop(self) -> None:
-        """Terminate (then kill after the grace period) and remove the temporary folders."""
+        """Terminate its process group (then kill it after the grace period: a child that
+        outlived the program goes too) and remove the temporary folders."""
         proc, self.proc = self.proc, None
-        if proc is not None and proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(self.grace_s)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(self.grace_s)
+        if proc is not None:
+            kill_group(proc, self.grace_s)
         for folder in self.cleanup:
             shutil.rmtree(folder, ignore_errors=True)
 

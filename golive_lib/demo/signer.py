@@ -8,12 +8,13 @@ kept as a trusted-signers file beside the reports (``.demo-signer/allowed_signer
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 
+from .. import process
 from ..report import portfolio
 from ..report import signoff as so
+from ..sshsig import SshSigError
 
 DEMO_SIGNER = "demo-sre@example.invalid"
 DEMO_ROLE = "sre"
@@ -27,12 +28,11 @@ def sign(folder: Path, reports: Path) -> Path:
     allowed = keep / "allowed_signers"
     with tempfile.TemporaryDirectory(prefix="golive-demo-key-") as tmp:
         key = Path(tmp) / "demo"
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "golive demo", "-f", str(key)],
-            check=True,
-            capture_output=True,
-            timeout=30,
-        )
+        argv = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "golive demo", "-f", str(key)]
+        made = process.capture(argv, cwd=None, timeout_s=30)
+        if made.returncode != 0:
+            why = made.error or made.stderr_tail.strip() or f"exit {made.returncode}"
+            raise SshSigError(f"ssh-keygen could not make the demo key: {why}")
         key_type, key_b64 = (Path(tmp) / "demo.pub").read_text().split()[:2]
         allowed.write_text(
             "# golive demo: a throwaway key made for this demo run (its private half is gone)\n"

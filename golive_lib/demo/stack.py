@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from types import TracebackType
 import httpx
 import yaml
 
+from .. import process
 from . import history
 from .processes import DemoError, ManagedProcess, free_port, require_binary, wait_until
 
@@ -335,16 +335,11 @@ class DemoStack:
             "S3 server (moto)",
         )
         self.s3_url = url
-        env = {**os.environ, **self._s3_env()}
-        done = subprocess.run(  # noqa: S603 - the example's own script, our interpreter
-            [sys.executable, str(self.example / "ops" / "s3_setup.py")],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        setup = [sys.executable, str(self.example / "ops" / "s3_setup.py")]
+        done = process.capture(setup, cwd=None, timeout_s=60, env=self._s3_env())
         if done.returncode != 0:
-            raise DemoError(f"the example's S3 set-up failed: {done.stderr.strip()[-500:]}")
+            why = done.error or done.stderr_tail.strip()[-500:]
+            raise DemoError(f"the example's S3 set-up failed: {why}")
 
     def _s3_env(self) -> dict[str, str]:
         return {**S3_ENV, "INGEST_S3_ENDPOINT": self.s3_url} if self.s3_url else {}

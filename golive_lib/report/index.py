@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..htmlfmt import STATUS_COLOURS, badge, checks_table, e, sections_table
 from ..model import STATUS_ORDER, Status
+from .html import STATUS_COLOURS, badge, checks_table, e, sections_table
 from .results import load_checks
 
 _CSS = """

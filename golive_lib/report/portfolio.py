@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReportError
-from ..htmlfmt import badge, e
 from ..model import STATUS_ORDER
 from ..names import INDEX_HTML, SIGNOFFS_JSONL
 from . import history, signoff
+from .html import badge, e
 
 PORTFOLIO_HTML = INDEX_HTML
 

@@ -30,9 +30,9 @@ from typing import Any
 
 from .. import intoto, sshsig
 from ..errors import ReportError
-from ..htmlfmt import e
 from ..jsonl import append_line
 from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON, SIGNOFFS_JSONL
+from .html import e
 from .signoff_check import NAMESPACE, Entry, check
 from .signoff_check import Trust as Trust
 from .signoff_check import trusted_for as trusted_for

@@ -6,42 +6,23 @@ five checks are pure functions of its `ArchitectureEvidence` and the parameters.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from pathlib import Path
-
 from .. import catalog
-from ..errors import SourceError
 from ..model import Check, Evidence, Status
-from ..params import Component, Params
+from ..params import Params
 from ..sources.docs import (
-    CodeBlock,
     Link,
     LinkKind,
     MarkdownDoc,
-    Resolution,
-    UrlCheck,
     body_lines,
-    check_urls,
     link_kind,
-    normalise_url,
-    parse_markdown,
-    repo_path,
-    resolve_links,
-    split_target,
 )
-from .base import check, repo_relative
+from .architecture_doc import Diagram, component_link, find_diagrams, is_image
+from .architecture_evidence import ArchitectureEvidence, collect, find_overview
+from .base import check
+
+__all__ = ["ArchitectureEvidence", "Diagram", "collect", "component_link", "find_overview"]
 
 SECTION = "architecture"
-
-IMAGE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
-_MERMAID_LANGS = frozenset({"mermaid", "mmd"})
-_PLANTUML_LANGS = frozenset({"plantuml", "puml", "uml", "c4plantuml"})
-_STRUCTURIZR_LANGS = frozenset({"structurizr", "structurizr-dsl"})
-_PLANTUML_START_RE = re.compile(r"^\s*@start(?:uml|c4)\b", re.M)
-_PLANTUML_C4_RE = re.compile(r"C4[_-]|\bC4\b|!include\s+<C4/", re.I)
-_MERMAID_C4_RE = re.compile(r"^\s*C4(?:Context|Container|Component|Dynamic|Deployment)\b", re.M)
-_STRUCTURIZR_RE = re.compile(r"^\s*workspace\b[^\n{]*\{", re.M)
 
 MERMAID_EXAMPLE = """```mermaid
 flowchart LR
@@ -49,76 +30,6 @@ flowchart LR
   api --> bucket[(S3 bucket)]
   api --> db[(SQL table)]
 ```"""
-
-
-@dataclass(frozen=True)
-class ArchitectureEvidence:
-    """What the architecture checks look at, read once from the repository."""
-
-    repository: Path
-    candidates: tuple[str, ...]  # the overview paths searched, in order
-    overview: Path | None = None  # the first candidate that exists
-    overview_rel: str | None = None  # the same, relative to the repository (posix)
-    doc: MarkdownDoc | None = None  # the parsed overview, when it could be read
-    read_error: str | None = None  # why the overview could not be read
-    resolutions: tuple[Resolution, ...] = ()  # every relative and #anchor link
-    url_checks: tuple[UrlCheck, ...] | None = None  # None: external links not checked
-
-    def where(self, line: int) -> str:
-        return f"{self.overview_rel}:{line}"
-
-
-@dataclass(frozen=True)
-class Diagram:
-    kind: str  # "Mermaid", "PlantUML", "C4 (Mermaid)", "C4 (PlantUML)", "C4 (Structurizr)", "image"
-    line: int
-    detail: str = ""  # the image path, or the fence language
-
-
-# --------------------------------------------------------------------------- collect
-
-
-def find_overview(repository: Path, candidates: tuple[str, ...]) -> Path | None:
-    """The first candidate path that is a file inside the repository (its file name
-    compared case-insensitively when the exact name is not there: Architecture.md)."""
-    for candidate in candidates:
-        path = repo_path(candidate, repository, repository)
-        if path is None:
-            continue
-        if path.is_file():
-            return path
-        if path.parent.is_dir():
-            same = [p for p in sorted(path.parent.iterdir()) if p.name.lower() == path.name.lower()]
-            if same and same[0].is_file():
-                return same[0]
-    return None
-
-
-def collect(params: Params) -> ArchitectureEvidence:
-    """Find and read the overview, resolve its links, and ask external ones when enabled."""
-    repository = params.repository
-    candidates = tuple(params.architecture.docs)
-    overview = find_overview(repository, candidates)
-    if overview is None:
-        return ArchitectureEvidence(repository, candidates)
-    rel = repo_relative(overview, repository)
-    try:
-        doc = parse_markdown(overview)
-    except SourceError as e:
-        return ArchitectureEvidence(repository, candidates, overview, rel, read_error=e.message)
-    url_checks = None
-    if params.architecture.check_external_links:
-        urls = [lk.target for lk in doc.links if link_kind(lk.target) is LinkKind.EXTERNAL]
-        url_checks = tuple(check_urls(urls, params.architecture.link_timeout_s).values())
-    return ArchitectureEvidence(
-        repository,
-        candidates,
-        overview=overview,
-        overview_rel=rel,
-        doc=doc,
-        resolutions=resolve_links(doc, repository),
-        url_checks=url_checks,
-    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -151,77 +62,6 @@ def _overview_or_result(ev: ArchitectureEvidence, check_id: str) -> MarkdownDoc 
             "Save the overview as UTF-8 text readable by the user running the review.",
         )
     return ev.doc
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", text.lower())
-
-
-def _mentions(link: Link, name: str) -> bool:
-    """Whether the link's text or target names the component (case and separators ignored)."""
-    hay = f"{link.text} {link.target}"
-    if name.lower() in hay.lower():
-        return True
-    squashed = _squash(name)
-    return bool(squashed) and squashed in _squash(hay)
-
-
-def _same_target(link: Link, want: str, doc: MarkdownDoc, repository: Path) -> bool:
-    """Whether an overview link leads where a component's ``link`` parameter points.
-
-    Repository paths are compared normalised (``./a/../b.md`` is ``b.md``), anchors and
-    query strings ignored; URLs compared with `normalise_url` (no fragment, no trailing /).
-    """
-    want_kind, kind = link_kind(want), link_kind(link.target)
-    if want_kind is LinkKind.EXTERNAL:
-        return kind is LinkKind.EXTERNAL and normalise_url(link.target) == normalise_url(want)
-    if want_kind is LinkKind.RELATIVE:
-        if kind is not LinkKind.RELATIVE:
-            return False
-        wanted = repo_path(split_target(want)[0], repository, repository)
-        got = repo_path(split_target(link.target)[0], doc.path.parent, repository)
-        return wanted is not None and wanted == got
-    return link.target == want
-
-
-def component_link(component: Component, doc: MarkdownDoc, repository: Path) -> Link | None:
-    """The first overview link that links the component, or None."""
-    for lk in doc.links:
-        if component.link:
-            if _same_target(lk, component.link, doc, repository):
-                return lk
-        elif _mentions(lk, component.name):
-            return lk
-    return None
-
-
-def _diagram_of_block(block: CodeBlock) -> Diagram | None:
-    lang, text = block.lang, block.text
-    if lang in _MERMAID_LANGS:
-        kind = "C4 (Mermaid)" if _MERMAID_C4_RE.search(text) else "Mermaid"
-        return Diagram(kind, block.line, lang)
-    if lang in _PLANTUML_LANGS or _PLANTUML_START_RE.search(text):
-        c4 = lang == "c4plantuml" or _PLANTUML_C4_RE.search(text)
-        return Diagram("C4 (PlantUML)" if c4 else "PlantUML", block.line, lang)
-    if lang in _STRUCTURIZR_LANGS or _STRUCTURIZR_RE.search(text):
-        return Diagram("C4 (Structurizr)", block.line, lang)
-    return None
-
-
-def _is_image(target: str) -> bool:
-    path = split_target(target)[0].lower()
-    return path.endswith(IMAGE_SUFFIXES)
-
-
-def find_diagrams(doc: MarkdownDoc, resolutions: tuple[Resolution, ...]) -> list[Diagram]:
-    """Diagram code blocks, and links to image files in the repository that resolve."""
-    found = [d for d in (_diagram_of_block(b) for b in doc.code_blocks) if d is not None]
-    found += [
-        Diagram("image", r.link.line, r.link.target)
-        for r in resolutions
-        if r.ok and link_kind(r.link.target) is LinkKind.RELATIVE and _is_image(r.link.target)
-    ]
-    return sorted(found, key=lambda d: d.line)
 
 
 # --------------------------------------------------------------------------- checks
@@ -427,7 +267,7 @@ def diagram(ev: ArchitectureEvidence, params: Params) -> Check:
             diagrams=[{"kind": d.kind, "line": d.line} for d in found],
         )
     broken_images = [
-        r for r in ev.resolutions if not r.ok and (r.link.image or _is_image(r.link.target))
+        r for r in ev.resolutions if not r.ok and (r.link.image or is_image(r.link.target))
     ]
     external_images = [
         lk for lk in doc.links if lk.image and link_kind(lk.target) is LinkKind.EXTERNAL

@@ -12,133 +12,40 @@ stands in, and goes stale after its allowed age.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
-from .. import attestations, catalog, htmlfmt
-from ..drills import DrillResult, run_command
-from ..errors import SourceError
+from .. import attestations, catalog
+from ..drills import DrillResult
 from ..model import Check, Evidence, Status
-from ..params import Drill, Params
+from ..params import Params
 from ..promql import format_duration
-from ..sources.docs import MarkdownDoc, find_heading, parse_markdown, repo_path
+from ..sources.docs import MarkdownDoc, find_heading
 from .base import check
+from .disaster_recovery_evidence import (
+    REPLAY_TIMEOUT_S,
+    Doc,
+    DrEvidence,
+    DrillRun,
+    Progress,
+    collect,
+    read_doc,
+    run_drill,
+)
+
+__all__ = [
+    "REPLAY_TIMEOUT_S",
+    "Doc",
+    "DrEvidence",
+    "DrillRun",
+    "Progress",
+    "collect",
+    "read_doc",
+    "run_drill",
+]
 
 SECTION = "disaster_recovery"
-REPLAY_TIMEOUT_S = 600.0
 TAIL_LINES = 12
 _DATE_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-
-Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class DrillRun:
-    """One drill as it ran: the command and, when the command succeeded, its verification."""
-
-    name: str  # "restore" or "replay"
-    run: DrillResult
-    verify: DrillResult | None
-    timeout_s: float
-
-    @property
-    def duration_s(self) -> float:
-        return self.run.duration_s + (self.verify.duration_s if self.verify else 0.0)
-
-
-@dataclass(frozen=True)
-class Doc:
-    rel: str
-    doc: MarkdownDoc | None = None
-    missing: bool = False
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class DrEvidence:
-    repository: Path
-    today: date
-    plan: Doc
-    restore_doc: Doc
-    restore: DrillRun | None = None
-    replay: DrillRun | None = None
-
-
-# --------------------------------------------------------------------------- collect
-
-
-def read_doc(repository: Path, rel: str) -> Doc:
-    """A Markdown document of the repository; missing or unreadable is data."""
-    path = repo_path(rel, repository, repository)
-    if path is None or not path.is_file():
-        return Doc(rel, missing=True)
-    try:
-        return Doc(rel, parse_markdown(path))
-    except SourceError as e:
-        return Doc(rel, error=e.message)
-
-
-def run_drill(
-    name: str,
-    drill: Drill,
-    repository: Path,
-    timeout_s: float,
-    progress: Progress | None,
-    redact: dict[str, str] | None = None,
-) -> DrillRun:
-    """Run the drill's command, then (when it exited 0) its verification, each bounded.
-    ``redact``: variables (already in the environment) whose values never reach the output."""
-
-    def say(prefix: str) -> Progress | None:
-        if progress is None:
-            return None
-        return lambda line: progress(f"[{prefix}] {line}")
-
-    if progress:
-        progress(f"[{name}] running {drill.command!s} (timeout {timeout_s:g} s)")
-    run = run_command(
-        drill.command, cwd=repository, timeout_s=timeout_s, env=redact, progress=say(name)
-    )
-    verify = None
-    if run.ok:
-        if progress:
-            progress(f"[{name}] verifying with {drill.verify!s}")
-        verify = run_command(
-            drill.verify,
-            cwd=repository,
-            timeout_s=timeout_s,
-            env=redact,
-            progress=say(f"{name} verify"),
-        )
-    if progress:
-        progress(f"[{name}] done in {run.duration_s + (verify.duration_s if verify else 0):.2f} s")
-    return DrillRun(name, run, verify, timeout_s)
-
-
-def collect(
-    params: Params, today: date | None = None, progress: Progress | None = None
-) -> DrEvidence:
-    """Read the plan and restore documents and run the enabled drills (once)."""
-    dr = params.dr
-    repo = params.repository
-    restore = replay = None
-    secrets = params.secret_env()
-    if dr.restore is not None and dr.restore.enabled and dr.rto is not None:
-        timeout = dr.restore.timeout_s or dr.rto.total_seconds()
-        restore = run_drill("restore", dr.restore, repo, timeout, progress, secrets)
-    if dr.replay is not None and dr.replay.enabled:
-        timeout = dr.replay.timeout_s or REPLAY_TIMEOUT_S
-        replay = run_drill("replay", dr.replay, repo, timeout, progress, secrets)
-    return DrEvidence(
-        repository=repo,
-        today=today or date.today(),
-        plan=read_doc(repo, dr.plan),
-        restore_doc=read_doc(repo, dr.restore_doc),
-        restore=restore,
-        replay=replay,
-    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -212,17 +119,10 @@ def _attested(
     )
 
 
-def _drill_check(check_id: str, d: DrillRun, rto: timedelta | None) -> Check:
-    evidence = _drill_evidence(d)
-    data: dict[str, object] = {
-        "drill": d.name,
-        "command_s": round(d.run.duration_s, 3),
-        "verify_s": round(d.verify.duration_s, 3) if d.verify else None,
-        "total_s": round(d.duration_s, 3),
-        "rto_s": rto.total_seconds() if rto else None,
-    }
-    if rto is not None:
-        evidence.append(Evidence(label="RTO", value=format_duration(rto)))
+def _drill_failure(
+    check_id: str, d: DrillRun, evidence: list[Evidence], data: dict[str, object]
+) -> Check | None:
+    """The drill's result when its command or its verification did not run or failed."""
     fix_cmd = (
         f"Make `{d.run.command}` run from the service repository (cwd) with the tools it "
         f"needs on the PATH, and finish within its timeout (dr.{d.name}.timeout_s)."
@@ -266,6 +166,22 @@ def _drill_check(check_id: str, d: DrillRun, rto: timedelta | None) -> Check:
             f"fix the {d.name} and run the drill again.",
             **data,
         )
+    return None
+
+
+def _drill_check(check_id: str, d: DrillRun, rto: timedelta | None) -> Check:
+    evidence = _drill_evidence(d)
+    data: dict[str, object] = {
+        "drill": d.name,
+        "command_s": round(d.run.duration_s, 3),
+        "verify_s": round(d.verify.duration_s, 3) if d.verify else None,
+        "total_s": round(d.duration_s, 3),
+        "rto_s": rto.total_seconds() if rto else None,
+    }
+    if rto is not None:
+        evidence.append(Evidence(label="RTO", value=format_duration(rto)))
+    if (failed := _drill_failure(check_id, d, evidence, data)) is not None:
+        return failed
     if rto is not None and d.duration_s > rto.total_seconds():
         return catalog.make(
             check_id,
@@ -506,26 +422,23 @@ def event_replay(ev: DrEvidence, params: Params) -> Check:
 CHECKS = (plan_documented, scenario_played, restore_tested, restore_documented, event_replay)
 
 
-def drill_table(ev: DrEvidence) -> str:
-    """An HTML table of the drills this review ran and their timings (outside text escaped)."""
-    rows = []
+def drill_rows(ev: DrEvidence) -> list[tuple[str, ...]]:
+    """The drills this review ran and their timings, a row of cells each (drill, command,
+    its outcome, the verification's, the timeout); rendered by `report.html.drill_table`."""
+    rows: list[tuple[str, ...]] = []
     for d in (ev.restore, ev.replay):
         if d is None:
             continue
-        cells = (
-            d.name,
-            d.run.command,
-            f"{_outcome(d.run)}, {_seconds(d.run.duration_s)}",
-            f"{_outcome(d.verify)}, {_seconds(d.verify.duration_s)}" if d.verify else "not run",
-            _seconds(d.timeout_s),
+        rows.append(
+            (
+                d.name,
+                d.run.command,
+                f"{_outcome(d.run)}, {_seconds(d.run.duration_s)}",
+                f"{_outcome(d.verify)}, {_seconds(d.verify.duration_s)}" if d.verify else "not run",
+                _seconds(d.timeout_s),
+            )
         )
-        rows.append("<tr>" + "".join(f"<td>{htmlfmt.e(c)}</td>" for c in cells) + "</tr>")
-    if not rows:
-        return "<p>No drill ran: the checks rest on attestations.</p>"
-    head = "".join(
-        f"<th>{h}</th>" for h in ("drill", "command", "command", "verification", "timeout")
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return rows
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:

@@ -4,21 +4,17 @@
 a missing binary, a timeout, a failed run or output that is not hadolint's JSON raise
 SourceError saying which and how to fix it. ``run`` is the runner underneath, for other
 output formats (security's run-now scan reads ``--format sarif``); at its timeout the
-whole process group is killed.
+whole process group is killed (:func:`golive_lib.process.capture`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from .. import redaction
+from .. import process
 from ..errors import SourceError
 from .executables import find_executable
 
@@ -118,31 +114,19 @@ def run(
     if not (dockerfile if cwd is None else cwd / dockerfile).is_file():
         raise SourceError(SOURCE, f"{dockerfile}: no such file")
     command = [found, "--format", fmt, "--no-fail", "--no-color", str(dockerfile)]
-    try:
-        proc = subprocess.Popen(
-            command,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-            env=redaction.review_env(),
+    done = process.capture(command, cwd=cwd, timeout_s=timeout_s)
+    if done.timed_out:
+        raise SourceError(SOURCE, f"timed out after {timeout_s:g}s on {dockerfile}")
+    if done.error is not None:
+        raise SourceError(SOURCE, f"cannot run {found}: {done.error}")
+    if done.truncated:
+        raise SourceError(
+            SOURCE, f"printed more than {process.CAPTURE_BYTES:,} bytes on {dockerfile}; stopped"
         )
-    except OSError as e:
-        raise SourceError(SOURCE, f"cannot run {found}: {e.strerror or e}") from e
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired as e:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.communicate(timeout=5)
-        raise SourceError(SOURCE, f"timed out after {timeout_s:g}s on {dockerfile}") from e
-    if proc.returncode != 0:
-        first = (stderr.strip().splitlines() or ["(no message)"])[0]
-        raise SourceError(SOURCE, f"failed on {dockerfile} (exit {proc.returncode}): {first}")
-    return stdout
+    if done.returncode != 0:
+        first = (done.stderr_tail.strip().splitlines() or ["(no message)"])[0]
+        raise SourceError(SOURCE, f"failed on {dockerfile} (exit {done.returncode}): {first}")
+    return done.stdout
 
 
 def lint(dockerfile: Path, *, timeout_s: float = 60.0, cwd: Path | None = None) -> list[Finding]:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from procs import gone_within
 
 from golive_lib.demo.processes import DemoError, ManagedProcess, require_binary, wait_until
 from golive_lib.demo.stack import DemoStack
@@ -32,6 +33,21 @@ def test_stop_terminates_then_kills_and_removes_the_temporary_folders(tmp_path: 
     proc.stop()
     assert popen.returncode is not None and popen.returncode < 0
     assert not scratch.exists()
+
+
+def test_stop_also_ends_a_child_that_outlived_the_program(tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+    code = (
+        "import subprocess, sys; "
+        "c = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+        f"open({str(pidfile)!r}, 'w').write(str(c.pid)); print('up', flush=True)"
+    )
+    proc = ManagedProcess("parent", [sys.executable, "-c", code], tmp_path / "log.txt").start()
+    proc.wait_for_line("up", 10)
+    child = int(pidfile.read_text())
+    assert not gone_within(child, 0.2), "the child should still run before stop()"
+    proc.stop()
+    assert gone_within(child, 5), "a child of the stopped program still runs"
 
 
 def test_a_process_that_dies_is_reported_with_its_output(tmp_path: Path) -> None:

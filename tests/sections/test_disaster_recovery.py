@@ -14,6 +14,7 @@ import yaml
 from golive_lib.errors import ParamsError
 from golive_lib.model import Check, Status
 from golive_lib.params import Params, load_params
+from golive_lib.report import html as report_html
 from golive_lib.sections import disaster_recovery as dr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +67,7 @@ def test_the_example_drills_run_and_the_planted_gap_shows(scratch: Path) -> None
     assert restore.data["total_s"] is not None and restore.data["rto_s"] == 3600
     assert "2024-04-18, 953 days ago" in got["dr.restore-documented"].summary
     assert "restored and verified" in str(got["dr.restore-documented"].evidence)
-    html = dr.drill_table(ev)
+    html = report_html.drill_table(dr.drill_rows(ev))
     assert html.count("<tr>") == 3 and "ops/restore.py" in html
 
 

@@ -340,7 +340,7 @@ def test_logging(tmp_path: Path, lines: list[str], status: Status, needle: str) 
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(data))
     params = load_params(tmp_path / "p.yaml")
     ev = obs.ObservabilityEvidence()
-    obs._logs(params, ev)
+    obs.collect_logs(params, ev)
     c = obs.logging(ev, params)
     assert c.status is status and needle in c.summary
     text = " ".join(e.value for e in c.evidence)

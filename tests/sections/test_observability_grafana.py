@@ -138,7 +138,7 @@ def grafana_params(tmp_path: Path, url: str) -> Params:
 def dashboards_check(params: Params) -> tuple[obs.ObservabilityEvidence, Any]:
     ev = obs.ObservabilityEvidence()
     ev.slos, ev.spec_errors = obs.load_slos(params)
-    obs._grafana(params, ev)
+    obs.collect_grafana(params, ev)
     return ev, obs.dashboards(ev, params)
 
 
@@ -241,7 +241,7 @@ def log_params(tmp_path: Path, command: list[str], **extra: Any) -> Params:
 
 def logging_check(params: Params) -> tuple[obs.ObservabilityEvidence, Any]:
     ev = obs.ObservabilityEvidence()
-    obs._logs(params, ev)
+    obs.collect_logs(params, ev)
     return ev, obs.logging(ev, params)
 
 

@@ -7,7 +7,8 @@ present. Throughput per interval is the difference of the cumulative request cou
 between rows over the time between them (Locust's own ``Requests/s`` column is a
 lagging 10-second average).
 
-`run` starts ``python -m locust --headless`` with a bounded timeout and streams its
+`run` starts ``python -m locust --headless`` with a bounded timeout
+(:func:`golive_lib.process.stream`: its process group is stopped there) and streams its
 progress; Locust exits 1 when any request failed, so it is told not to
 (``--exit-code-on-error 0``), and the final CSV files appear up to a second after the
 console summary, so `run` waits (bounded) for the ``Aggregated`` row.
@@ -20,20 +21,17 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import os
-import selectors
-import signal
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ... import redaction
+from ... import process
 from . import (
     EmptyResult,
     Endpoint,
@@ -293,59 +291,42 @@ def run(spec: RunSpec, progress: Callable[[str], None] | None = None) -> RunResu
     )
     say(f"locust: {spec.users} users at {spec.spawn_rate}/s for {spec.run_time_s} s on {spec.host}")
     start = time.monotonic()
-    deadline = start + spec.run_time_s + spec.grace_s
-    tail: list[str] = []
-    env = redaction.review_env({"PYTHONUNBUFFERED": "1"})
-    proc = subprocess.Popen(
+    limit_s = spec.run_time_s + spec.grace_s
+    tail: deque[str] = deque(maxlen=40)
+    last_said = [0.0]
+
+    def on_line(line: str) -> None:
+        tail.append(line.rstrip())
+        shown = _progress_line(line)
+        now = time.monotonic()
+        if shown and ("Aggregated" not in line or now - last_said[0] >= 5):
+            if "Aggregated" in line:
+                last_said[0] = now
+            say(f"[{now - start:5.1f} s] {shown}")
+
+    done = process.stream(
         command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=str(spec.locustfile.parent),
-        start_new_session=True,
+        cwd=spec.locustfile.parent,
+        timeout_s=limit_s,
+        env={"PYTHONUNBUFFERED": "1"},
+        progress=on_line,
+        progress_bytes=None,  # on_line keeps only a few lines
     )
-    assert proc.stdout is not None
-    last_said = 0.0
-    try:
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stdout, selectors.EVENT_READ)
-            while True:
-                if time.monotonic() > deadline:
-                    raise LiveRunError(
-                        spec.host,
-                        f"Locust did not finish within {spec.run_time_s + spec.grace_s:.0f} s; "
-                        "it was stopped",
-                    )
-                if not sel.select(timeout=0.2):
-                    if proc.poll() is not None:
-                        break
-                    continue
-                line = proc.stdout.readline()
-                if not line:
-                    if proc.poll() is not None:
-                        break
-                    continue
-                tail = (tail + [line.rstrip()])[-40:]
-                shown = _progress_line(line)
-                now = time.monotonic()
-                if shown and ("Aggregated" not in line or now - last_said >= 5):
-                    last_said = now if "Aggregated" in line else last_said
-                    say(f"[{now - start:5.1f} s] {shown}")
-        proc.wait(timeout=10)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
     wall = time.monotonic() - start
-    log_tail = "\n".join(tail[-15:])
-    if proc.returncode != 0:
+    log_tail = "\n".join(list(tail)[-15:])
+    if done.error is not None:
+        raise LiveRunError(spec.host, f"Locust did not start: {done.error}")
+    if done.timed_out:
         raise LiveRunError(
-            spec.host, f"Locust exited with {proc.returncode}: {tail[-1] if tail else ''}"
+            spec.host, f"Locust did not finish within {limit_s:.0f} s; it was stopped"
+        )
+    if done.returncode != 0:
+        raise LiveRunError(
+            spec.host, f"Locust exited with {done.returncode}: {tail[-1] if tail else ''}"
         )
     result = _final_result(spec.out_prefix)
     say(f"done in {wall:.1f} s: {result.total.requests} requests, {result.total.failures} failed")
-    return RunResult(result, command, proc.returncode, wall, log_tail)
+    return RunResult(result, command, 0, wall, log_tail)
 
 
 def _final_result(prefix: Path, wait_s: float = 3.0) -> LoadTest:
