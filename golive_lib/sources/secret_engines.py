@@ -18,13 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import cachedir
+from .. import cachedir, process
 from ..errors import SourceError
 
 SOURCE = "secrets"
@@ -99,13 +98,15 @@ WORDS_ONLY_PLACEHOLDERS = frozenset({"password", "passwd", "secret", "token"})
 ACRONYMS = {"aws", "gcp", "pat", "api", "uri", "url", "npm", "jwt", "ssh", "pypi", "id", "sas"}
 BRANDS = {"github": "GitHub", "gitlab": "GitLab", "openai": "OpenAI", "sendgrid": "SendGrid"}
 KEYWORD = "Secret keyword"  # golive's keyword rules' findings
+URL_CREDENTIALS = "Credentials in a URL"
 GOLIVE_TYPES = {
     "golive.keyword-assignment": KEYWORD,
     "golive.env-assignment": KEYWORD,
-    "golive.url-credentials": "Credentials in a URL",
+    "golive.url-credentials": URL_CREDENTIALS,
     "golive.aws-access-key-id": "AWS access key ID",
 }
 CHUNK_CHARS = 100_000  # of file names per kingfisher run (well under ARG_MAX)
+REPORT_BYTES = 256_000_000  # of kingfisher's JSON report (a finding is ~1 kB of it)
 
 
 @dataclass(frozen=True)
@@ -188,12 +189,9 @@ def kingfisher_version(binary: str) -> str:
             return metadata.version("kingfisher-bin")
         except metadata.PackageNotFoundError:
             pass
-    try:
-        done = subprocess.run(
-            [binary, "--version"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise SourceError(SOURCE, f"kingfisher cannot run: {e}") from e
+    done = process.capture([binary, "--version"], cwd=None, timeout_s=30)
+    if done.error is not None:
+        raise SourceError(SOURCE, f"kingfisher cannot run: {done.error}")
     if done.returncode != 0:
         raise SourceError(SOURCE, f"kingfisher --version exited {done.returncode}")
     return done.stdout.strip().rsplit(" ", 1)[-1]
@@ -289,32 +287,32 @@ def _run_kingfisher(
     ]
     hits: list[Hit] = []
     for chunk in _chunks(names):
-        timeout = 600.0  # kingfisher reads ~50 MB/s a core: ten minutes is far beyond it
-        try:
-            done = subprocess.run(
-                [*base, "--", *chunk],
-                cwd=repo,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-                env={**os.environ, "NO_COLOR": "1"},
-            )
-        except subprocess.TimeoutExpired:
+        # kingfisher reads tens of MB/s a core: ten minutes is far beyond any repository
+        done = process.capture(
+            [*base, "--", *chunk],
+            cwd=repo,
+            timeout_s=600,
+            max_bytes=REPORT_BYTES,
+            env={"NO_COLOR": "1"},
+        )
+        if done.timed_out:
+            raise SourceError(SOURCE, f"kingfisher did not finish in 600 s ({len(chunk)} inputs)")
+        if done.error is not None:
+            raise SourceError(SOURCE, f"kingfisher cannot run: {done.error}")
+        if done.truncated:
             raise SourceError(
-                SOURCE, f"kingfisher did not finish within {timeout:.0f} s on {len(chunk)} files"
-            ) from None
-        except OSError as e:
-            raise SourceError(SOURCE, f"kingfisher cannot run: {e}") from e
+                SOURCE, f"kingfisher's report passed {REPORT_BYTES // 1_000_000} MB (findings)"
+            )
         # exit 200/205: findings; 0: none. Its stderr may quote a file's text: never shown.
         if done.returncode not in (0, 200, 205):
-            raise SourceError(SOURCE, f"kingfisher exited {done.returncode} on {len(chunk)} files")
+            raise SourceError(SOURCE, f"kingfisher exited {done.returncode} on {len(chunk)} inputs")
         hits.extend(_kingfisher_hits(done.stdout, baseline))
     return hits
 
 
-def _kingfisher_hits(stdout: bytes, baseline: Baseline) -> list[Hit]:
+def _kingfisher_hits(stdout: str, baseline: Baseline) -> list[Hit]:
     try:
-        report = json.loads(stdout or b"{}")
+        report = json.loads(stdout or "{}")
         rows = report.get("findings", []) if isinstance(report, dict) else []
     except ValueError:
         raise SourceError(SOURCE, "kingfisher's JSON report is unreadable") from None
@@ -355,9 +353,9 @@ def plausible(value: str) -> bool:
 
 
 def _without_shadowed(hits: list[Hit]) -> list[Hit]:
-    """A hit of golive's generic rules on a line a provider rule also matched says nothing
-    more: dropped."""
-    generic = set(GOLIVE_TYPES.values())
+    """A hit of golive's generic rules (keyword, URL) on a line a specific rule also
+    matched says nothing more: dropped."""
+    generic = {KEYWORD, URL_CREDENTIALS}
     named = {(h.path, h.line) for h in hits if h.type not in generic}
     return [h for h in hits if h.type not in generic or (h.path, h.line) not in named]
 
