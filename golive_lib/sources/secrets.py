@@ -36,6 +36,8 @@ SOURCE = "secrets"
 Engine = Literal["auto", "kingfisher", "detect-secrets"]
 SKIP_DIRS = tracked.SKIP_DIRS
 MAX_BYTES = 2_000_000
+LARGE = f"larger than {MAX_BYTES // 1_000_000} MB"
+REMEMBERED = frozenset({"binary", LARGE})  # a content's skip kept in the cache by its blob
 # Vendored and generated trees: other projects' code and build output, not the service's
 # (a reviewer reads their secrets in those projects). Parameters: security.secrets.vendored.
 DEFAULT_VENDORED = (
@@ -138,7 +140,8 @@ class _Cache:
     def __init__(self, repo: Path, scope: str) -> None:
         where = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:16]
         self.path = cachedir.cache_root("secrets-v2", scope, where, "findings.json")
-        self.entries: dict[str, list[list[object]]] = {}
+        # a file's findings, or why its content is not scanned (binary, large)
+        self.entries: dict[str, list[list[object]] | str] = {}
         try:
             loaded = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(loaded, dict):
@@ -150,7 +153,12 @@ class _Cache:
     def key(rel: str, content: bytes) -> str:
         return hashlib.sha256(rel.encode() + b"\0" + content).hexdigest()[:32]
 
-    def save(self, entries: dict[str, list[list[object]]]) -> None:
+    @staticmethod
+    def blob_key(rel: str, blob: str) -> str:
+        """The key of a file whose content is git's blob ``blob`` (never read for it)."""
+        return "b" + hashlib.sha256(f"{rel}\0{blob}".encode()).hexdigest()[:31]
+
+    def save(self, entries: dict[str, list[list[object]] | str]) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
@@ -158,6 +166,10 @@ class _Cache:
             os.replace(tmp, self.path)  # readers never see half a file
         except OSError:
             pass
+
+
+def _rows(entry: list[list[object]] | str | None) -> list[list[object]]:
+    return entry if isinstance(entry, list) else []
 
 
 def _row(h: Hit) -> list[object]:
@@ -206,17 +218,29 @@ def scan(
     keys: dict[str, str] = {}  # file -> its cache key
     vendored_rx = tracked.globs_regex(vendored)
     listed = tracked.listing(repo)
+    blobs = tracked.index_blobs(repo)  # unchanged tracked files: known without reading
+    remembered: dict[str, str] = {}  # blob key -> why that content is not scanned
     for rel in listed.paths:
         rule = _rule_of(rel, exclude, vendored_rx)
         if rule is None and rel in listed.outside:
             rule = "a link out of the repository (not its file)"
         if rule is None:
-            rule, key = _read_key(repo, rel, unreadable)
-            if key is not None:
-                keys[rel] = key
+            blob = blobs.get(rel)
+            bkey = _Cache.blob_key(rel, blob) if blob else None
+            known = cache.entries.get(bkey) if bkey else None
+            if bkey and isinstance(known, str):
+                rule = remembered[bkey] = known
+            elif bkey and known is not None:
+                keys[rel] = bkey
+            else:
+                rule, key = _read_key(repo, rel, unreadable)
+                if bkey and rule is not None and key is None and rule in REMEMBERED:
+                    remembered[bkey] = rule
+                if key is not None:
+                    keys[rel] = bkey or key
         if rule is not None:
             skipped[rule] = skipped.get(rule, 0) + 1
-    misses = [rel for rel, key in keys.items() if key not in cache.entries]
+    misses = [rel for rel, key in keys.items() if not isinstance(cache.entries.get(key), list)]
     fresh: dict[str, list[list[object]]] = {}
     if misses:
         jobs = _jobs()
@@ -236,11 +260,13 @@ def scan(
     findings: list[SecretFinding] = []
     accepted: list[SecretFinding] = []
     for rel, key in keys.items():
-        for row in fresh.get(key) or cache.entries.get(key) or []:
+        for row in fresh.get(key) or _rows(cache.entries.get(key)):
             found, is_accepted = _finding(rel, row)
             (accepted if is_accepted else findings).append(found)
-    if fresh or len(cache.entries) != len(keys):
-        cache.save({key: fresh.get(key) or cache.entries.get(key) or [] for key in keys.values()})
+    if fresh or len(cache.entries) != len(keys) + len(remembered):
+        kept: dict[str, list[list[object]] | str] = dict(remembered)
+        kept.update({k: fresh.get(k) or _rows(cache.entries.get(k)) for k in keys.values()})
+        cache.save(kept)
     findings.sort(key=lambda f: (f.path, f.line, f.type))
     unreadable.sort()
     return SecretScan(
@@ -272,7 +298,7 @@ def _read_key(repo: Path, rel: str, unreadable: list[str]) -> tuple[str | None, 
         if not stat.S_ISREG(info.st_mode):
             return "not a regular file", None
         if info.st_size > MAX_BYTES:
-            return f"larger than {MAX_BYTES // 1_000_000} MB", None
+            return LARGE, None
         chunks = []
         while chunk := os.read(fd, max(info.st_size, 65536)):
             chunks.append(chunk)

@@ -134,6 +134,41 @@ def _git_paths(repo: Path) -> list[str] | None:
     return sorted({n for n in done.stdout.decode("utf-8", "replace").split("\0") if n})
 
 
+def index_blobs(repo: Path) -> dict[str, str]:
+    """The tracked regular files whose work-tree content is what git's index holds, with
+    that blob's id: a file's content known without reading it. git decides "unchanged"
+    from the index's stat data (re-reading a file only when that cannot tell). Empty
+    outside a git work tree."""
+
+    def git(*args: str) -> list[str] | None:
+        try:
+            done = subprocess.run(  # noqa: S603 - git, with golive's own arguments
+                ["git", "-C", str(repo), "ls-files", "-z", *args],
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if done.returncode != 0:
+            return None
+        return [n for n in done.stdout.decode("utf-8", "replace").split("\0") if n]
+
+    modified = git("--modified")
+    staged = git("--stage") if modified is not None else None
+    if staged is None or modified is None:
+        return {}
+    changed = set(modified)
+    blobs: dict[str, str] = {}
+    for line in staged:
+        meta, _, rel = line.partition("\t")
+        mode, blob, stage = (meta.split(" ") + ["", "", ""])[:3]
+        # regular files at stage 0 (not a link, a submodule or an unmerged path)
+        if mode in ("100644", "100755") and stage == "0" and rel not in changed:
+            blobs[rel] = blob
+    return blobs
+
+
 def _walk_paths(repo: Path) -> list[str]:
     found: list[str] = []
     for root, dirs, files in os.walk(repo):

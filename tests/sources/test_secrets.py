@@ -182,3 +182,27 @@ def test_without_kingfisher_detect_secrets_runs_and_says_so(tmp_path, monkeypatc
     assert "app/settings.py:2" in {f.location for f in scan.findings}
     with pytest.raises(SourceError, match="pip install kingfisher-bin"):
         secrets.scan(tmp_path, engine="kingfisher")
+
+
+def test_a_second_scan_of_a_git_repository_reads_only_changed_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = repo(tmp_path / "r")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    first = secrets.scan(root)
+    tracked.forget()
+    read: list[str] = []
+    real = secrets._read_key
+
+    def spy(repo_: Path, rel: str, unreadable: list[str]):  # type: ignore[no-untyped-def]
+        read.append(rel)
+        return real(repo_, rel, unreadable)
+
+    monkeypatch.setattr(secrets, "_read_key", spy)
+    again = secrets.scan(root)
+    assert read == [] and again.findings == first.findings and again.skipped == first.skipped
+    (root / "README.md").write_text(f"# service\n\ntoken = '{PASSWORD}'\n")
+    tracked.forget()
+    changed = secrets.scan(root)
+    assert read == ["README.md"] and changed.rescanned == 1
+    assert "README.md:3" in {f.location for f in changed.findings}
