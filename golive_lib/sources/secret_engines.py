@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -94,6 +95,7 @@ PLACEHOLDERS = (
     "your_",
     "your-",
 )
+_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 WORDS_ONLY_PLACEHOLDERS = frozenset({"password", "passwd", "secret", "token"})
 ACRONYMS = {"aws", "gcp", "pat", "api", "uri", "url", "npm", "jwt", "ssh", "pypi", "id", "sas"}
 BRANDS = {"github": "GitHub", "gitlab": "GitLab", "openai": "OpenAI", "sendgrid": "SendGrid"}
@@ -343,12 +345,15 @@ def plausible(value: str) -> bool:
     """Whether a value golive's generic rules matched can be a credential: not a
     placeholder (`changeme`, `<your-password>`, AWS's `...EXAMPLE`), a format string, or
     a name made of words (`X-Auth-Token`, `STRIPE_SECRET_KEY`: letters and separators
-    only). A real password of words alone is missed: provider rules still find tokens."""
+    only), a variable's name, a file path or a URN. A real password of words alone is
+    missed: provider rules still find tokens."""
     low = value.lower()
     if any(w in low for w in PLACEHOLDERS) or low in WORDS_ONLY_PLACEHOLDERS:
         return False
-    if value.startswith(("%", "$")):
-        return False
+    if value.startswith(("%", "$", "/", "~/", "./", "../", "urn:")):
+        return False  # a format string, a reference, a file path, a URN
+    if _NAME.fullmatch(value):
+        return False  # the name of a variable (AWS_S3_SECRET_KEY), not its value
     return not (value.replace("-", "").replace("_", "").replace(".", "").isalpha())
 
 

@@ -62,10 +62,27 @@ BINARY_SUFFIXES = frozenset(
     ".woff .woff2 .ttf .otf .eot .mp3 .mp4 .mov .avi .wav .ogg .flac .webm .sqlite .db "
     ".parquet .avro .orc .pkl .npy .npz .h5 .onnx .pt .iso .dmg .deb .rpm".split()
 )
-# Path parts that mark test and example code: its findings are reported apart.
+# Path parts that mark test, example and documentation files: their findings are apart.
 TEST_PARTS = frozenset(
     "test tests testing testdata test_data __tests__ spec specs fixture fixtures mock mocks "
-    "example examples sample samples demo demos".split()
+    "example examples sample samples demo demos doc docs documentation docs-locale".split()
+)
+DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt")  # documentation's examples
+
+# File names of test code beside the code it tests (Go, Python, JS/TS, Ruby conventions).
+TEST_SUFFIXES = (
+    "_test.go",
+    "_test.py",
+    "_spec.rb",
+    "_test.rb",
+    ".test.js",
+    ".spec.js",
+    ".test.ts",
+    ".spec.ts",
+    ".test.tsx",
+    ".spec.tsx",
+    ".test.jsx",
+    ".spec.jsx",
 )
 
 
@@ -83,10 +100,15 @@ class SecretFinding:
 
     @property
     def in_tests(self) -> bool:
-        """In test or example code (a fixture's fake key, a sample configuration)."""
-        parts = self.path.lower().split("/")
-        return any(p in TEST_PARTS for p in parts[:-1]) or parts[-1].startswith(
-            ("test_", "example", "sample")
+        """In test, example or documentation files (a fixture's fake key, a sample
+        configuration, a token in a how-to): reported apart."""
+        *folders, name = self.path.split("/")
+        low = name.lower()
+        return (
+            any(p.lower() in TEST_PARTS for p in folders)
+            or low.startswith(("test_", "example", "sample"))
+            or low.endswith(TEST_SUFFIXES + DOC_SUFFIXES)
+            or name.endswith(("Test.java", "Tests.java", "Test.kt", "Tests.cs", "Test.cs"))
         )
 
 
@@ -211,7 +233,8 @@ def scan(
         raise SourceError(SOURCE, f"{repo}: not a directory")
     name, binary, note = _engine(engine)
     baseline, baseline_digest = secret_engines.read_baseline(repo)
-    rules = hashlib.sha256(secret_engines.GOLIVE_RULES.encode()).hexdigest()[:8]
+    # golive's rules and filters are in secret_engines: a change to it is a new scope
+    rules = hashlib.sha256(Path(secret_engines.__file__).read_bytes()).hexdigest()[:8]
     cache = _Cache(repo, f"{name.replace(' ', '-')}-{rules}-{baseline_digest or 'none'}")
     skipped: dict[str, int] = {}
     unreadable: list[str] = []

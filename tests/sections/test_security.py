@@ -238,11 +238,11 @@ def test_secrets_are_grouped_by_type_and_file_and_test_paths_are_apart(tmp_path)
     result = run(security.secrets_in_repo, params)
     assert result.status is Status.FAIL
     assert result.summary.startswith("3 potential secret(s) in 1 of 2 files (1 by type and file)")
-    assert "1 more in test/example paths" in result.summary
+    assert "1 more in test/example/docs paths" in result.summary
     labels = [(e.label, e.value.split(";")[0], e.location) for e in result.evidence]
     assert ("Secret keyword (medium)", "3 at line(s) 1, 2, 3", "conf.py") in labels
     assert (
-        "test/example: Secret keyword (medium)",
+        "test/example/docs: Secret keyword (medium)",
         "1 at line(s) 1",
         "tests/test_conf.py",
     ) in labels
@@ -250,7 +250,7 @@ def test_secrets_are_grouped_by_type_and_file_and_test_paths_are_apart(tmp_path)
     # only in test code: a warning to confirm they are fakes, not a pass
     (repo / "conf.py").unlink()
     result = run(security.secrets_in_repo, params)
-    assert result.status is Status.WARN and "only in test/example paths" in result.summary
+    assert result.status is Status.WARN and "only in test/example/docs paths" in result.summary
 
 
 def test_a_clean_repository_passes(tmp_path):

@@ -1,9 +1,9 @@
 """security.secrets-in-repo: the secret scan of the repository (redacted findings).
 
 Findings are grouped by type and file; the groups most likely to be real secrets come
-first (the engine's likelihood, then how many), those in test and example code are
-reported apart, and past the first few the rest is counted by type. A finding accepted in
-`.secrets.baseline` is named and not counted.
+first (the engine's likelihood, then how many), those in test, example and documentation
+files are reported apart, and past the first few the rest is counted by type. A finding
+accepted in `.secrets.baseline` is named and not counted.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def secrets_in_repo(ev: SecurityEvidence, params: Params) -> Check:
         )
     ]
     evidence += _evidence(main_groups, "")
-    evidence += _evidence(apart_groups, "test/example: ")
+    evidence += _evidence(apart_groups, "test/example/docs: ")
     evidence += [
         Evidence(label="accepted (.secrets.baseline)", value=f.type, location=f.location)
         for f in scan.accepted
@@ -130,7 +130,7 @@ def secrets_in_repo(ev: SecurityEvidence, params: Params) -> Check:
     files = len({f.path for f in main})
     if main:
         top = "; ".join(g.text for g in main_groups[:5])
-        also = f"; {len(apart)} more in test/example paths" if apart else ""
+        also = f"; {len(apart)} more in test/example/docs paths" if apart else ""
         return catalog.make(
             check_id,
             Status.FAIL,
@@ -145,7 +145,7 @@ def secrets_in_repo(ev: SecurityEvidence, params: Params) -> Check:
         return catalog.make(
             check_id,
             Status.WARN,
-            f"{len(apart)} potential secret(s) only in test/example paths "
+            f"{len(apart)} potential secret(s) only in test/example/docs paths "
             f"({len({f.path for f in apart})} of {scan.files_scanned} files){note}: {top}; "
             "confirm each is a fake",
             evidence,
