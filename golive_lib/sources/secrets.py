@@ -276,7 +276,7 @@ def scan(
             hits, failed = secret_engines.run_detect_secrets(repo, misses, baseline, jobs)
             unreadable.extend(failed)
         by_file: dict[str, list[list[object]]] = {rel: [] for rel in misses}
-        for h in hits:
+        for h in _not_allowlisted(repo, hits):
             if h.path in by_file:
                 by_file[h.path].append(_row(h))
         fresh = {keys[rel]: rows for rel, rows in by_file.items()}
@@ -303,6 +303,30 @@ def scan(
         rescanned=len(misses),
         engine_note=note,
     )
+
+
+PRAGMA = "pragma: allowlist secret"  # detect-secrets' inline allowlist, on the line
+PRAGMA_NEXT = "pragma: allowlist nextline secret"  # ... on the line before
+
+
+def _not_allowlisted(repo: Path, hits: list[Hit]) -> list[Hit]:
+    """The hits whose line carries no allowlist pragma (nor the line before it a
+    nextline one)."""
+    lines: dict[str, list[str]] = {}
+    kept: list[Hit] = []
+    for h in hits:
+        if h.path not in lines:
+            try:
+                text = (repo / h.path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            lines[h.path] = text.splitlines()
+        got = lines[h.path]
+        here = got[h.line - 1] if 0 < h.line <= len(got) else ""
+        before = got[h.line - 2] if 1 < h.line <= len(got) + 1 else ""
+        if PRAGMA not in here and PRAGMA_NEXT not in before:
+            kept.append(h)
+    return kept
 
 
 def _read_key(repo: Path, rel: str, unreadable: list[str]) -> tuple[str | None, str | None]:

@@ -206,3 +206,15 @@ def test_a_second_scan_of_a_git_repository_reads_only_changed_files(tmp_path, mo
     changed = secrets.scan(root)
     assert read == ["README.md"] and changed.rescanned == 1
     assert "README.md:3" in {f.location for f in changed.findings}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_allowlist_pragma_silences_its_own_line_only(tmp_path, engine):
+    (tmp_path / "a.py").write_text(
+        f'db_password = "{PASSWORD}"  # pragma: allowlist secret\n'
+        f'other_password = "{PASSWORD}x"\n'
+        "# pragma: allowlist nextline secret\n"
+        f'third_password = "{PASSWORD}y"\n'
+    )
+    scan = secrets.scan(tmp_path, engine=engine)
+    assert [f.location for f in scan.findings] == ["a.py:2"]
