@@ -67,7 +67,7 @@ TEST_PARTS = frozenset(
     "test tests testing testdata test_data __tests__ spec specs fixture fixtures mock mocks "
     "example examples sample samples demo demos doc docs documentation docs-locale".split()
 )
-DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc", ".txt")  # documentation's examples
+DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc")  # documentation (not .txt: requirements.txt)
 
 # File names of test code beside the code it tests (Go, Python, JS/TS, Ruby conventions).
 TEST_SUFFIXES = (

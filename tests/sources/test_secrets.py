@@ -218,3 +218,14 @@ def test_the_allowlist_pragma_silences_its_own_line_only(tmp_path, engine):
     )
     scan = secrets.scan(tmp_path, engine=engine)
     assert [f.location for f in scan.findings] == ["a.py:2"]
+
+
+def test_test_example_and_doc_files_are_apart_but_config_text_is_not():
+    def apart(path: str) -> bool:
+        return secrets.SecretFinding("t", path, 1, "[redacted]").in_tests
+
+    assert apart("pkg/client_test.go") and apart("web/src/api.spec.ts")
+    assert apart("tests/fixtures/keys.py") and apart("docs/setup.md") and apart("README.md")
+    assert apart("src/test/java/AppTest.java")
+    assert not apart("requirements.txt") and not apart("deploy/.env") and not apart("src/app.py")
+    assert not apart("contest/app.py")  # a folder named like a test word is not one
