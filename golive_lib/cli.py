@@ -271,7 +271,7 @@ def init(
     """
     from .params import SLUG_RE
     from .sources.discovery import discover
-    from .templates import parameters_template
+    from .templates import parameters_template, schema_reference
 
     if not SLUG_RE.fullmatch(service):
         _err(f"error: service name {service!r} is not a slug (e.g. ingest-api)")
@@ -283,7 +283,8 @@ def init(
     target.parent.mkdir(parents=True, exist_ok=True)
     rel = os.path.relpath(repository.resolve(), target.resolve().parent)
     with target.open("x", encoding="utf-8") as fh:
-        fh.write(parameters_template(service, rel, found=discover(repository)))
+        schema = schema_reference(target)
+        fh.write(parameters_template(service, rel, found=discover(repository), schema=schema))
     typer.echo(str(target))
 
 

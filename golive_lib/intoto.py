@@ -8,7 +8,7 @@
 - a bundle is a JSON Lines file with one envelope per line (in-toto's bundle convention).
 
 The signature is an SSHSIG (`ssh-keygen -Y sign`) over the PAE; the envelope's ``sig`` is
-its binary form in base64, so `ssh-keygen -Y verify` checks it once re-armored (README).
+its binary form in base64, so `ssh-keygen -Y verify` checks it once re-armored (docs/signoff.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The check model of DESIGN.md: what every section produces and every report reads."""
+"""The check model (docs/reports.md): what every section produces and every report reads."""
 
 from __future__ import annotations
 

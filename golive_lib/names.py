@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Output MIME type under which a notebook emits its checks (DESIGN.md).
+# Output MIME type under which a notebook emits its checks (docs/architecture.md).
 CHECKS_MIME = "application/vnd.golive.checks+json"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
@@ -22,3 +22,5 @@ SIGNOFFS_JSONL = "signoffs.jsonl"
 
 RESULTS_SCHEMA_VERSION = 1
 PARAMS_SCHEMA_VERSION = 1
+# The parameters file's JSON Schema, shipped in the package (generated: golive_lib.docs).
+PARAMS_SCHEMA_FILE = "params.schema.json"

@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
+from .names import PARAMS_SCHEMA_FILE
 from .sources.discovery import Discovery, Found
+
+#: The parameters file's JSON Schema, shipped with the package (`python -m golive_lib.docs`).
+PARAMS_SCHEMA = Path(__file__).resolve().parent / PARAMS_SCHEMA_FILE
+
+
+def schema_reference(target: Path, schema: Path = PARAMS_SCHEMA) -> str:
+    """Where a parameters file written at ``target`` finds golive's schema, for the YAML
+    language server's ``$schema`` line: relative to the file's folder when both share a
+    folder below the root (a checkout, a project's own virtualenv), else absolute."""
+    folder = target.resolve().parent
+    if Path(os.path.commonpath([folder, schema])) == Path(folder.anchor):
+        return str(schema)
+    return os.path.relpath(schema, folder)
 
 
 def _q(value: str) -> str:
@@ -136,10 +152,15 @@ cicd:
 
 
 def parameters_template(
-    service: str, repository: str, today: date | None = None, found: Discovery | None = None
+    service: str,
+    repository: str,
+    today: date | None = None,
+    found: Discovery | None = None,
+    schema: str | None = None,
 ) -> str:
     """The commented parameters file `golive init` writes; ``found`` (what the repository
-    said, `sources.discovery`) fills in fields with a comment naming where each came from."""
+    said, `sources.discovery`) fills in fields with a comment naming where each came from;
+    ``schema`` (`schema_reference`) becomes the editor's ``$schema`` line."""
     day = today or date.today()
     expires = (day + timedelta(days=90)).isoformat()
     today_iso = day.isoformat()
@@ -147,7 +168,8 @@ def parameters_template(
         blocks = _DEFAULT_BLOCKS.format(service=service, repository=repository)
     else:
         blocks = _discovered(service, found).replace("{repository}", repository)
-    return f"""# golive parameters for {service}. Reference: README.md, "Parameters".
+    modeline = f"# yaml-language-server: $schema={schema}\n" if schema else ""
+    return f"""{modeline}# golive parameters for {service}. Reference: docs/parameters.md of golive.
 # No secrets here: name environment variables instead (token_env: PROM_TOKEN).
 schema_version: 1
 

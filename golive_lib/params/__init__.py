@@ -4,6 +4,8 @@ A wrong file stops the run before anything is written: `load_params` raises
 `ParamsError` whose problems name the file, the dotted field path, the bad value
 and what is expected. Unknown keys are errors, so a typo never passes silently.
 Secrets never appear here: only the *names* of environment variables (`*_env`).
+The format's reference, docs/parameters.md, and its JSON Schema are generated from these
+models (`python -m golive_lib.docs`): describe a field in its ``Field(description=...)``.
 
 One module a concern: `base` (what every model shares), one module of models per group of
 sections (`delivery`, `capacity`, `security`, `observability`, `resilience`), `review`

@@ -3,7 +3,7 @@
 - securesystemslib's DSSE implementation parses the envelope, computes the PAE and checks
   the signature through a Key whose verification is OpenSSH's `ssh-keygen -Y verify`
   (securesystemslib has no SSHSIG scheme; the DSSE part is all its own);
-- the README's verify-by-hand recipe, run as printed, with ssh-keygen, jq and coreutils;
+- docs/signoff.md's verify-by-hand recipe, run as printed, with ssh-keygen, jq and coreutils;
 - a sign-off made with a PEM key (securesystemslib's signer) verified by securesystemslib's
   Envelope and SSlibKey alone.
 """
@@ -101,9 +101,9 @@ def test_securesystemslib_verifies_the_envelope(signed):
 
 
 def readme_recipe() -> str:
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"\*\*Verify one sign-off by hand\*\*.*?```bash\n(.*?)```", readme, re.S)
-    assert block, "README lost its verify-by-hand recipe"
+    page = (ROOT / "docs" / "signoff.md").read_text()
+    block = re.search(r"## Verify one sign-off by hand.*?```bash\n(.*?)```", page, re.S)
+    assert block, "docs/signoff.md lost its verify-by-hand recipe"
     return block.group(1)
 
 
