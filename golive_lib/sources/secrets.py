@@ -264,15 +264,25 @@ def scan(
         if rule is not None:
             skipped[rule] = skipped.get(rule, 0) + 1
     misses = [rel for rel, key in keys.items() if not isinstance(cache.entries.get(key), list)]
+    keep_cache = True
     fresh: dict[str, list[list[object]]] = {}
     if misses:
         jobs = _jobs()
+        hits: list[Hit] | None = None
         if binary is not None:
             inputs = secret_engines.cover(misses, list(keys))
-            hits = secret_engines.run_kingfisher(
-                binary, repo, misses, baseline, jobs, inputs=inputs, skip=vendored
-            )
-        else:
+            try:
+                hits = secret_engines.run_kingfisher(
+                    binary, repo, misses, baseline, jobs, inputs=inputs, skip=vendored
+                )
+            except SourceError as e:
+                if engine != "auto":
+                    raise
+                # the fallback scans what kingfisher could not; its findings are not cached
+                # under kingfisher's scope
+                note, keep_cache = f"{e.message}: detect-secrets ran instead", False
+                name = f"detect-secrets {secret_engines.detect_secrets_version()}"
+        if hits is None:
             hits, failed = secret_engines.run_detect_secrets(repo, misses, baseline, jobs)
             unreadable.extend(failed)
         by_file: dict[str, list[list[object]]] = {rel: [] for rel in misses}
@@ -286,7 +296,7 @@ def scan(
         for row in fresh.get(key) or _rows(cache.entries.get(key)):
             found, is_accepted = _finding(rel, row)
             (accepted if is_accepted else findings).append(found)
-    if fresh or len(cache.entries) != len(keys) + len(remembered):
+    if keep_cache and (fresh or len(cache.entries) != len(keys) + len(remembered)):
         kept: dict[str, list[list[object]] | str] = dict(remembered)
         kept.update({k: fresh.get(k) or _rows(cache.entries.get(k)) for k in keys.values()})
         cache.save(kept)

@@ -229,3 +229,18 @@ def test_test_example_and_doc_files_are_apart_but_config_text_is_not():
     assert apart("src/test/java/AppTest.java")
     assert not apart("requirements.txt") and not apart("deploy/.env") and not apart("src/app.py")
     assert not apart("contest/app.py")  # a folder named like a test word is not one
+
+
+def test_a_failing_kingfisher_falls_back_to_detect_secrets_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+    def broken(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise SourceError("secrets", "kingfisher exited 1 on 3 inputs")
+
+    monkeypatch.setattr(secret_engines, "run_kingfisher", broken)
+    scan = secrets.scan(repo(tmp_path / "r"))
+    assert scan.engine.startswith("detect-secrets") and "kingfisher exited 1" in scan.engine_note
+    assert "app/settings.py:2" in {f.location for f in scan.findings}
+    assert not (tmp_path / "cache" / "golive" / "secrets-v2").exists()  # not cached as kingfisher's
+    with pytest.raises(SourceError, match="exited 1"):
+        secrets.scan(tmp_path / "r", engine="kingfisher")
