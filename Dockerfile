@@ -29,12 +29,13 @@ RUN apt-get update \
        --shell /usr/sbin/nologin golive
 
 # Installed as a package: the notebooks go to <prefix>/share/golive/notebooks (pyproject's
-# data-files), where an installed golive finds them.
+# data-files), where an installed golive finds them. With Locust (the [locust] extra), so
+# capacity.live can run a live load test from the image.
 WORKDIR /opt/golive
 COPY pyproject.toml README.md ./
 COPY golive_lib/ ./golive_lib/
 COPY notebooks/ ./notebooks/
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir './[locust]' \
     && python -c "import golive_lib.cli, papermill, nbconvert, ipykernel" \
     && hadolint --version \
     && golive version

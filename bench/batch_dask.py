@@ -61,7 +61,7 @@ from pathlib import Path
 
 from distributed import LocalCluster
 
-from golive_lib.report import default_workers
+from golive_lib.report import default_workers, speed
 from golive_lib.report.dask_executor import run_dask
 from golive_lib.report.run import RunOptions, run
 
@@ -219,6 +219,7 @@ def line(label: str, b: Batch, n: int) -> str:
 
 
 def main() -> None:
+    speed.switch_on()  # as `golive run` does
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=5)

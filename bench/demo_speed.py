@@ -32,6 +32,7 @@ from pathlib import Path
 from run_speed import PARAMS, floor_notebooks
 
 from golive_lib.demo.stack import DemoStack
+from golive_lib.report import speed
 from golive_lib.report.run import DEFAULT_NOTEBOOKS, RunOptions, notebooks_dir_sections, run
 
 SECTIONS: tuple[str, ...] | None = None  # --sections: None reviews every section
@@ -71,6 +72,7 @@ def timed(
 
 
 def main() -> None:
+    speed.switch_on()  # as `golive run` does
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)

@@ -21,6 +21,7 @@ from pathlib import Path
 from run_speed import PARAMS
 
 from golive_lib.demo.stack import DemoStack
+from golive_lib.report import speed
 from golive_lib.report.run import RunOptions, run
 
 MB = 1_000_000
@@ -42,6 +43,7 @@ def parts(html: str) -> dict[str, int]:
 
 
 def main() -> None:
+    speed.switch_on()  # as `golive run` does
     with tempfile.TemporaryDirectory() as tmp, DemoStack() as stack:
         os.environ.update(stack.env())
         [o] = run([PARAMS], RunOptions(out=Path(tmp)))

@@ -5,7 +5,8 @@ same worker count, same rendering) but each notebook holds only trivial cells, s
 the ratio shows what golive's own work costs on top of papermill + nbconvert.
 Both fork their kernels from the run's kernel template, which imports golive_lib for
 the section notebooks: that import is counted in both (see bench/README.md).
-Target: ratio <= 1.3.
+Target: ratio <= 1.3. Beside it, the same review in plain mode (GOLIVE_PLAIN_KERNELS=1:
+stock papermill and stock kernels, no template): what the speed layer saves.
 
     .venv/bin/python bench/run_speed.py [--repeat 3] [--workers 4]
 """
@@ -13,6 +14,7 @@ Target: ratio <= 1.3.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -22,6 +24,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from golive_lib import catalog
+from golive_lib.report import speed
 from golive_lib.report.run import DEFAULT_NOTEBOOKS, RunOptions, notebooks_dir_sections, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,9 +52,16 @@ def floor_notebooks(target: Path, same_cells: bool = True) -> Path:
     return target
 
 
-def timed(notebooks: Path, out: Path, workers: int) -> float:
+def timed(notebooks: Path, out: Path, workers: int, plain: bool = False) -> float:
+    """One run; ``plain``: with GOLIVE_PLAIN_KERNELS=1 (this process keeps what the layer
+    imported already: its rfc3987-syntax block and the imports before the pool forks)."""
+    if plain:
+        os.environ[speed.PLAIN_ENV] = "1"
     started = time.perf_counter()
-    run([PARAMS], RunOptions(out=out, notebooks_dir=notebooks, workers=workers))
+    try:
+        run([PARAMS], RunOptions(out=out, notebooks_dir=notebooks, workers=workers))
+    finally:
+        os.environ.pop(speed.PLAIN_ENV, None)
     return time.perf_counter() - started
 
 
@@ -60,20 +70,26 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
+    if not speed.switch_on():  # as `golive run` does
+        raise SystemExit("the speed layer is off (GOLIVE_PLAIN_KERNELS or untested versions)")
     with tempfile.TemporaryDirectory() as tmp:
         floors = {
             "same notebooks, trivial cells": floor_notebooks(Path(tmp) / "floor"),
             "one trivial cell per notebook": floor_notebooks(Path(tmp) / "bare", same_cells=False),
         }
         timed(DEFAULT_NOTEBOOKS, Path(tmp) / "warm", args.workers)  # warm caches once
-        times: dict[str, list[float]] = {"golive": [], **{k: [] for k in floors}}
+        times: dict[str, list[float]] = {"golive": [], "plain": [], **{k: [] for k in floors}}
         for i in range(args.repeat):  # interleaved, so drift hits every variant alike
             for name, folder in floors.items():
                 times[name].append(
                     timed(folder, Path(tmp) / f"{i}-{len(times[name])}-{name[:4]}", args.workers)
                 )
             times["golive"].append(timed(DEFAULT_NOTEBOOKS, Path(tmp) / f"r{i}", args.workers))
+            times["plain"].append(
+                timed(DEFAULT_NOTEBOOKS, Path(tmp) / f"p{i}", args.workers, plain=True)
+            )
     real = statistics.median(times["golive"])
+    plain = statistics.median(times["plain"])
     n = len(notebooks_dir_sections(DEFAULT_NOTEBOOKS)) + 1
     print(f"example review: {n} notebooks, {args.workers} workers, median of {args.repeat}")
     print(
@@ -82,6 +98,8 @@ def main() -> None:
     for name in floors:
         floor = statistics.median(times[name])
         print(f"  floor: {name:30} {floor:6.2f}s  ratio {real / floor:.2f}x")
+    runs = [round(x, 2) for x in times["plain"]]
+    print(f"  plain (GOLIVE_PLAIN_KERNELS=1)   {plain:6.2f}s  {runs}  {plain / real:.2f}x golive")
     print("target: ratio <= 1.3x against the first floor")
 
 

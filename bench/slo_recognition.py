@@ -14,8 +14,8 @@ import time
 from datetime import timedelta
 
 from golive_lib import promql
-from golive_lib.burnrate import RuleDef, RuleIndex, recognise
 from golive_lib.slo import generate_rules, ratio_slo
+from golive_lib.slo.recognition import RuleDef, RuleIndex, recognise
 
 
 def main(n: int) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .sources.loadtest import Sample
+from .loadmodel import Sample
 
 #: A sustained window within this fraction of the best sustained throughput counts as
 #: saturated: the knee is the lowest load that reaches it.

@@ -102,6 +102,9 @@ def run(
 
     Services are reviewed concurrently; one that cannot be reviewed is reported in the
     summary table and the others go on. Exit code: the worst outcome."""
+    from .report import speed
+
+    speed.switch_on()  # before the heavy imports; GOLIVE_PLAIN_KERNELS=1 keeps it off
     from . import paramsfile
     from .errors import GoliveError, ParamsError
     from .model import Decision
@@ -499,7 +502,9 @@ def demo(
     """Start the demo stack on loopback (the example service, Prometheus with weeks of
     history, Alertmanager), review the example service, print the report folder, stop.
     With --keep the stack stays up until Ctrl-C or SIGTERM, then everything is stopped."""
+    from .report import speed
 
+    speed.switch_on()  # before the heavy imports; GOLIVE_PLAIN_KERNELS=1 keeps it off
     from .demo.processes import DemoError
     from .demo.stack import DemoStack
     from .errors import GoliveError, ParamsError
@@ -600,7 +605,7 @@ def rules(
     as `sloth generate` writes them."""
     from .errors import ParamsError
     from .slo import DEFAULT_PLUGINS, SLOSpecError, generate_rules, rules_yaml, window_delta
-    from .slo_specs import load_alert_windows, load_file, with_windows
+    from .slo.specs import load_alert_windows, load_file, with_windows
 
     try:
         text = slo_spec.read_text(encoding="utf-8")

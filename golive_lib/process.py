@@ -6,7 +6,9 @@ secret-looking variables the parameters do not name) and stdin closed unless inp
 given. It starts a new session, so its process group holds it and everything it starts:
 at the timeout, on an interrupt (``KeyboardInterrupt`` while waiting, as a kernel
 interrupt raises) or when a size bound is reached, :func:`kill_group` stops the whole
-group (SIGTERM, then SIGKILL after a grace), not the leader alone.
+group (SIGTERM, then SIGKILL after a grace), not the leader alone. Should golive's own
+process die while a command runs (a kernel killed outright), :mod:`golive_lib.reaper`
+stops the group.
 
 Two shapes of run:
 
@@ -33,7 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import redaction
+from . import reaper, redaction
 
 TAIL_BYTES = 4096
 #: Output passed on to ``progress`` (a notebook prints it): a command printing without end
@@ -86,8 +88,9 @@ def _popen(
 
 
 def _wait(proc: subprocess.Popen[bytes], timeout_s: float) -> bool:
-    """Wait for ``proc`` to exit; False when ``timeout_s`` passed first. An interrupt
-    while waiting stops the process group, then is raised again."""
+    """Wait for ``proc`` to exit; False when ``timeout_s`` passed first, its process group
+    then stopped. An interrupt while waiting stops the group, then is raised again. While
+    it waits, the group is :func:`reaper.watched`: stopped should this process die."""
     # A blocking wait on a thread ends the moment the command exits; Popen.wait(timeout)
     # polls with sleeps of up to 50 ms instead.
     exited = threading.Event()
@@ -97,11 +100,15 @@ def _wait(proc: subprocess.Popen[bytes], timeout_s: float) -> bool:
         exited.set()
 
     threading.Thread(target=wait_exit, name="process-wait", daemon=True).start()
-    try:
-        return exited.wait(timeout=max(timeout_s, 0.0))
-    except BaseException:
+    with reaper.watched(proc.pid):
+        try:
+            if exited.wait(timeout=max(timeout_s, 0.0)):
+                return True
+        except BaseException:
+            kill_group(proc)
+            raise
         kill_group(proc)
-        raise
+        return False
 
 
 @dataclass(frozen=True)
@@ -197,8 +204,6 @@ def stream(
     reader = threading.Thread(target=pump, name="process-output", daemon=True)
     reader.start()
     timed_out = not _wait(proc, timeout_s)
-    if timed_out:
-        kill_group(proc)
     duration = time.monotonic() - start
     # A grandchild that left the group may keep the pipe open: do not wait for it forever.
     reader.join(timeout=KILL_GRACE_S)
@@ -271,10 +276,8 @@ def capture(
     workers = [threading.Thread(target=f, daemon=True) for f in threads]
     for t in workers:
         t.start()
-    timed_out = not _wait(proc, timeout_s)
-    if timed_out:
-        timed_out = not full.is_set()
-        kill_group(proc)
+    # past max_bytes read_out stopped the group: that is no timeout
+    timed_out = not _wait(proc, timeout_s) and not full.is_set()
     for t in workers:
         t.join(timeout=KILL_GRACE_S)
     stdout = bytes(out).decode("utf-8", errors="replace")

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import integration_fixture
 
 MOTO = Path(sys.executable).with_name("moto_server")
 KEY_ENV = "GOLIVE_TEST_S3_KEY"
@@ -66,6 +67,7 @@ def running_moto(env: dict[str, str] | None = None) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+@integration_fixture
 def moto_server() -> Iterator[str]:
     with running_moto() as url:
         yield url

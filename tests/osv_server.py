@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import integration_fixture
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -190,6 +191,7 @@ def running_osv(records: list[dict[str, Any]] | None = None) -> Iterator[FakeOsv
 
 
 @pytest.fixture
+@integration_fixture  # pip-audit runs against it
 def osv_api() -> Iterator[FakeOsv]:
     with running_osv() as osv:
         yield osv

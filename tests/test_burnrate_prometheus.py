@@ -195,7 +195,7 @@ def test_the_alerts_of_another_slo_of_the_same_traffic_are_not_its_wrong_pairs(
     """Two SLOs over the same requests: the 5xx-or-429 one has alerts, the 5xx-only one
     has none. Reviewed together, the second lacks its pairs; it is not told to rewrite
     the first one's alerts."""
-    from golive_lib.burnrate import RuleDef, recognise
+    from golive_lib.slo.recognition import RuleDef, recognise
 
     rules = [
         RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group, r.for_s) for r in loaded_rules

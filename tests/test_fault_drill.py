@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_PARAMS
+from conftest import EXAMPLE_PARAMS, integration_fixture
 
 from golive_lib.demo.stack import CONTROL_ENV, DemoStack
 from golive_lib.model import Status
@@ -25,6 +25,7 @@ TODAY = date(2026, 11, 27)
 
 
 @pytest.fixture(scope="module")
+@integration_fixture
 def own_stack() -> Iterator[DemoStack]:
     with DemoStack(backfill=False, traffic_rps=3.0) as stack:
         yield stack

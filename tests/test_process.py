@@ -7,7 +7,10 @@ command at the timeout, at the output bound or on an interrupt.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -15,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 import pytest
-from procs import gone_within
+from procs import gone_within, hanging_command
 
 from golive_lib import process
 
@@ -23,24 +26,7 @@ PY = sys.executable
 
 
 def _hang(pidfile: Path, *, flood: bool = False) -> list[str]:
-    """A command whose child ignores SIGTERM and outlives it. The child writes its pid once
-    it ignores SIGTERM; the command waits for that, prints ``started``, then hangs (or
-    prints without end)."""
-    child = (
-        "import os, signal, time\n"
-        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-        f"open({str(pidfile) + '.tmp'!r}, 'w').write(str(os.getpid()))\n"
-        f"os.replace({str(pidfile) + '.tmp'!r}, {str(pidfile)!r})\n"
-        "time.sleep(60)\n"
-    )
-    script = (
-        "import os, subprocess, sys, time\n"
-        f"subprocess.Popen([sys.executable, '-c', {child!r}])\n"
-        f"while not os.path.exists({str(pidfile)!r}): time.sleep(0.01)\n"
-        "print('started', flush=True)\n"
-        + ("while True: print('x' * 1000, flush=True)\n" if flood else "time.sleep(60)\n")
-    )
-    return [PY, "-c", script]
+    return hanging_command(pidfile, flood=flood)
 
 
 def _child(pidfile: Path) -> int:
@@ -98,6 +84,37 @@ def test_an_interrupt_stops_the_whole_group_and_is_raised(
         run(_hang(pidfile), cwd=tmp_path, timeout_s=60)  # type: ignore[operator]
     assert time.monotonic() - t0 < 10
     assert gone_within(_child(pidfile), 5), "a child survived the interrupt"
+
+
+def test_the_whole_group_is_stopped_when_the_waiting_process_is_killed(tmp_path: Path) -> None:
+    """A kernel killed outright (SIGKILL) while a command runs: the reaper stops it. The
+    killed process forked a child that lives on: its copy of the reaper's pipe must not
+    keep the reaper waiting."""
+    pidfile, forked = tmp_path / "child.pid", tmp_path / "forked.pid"
+    script = (
+        "import os, time\nfrom golive_lib import process\n"
+        "process.capture(['true'], cwd=None, timeout_s=10)  # the reaper starts\n"
+        "if os.fork() == 0:\n"
+        f"    open({str(forked)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(60)\n"
+        "    os._exit(0)\n"
+        f"process.stream({_hang(pidfile)!r}, cwd=None, timeout_s=120)\n"
+    )
+    waiter = subprocess.Popen([PY, "-c", script])
+    try:
+        deadline = time.monotonic() + 20
+        while not pidfile.exists():
+            assert waiter.poll() is None and time.monotonic() < deadline, "no command ran"
+            time.sleep(0.05)
+        waiter.kill()
+        waiter.wait()
+        assert gone_within(_child(pidfile), 10), "a command outlived the killed process"
+    finally:
+        waiter.kill()
+        waiter.wait()
+        if forked.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(forked.read_text()), signal.SIGKILL)
 
 
 def test_capture_feeds_its_input_and_redacts_the_error_tail(tmp_path: Path) -> None:

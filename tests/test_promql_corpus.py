@@ -6,7 +6,6 @@ table is one rule file that `promtool check rules` accepts (one call)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -530,14 +529,13 @@ def test_golive_reads_what_each_expression_reads(
         assert _longest(node) == longest
 
 
-@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed")
-def test_promtool_accepts_every_expression_of_the_corpus(tmp_path: Path) -> None:
+def test_promtool_accepts_every_expression_of_the_corpus(promtool: str, tmp_path: Path) -> None:
     rules = [{"record": f"golive:corpus:{i}", "expr": e} for i, (e, _, _) in enumerate(CORPUS)]
     (tmp_path / "corpus.yml").write_text(
         yaml.safe_dump({"groups": [{"name": "c", "rules": rules}]})
     )
     run = subprocess.run(
-        ["promtool", "check", "rules", str(tmp_path / "corpus.yml")], capture_output=True, text=True
+        [promtool, "check", "rules", str(tmp_path / "corpus.yml")], capture_output=True, text=True
     )
     assert run.returncode == 0, run.stdout + run.stderr
 

@@ -4,7 +4,6 @@ Prometheus of the demo stack."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -13,8 +12,8 @@ import pytest
 import yaml
 from conftest import EXAMPLE_REPO
 
-from golive_lib import burnrate, burnwindows, slo, slo_specs
-from golive_lib.slo import SLOSpecError
+from golive_lib import slo
+from golive_lib.slo import SLOSpecError, recognition, specs, windows
 from golive_lib.sources.prometheus import PrometheusClient
 
 D30 = timedelta(days=30)
@@ -97,12 +96,12 @@ H, M = timedelta(hours=1), timedelta(minutes=1)
     [
         (
             "Sloth's google-30d table is the SRE workbook's",
-            burnwindows.sloth(D30),
+            windows.sloth(D30),
             [(H, 5 * M, 14.4), (6 * H, 30 * M, 6), (24 * H, 2 * H, 3), (72 * H, 6 * H, 1)],
         ),
         (
             "Sloth's google-28d table keeps the windows and scales the factors",
-            burnwindows.sloth(D28),
+            windows.sloth(D28),
             [
                 (H, 5 * M, 13.44),
                 (6 * H, 30 * M, 5.6),
@@ -112,17 +111,17 @@ H, M = timedelta(hours=1), timedelta(minutes=1)
         ),
         (
             "Sloth's 7d windows spend 8, 12.5, 20 and 42 % of the budget",
-            burnwindows.sloth(timedelta(days=7)),
+            windows.sloth(timedelta(days=7)),
             [(H, 5 * M, 13.44), (6 * H, 30 * M, 3.5), (24 * H, 2 * H, 1.4), (72 * H, 6 * H, 0.98)],
         ),
         (
             "Pyrra's 28d windows",
-            burnwindows.pyrra(D28),
+            windows.pyrra(D28),
             [(H, 5 * M, 14), (6 * H, 30 * M, 7), (24 * H, 2 * H, 2), (96 * H, 6 * H, 1)],
         ),
         (
             "Pyrra scales the windows to a 7d period, rounded to the minute as Go does",
-            burnwindows.pyrra(timedelta(days=7)),
+            windows.pyrra(timedelta(days=7)),
             [(15 * M, M, 14), (90 * M, 8 * M, 7), (6 * H, 30 * M, 2), (24 * H, 90 * M, 1)],
         ),
     ],
@@ -135,7 +134,7 @@ def test_burn_rate_window_tables(name, table, pairs) -> None:  # type: ignore[no
 
 def test_no_generated_table_alerts_below_a_burn_rate_of_one_for_short_periods() -> None:
     for days in (7, 14, 90):
-        table = burnwindows.generation_table(timedelta(days=days))
+        table = windows.generation_table(timedelta(days=days))
         assert table.pairs[0].factor_value > 10 and table.pairs[2].factor_value >= 1.4, days
 
 
@@ -154,7 +153,7 @@ def test_burn_down_spends_the_budget_as_errors_arrive() -> None:
 
 
 def test_the_example_sloth_file_loads_with_its_default_30_day_window() -> None:
-    [s] = slo_specs.load_file(EXAMPLE_REPO / "slo" / "ingest-api-storage.sloth.yaml")
+    [s] = specs.load_file(EXAMPLE_REPO / "slo" / "ingest-api-storage.sloth.yaml")
     assert s.name == "ingest-api-storage" and s.objective == pytest.approx(0.999)
     assert s.window == D30 and "{{.window}}" in s.errors
     assert {x.name for x in s.selectors()} == {"ingest_storage_errors_total", "http_requests_total"}
@@ -184,7 +183,7 @@ spec:
   objectives: [{displayName: ok, target: 0.995}]
 """
     )
-    [s] = slo_specs.load_file(path)
+    [s] = specs.load_file(path)
     assert s.window == D28 and s.objective == 0.995
     assert s.total == "sum(rate(http_requests_total[{{.window}}]))"
     assert s.errors_at(timedelta(hours=1)).count("[1h]") == 2
@@ -210,23 +209,22 @@ def test_bad_spec_files_name_the_file_and_the_problem(tmp_path: Path, text, mess
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     with pytest.raises(SLOSpecError, match=message) as info:
-        slo_specs.load_file(path, "slo/bad.yaml")
+        specs.load_file(path, "slo/bad.yaml")
     assert "slo/bad.yaml" in str(info.value)
 
 
 # --------------------------------------------------------------------------- generated rules
 
 
-PROMTOOL = shutil.which("promtool") or "promtool"
-
-
-def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_path: Path) -> None:
+def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(
+    promtool: str, tmp_path: Path
+) -> None:
     bad, total = by_5xx('{job="t"}')
     s = ratio("checkout-availability", bad, total, 0.99, D30)
     rules = slo.generate_rules(s)
     (tmp_path / "rules.yml").write_text(slo.rules_yaml(rules))
     check = subprocess.run(
-        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+        [promtool, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
     alerts = {r["alert"]: r for g in rules["groups"] for r in g["rules"] if "alert" in r}
@@ -275,11 +273,11 @@ def test_generated_rules_pass_promtool_check_and_fire_on_a_matching_burn(tmp_pat
     }
     (tmp_path / "tests.yml").write_text(yaml.safe_dump(tests))
     run = subprocess.run(
-        [PROMTOOL, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
+        [promtool, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
     )
     assert run.returncode == 0, run.stdout + run.stderr
     # Only the missing pairs: a ticket alert alone.
-    only = slo.generate_rules(s, burnwindows.sloth(D30).pairs[2:])
+    only = slo.generate_rules(s, windows.sloth(D30).pairs[2:])
     assert [r["alert"] for r in only["groups"][1]["rules"]] == [
         "CheckoutAvailabilityBurnRateTicket"
     ]
@@ -313,10 +311,10 @@ def test_golive_rules_refuses_a_bad_spec(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- recognition
 
 
-def rules_from(demo_stack, name: str) -> list[burnrate.RuleDef]:  # type: ignore[no-untyped-def]
+def rules_from(demo_stack, name: str) -> list[recognition.RuleDef]:  # type: ignore[no-untyped-def]
     groups = PrometheusClient(demo_stack.prometheus_url).rules()
     return [
-        burnrate.RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group)
+        recognition.RuleDef(r.kind, r.name, r.query, r.labels, r.file, r.group)
         for g in groups
         for r in g.rules
         if Path(g.file).name == name
@@ -350,7 +348,7 @@ def test_burn_rate_alerts_are_recognised_by_structure_in_the_real_prometheus(
     s = ratio("t", bad, total, objective, window)
     rules = rules_from(demo_stack, file)
     assert rules, f"{file} not loaded in Prometheus"
-    cov = burnrate.recognise(s, rules)
+    cov = recognition.recognise(s, rules)
     assert sum(hit is not None for _, hit in cov.covered) == covered
     if covered == 2:
         assert [w.severity for w in cov.missing] == ["page", "page"]
@@ -360,7 +358,7 @@ def test_alerts_of_another_slo_do_not_count(demo_stack) -> None:  # type: ignore
     bad, total = by_5xx('{job="ingest-api",method="PUT"}')
     s = ratio("t", bad, total, 0.99, D30)
     every = [r for f in CASES for r in rules_from(demo_stack, f)]
-    cov = burnrate.recognise(s, every)
+    cov = recognition.recognise(s, every)
     assert len(cov.missing) == 4 and not cov.wrong and not cov.found
 
 
@@ -372,7 +370,7 @@ def test_the_example_rules_cover_both_example_slos(demo_stack) -> None:  # type:
     params = load_params(EXAMPLE_PARAMS)
     rules = rules_from(demo_stack, "rules.yml")
     for spec in params.observability.slos:
-        cov = burnrate.recognise(spec.to_slo(), rules)
+        cov = recognition.recognise(spec.to_slo(), rules)
         assert not cov.missing, spec.name
 
 
@@ -424,7 +422,7 @@ def _clause(short: str, long: str, factor: str) -> str:
     ],
 )
 def test_golive_rules_writes_the_alerts_sloth_generates_for_the_period(
-    tmp_path: Path, period, page, ticket
+    promtool: str, tmp_path: Path, period, page, ticket
 ) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
@@ -459,12 +457,14 @@ def test_golive_rules_writes_the_alerts_sloth_generates_for_the_period(
     assert records[f"slo:sli_error:ratio_rate{name}"]["labels"]["sloth_window"] == name
     (tmp_path / "rules.yml").write_text(result.output)
     check = subprocess.run(
-        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+        [promtool, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_a_7_day_slo_alerts_on_a_fast_burn_and_never_below_its_budget(tmp_path: Path) -> None:
+def test_a_7_day_slo_alerts_on_a_fast_burn_and_never_below_its_budget(
+    promtool: str, tmp_path: Path
+) -> None:
     """promtool evaluates `golive rules --period 7d`: a 5x burn pages (above the 3.5x of
     the 6h/30m pair) and tickets; half the budget rate fires nothing (golive's rules used
     to ticket at 0.23x)."""
@@ -517,12 +517,13 @@ def test_a_7_day_slo_alerts_on_a_fast_burn_and_never_below_its_budget(tmp_path: 
     }
     (tmp_path / "tests.yml").write_text(yaml.safe_dump(tests))
     run = subprocess.run(
-        [PROMTOOL, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
+        [promtool, "test", "rules", "tests.yml"], capture_output=True, text=True, cwd=tmp_path
     )
     assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_golive_rules_covers_every_slo_of_a_multi_document_file_and_honours_disable(
+    promtool: str,
     tmp_path: Path,
 ) -> None:
     from typer.testing import CliRunner
@@ -546,7 +547,7 @@ def test_golive_rules_covers_every_slo_of_a_multi_document_file_and_honours_disa
     )
     (tmp_path / "rules.yml").write_text(result.output)
     check = subprocess.run(
-        [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
+        [promtool, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -573,7 +574,7 @@ def test_custom_sloth_alert_windows_generate_and_are_recognised(tmp_path: Path) 
     for factor in ("(13.44 *", "(4.4799999999999995 *", "(2.1 *", "(1.4 *"):
         assert factor in exprs
     rules = [
-        burnrate.RuleDef(
+        recognition.RuleDef(
             "alerting" if "alert" in r else "recording",
             r.get("alert") or r["record"],
             r["expr"],
@@ -582,12 +583,12 @@ def test_custom_sloth_alert_windows_generate_and_are_recognised(tmp_path: Path) 
         for g in doc["groups"]
         for r in g["rules"]
     ]
-    [spec] = slo_specs.load_file(tmp_path / "spec.yml", period=timedelta(days=14))
-    custom = slo_specs.with_windows([spec], (slo_specs.load_alert_windows(WINDOWS_14D),))[0]
-    assert not burnrate.recognise(custom, rules).missing
-    assert all(v.hit for v in burnrate.recognise(custom, rules).roles)
+    [spec] = specs.load_file(tmp_path / "spec.yml", period=timedelta(days=14))
+    custom = specs.with_windows([spec], (specs.load_alert_windows(WINDOWS_14D),))[0]
+    assert not recognition.recognise(custom, rules).missing
+    assert all(v.hit for v in recognition.recognise(custom, rules).roles)
     # against Pyrra's 14-day windows (30m/2m, 3h/15m, 12h/1h, 2d/3h) the page pairs are off
-    uncovered = [v.role for v in burnrate.recognise(spec, rules).roles if not v.hit]
+    uncovered = [v.role for v in recognition.recognise(spec, rules).roles if not v.hit]
     assert {"page quick", "page slow"} <= set(uncovered)
 
 
@@ -595,4 +596,4 @@ def test_an_incomplete_alert_windows_file_is_refused_naming_the_field(tmp_path: 
     text = WINDOWS_14D.read_text().split("  ticket:")[0]
     (tmp_path / "w.yaml").write_text(text)
     with pytest.raises(SLOSpecError, match="spec.ticket.quick: required"):
-        slo_specs.load_alert_windows(tmp_path / "w.yaml")
+        specs.load_alert_windows(tmp_path / "w.yaml")

@@ -1,4 +1,4 @@
-"""golive_lib.slo_specs: every document and every SLO of Sloth and OpenSLO files, what
+"""golive_lib.slo.specs: every document and every SLO of Sloth and OpenSLO files, what
 golive cannot honour refused naming the field."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from golive_lib.slo import SLOSpecError, sloth_ids
-from golive_lib.slo_specs import load_file
+from golive_lib.slo.specs import load_file
 
 SPECS = Path(__file__).parent / "data" / "slo" / "specs"
 D = timedelta(days=1)

@@ -67,8 +67,19 @@ def test_a_dask_worker_imports_no_review_machinery_to_run_its_task():
     assert _heavy_after("import golive_lib.report.dask_executor", [*HEAVY, "pydantic"]) == []
 
 
+def test_importing_the_report_machinery_patches_nothing():
+    # the speed layer blocks rfc3987-syntax only once an entry point switches it on
+    code = (
+        "import golive_lib.report.run, golive_lib.report.execute, golive_lib.report.kernels"
+        "; assert 'rfc3987_syntax' not in sys.modules or sys.modules['rfc3987_syntax']"
+        "; from golive_lib.report import speed; assert not speed.active()"
+        "; speed.switch_on(); assert sys.modules['rfc3987_syntax'] is None"
+    )
+    assert _heavy_after(code, ["papermill"]) == []
+
+
 def test_papermill_loads_without_the_remote_stores_golive_never_uses():
-    code = "from golive_lib.report import import_papermill; import_papermill()"
+    code = "from golive_lib.report import speed; speed.switch_on(); speed.import_papermill()"
     assert _heavy_after(code, ["papermill", "boto3", "pyarrow", "numpy"]) == ["papermill"]
     # hidden only while papermill imports: they import as usual afterwards
     then = code + "; import pyarrow.fs, boto3, papermill.iorw as io; assert io.S3.__name__ != 'S3'"

@@ -56,14 +56,16 @@ def wait_until(
     process died (then stop waiting). Raise DemoError at the deadline."""
     start = time.monotonic()
     while True:
+        # Why it died is read before asking whether it is ready, and acted on after: a
+        # program that printed its line and exited between two polls was ready.
         died = alive()
-        if died:
-            raise DemoError(f"{what}: {died}")
         try:
             if ready():
                 return time.monotonic() - start
         except Exception:  # noqa: BLE001, S110 - not ready yet
             pass
+        if died:
+            raise DemoError(f"{what}: {died}")
         if time.monotonic() - start > deadline_s:
             raise DemoError(f"{what}: not ready after {deadline_s:.0f} s")
         time.sleep(interval_s)

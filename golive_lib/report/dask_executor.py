@@ -375,14 +375,16 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
 def serve() -> None:
     """A review process: for each task spec read from stdin (a JSON line), review that
     service and answer one result line; ends when its input ends (the worker is gone)."""
-    from . import kernels, preload
+    from . import preload, speed
+
+    speed.switch_on()  # an entry point, as `golive run` is
 
     # Results go through a private copy of stdout; fd 1 becomes stderr, so nothing else
     # (the notebook processes inherit it) writes there, and when this process dies the
     # worker reading its results sees the end at once.
     results = os.fdopen(os.dup(1), "w", buffering=1)  # os.dup: not inherited
     os.dup2(2, 1)
-    with kernels.template():  # one for every review this process serves
+    with speed.template():  # one for every review this process serves
         preload()  # while the template imports, as `run` does
         from . import run  # noqa: F401 - what a review needs besides, before any task
 

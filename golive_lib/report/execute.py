@@ -5,13 +5,12 @@ from __future__ import annotations
 import html
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import redaction
-from . import import_papermill, kernels
+from . import speed
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ def execute(
     cwd: Path | None = None,
 ) -> Execution:
     """Run ``source`` into ``output`` with papermill; never raises for a notebook error."""
-    import_papermill()
+    speed.import_papermill()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -53,17 +52,14 @@ def execute(
                 execution_timeout=cell_timeout_s,
                 progress_bar=False,
                 log_output=False,
-                # saved once, when execution ends in any way (see _engine), and every 30 s
-                # during a long cell
-                engine_name=_engine(),
                 cwd=str(cwd or source.parent),
                 # nbclient passes these to the kernel: keep its start-up banner off stderr
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
                 # Every output has arrived when the last cell ends. A graceful shutdown
                 # took 0.2 s, and about one run in twenty stalled 3 s in it: kill it.
                 shutdown_kernel="immediate",
-                # forks the kernel from the run's template (see kernels)
-                kernel_manager_class=kernels.manager_class(),
+                # golive's engine and kernel manager, unless the speed layer is off
+                **speed.execute_options(),
             )
         except PapermillExecutionError as e:
             error = f"cell {e.exec_count}: {e.ename}: {e.evalue}"
@@ -89,81 +85,6 @@ def _died_starting(e: Exception) -> bool:
     Seen about once in 60 kernels started at the same moment on a loaded machine (each
     worker process picks the kernel's TCP ports on its own, and two can collide)."""
     return isinstance(e, RuntimeError) and "died before replying to kernel_info" in str(e)
-
-
-_ENGINE = "golive"
-
-
-def _engine() -> str:
-    """Papermill's nbclient engine saving the notebook once, when execution ends,
-    instead of after every cell. Each save serialises and validates the whole notebook
-    in the worker process: with ~60 checks displayed a review paid that ~60 times.
-    When the cells ran (a failing cell included) papermill itself writes the notebook
-    next, so the engine saves only when execution raised (a timeout, a dead kernel):
-    what ran is kept. Registered once per process."""
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-
-    if _ENGINE in papermill_engines._engines:
-        return _ENGINE
-
-    class SaveAtEnd(NotebookExecutionManager):  # type: ignore[misc]
-        # papermill saves at the start, before and after every cell; this one saves only
-        # from notebook_complete when asked to, and from the 30 s autosave.
-        may_save = False
-
-        def save(self, **kwargs: Any) -> None:
-            if self.may_save:
-                super().save(**kwargs)
-
-        def _saving(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-            self.may_save = True
-            try:
-                return method(*args, **kwargs)
-            finally:
-                self.may_save = False
-
-        def autosave_cell(self) -> Any:
-            return self._saving(super().autosave_cell)
-
-        def notebook_complete(self, save: bool = True, **kwargs: Any) -> Any:
-            if not save:  # the end time, duration and status only
-                return super().notebook_complete(**kwargs)
-            return self._saving(super().notebook_complete, **kwargs)
-
-    class SaveAtEndEngine(NBClientEngine):  # type: ignore[misc]
-        @classmethod
-        def execute_notebook(
-            cls,
-            nb: Any,
-            kernel_name: str,
-            output_path: str | None = None,
-            progress_bar: bool = True,
-            log_output: bool = False,
-            autosave_cell_every: int = 30,
-            **kwargs: Any,
-        ) -> Any:
-            # papermill's Engine.execute_notebook with the manager above
-            nb_man = SaveAtEnd(
-                nb,
-                output_path=output_path,
-                progress_bar=progress_bar,
-                log_output=log_output,
-                autosave_cell_every=autosave_cell_every,
-            )
-            nb_man.notebook_start()
-            raised = True
-            try:
-                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-                raised = False
-            finally:
-                nb_man.cleanup_pbar()
-                # papermill writes the notebook after a normal end (with its error marker
-                # when a cell failed); after an exception nothing would keep what ran
-                nb_man.notebook_complete(save=raised)
-            return nb_man.nb
-
-    papermill_engines.register(_ENGINE, SaveAtEndEngine)
-    return _ENGINE
 
 
 def _write_failed_copy(source: Path, output: Path, error: str) -> None:

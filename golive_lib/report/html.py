@@ -1,7 +1,8 @@
-"""The HTML fragments golive shows in notebooks and writes into its pages (a check's card,
-tables of checks, sections and drills), rendered from one Jinja2 template
-(``templates/fragments/fragments.html.j2``) with autoescape: every outside text is
-escaped. Pure: data in, markup out."""
+"""The HTML golive shows in notebooks and writes into its pages, rendered from one
+Jinja2 template set (``templates/html/``) with autoescape: every outside text is
+escaped. The fragments (a check's card, tables of checks, sections, drills, scanners
+and findings) are macros of ``fragments.html.j2``; the standalone pages extend
+``layout.html.j2`` and its one stylesheet ``page.css``. Pure: data in, markup out."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from markupsafe import escape
 
 from ..model import STATUS_ORDER, Check, Status
 
-FRAGMENTS = Path(__file__).parent / "templates" / "fragments"
+TEMPLATES = Path(__file__).parent / "templates" / "html"
 
 STATUS_COLOURS = {
     Status.PASS: ("#1b5e20", "#c8e6c9"),
@@ -41,15 +42,41 @@ def e(text: object) -> str:
 
 
 @functools.cache
-def _macros() -> Any:
+def _env() -> Any:
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(FRAGMENTS),
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
-    return env.get_template("fragments.html.j2").module
+
+
+@functools.cache
+def macros(name: str) -> Any:
+    """The macros of the template ``name`` (called from Python, they return `Markup`)."""
+    return _env().get_template(name).module
+
+
+def _macros() -> Any:
+    return macros("fragments.html.j2")
+
+
+def warm_up(pages: bool = False) -> None:
+    """Import Jinja2 and compile the templates now, once, in a process that forks the ones
+    using them (the kernel template: the fragments; the run's parent: the pages too);
+    otherwise each kernel pays it on its first check card."""
+    macros("fragments.html.j2")
+    if pages:
+        for name in ("review_parts.html.j2", "index.html.j2", "signoffs.html.j2"):
+            _env().get_template(name)
+
+
+def page(name: str, **context: Any) -> str:
+    """The standalone page ``name`` (a template of ``templates/html`` extending its
+    layout) rendered with ``context``: data, never markup (the page calls the macros)."""
+    return str(_env().get_template(name).render(**context))
 
 
 def badge(status: Status) -> str:
@@ -82,3 +109,15 @@ def drill_table(rows: Sequence[Sequence[str]]) -> str:
     """A table of the drills a review ran: one row of cells per drill (name, command,
     outcome, verification, timeout); a sentence when none ran."""
     return str(_macros().drill_table(rows))
+
+
+def run_now_table(rows: Sequence[dict[str, Any]]) -> str:
+    """The scanners run now: one row each (scanner, endpoint, target, at, duration_s,
+    outcome); a sentence when none ran."""
+    return str(_macros().run_now_table(rows))
+
+
+def findings_table(rows: Sequence[dict[str, Any]]) -> str:
+    """Scan findings: one row each (severity, id, link, aliases, package, installed,
+    fixed, verdict, note, source, report); a sentence when there are none."""
+    return str(_macros().findings_table(rows))

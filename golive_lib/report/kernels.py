@@ -20,6 +20,7 @@ once for the kernels it forks after (requests are taken in the order they connec
 
 Only Linux (``os.pidfd_open``, ``prctl``); elsewhere, or for a kernel command that is not
 ``python -m ipykernel_launcher`` of this interpreter, kernels start as usual.
+Part of the speed layer: reviews reach it only through `golive_lib.report.speed`.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ PRELOAD = (
     "golive_lib.sections.capacity",
     "golive_lib.sections.security",
     "golive_lib.sections.testing",
-    "golive_lib.summary",
+    "golive_lib.report.summary",
     "golive_lib.report.results",  # the summary's
     "golive_lib.report.index",
     # read only when a repository holds their files (the example holds all of them)
@@ -407,11 +408,14 @@ class _Kernels:
 def warm(params: Sequence[str] = ()) -> None:
     """What each kernel would otherwise build on its first use, built once here: the TLS
     context of the HTTP sources (the CA bundle, ~40 ms in each kernel that queries
-    Prometheus) and the run's parameters, validated (see golive_lib.params.preload)."""
+    Prometheus), the check cards' template and the run's parameters, validated (see
+    golive_lib.params.preload)."""
     from golive_lib import params as parameters
+    from golive_lib.report import html
     from golive_lib.sources import httpapi
 
     httpapi.tls_context()
+    html.warm_up()  # Jinja2 and the check cards' template
     for path in params:
         parameters.preload(path)
 
@@ -576,6 +580,9 @@ def main() -> None:
     if len(sys.argv) != 2 or not sys.argv[1].isdigit():
         raise SystemExit("usage: python -m golive_lib.report.kernels LISTENING_FD")
     _die_with_parent()
+    from golive_lib.report import speed
+
+    speed.switch_on()  # started only with the layer on: the kernels inherit its state
     listener = socket.socket(fileno=int(sys.argv[1]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the starter's Ctrl-C is the starter's
     serve(listener)

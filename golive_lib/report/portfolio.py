@@ -21,7 +21,7 @@ from ..errors import ReportError
 from ..model import STATUS_ORDER
 from ..names import INDEX_HTML, SIGNOFFS_JSONL
 from . import history, signoff
-from .html import badge, e
+from .html import STATUS_COLOURS, page
 
 PORTFOLIO_HTML = INDEX_HTML
 
@@ -34,10 +34,6 @@ class Row:
     attention: int  # 0 first
     why: str
     verified: int = 0  # sign-offs that verify against the service's trusted signers
-
-
-def _verified_badge(n: int) -> str:
-    return f' <span class="golive-go">&#10003; {n} verified</span>' if n else ""
 
 
 def default_trust(service: str) -> signoff.Trust:
@@ -85,42 +81,23 @@ def rows(reports: Path, trust_for: TrustFor | None = None) -> list[Row]:
 def render(reports: Path, trust_for: TrustFor | None = None) -> str:
     table = []
     for r in rows(reports, trust_for):
-        counts = " ".join(
-            f"{badge(s)} {r.run.counts[s.value]}" for s in STATUS_ORDER if r.run.counts.get(s.value)
-        )
-        link = f"{r.service}/{r.run.name}/index.html"
         decision = r.run.decision
-        cls = f"golive-{decision}" if decision in ("go", "no-go") else "golive-no-go"
         table.append(
-            f'<tr><td><a href="{e(link)}">{e(r.service)}</a></td>'
-            f'<td class="{cls}"><b>{e(decision.upper())}</b></td>'
-            f"<td>{e(r.run.name)}</td><td>{counts}</td>"
-            f"<td>{e(r.signoff)}{_verified_badge(r.verified)}</td><td>{e(r.why)}</td></tr>"
+            {
+                "link": f"{r.service}/{r.run.name}/index.html",
+                "service": r.service,
+                "css": f"golive-{decision}" if decision in ("go", "no-go") else "golive-no-go",
+                "decision": decision,
+                "run": r.run.name,
+                "counts": [
+                    (s, r.run.counts[s.value]) for s in STATUS_ORDER if r.run.counts.get(s.value)
+                ],
+                "signoff": r.signoff,
+                "verified": r.verified,
+                "why": r.why,
+            }
         )
-    body = (
-        "<table><tr><th>service</th><th>decision</th><th>latest run</th><th>checks</th>"
-        "<th>sign-off</th><th>attention</th></tr>" + "".join(table) + "</table>"
-        if table
-        else "<p>No report yet.</p>"
-    )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>golive portfolio</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1180px;margin:0 auto;padding:16px}}
-table{{border-collapse:collapse}} th,td{{border-bottom:1px solid #ddd;padding:4px 8px;
-text-align:left;vertical-align:top}} th{{background:#f3f3f3}}
-td:nth-child(-n+3){{white-space:nowrap}}
-.golive-go{{background:#c8e6c9;color:#1b5e20}} .golive-no-go{{background:#ffcdd2;color:#b71c1c}}
-</style></head><body>
-<h1>Go-live reviews</h1>
-<p>The latest run of every service; what needs attention comes first (a sign-off that
-does not verify, no-go, go awaiting sign-off, then go and signed). Only sign-offs verified
-against the service's trusted signers count; <code>golive verify DIR</code> says why the
-others do not.</p>
-{body}
-</body></html>
-"""
+    return page("portfolio.html.j2", rows=table, colours=STATUS_COLOURS)
 
 
 def write(reports: Path, trust_for: TrustFor | None = None) -> Path:

@@ -33,7 +33,7 @@ from ..errors import ParamsError, ReportError
 from ..model import Decision, count_statuses, decide
 from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON
 from ..params import Params, load_params, params_sha256
-from . import collect, default_workers, execute, history, index, kernels, portfolio, render, results
+from . import collect, default_workers, execute, history, index, portfolio, render, results, speed
 
 
 def _default_notebooks() -> Path:
@@ -517,7 +517,7 @@ def run(
     loaded = prepare(params_paths, options)
     # The section kernels fork from this template; it starts now, and imports while
     # this process preloads (its pool workers, forked below, inherit where it listens).
-    with kernels.template([path.resolve() for path, _params in loaded]):
+    with speed.template([path.resolve() for path, _params in loaded]):
         if pool is not None:
             return _review_all(loaded, options, pool)
         from . import preload

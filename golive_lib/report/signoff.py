@@ -32,7 +32,7 @@ from .. import intoto, sshsig
 from ..errors import ReportError
 from ..jsonl import append_line
 from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON, SIGNOFFS_JSONL
-from .html import e
+from .html import page as render_page
 from .signoff_check import NAMESPACE, Entry, check
 from .signoff_check import Trust as Trust
 from .signoff_check import trusted_for as trusted_for
@@ -288,35 +288,15 @@ def page(folder: Path, doc: dict[str, Any], trust: Trust) -> str:
     entries = check(folder, doc, trust, files)
     st = state(folder, doc, trust, entries)
     written = datetime.now(UTC).isoformat(timespec="seconds")
-    rows = "".join(
-        f"<tr><td>{x.lineno}</td><td>{e(x.signer)}</td><td>{e(x.role)}</td>"
-        f"<td><b>{e(x.decision)}</b></td><td>{e(x.comment)}</td><td>{e(x.time)}</td>"
-        + (
-            '<td class="ok">verified</td>'
-            if x.verified
-            else f'<td class="bad">unverified: {e("; ".join(x.reasons))}</td>'
-        )
-        + "</tr>"
-        for x in entries
+    return render_page(
+        "signoffs.html.j2",
+        service=doc["service"],
+        date=doc["date"],
+        decision=str(doc["decision"]).upper(),
+        required_roles=", ".join(st.required_roles),
+        state=st.label,
+        entries=entries,
+        jsonl=SIGNOFFS_JSONL,
+        trust_source=trust.source,
+        written=written,
     )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign-offs: {e(doc["service"])} \
-{e(doc["date"])}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:0 auto;padding:8px}}
-table{{border-collapse:collapse}} th,td{{border-bottom:1px solid #ddd;padding:4px 8px;
-text-align:left;vertical-align:top}} th{{background:#f3f3f3}}
-.ok{{background:#c8e6c9;color:#1b5e20}} .bad{{background:#ffcdd2;color:#b71c1c}}</style>
-</head><body>
-<p>Report decision: <b>{e(str(doc["decision"]).upper())}</b> &middot;
-required roles: {e(", ".join(st.required_roles) or "none")} &middot;
-state: <b>{e(st.label)}</b></p>
-<table><tr><th>#</th><th>signer</th><th>role</th><th>decision</th><th>comment</th>
-<th>declared time (UTC)</th><th>verification</th></tr>
-{rows}</table>
-<p>Each sign-off is an in-toto Statement over every file of this folder (except
-<code>{SIGNOFFS_JSONL}</code> and this page) in a DSSE envelope signed with the signer's
-SSH key; only those verified against the trusted signers ({e(trust.source)}) count.
-Order is the order of <code>{SIGNOFFS_JSONL}</code>. This page is not signed: run
-<code>golive verify DIR</code> to check it. Written {e(written)}.</p>
-</body></html>
-"""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import catalog
 from ..model import Check, Evidence, Status
-from ..params import Params
+from ..params import Component, Params
 from ..sources.docs import (
     Link,
     LinkKind,
@@ -18,7 +18,7 @@ from ..sources.docs import (
 )
 from .architecture_doc import Diagram, component_link, find_diagrams, is_image
 from .architecture_evidence import ArchitectureEvidence, collect, find_overview
-from .base import check
+from .base import check, checks_of, run_checks
 
 __all__ = ["ArchitectureEvidence", "Diagram", "collect", "component_link", "find_overview"]
 
@@ -115,6 +115,29 @@ def doc_present(ev: ArchitectureEvidence, params: Params) -> Check:
     )
 
 
+def _component_evidence(
+    ev: ArchitectureEvidence, component: Component, lk: Link | None, broken: bool
+) -> Evidence:
+    """Where the overview links the component, or what link was expected."""
+    if lk is None:
+        expected = (
+            f"expected a link to {component.link}"
+            if component.link
+            else "no link's text or target mentions it"
+        )
+        return Evidence(
+            label=component.name,
+            value=f"missing: not linked from {ev.overview_rel}; {expected}",
+            location=ev.overview_rel,
+        )
+    note = " (the link is broken: see architecture.links-resolve)" if broken else ""
+    return Evidence(
+        label=component.name,
+        value=f"linked at {ev.where(lk.line)} -> {lk.target}{note}",
+        location=ev.where(lk.line),
+    )
+
+
 @check("architecture.components-linked")
 def components_linked(ev: ArchitectureEvidence, params: Params) -> Check:
     cid = "architecture.components-linked"
@@ -136,27 +159,7 @@ def components_linked(ev: ArchitectureEvidence, params: Params) -> Check:
         lk = component_link(component, doc, ev.repository)
         if lk is None:
             missing.append(component.name)
-            expected = (
-                f"expected a link to {component.link}"
-                if component.link
-                else "no link's text or target mentions it"
-            )
-            evidence.append(
-                Evidence(
-                    label=component.name,
-                    value=f"missing: not linked from {ev.overview_rel}; {expected}",
-                    location=ev.overview_rel,
-                )
-            )
-        else:
-            note = " (the link is broken: see architecture.links-resolve)" if lk in broken else ""
-            evidence.append(
-                Evidence(
-                    label=component.name,
-                    value=f"linked at {ev.where(lk.line)} -> {lk.target}{note}",
-                    location=ev.where(lk.line),
-                )
-            )
+        evidence.append(_component_evidence(ev, component, lk, lk in broken))
     if not missing:
         return catalog.make(
             cid,
@@ -296,7 +299,7 @@ def diagram(ev: ArchitectureEvidence, params: Params) -> Check:
 OWNERSHIP_FIELDS = ("owner_team", "escalation", "tier")
 
 
-@check("architecture.ownership")
+@check("architecture.ownership", params_only=True)
 def ownership(ev: ArchitectureEvidence, params: Params) -> Check:
     cid = "architecture.ownership"
     service = params.service
@@ -331,21 +334,15 @@ def ownership(ev: ArchitectureEvidence, params: Params) -> Check:
     )
 
 
-CHECKS = (doc_present, components_linked, links_resolve, diagram, ownership)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params) -> list[Check]:
-    """Every architecture check, in the catalog's order."""
-    try:
-        ev = collect(params)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not read the architecture evidence: {type(e).__name__}: {e}"
-        empty = ArchitectureEvidence(params.repository, tuple(params.architecture.docs))
-        return (
-            [
-                catalog.error(fn.check_id, reason)  # type: ignore[attr-defined]
-                for fn in CHECKS[:-1]
-            ]
-            + [ownership(empty, params)]
-        )
-    return [fn(ev, params) for fn in CHECKS]
+    """Every architecture check, in the catalog's order; ownership reads only the
+    parameters, so it is evaluated even when the overview could not be read."""
+    return run_checks(
+        CHECKS,
+        params,
+        lambda: collect(params),
+        lambda: ArchitectureEvidence(params.repository, tuple(params.architecture.docs)),
+    )

@@ -16,7 +16,8 @@ from .. import capacity as maths
 from .. import catalog, plots, plots_capacity
 from ..model import Check, Evidence, Status
 from ..params import Params
-from .base import check
+from ..sources.loadtest import LoadTest
+from .base import check, checks_of, run_checks
 from .capacity_evidence import (
     CapacityEvidence,
     SliResult,
@@ -42,9 +43,10 @@ SECTION = "capacity"
 # --------------------------------------------------------------------------- helpers
 
 
-def _no_result(ev: CapacityEvidence, cid: str) -> Check | None:
+def _result(ev: CapacityEvidence, cid: str) -> LoadTest | Check:
+    """The load test's result; or, when there is none, the check's result saying why."""
     if ev.result is not None:
-        return None
+        return ev.result
     if ev.error:
         return catalog.error(
             cid,
@@ -81,15 +83,8 @@ def _when(d: datetime | None) -> str:
 # --------------------------------------------------------------------------- checks
 
 
-@check("capacity.load-test-present")
-def load_test_present(ev: CapacityEvidence, params: Params) -> Check:
-    cid = "capacity.load-test-present"
-    early = _no_result(ev, cid)
-    if early is not None:
-        return early
-    r = ev.result
-    assert r is not None
-    max_age = params.capacity.max_age_days
+def _load_test_evidence(ev: CapacityEvidence, r: LoadTest) -> list[Evidence]:
+    """Where the result came from, its window, its requests and the command that ran it."""
     evidence = [
         Evidence(label="source", value=f"{ev.origin} ({r.format})", location=r.where),
         Evidence(
@@ -105,6 +100,17 @@ def load_test_present(ev: CapacityEvidence, params: Params) -> Check:
     ]
     if ev.live_command:
         evidence.append(Evidence(label="command", value=ev.live_command))
+    return evidence
+
+
+@check("capacity.load-test-present")
+def load_test_present(ev: CapacityEvidence, params: Params) -> Check:
+    cid = "capacity.load-test-present"
+    r = _result(ev, cid)
+    if isinstance(r, Check):
+        return r
+    max_age = params.capacity.max_age_days
+    evidence = _load_test_evidence(ev, r)
     data: dict[str, Any] = {
         "format": r.format,
         "requests": r.total.requests,
@@ -271,9 +277,8 @@ def _headroom_evidence(
 @check("capacity.headroom")
 def headroom(ev: CapacityEvidence, params: Params) -> Check:
     cid = "capacity.headroom"
-    early = _no_result(ev, cid)
-    if early is not None:
-        return early
+    if isinstance(got := _result(ev, cid), Check):
+        return got
     cap = params.capacity
     slo = f"p{cap.latency_slo.percentile} <= {cap.latency_slo.threshold_ms:g} ms"
     if ev.projection is None:
@@ -326,14 +331,21 @@ def headroom(ev: CapacityEvidence, params: Params) -> Check:
     )
 
 
+def _sli_evidence(s: SliResult) -> Evidence:
+    value = (
+        f"{s.value:.4%} (objective {s.objective:.2%})"
+        if s.value is not None
+        else f"not evaluated: {s.error}"
+    )
+    return Evidence(label=s.name, value=value, location=s.query)
+
+
 @check("capacity.slo-during-load-test")
 def slo_during_load_test(ev: CapacityEvidence, params: Params) -> Check:
     cid = "capacity.slo-during-load-test"
-    early = _no_result(ev, cid)
-    if early is not None:
-        return early
-    r = ev.result
-    assert r is not None
+    r = _result(ev, cid)
+    if isinstance(r, Check):
+        return r
     if not params.capacity.slis:
         return catalog.error(
             cid,
@@ -349,18 +361,7 @@ def slo_during_load_test(ev: CapacityEvidence, params: Params) -> Check:
             "Make Prometheus reachable from the review host (prometheus.url), and run the "
             "load test against a target it scrapes.",
         )
-    evidence = [
-        Evidence(
-            label=s.name,
-            value=(
-                f"{s.value:.4%} (objective {s.objective:.2%})"
-                if s.value is not None
-                else f"not evaluated: {s.error}"
-            ),
-            location=s.query,
-        )
-        for s in ev.slis
-    ]
+    evidence = [_sli_evidence(s) for s in ev.slis]
     window = f"{_when(r.started)} to {_when(r.ended)}"
     failed = [s.name for s in ev.slis if s.value is not None and not s.met]
     unknown = [s for s in ev.slis if s.value is None]
@@ -404,9 +405,8 @@ def slo_during_load_test(ev: CapacityEvidence, params: Params) -> Check:
 @check("capacity.scalability-model")
 def scalability_model(ev: CapacityEvidence, params: Params) -> Check:
     cid = "capacity.scalability-model"
-    early = _no_result(ev, cid)
-    if early is not None:
-        return early
+    if isinstance(got := _result(ev, cid), Check):
+        return got
     if ev.usl is None:
         return catalog.make(
             cid,
@@ -465,17 +465,12 @@ def scalability_model(ev: CapacityEvidence, params: Params) -> Check:
     )
 
 
-CHECKS = (load_test_present, peak_projection, headroom, slo_during_load_test, scalability_model)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params) -> list[Check]:
     """Every capacity check, in the catalog's order."""
-    try:
-        ev = collect(params)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not collect the capacity evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params))
 
 
 # --------------------------------------------------------------------------- charts

@@ -15,15 +15,13 @@ because it may be in the file that could not be read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from .. import catalog
 from ..model import Check, Evidence, Status
 from ..params import Params
 from ..sources.ci import DISCOVERY, Ref
 from ..sources.ci.shell import command_segments
 from ..sources.dockerfiles import base_images, find_dockerfiles
-from .base import check
+from .base import check, checks_of, run_checks
 from .cicd_detection import (
     _detection,
     _files,
@@ -77,9 +75,11 @@ __all__ = [
     "classify_tests",
     "command_segments",
     "detect",
+    "dockerfile_clean",
     "find_dockerfiles",
     "image_pin",
     "is_fixture_path",
+    "release_documented",
     "step_hits",
 ]
 
@@ -330,26 +330,9 @@ def pinned_dependencies(ev: CicdEvidence, params: Params) -> Check:
     return catalog.make(check_id, Status.PASS, summary + _unread(ev), evidence, counts=counts)
 
 
-CHECKS: tuple[Callable[[CicdEvidence, Params], Check], ...] = (
-    pipeline_present,
-    docker_build,
-    dockerfile_lint,
-    code_lint,
-    unit_tests,
-    integration_tests,
-    image_release,
-    deploy_environments,
-    dockerfile_clean,
-    release_documented,
-    pinned_dependencies,
-)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params) -> list[Check]:
     """Every CI/CD check, in the catalog's order."""
-    try:
-        ev = collect(params)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not read the CI/CD evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params))

@@ -20,7 +20,7 @@ from ..model import Check, Evidence, Status
 from ..params import Params
 from ..promql import format_duration
 from ..sources.docs import MarkdownDoc, find_heading
-from .base import check
+from .base import check, checks_of, run_checks
 from .disaster_recovery_evidence import (
     REPLAY_TIMEOUT_S,
     Doc,
@@ -333,6 +333,17 @@ RESTORE_DOC_FIX = (
 )
 
 
+def _last_date(text: str, today: date) -> date | None:
+    """The latest valid YYYY-MM-DD date in ``text`` that is not after ``today``."""
+    dates = []
+    for y, m, d in _DATE_RE.findall(text):
+        try:
+            dates.append(date(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return max((d for d in dates if d <= today), default=None)
+
+
 @check("dr.restore-documented")
 def restore_documented(ev: DrEvidence, params: Params) -> Check:
     cid = "dr.restore-documented"
@@ -349,14 +360,7 @@ def restore_documented(ev: DrEvidence, params: Params) -> Check:
             location=rel if procedure is None else f"{rel}:{procedure[0]}",
         )
     ]
-    dates = []
-    if result is not None:
-        for y, m, d in _DATE_RE.findall(result[1]):
-            try:
-                dates.append(date(int(y), int(m), int(d)))
-            except ValueError:
-                continue
-    last = max((d for d in dates if d <= ev.today), default=None)
+    last = None if result is None else _last_date(result[1], ev.today)
     evidence.append(
         Evidence(
             label="last result",
@@ -419,7 +423,7 @@ def event_replay(ev: DrEvidence, params: Params) -> Check:
     return _drill_check(cid, ev.replay, None)
 
 
-CHECKS = (plan_documented, scenario_played, restore_tested, restore_documented, event_replay)
+CHECKS = checks_of(SECTION, globals())
 
 
 def drill_rows(ev: DrEvidence) -> list[tuple[str, ...]]:
@@ -443,9 +447,4 @@ def drill_rows(ev: DrEvidence) -> list[tuple[str, ...]]:
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
     """Every disaster-recovery check, in the catalog's order (runs the drills)."""
-    try:
-        ev = collect(params, today=today)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not collect the disaster-recovery evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params, today=today))

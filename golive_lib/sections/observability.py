@@ -18,7 +18,7 @@ from ..model import Check, Evidence, Status
 from ..params import Params
 from ..sources.alertmanager import AlertmanagerConfig
 from ..sources.grafana import dashboard_exprs
-from .base import check
+from .base import check, checks_of, run_checks
 from .observability_evidence import (
     Freshness,
     ObservabilityEvidence,
@@ -57,6 +57,9 @@ __all__ = [
     "parse_log_line",
     "prometheus_client",
     "redact",
+    "sli_metrics_present",
+    "slo_alerting",
+    "slo_compliance",
     "slo_coverage",
 ]
 
@@ -399,23 +402,9 @@ def figures(ev: ObservabilityEvidence) -> list[dict[str, Any]]:
     return out
 
 
-CHECKS = (
-    sli_metrics_present,
-    slo_compliance,
-    slo_alerting,
-    alert_routing,
-    dashboards,
-    logging,
-    watchdog,
-    retention,
-)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params) -> list[Check]:
     """Every observability check, in the catalog's order."""
-    try:
-        ev = collect(params)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not collect the observability evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params))

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .. import promql
-from ..burnrate import RuleDef
 from ..errors import SourceError
 from ..params import Params
 from ..slo import (
@@ -31,7 +30,8 @@ from ..slo import (
     time_to_exhaustion,
     window_delta,
 )
-from ..slo_specs import load_alert_windows, load_file, with_windows
+from ..slo.recognition import RuleDef
+from ..slo.specs import load_alert_windows, load_file, with_windows
 from ..sources import connect, grafana, logs
 from ..sources.alertmanager import AlertmanagerClient, AlertmanagerConfig
 from ..sources.connect import auth_headers, server_url

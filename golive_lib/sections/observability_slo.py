@@ -9,10 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 from .. import catalog, promql
-from ..burnrate import Coverage, RuleIndex, recognise
 from ..model import Check, Evidence, Status
 from ..params import Params
 from ..slo import SLO
+from ..slo.recognition import Coverage, RuleIndex, recognise
 from .base import check
 from .observability_evidence import Freshness, ObservabilityEvidence, SLOResult
 

@@ -13,8 +13,8 @@ in the evidence. Nothing is injected when a precondition fails (a variable of
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from .. import attestations, catalog
@@ -22,7 +22,7 @@ from ..drills import DrillResult
 from ..model import Check, Evidence, Status
 from ..params import FaultDrill, Params
 from ..sources.prometheus import Rule
-from .base import check
+from .base import check, checks_of, run_checks
 from .premortem_drill import DrillOutcome, drill, run_fault_drill
 from .premortem_evidence import LinkState, PremortemEvidence, collect, resolve_link
 
@@ -245,6 +245,30 @@ def service_alert_rules(rules: tuple[Rule, ...], params: Params) -> list[Rule]:
     ]
 
 
+def _runbooks(alerts: list[Rule], key: str, repository: Path) -> tuple[list[str], list[Evidence]]:
+    """Each alert's runbook annotation, resolved; the alerts without a working one."""
+    problems: list[str] = []
+    evidence: list[Evidence] = []
+    for r in alerts:
+        target = r.annotations.get(key, "")
+        if not target:
+            problems.append(f"{r.name}: no {key}")
+            evidence.append(Evidence(label=r.name, value=f"no {key} annotation", location=r.file))
+            continue
+        link = resolve_link(target, repository)
+        if not link.ok:
+            problems.append(f"{r.name}: {target} ({link.reason})")
+        evidence.append(
+            Evidence(
+                label=r.name,
+                value="runbook found" if link.ok else f"runbook broken: {link.reason}",
+                location=target,
+                link=target if link.kind == "url" else None,
+            )
+        )
+    return problems, evidence
+
+
 @check("premortem.alerts-have-runbooks")
 def alerts_have_runbooks(ev: PremortemEvidence, params: Params) -> Check:
     check_id = "premortem.alerts-have-runbooks"
@@ -271,25 +295,7 @@ def alerts_have_runbooks(ev: PremortemEvidence, params: Params) -> Check:
             (),
             fix,
         )
-    problems: list[str] = []
-    evidence: list[Evidence] = []
-    for r in alerts:
-        target = r.annotations.get(key, "")
-        if not target:
-            problems.append(f"{r.name}: no {key}")
-            evidence.append(Evidence(label=r.name, value=f"no {key} annotation", location=r.file))
-            continue
-        link = resolve_link(target, ev.repository)
-        if not link.ok:
-            problems.append(f"{r.name}: {target} ({link.reason})")
-        evidence.append(
-            Evidence(
-                label=r.name,
-                value="runbook found" if link.ok else f"runbook broken: {link.reason}",
-                location=target,
-                link=target if link.kind == "url" else None,
-            )
-        )
+    problems, evidence = _runbooks(alerts, key, ev.repository)
     data: dict[str, Any] = {"alerts": len(alerts), "problems": problems}
     if problems:
         return catalog.make(
@@ -310,19 +316,9 @@ def alerts_have_runbooks(ev: PremortemEvidence, params: Params) -> Check:
     )
 
 
-CHECKS: tuple[Callable[[PremortemEvidence, Params], Check], ...] = (
-    scenarios,
-    gameday,
-    fault_drill,
-    alerts_have_runbooks,
-)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
     """Every pre-mortem check, in the catalog's order (runs the fault drill)."""
-    try:
-        ev = collect(params, today=today)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not read the pre-mortem evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params, today=today))

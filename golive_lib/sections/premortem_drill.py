@@ -119,32 +119,24 @@ def run_fault_drill(
                 return None
             sleep(min(cfg.poll_interval_s, max(deadline_s - elapsed, 0.05)))
 
+    def run(command: str) -> DrillResult:
+        t = cfg.command_timeout_s
+        return run_command(command, cwd=repository, timeout_s=t, env=redact, progress=progress)
+
     say(f"fault drill: injecting ({cfg.inject})")
     inject: DrillResult | None = None
     recover: DrillResult | None = None
     detect_s: float | None = None
     recover_s: float | None = None
     try:
-        inject = run_command(
-            cfg.inject,
-            cwd=repository,
-            timeout_s=cfg.command_timeout_s,
-            env=redact,
-            progress=progress,
-        )
+        inject = run(cfg.inject)
         if inject.ok:
             say(f"fault drill: waiting up to {cfg.detect_deadline_s:g} s for {cfg.alert}")
             detect_s = watch(True, cfg.detect_deadline_s, t0)
     finally:
         say(f"fault drill: recovering ({cfg.recover})")
         t1 = clock()
-        recover = run_command(
-            cfg.recover,
-            cwd=repository,
-            timeout_s=cfg.command_timeout_s,
-            env=redact,
-            progress=progress,
-        )
+        recover = run(cfg.recover)
         if detect_s is not None or (inject is not None and inject.ok):
             recover_s = watch(False, cfg.recover_deadline_s, t1)
     return DrillOutcome(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,7 +26,7 @@ from ..params import Params
 from ..sources import docs as docsrc
 from ..sources import repofile
 from ..sources import rollout as src
-from .base import check
+from .base import check, checks_of, run_checks
 
 SECTION = "rollout"
 
@@ -439,19 +438,9 @@ def rollback_tested(ev: RolloutEvidence, params: Params) -> Check:
     )
 
 
-CHECKS: tuple[Callable[[RolloutEvidence, Params], Check], ...] = (
-    plan_documented,
-    phase_progress,
-    backfill_complete,
-    rollback_tested,
-)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
     """Every rollout check, in the catalog's order."""
-    try:
-        ev = collect(params, today=today)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not read the rollout evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params, today=today))

@@ -1,5 +1,5 @@
 """The ``observability.slo-alerting`` verdict: burn-rate roles of each SLO covered, wrong
-(naming what differs) or missing, from `burnrate.recognise`; and what makes an alert page
+(naming what differs) or missing, from `slo.recognition.recognise`; and what makes an alert page
 (severity labels, and Alertmanager's routing when its configuration was read)."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import catalog
-from ..burnrate import Coverage, PagingPolicy, RoleVerdict
 from ..model import Check, Evidence, Status
 from ..promql import format_duration
 from ..slo import generate_rules, rules_yaml
+from ..slo.recognition import Coverage, PagingPolicy, RoleVerdict
 from ..sources.alertmanager import AlertmanagerConfig
 
 CID = "observability.slo-alerting"

@@ -10,7 +10,7 @@ from typing import Any
 from ..errors import SourceError
 from ..params import Params, WarehouseSecurity
 from ..sources import warehouse as wh
-from ..sources import warehouse_policies as whp
+from ..sources.warehouse import policies as whp
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ using Time Travel", "Understanding and viewing Fail-safe", "Storage lifecycle po
 
 - PII: columns and tables tagged with ``pii_tag``/``pii_tags`` (TAG_REFERENCES, DOMAIN
   COLUMN or TABLE) and, with ``classification_tags``, Snowflake's SNOWFLAKE.CORE.
-  PRIVACY_CATEGORY (not INSENSITIVE) and SEMANTIC_CATEGORY (`sources.warehouse_policies`).
+  PRIVACY_CATEGORY (not INSENSITIVE) and SEMANTIC_CATEGORY (`sources.warehouse.policies`).
 - Views hold no rows of their own: a PII-tagged view (VIEWS, or TABLES.TABLE_TYPE with
   VIEW) is listed in the inventory and left out of retention.
 - Retention: Time Travel (TABLES.RETENTION_TIME, i.e. DATA_RETENTION_TIME_IN_DAYS) plus
@@ -24,7 +24,7 @@ from typing import Literal
 
 from ..model import Evidence
 from ..sources import warehouse as wh
-from ..sources import warehouse_policies as whp
+from ..sources.warehouse import policies as whp
 from .snowflake_facts import WarehouseFacts
 
 ItemState = Literal["evidenced", "attested", "violated", "warn", "error", "missing"]

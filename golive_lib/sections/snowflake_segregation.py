@@ -46,7 +46,7 @@ from .. import catalog
 from ..model import Check, Evidence, Status
 from ..params import WarehouseSecurity
 from ..sources import warehouse as wh
-from ..sources import warehouse_policies as whp
+from ..sources.warehouse import policies as whp
 from .snowflake_facts import WarehouseFacts
 from .snowflake_roles import _ROLE_KINDS, RoleGraph, _role
 

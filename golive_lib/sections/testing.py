@@ -17,12 +17,12 @@ from pathlib import Path
 from .. import catalog, promql
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
-from ..params import Params
+from ..params import Params, Testing
 from ..sources import connect, junit
 from ..sources import coverage as cov
 from ..sources.connect import server_url
 from ..sources.prometheus import Rule
-from .base import check, repo_relative
+from .base import check, checks_of, repo_relative, run_checks
 
 SECTION = "testing"
 PROBE_METRIC = "probe_success"
@@ -160,23 +160,9 @@ COVERAGE_FIX = (
 )
 
 
-@check("testing.coverage")
-def coverage(ev: TestingEvidence, params: Params) -> Check:
-    cid = "testing.coverage"
-    t = params.testing
-    if ev.coverage_errors:
-        return catalog.error(
-            cid,
-            "cannot read coverage: " + "; ".join(ev.coverage_errors),
-            "Fix or regenerate the report; its format must be Cobertura, JaCoCo or LCOV.",
-        )
-    if not ev.coverage:
-        where = ", ".join(ev.coverage_unmatched) or "none configured (testing.coverage)"
-        return catalog.make(
-            cid, Status.FAIL, f"no coverage report found ({where})", [], COVERAGE_FIX
-        )
-    total = cov.combine(list(ev.coverage))
-    assert total is not None
+def _coverage_evidence(ev: TestingEvidence, total: cov.Coverage, t: Testing) -> list[Evidence]:
+    """Each report's rates, the least covered files, the thresholds, and where the
+    report's totals contradict its elements."""
     evidence = [
         Evidence(
             label=f"{r.source} ({r.format})",
@@ -206,20 +192,47 @@ def coverage(ev: TestingEvidence, params: Params) -> Check:
     )
     for c in total.contradictions:
         evidence.append(Evidence(label="totals contradict the elements", value=c))
+    return evidence
+
+
+def _shortfalls(line_rate: float, branch_rate: float | None, t: Testing) -> list[str]:
+    """The coverage rates under their thresholds, as phrases."""
+    short = []
+    if line_rate < t.line_threshold:
+        short.append(f"line coverage {_pct(line_rate)} < {t.line_threshold:.0%}")
+    if (
+        t.branch_threshold is not None
+        and branch_rate is not None
+        and branch_rate < t.branch_threshold
+    ):
+        short.append(f"branch coverage {_pct(branch_rate)} < {t.branch_threshold:.0%}")
+    return short
+
+
+@check("testing.coverage")
+def coverage(ev: TestingEvidence, params: Params) -> Check:
+    cid = "testing.coverage"
+    t = params.testing
+    if ev.coverage_errors:
+        return catalog.error(
+            cid,
+            "cannot read coverage: " + "; ".join(ev.coverage_errors),
+            "Fix or regenerate the report; its format must be Cobertura, JaCoCo or LCOV.",
+        )
+    if not ev.coverage:
+        where = ", ".join(ev.coverage_unmatched) or "none configured (testing.coverage)"
+        return catalog.make(
+            cid, Status.FAIL, f"no coverage report found ({where})", [], COVERAGE_FIX
+        )
+    total = cov.combine(list(ev.coverage))
+    assert total is not None
+    evidence = _coverage_evidence(ev, total, t)
     data = {"line_rate": total.line_rate, "branch_rate": total.branch_rate}
     if total.line_rate is None:
         return catalog.make(
             cid, Status.FAIL, "the coverage report measured no lines", evidence, COVERAGE_FIX
         )
-    short = []
-    if total.line_rate < t.line_threshold:
-        short.append(f"line coverage {_pct(total.line_rate)} < {t.line_threshold:.0%}")
-    if (
-        t.branch_threshold is not None
-        and total.branch_rate is not None
-        and total.branch_rate < t.branch_threshold
-    ):
-        short.append(f"branch coverage {_pct(total.branch_rate)} < {t.branch_threshold:.0%}")
+    short = _shortfalls(total.line_rate, total.branch_rate, t)
     if short:
         return catalog.make(
             cid,
@@ -261,21 +274,8 @@ def coverage(ev: TestingEvidence, params: Params) -> Check:
     )
 
 
-@check("testing.unit-and-integration")
-def unit_and_integration(ev: TestingEvidence, params: Params) -> Check:
-    cid = "testing.unit-and-integration"
-    t = params.testing
-    if ev.junit_errors:
-        return catalog.error(
-            cid,
-            "cannot read test results: " + "; ".join(ev.junit_errors),
-            "Regenerate the JUnit XML (pytest --junitxml, Surefire, Gradle); it must be "
-            "well-formed XML.",
-        )
-    by_kind: dict[str, list[junit.Suite]] = {"unit": [], "integration": [], "unclassified": []}
-    for s in ev.suites:
-        got = junit.classify(s, t.unit_patterns, t.integration_patterns)
-        by_kind[got or "unclassified"].append(s)
+def _suite_evidence(by_kind: dict[str, list[junit.Suite]]) -> list[Evidence]:
+    """Per kind: its suites, tests, failures, skips and reruns; then each failed test."""
     evidence = []
     for kind, suites in by_kind.items():
         if not suites and kind == "unclassified":
@@ -298,6 +298,25 @@ def unit_and_integration(ev: TestingEvidence, params: Params) -> Check:
         for s in suites:
             for f in s.failed:
                 evidence.append(Evidence(label=f"failed ({kind})", value=f, location=s.file))
+    return evidence
+
+
+@check("testing.unit-and-integration")
+def unit_and_integration(ev: TestingEvidence, params: Params) -> Check:
+    cid = "testing.unit-and-integration"
+    t = params.testing
+    if ev.junit_errors:
+        return catalog.error(
+            cid,
+            "cannot read test results: " + "; ".join(ev.junit_errors),
+            "Regenerate the JUnit XML (pytest --junitxml, Surefire, Gradle); it must be "
+            "well-formed XML.",
+        )
+    by_kind: dict[str, list[junit.Suite]] = {"unit": [], "integration": [], "unclassified": []}
+    for s in ev.suites:
+        got = junit.classify(s, t.unit_patterns, t.integration_patterns)
+        by_kind[got or "unclassified"].append(s)
+    evidence = _suite_evidence(by_kind)
     fix_find = (
         "Write JUnit XML for both suites in CI (e.g. pytest tests/unit --junitxml=results/"
         "junit/unit.xml) and set testing.junit and the unit/integration patterns."
@@ -354,17 +373,10 @@ E2E_FIX = (
 )
 
 
-@check("testing.e2e-continuous")
-def e2e_continuous(ev: TestingEvidence, params: Params) -> Check:
-    cid = "testing.e2e-continuous"
-    t = params.testing
-    e = ev.e2e
-    if e.error is not None:
-        return catalog.error(
-            cid, e.error, "Point observability.prometheus at the Prometheus that scrapes the probe."
-        )
-    window = promql.format_duration(t.e2e_window)
-    evidence = [
+def _e2e_evidence(e: E2E, window: str, t: Testing) -> list[Evidence]:
+    """The probed targets, the newest sample, the success rate and the alerts, each with
+    the query that gave it."""
+    return [
         Evidence(
             label="probe_success",
             value=f"{len(e.instances)} probed targets: {', '.join(e.instances)}"
@@ -387,6 +399,19 @@ def e2e_continuous(ev: TestingEvidence, params: Params) -> Check:
             value=", ".join(f"{r.name} ({r.file})" for r in e.alerts) or "none",
         ),
     ]
+
+
+@check("testing.e2e-continuous")
+def e2e_continuous(ev: TestingEvidence, params: Params) -> Check:
+    cid = "testing.e2e-continuous"
+    t = params.testing
+    e = ev.e2e
+    if e.error is not None:
+        return catalog.error(
+            cid, e.error, "Point observability.prometheus at the Prometheus that scrapes the probe."
+        )
+    window = promql.format_duration(t.e2e_window)
+    evidence = _e2e_evidence(e, window, t)
     data = {
         "age_s": e.age_s,
         "success_rate": e.success_rate,
@@ -427,14 +452,9 @@ def e2e_continuous(ev: TestingEvidence, params: Params) -> Check:
     )
 
 
-CHECKS = (coverage, unit_and_integration, e2e_continuous)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params) -> list[Check]:
     """Every testing check, in the catalog's order."""
-    try:
-        ev = collect(params)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not collect the testing evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params))

@@ -1,5 +1,6 @@
 """The service's log lines for the observability section: printed by the reviewer's
-``log_command`` (run bounded, its process group stopped at the timeout) or read from a
+``log_command`` (run by :func:`golive_lib.process.capture`: bounded, and at the timeout
+its whole process group is stopped, children included) or read from a
 ``log_sample`` file in the repository. Every failure is a message, never an exception."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import drills
+from .. import process
 from ..errors import SourceError
 from ..params import Observability
 from . import repofile
@@ -30,8 +31,8 @@ def _non_blank(text: str) -> tuple[str, ...]:
 def from_command(command: list[str], repository: Path, timeout_s: float) -> LogLines:
     """What ``command`` prints, run in the repository within ``timeout_s`` seconds."""
     source = " ".join(command)
-    r = drills.capture(command, cwd=repository, timeout_s=timeout_s)
-    if r.error is not None and r.returncode is None and "timed out" in r.error:
+    r = process.capture(command, cwd=repository, timeout_s=timeout_s)
+    if r.timed_out:
         return LogLines(
             source,
             error=f"command {source!r} did not finish within {timeout_s:g} s "

@@ -38,12 +38,14 @@ def test_stop_terminates_then_kills_and_removes_the_temporary_folders(tmp_path: 
 def test_stop_also_ends_a_child_that_outlived_the_program(tmp_path: Path) -> None:
     pidfile = tmp_path / "child.pid"
     code = (
-        "import subprocess, sys; "
+        "import os, subprocess, sys; "
         "c = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
-        f"open({str(pidfile)!r}, 'w').write(str(c.pid)); print('up', flush=True)"
+        f"open({str(pidfile) + '.tmp'!r}, 'w').write(str(c.pid)); "
+        f"os.replace({str(pidfile) + '.tmp'!r}, {str(pidfile)!r})"
     )
     proc = ManagedProcess("parent", [sys.executable, "-c", code], tmp_path / "log.txt").start()
-    proc.wait_for_line("up", 10)
+    assert proc.proc is not None
+    assert proc.proc.wait(timeout=20) == 0  # the program is gone, its child is not
     child = int(pidfile.read_text())
     assert not gone_within(child, 0.2), "the child should still run before stop()"
     proc.stop()

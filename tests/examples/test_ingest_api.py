@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import integration_fixture
 from prometheus_client.parser import text_string_to_metric_families
 
 SERVICE_DIR = Path(__file__).resolve().parents[2] / "examples" / "ingest-api"
@@ -129,6 +130,7 @@ def running_service(tmp_path: Path, *args: str, **env: str) -> Iterator[Service]
 
 
 @pytest.fixture
+@integration_fixture
 def service(tmp_path: Path) -> Iterator[Service]:
     with running_service(tmp_path) as svc:
         yield svc

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import minirun
 import pytest
-from conftest import ROOT
+from conftest import ROOT, integration_fixture
 
 from golive_lib.errors import ParamsError, ReportError
 from golive_lib.model import Decision
@@ -21,7 +21,13 @@ from golive_lib.report.run import ProgressEvent, RunOptions
 distributed = pytest.importorskip("distributed")
 
 
+# The scheduler's HTTP server (its /health and metrics routes; the dashboard is off)
+# would take port 8787, or warn and move when a cluster elsewhere on the machine has it.
+ANY_FREE_PORT = {"dashboard_address": "127.0.0.1:0"}
+
+
 @pytest.fixture(scope="module")
+@integration_fixture
 def cluster():
     with distributed.LocalCluster(
         n_workers=2,
@@ -29,6 +35,7 @@ def cluster():
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        scheduler_kwargs=ANY_FREE_PORT,
     ) as c:
         yield c
 
@@ -177,6 +184,7 @@ def test_a_worker_started_with_the_preload_has_its_review_process_ready(tmp_path
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            scheduler_kwargs=ANY_FREE_PORT,
             preload=["golive_lib.report.dask_executor"],
         ) as c,
         distributed.Client(c) as client,
@@ -223,6 +231,13 @@ def test_a_task_runs_its_sections_side_by_side_on_workers_notebook_processes(
     assert (start_b < end_a) == (share >= 2), spans
 
 
+def test_the_test_clusters_take_free_ports_not_dasks_defaults(cluster):
+    # tornado's server keeps its listening sockets here (no public accessor)
+    ports = {s.getsockname()[1] for s in cluster.scheduler.http_server._sockets.values()}
+    assert ports and not ports & {8786, 8787}
+    assert not cluster.scheduler_address.endswith((":8786", ":8787"))
+
+
 def test_a_workers_share_is_its_cores_over_its_threads(cluster):
     """What a task gets without `--workers`, asked by tasks on the workers themselves: a
     worker with 1 thread gives its machine's cores (up to 4), one with more threads less."""
@@ -239,6 +254,7 @@ def test_a_workers_share_is_its_cores_over_its_threads(cluster):
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        scheduler_kwargs=ANY_FREE_PORT,
     ) as busy:
         assert share_on(busy.scheduler_address) == 1
     assert dask_executor.worker_share() == min(4, len(os.sched_getaffinity(0)))  # not on one

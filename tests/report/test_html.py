@@ -10,6 +10,10 @@ from golive_lib.model import Check, Evidence, Status
 from golive_lib.report import html
 
 PAYLOAD = "<script>alert('x')</script>"
+FINDING_FIELDS = (
+    *("severity", "id", "link", "aliases", "package", "installed", "fixed"),
+    *("verdict", "note", "source", "report"),
+)
 
 
 def _check(status: Status = Status.FAIL) -> Check:
@@ -32,8 +36,33 @@ def _check(status: Status = Status.FAIL) -> Check:
             [{"title": PAYLOAD, "counts": {"fail": 1}, "html": PAYLOAD, "execution_error": PAYLOAD}]
         ),
         lambda: html.drill_table([(PAYLOAD, PAYLOAD, PAYLOAD, PAYLOAD, PAYLOAD)]),
+        lambda: html.run_now_table(
+            [
+                dict.fromkeys(("scanner", "endpoint", "target", "at", "outcome"), PAYLOAD)
+                | {"duration_s": 1.5}
+            ]
+            + [
+                {
+                    "scanner": "x",
+                    "endpoint": None,
+                    "target": "t",
+                    "at": "a",
+                    "outcome": "o",
+                    "duration_s": 0.25,
+                }
+            ]
+        ),
+        lambda: html.findings_table([dict.fromkeys(FINDING_FIELDS, PAYLOAD)]),
     ],
-    ids=["check card", "checks table", "evidence list", "sections table", "drill table"],
+    ids=[
+        "check card",
+        "checks table",
+        "evidence list",
+        "sections table",
+        "drill table",
+        "scanners run now",
+        "scan findings",
+    ],
 )
 def test_outside_text_in_every_fragment_stays_inert(render) -> None:  # type: ignore[no-untyped-def]
     out = render()

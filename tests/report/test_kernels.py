@@ -19,11 +19,12 @@ import psutil
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from golive_lib.report import execute, kernels
+from golive_lib.report import execute, kernels, speed
 
 pytestmark = [
     pytest.mark.integration,  # Jupyter kernels
     pytest.mark.skipif(not kernels.SUPPORTED, reason="the kernel template is Linux only"),
+    pytest.mark.skipif(not speed.active(), reason="the speed layer is off (GOLIVE_PLAIN_KERNELS)"),
 ]
 
 PROBE = """\

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import integration_fixture
 
 from golive_lib.model import Status
 from golive_lib.params import load_params
@@ -230,6 +231,7 @@ def stop(proc: subprocess.Popen[Any]) -> None:
 
 
 @pytest.fixture
+@integration_fixture
 def monitored_service(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """The example service and a Prometheus scraping it every second."""
     svc = subprocess.Popen(

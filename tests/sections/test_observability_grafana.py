@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 from conftest import EXAMPLE_PARAMS, EXAMPLE_REPO
+from procs import gone_within, hanging_command
 
 from golive_lib.demo.processes import free_port
 from golive_lib.model import Status
@@ -279,3 +280,15 @@ def test_a_hanging_log_command_is_stopped_at_its_timeout(tmp_path: Path) -> None
     assert time.monotonic() - started < 10
     assert c.status is Status.ERROR
     assert "did not finish within 1 s" in c.summary and "log_command_timeout_s" in c.summary
+
+
+def test_a_stopped_log_command_leaves_no_child_running(tmp_path: Path) -> None:
+    """A log command that starts a child which ignores SIGTERM (a port-forward, a pager):
+    once golive says the command was stopped, nothing of its process group runs."""
+    pidfile = tmp_path / "child.pid"
+    command = hanging_command(pidfile, first_line='{"level": "info"}')
+    params = log_params(tmp_path, command, log_command_timeout_s=1)
+    _, c = logging_check(params)
+    assert c.status is Status.ERROR and "it was stopped" in c.summary
+    assert pidfile.exists(), "the log command never started its child"
+    assert gone_within(int(pidfile.read_text()), 5), "a child of the stopped command survived"

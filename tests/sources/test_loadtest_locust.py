@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import integration_fixture
 
 from golive_lib.sources import loadtest
 from golive_lib.sources.loadtest import locust
@@ -74,6 +75,7 @@ def stop_service(proc: subprocess.Popen[str]) -> None:
 
 
 @pytest.fixture(scope="module")
+@integration_fixture
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc, url = start_service(tmp_path_factory.mktemp("svc"))
     try:
@@ -170,7 +172,7 @@ def test_locust_missing_is_an_error_with_the_install_command(monkeypatch, tmp_pa
     # The only stand-in here: Locust cannot be uninstalled for one test.
     monkeypatch.setattr(locust, "locust_available", lambda: False)
     spec = locust.RunSpec(LOCUSTFILE, "http://127.0.0.1:9", 1, 1, 1, tmp_path / "x")
-    with pytest.raises(loadtest.LiveRunError, match="pip install locust"):
+    with pytest.raises(loadtest.LiveRunError, match=r"pip install 'golive\[locust\]'"):
         locust.run(spec)
 
 

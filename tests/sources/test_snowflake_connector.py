@@ -16,8 +16,8 @@ from golive_lib.errors import SourceError
 from golive_lib.params import WarehouseSecurity
 from golive_lib.sections.snowflake_facts import read_warehouse
 from golive_lib.sources import warehouse as wh
-from golive_lib.sources import warehouse_policies as whp
-from golive_lib.sources import warehouse_snowflake as whs
+from golive_lib.sources.warehouse import policies as whp
+from golive_lib.sources.warehouse import snowflake as whs
 
 pytest.importorskip("snowflake.connector")
 

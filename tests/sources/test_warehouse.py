@@ -11,7 +11,7 @@ from conftest import ROOT
 
 from golive_lib.errors import SourceError
 from golive_lib.sources import warehouse as wh
-from golive_lib.sources import warehouse_snowflake as whs
+from golive_lib.sources.warehouse import snowflake as whs
 
 SEED = ROOT / "tests" / "data" / "security" / "warehouse" / "violations.sql"
 
@@ -164,7 +164,7 @@ def test_a_warehouse_without_the_lifecycle_view_fails_only_that_reader(tmp_path:
 
 # --------------------------------------------------------------------------- policies, tags
 
-from golive_lib.sources import warehouse_policies as whp  # noqa: E402
+from golive_lib.sources.warehouse import policies as whp  # noqa: E402
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """Load-test results, one model for every tool: Locust, k6 and JMeter (and a live Locust run).
 
 The interface of the subsystem: the frozen model (`LoadTest`, `Sample`, `Endpoint`,
-`FailureKind`), its errors (all `SourceError`s naming the file and what is wrong) and
+`FailureKind`, defined in `golive_lib.loadmodel`, which the capacity maths reads too, and
+re-exported here), its errors (all `SourceError`s naming the file and what is wrong) and
 `load(path, fmt)`, which picks the parser. One module per tool:
 
 - `locust`: the ``--csv PREFIX`` files (``PREFIX_stats.csv``, ``_stats_history.csv``,
@@ -18,14 +19,16 @@ latency histogram, so memory grows with the test's duration, never with its line
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 
 from ...errors import SourceError
+from ...loadmodel import Endpoint as Endpoint  # re-exported: the subsystem's model
+from ...loadmodel import FailureKind as FailureKind
+from ...loadmodel import Format as Format
+from ...loadmodel import LoadTest as LoadTest
+from ...loadmodel import Sample as Sample
 
-Format = Literal["locust", "k6", "k6-summary", "jmeter"]
 FORMATS: tuple[Format, ...] = ("locust", "k6", "k6-summary", "jmeter")
 
 
@@ -60,86 +63,6 @@ class EmptyResult(LoadTestError):
 
 class LiveRunError(LoadTestError):
     """A live run could not be made: Locust missing, target down, timeout, crash."""
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One interval of the test (Locust: one history row; k6/JMeter: one time bucket)."""
-
-    time: datetime  # end of the interval, UTC
-    interval_s: float
-    users: float | None  # concurrency (virtual users / threads) during the interval
-    requests: int
-    failures: int
-    p50_ms: float | None = None
-    p95_ms: float | None = None
-    p99_ms: float | None = None
-
-    @property
-    def throughput(self) -> float:
-        """Requests per second over the interval."""
-        return self.requests / self.interval_s if self.interval_s > 0 else 0.0
-
-    @property
-    def error_ratio(self) -> float:
-        return self.failures / self.requests if self.requests else 0.0
-
-    def latency(self, percentile: int) -> float | None:
-        return {50: self.p50_ms, 95: self.p95_ms, 99: self.p99_ms}[percentile]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Totals of one request name (or of the whole test, ``name == "Aggregated"``)."""
-
-    name: str
-    method: str
-    requests: int
-    failures: int
-    throughput: float | None = None  # requests per second over the test
-    p50_ms: float | None = None
-    p95_ms: float | None = None
-    p99_ms: float | None = None
-
-    @property
-    def error_ratio(self) -> float:
-        return self.failures / self.requests if self.requests else 0.0
-
-    def latency(self, percentile: int) -> float | None:
-        return {50: self.p50_ms, 95: self.p95_ms, 99: self.p99_ms}[percentile]
-
-
-@dataclass(frozen=True)
-class FailureKind:
-    method: str
-    name: str
-    error: str
-    occurrences: int
-
-
-@dataclass(frozen=True)
-class LoadTest:
-    """A load test's results, whatever tool produced them."""
-
-    format: Format
-    files: tuple[Path, ...]
-    total: Endpoint
-    samples: tuple[Sample, ...] = ()  # ordered by time; empty for a summary-only result
-    endpoints: tuple[Endpoint, ...] = ()
-    failures: tuple[FailureKind, ...] = ()
-    started: datetime | None = None  # from the file's content; None when it holds no time
-    ended: datetime | None = None
-    max_users: float | None = None
-
-    @property
-    def duration(self) -> timedelta | None:
-        if self.started is None or self.ended is None:
-            return None
-        return self.ended - self.started
-
-    @property
-    def where(self) -> str:
-        return ", ".join(str(f) for f in self.files)
 
 
 # ----------------------------------------------------------------- shared helpers

@@ -57,7 +57,7 @@ HISTORY_COLUMNS = (
     "99%",
 )
 FAILURE_COLUMNS = ("Method", "Name", "Error", "Occurrences")
-INSTALL_HINT = "pip install locust"
+INSTALL_HINT = "pip install 'golive[locust]' (or pip install locust)"
 
 
 def files_of(prefix: Path) -> tuple[Path, Path, Path]:
@@ -251,21 +251,9 @@ def _progress_line(line: str) -> str | None:
     return None
 
 
-def run(spec: RunSpec, progress: Callable[[str], None] | None = None) -> RunResult:
-    """Run Locust headless against ``spec.host``; bounded: it never hangs."""
-    say = progress or (lambda _line: None)
-    if not locust_available():
-        raise LiveRunError(spec.locustfile, f"Locust is not installed here; {INSTALL_HINT}")
-    if not spec.locustfile.is_file():
-        raise LiveRunError(spec.locustfile, "no such locustfile")
-    scheme = urlsplit(spec.host).scheme
-    if scheme not in ("http", "https"):
-        raise LiveRunError(spec.host, "the host must be an http:// or https:// URL")
-    probe(spec.host, spec.probe_path, spec.probe_timeout_s)
-    spec.out_prefix.parent.mkdir(parents=True, exist_ok=True)
-    for old in files_of(spec.out_prefix):
-        old.unlink(missing_ok=True)
-    command = (
+def _command(spec: RunSpec) -> tuple[str, ...]:
+    """The headless Locust command line of a run."""
+    return (
         sys.executable,
         "-m",
         "locust",
@@ -289,6 +277,23 @@ def run(spec: RunSpec, progress: Callable[[str], None] | None = None) -> RunResu
         "--loglevel",
         "INFO",
     )
+
+
+def run(spec: RunSpec, progress: Callable[[str], None] | None = None) -> RunResult:
+    """Run Locust headless against ``spec.host``; bounded: it never hangs."""
+    say = progress or (lambda _line: None)
+    if not locust_available():
+        raise LiveRunError(spec.locustfile, f"Locust is not installed here; {INSTALL_HINT}")
+    if not spec.locustfile.is_file():
+        raise LiveRunError(spec.locustfile, "no such locustfile")
+    scheme = urlsplit(spec.host).scheme
+    if scheme not in ("http", "https"):
+        raise LiveRunError(spec.host, "the host must be an http:// or https:// URL")
+    probe(spec.host, spec.probe_path, spec.probe_timeout_s)
+    spec.out_prefix.parent.mkdir(parents=True, exist_ok=True)
+    for old in files_of(spec.out_prefix):
+        old.unlink(missing_ok=True)
+    command = _command(spec)
     say(f"locust: {spec.users} users at {spec.spawn_rate}/s for {spec.run_time_s} s on {spec.host}")
     start = time.monotonic()
     limit_s = spec.run_time_s + spec.grace_s

@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ..promql import parse_duration
+
 PAGE, TICKET = "page", "ticket"
 ROLES = ("page quick", "page slow", "ticket quick", "ticket slow")
 _H = timedelta(hours=1)
@@ -136,8 +138,6 @@ def sloth_alert_windows(doc: object, where: str) -> WindowTable:
     """A Sloth ``AlertWindows`` spec (``apiVersion: sloth.slok.dev/v1``; what Sloth's
     ``--slo-period-windows-path`` loads): its period and the four pairs, factors computed
     as Sloth computes them from each pair's ``errorBudgetPercent``."""
-    from .promql import parse_duration
-
     if not isinstance(doc, dict) or doc.get("kind") != "AlertWindows":
         raise WindowsSpecError(f"{where}: kind: expected AlertWindows")
     if doc.get("apiVersion") != "sloth.slok.dev/v1":

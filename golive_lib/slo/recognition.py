@@ -5,7 +5,7 @@ Alert rules are read by *structure*: each ``or`` clause of an alert is a list of
 the raw series and ranges it reads. A clause whose conditions read the SLO's SLI over a
 long and a short window is a pair, with a factor (threshold / error budget), the alert's
 ``for`` and labels. Each expected role (page quick/slow, ticket quick/slow) is then
-judged against the window tables of `burnwindows` (Sloth, Pyrra, the SRE workbook):
+judged against the window tables of `windows` (Sloth, Pyrra, the SRE workbook):
 
 - covered: windows and factor as one of the tables has them, the SLI exactly the SLO's,
   ``for`` no longer than the short window, and (page roles) the alert pages;
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from . import promql
-from .burnwindows import PAGE, BurnWindow, WindowTable, accepted_tables
-from .promql import Binary, Node, Selector, constant, format_duration
-from .slo import SLO
+from .. import promql
+from ..promql import Binary, Node, Selector, constant, format_duration
+from .model import SLO
+from .windows import PAGE, BurnWindow, WindowTable, accepted_tables
 
 SelectorKey = tuple[str, tuple[tuple[str, str, str], ...]]
 TOLERANCE = 1.5  # a factor or long window within x1.5 of a table's counts as that value

@@ -8,8 +8,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import SourceError
-from .warehouse import SOURCE, Row, _one_line
+from ...errors import SourceError
+from .interface import SOURCE, Row, _one_line
 
 
 @dataclass(frozen=True)

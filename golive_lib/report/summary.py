@@ -1,4 +1,7 @@
-"""The summary notebook's library: load a report's results (or evaluate live) and show them."""
+"""The summary notebook's library: load a report's results (or evaluate live) and show them.
+
+It belongs to the report layer: it builds the results document as a run does
+(`results`) and shows the summary page's parts (`index`)."""
 
 from __future__ import annotations
 
@@ -8,10 +11,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import catalog, htmlfmt
-from .model import Check, SectionResult, count_statuses
-from .params import load_params, params_sha256
-from .policy import apply
+from .. import catalog, htmlfmt
+from ..model import STATUS_ORDER, Check, SectionResult, count_statuses
+from ..params import load_params, params_sha256
+from ..policy import apply
+from .index import attestations_html, banner_html, waivers_html
+from .index import changes_html as render_changes
+from .index import signoff_html as render_signoff
+from .results import build_results
 
 # Section id -> module with `evaluate(params) -> list[Check]`, for a live summary.
 LIVE_SECTIONS = {
@@ -34,8 +41,6 @@ def load(
     every section live (what "Run all" in JupyterLab does)."""
     if results_path:
         return dict(json.loads(Path(results_path).read_text(encoding="utf-8")))
-    from .report.results import build_results
-
     path = Path(params_path)
     params = load_params(path)
     today = date.fromisoformat(run_date) if run_date else date.today()
@@ -68,31 +73,7 @@ def checks(doc: dict[str, Any]) -> list[Check]:
 
 
 def banner(doc: dict[str, Any]) -> str:
-    decision = doc["decision"]
-    counts = doc["counts"]
-    parts = " ".join(f"{htmlfmt.badge(s)} {n}" for s, n in _counts(counts))
-    blocking = doc.get("blocking", [])
-    why = (
-        f"<div>{len(blocking)} blocking check(s) stand in the way: "
-        + ", ".join(f"<code>{htmlfmt.e(b)}</code>" for b in blocking)
-        + "</div>"
-        if blocking
-        else "<div>No blocking check is failing, erroring or pending.</div>"
-    )
-    return (
-        f'<div class="golive-banner golive-{htmlfmt.e(decision)}" style="padding:12px 18px;'
-        f"border-radius:6px;font-size:1.4em;font-weight:700;"
-        f'background:{"#c8e6c9" if decision == "go" else "#ffcdd2"}">'
-        f"{htmlfmt.e(doc['service'])} on {htmlfmt.e(doc['date'])}: "
-        f"{htmlfmt.e(decision.upper())}</div>"
-        f"<p>{parts}</p>{why}"
-    )
-
-
-def _counts(counts: dict[str, int]) -> list[tuple[Any, int]]:
-    from .model import STATUS_ORDER
-
-    return [(s, counts.get(s.value, 0)) for s in STATUS_ORDER if counts.get(s.value)]
+    return banner_html(doc)
 
 
 def sections_table(doc: dict[str, Any]) -> str:
@@ -120,30 +101,22 @@ def recount(doc: dict[str, Any]) -> dict[str, int]:
 
 def signoff_html(doc: dict[str, Any]) -> str:
     """Who must sign, and how; the live state is outside the signed report."""
-    from .report.index import signoff_html as render
-
-    return render(doc)
+    return render_signoff(doc)
 
 
 def waivers_and_attestations(doc: dict[str, Any]) -> str:
     """Every waiver (with what it waived, or that it expired) and every attestation."""
-    from .report.index import attestations_html, waivers_html
-
     html = waivers_html(doc) + attestations_html(doc)
     return html or "<p>No waiver and no attestation in the parameters.</p>"
 
 
 def changes_html(doc: dict[str, Any]) -> str:
     """The checks whose status changed since the service's previous dated run."""
-    from .report.index import changes_html as render
-
-    return render(doc).replace("<h2>Changed since the last review</h2>", "", 1)
+    return render_changes(doc).replace("<h2>Changed since the last review</h2>", "", 1)
 
 
 def status_timeline(doc: dict[str, Any]) -> dict[str, Any]:
     """A plotly figure (as a dict): checks of each status over the service's dated runs."""
-    from .model import STATUS_ORDER
-
     runs = [*doc.get("history", []), {"folder": doc["date"], "counts": doc["counts"]}]
     names = [r["folder"] for r in runs]
     data = [

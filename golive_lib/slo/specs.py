@@ -25,9 +25,8 @@ from typing import Any
 
 import yaml
 
-from . import yamlload
-from .burnwindows import WindowsSpecError, WindowTable, sloth_alert_windows
-from .slo import (
+from .. import yamlload
+from .model import (
     _PLACEHOLDERS,
     DEFAULT_SLOTH_WINDOW,
     RAW_TOTAL,
@@ -40,6 +39,7 @@ from .slo import (
     ratio_slo,
     window_delta,
 )
+from .windows import WindowsSpecError, WindowTable, sloth_alert_windows
 
 SLOTH_K8S = "sloth.slok.dev/v1"
 _CALENDAR_UNITS = {"M": "month", "Q": "quarter", "Y": "year", "w": "week", "d": "day"}

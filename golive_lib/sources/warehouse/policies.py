@@ -31,7 +31,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .warehouse import ColumnTag, Row, TableRef, Warehouse, _ident, _s, _truthy
+from .interface import Row, Warehouse
+from .readers import ColumnTag, TableRef, _ident, _s, _truthy
 
 Q_ROW_POLICY_BODIES = """SELECT POLICY_CATALOG, POLICY_SCHEMA, POLICY_NAME, POLICY_SIGNATURE,
        POLICY_BODY
