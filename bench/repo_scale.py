@@ -44,9 +44,9 @@ from typing import Any
 import yaml
 
 from golive_lib.params import Params, load_params
+from golive_lib.report.summary import LIVE_SECTIONS
 from golive_lib.sources import secret_engines, tracked
 from golive_lib.sources import secrets as secretsrc
-from golive_lib.summary import LIVE_SECTIONS
 
 TODAY = date(2026, 12, 3)
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
