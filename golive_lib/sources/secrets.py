@@ -143,11 +143,17 @@ def _jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _rule_of(rel: str, exclude: tuple[str, ...], vendored: re.Pattern[str] | None) -> str | None:
-    """Why a file is left out before it is read, or None."""
+def _rule_of(
+    rel: str,
+    exclude: tuple[str, ...],
+    vendored: re.Pattern[str] | None,
+    literals: tuple[str, ...] = ("",),
+) -> str | None:
+    """Why a file is left out before it is read, or None (``literals``: what a path the
+    ``vendored`` regex matches must contain, to skip the regex for most paths)."""
     if any(fnmatch.fnmatch(rel, g) for g in exclude):
         return "excluded (security.secrets.exclude)"
-    if vendored is not None and vendored.fullmatch(rel):
+    if vendored is not None and any(lit in rel for lit in literals) and vendored.fullmatch(rel):
         return "vendored or generated (security.secrets.vendored)"
     suffix = rel.rsplit(".", 1)[-1].lower() if "." in rel.rsplit("/", 1)[-1] else ""
     if suffix and f".{suffix}" in BINARY_SUFFIXES:
@@ -240,11 +246,12 @@ def scan(
     unreadable: list[str] = []
     keys: dict[str, str] = {}  # file -> its cache key
     vendored_rx = tracked.globs_regex(vendored)
+    literals = tracked.glob_literals(vendored)
     listed = tracked.listing(repo)
     blobs = tracked.index_blobs(repo)  # unchanged tracked files: known without reading
     remembered: dict[str, str] = {}  # blob key -> why that content is not scanned
     for rel in listed.paths:
-        rule = _rule_of(rel, exclude, vendored_rx)
+        rule = _rule_of(rel, exclude, vendored_rx, literals)
         if rule is None and rel in listed.outside:
             rule = "a link out of the repository (not its file)"
         if rule is None:

@@ -67,6 +67,18 @@ def walk_order(rel: str) -> tuple[tuple[int, str], ...]:
     return (*((1, f) for f in folders), (0, name))
 
 
+def glob_literals(patterns: Iterable[str]) -> tuple[str, ...]:
+    """For each glob the longest text a matching path must contain (wildcards split it,
+    a leading "/" dropped: `**/` may match nothing): a path holding none of them matches
+    no glob, without the regex. An empty literal (a glob of wildcards only) matches all."""
+    out = []
+    for p in patterns:
+        wild = re.sub(r"\[[^\]]*\]", "*", p.strip("/"))  # a [set] is a wildcard too
+        chunks = re.split(r"[*?\[]", wild)
+        out.append(max((c.strip("/") for c in chunks), key=len, default=""))
+    return tuple(out)
+
+
 def globs_regex(patterns: Iterable[str]) -> re.Pattern[str] | None:
     """One regex matching a path that any of the globs matches (see `Listing.match`);
     None for no glob."""

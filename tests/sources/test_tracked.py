@@ -70,3 +70,15 @@ def test_a_git_listing_is_reused_until_the_index_changes(tmp_path: Path) -> None
     assert tracked.listing(root) is first
     subprocess.run(["git", "-C", str(root), "add", "a"], check=True)
     assert tracked.listing(root) is not first
+
+
+def test_glob_literals_are_contained_in_every_path_a_glob_matches() -> None:
+    globs = ["**/vendor/**", "**/*.min.js", "[abcdef]/x", "a/[ab]c/**/x?.py", "*"]
+    literals = tracked.glob_literals(globs)
+    paths = ["vendor/a.go", "x/vendor/b.go", "web/app.min.js", "a/x", "a/bc/d/x1.py", "top"]
+    for glob, literal in zip(globs, literals, strict=True):
+        rx = tracked.globs_regex([glob])
+        assert rx is not None
+        for path in paths:
+            if rx.fullmatch(path):
+                assert literal in path, (glob, literal, path)
