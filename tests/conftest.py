@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
+
+# kingfisher compiles its rules once (seconds) into this folder: shared by every test,
+# also those that point XDG_CACHE_HOME at a folder of their own (it holds no secret)
+os.environ.setdefault(
+    "GOLIVE_KINGFISHER_RULE_CACHE", str(Path.home() / ".cache" / "golive-tests" / "kingfisher")
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_PARAMS = ROOT / "parameters" / "ingest-api.yaml"

@@ -186,7 +186,7 @@ DESCRIPTIONS: dict[str, str] = {
     "RunHadolint.enabled": "false: keep it configured but off",
     "RunPipAudit.enabled": "false: keep it configured but off",
     "SecretScanning": (  # pragma: allowlist secret
-        "What detect-secrets skips when it scans the repository."
+        "The repository's secret scan: what it leaves out, and its engine (docs/secrets.md)."
     ),
     "S3Security": "Buckets whose encryption, TLS-only policy and public access block are read "
     "through boto3 (any S3-compatible endpoint).",

@@ -13,6 +13,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..sources.secrets import DEFAULT_VENDORED
 from .base import Strict
 
 ScanFormat = Literal["auto", "sarif", "pip-audit", "trivy", "grype", "osv-scanner", "cyclonedx"]
@@ -50,6 +51,14 @@ class ScanIgnore(Strict):
 class SecretScanning(Strict):
     exclude: list[str] = Field(
         default_factory=list, description="fnmatch globs of repository paths not to scan"
+    )
+    vendored: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_VENDORED),
+        description="globs (** spans folders) of vendored and generated trees: skipped and "
+        "counted; [] scans them too",
+    )
+    engine: Literal["auto", "kingfisher", "detect-secrets"] = Field(
+        "auto", description="auto: kingfisher when installed, else detect-secrets"
     )
 
 

@@ -14,13 +14,12 @@ deploy to (the CI systems' own ``environment:`` of jobs), and the owners from a 
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..yamlload import SafeLoader
-from . import ci
+from . import ci, tracked
 from .docs import parse_markdown
 
 SKIP_DIRS = frozenset(
@@ -57,14 +56,15 @@ class Discovery:
 
 
 def _walk(repo: Path) -> list[Path]:
-    files: list[Path] = []
-    base_depth = len(repo.parts)
-    for root, dirs, names in os.walk(repo):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        if len(Path(root).parts) - base_depth >= MAX_DEPTH:
-            dirs[:] = []
-        files.extend(Path(root) / n for n in sorted(names))
-    return files
+    """The listed files (sources.tracked) outside hidden and skipped folders, at most
+    MAX_DEPTH folders deep, in os.walk's order."""
+    kept: list[str] = []
+    for rel in tracked.listing(repo).paths:
+        folders = rel.split("/")[:-1]
+        if len(folders) > MAX_DEPTH or any(f in SKIP_DIRS or f.startswith(".") for f in folders):
+            continue
+        kept.append(rel)
+    return [repo / rel for rel in sorted(kept, key=tracked.walk_order)]
 
 
 def _rel(path: Path, repo: Path) -> str:

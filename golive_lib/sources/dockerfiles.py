@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
+from . import tracked
 from .ci import Ref
 
 DOCKERFILE_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", ".tox", "__pycache__"})
@@ -13,16 +13,16 @@ DOCKERFILE_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", ".tox
 
 def find_dockerfiles(repo: Path) -> list[Path]:
     """Every ``Dockerfile*`` / ``*.Dockerfile`` in the repository, skipping vendored trees."""
-    found: list[Path] = []
-    for root, dirs, files in os.walk(repo):
-        dirs[:] = sorted(d for d in dirs if d not in DOCKERFILE_SKIP_DIRS)
-        for name in sorted(files):
-            lower = name.lower()
-            if (lower.startswith("dockerfile") and not lower.endswith(".md")) or lower.endswith(
-                ".dockerfile"
-            ):
-                found.append(Path(root) / name)
-    return found
+    found: list[str] = []
+    for rel in tracked.listing(repo).paths:  # git's view: build output is not the service's
+        *folders, name = rel.split("/")
+        lower = name.lower()
+        if DOCKERFILE_SKIP_DIRS.isdisjoint(folders) and (
+            (lower.startswith("dockerfile") and not lower.endswith(".md"))
+            or lower.endswith(".dockerfile")
+        ):
+            found.append(rel)
+    return [repo / rel for rel in sorted(found, key=tracked.walk_order)]
 
 
 _FROM_RE = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(?P<image>\S+)(?:\s+AS\s+(?P<alias>\S+))?", re.I)

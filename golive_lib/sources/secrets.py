@@ -1,11 +1,18 @@
-"""Secret scanning of a repository with detect-secrets (Yelp's maintained scanner).
+"""Secret scanning of a repository: what git tracks, by rule, on every core, cached by blob.
 
-`scan(repo, exclude)` lists the repository's files (git's view when it is a work tree:
-tracked and untracked files, not ignored ones; else a walk that skips VCS folders and
-virtualenvs), leaves out binary and large files and the globs given, runs
-detect-secrets' default plugins and filters on every text file, and returns
-`SecretFinding`s that never carry the secret: its type, file, line and a redacted form
-(length only). A file that cannot be read is kept as a note with its reason.
+`scan(repo, exclude, vendored=..., engine=...)` takes the repository's files from
+`sources.tracked` (git's view: tracked and untracked-but-not-ignored files), leaves out by
+rule what holds no secret of the service's (binary files by name or content, files over
+2 MB, vendored and generated trees, the globs given) and counts each rule's files, then
+runs the engine (`sources.secret_engines`: kingfisher by default, detect-secrets when
+kingfisher cannot run or is asked for) on the files whose content it has not seen.
+
+Findings are cached per repository under golive's cache folder, keyed by each file's path
+and content (its blob), the engine's version and rules, and `.secrets.baseline`: a nightly
+review rescans only the changed files and a second review of an unchanged repository only
+reads them. A cache entry holds a finding's type, line, likelihood and the secret's length,
+never the secret. A finding listed in `.secrets.baseline` (detect-secrets' file, not
+audited as a real secret) is accepted: kept apart, not counted.
 """
 
 from __future__ import annotations
@@ -14,32 +21,95 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import stat
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from .. import cachedir
 from ..errors import SourceError
-from . import repofile
+from . import secret_engines, tracked
+from .secret_engines import Hit
 
-SOURCE = "detect-secrets"
-SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", "__pycache__", ".mypy_cache"}
-)
+SOURCE = "secrets"
+Engine = Literal["auto", "kingfisher", "detect-secrets"]
+SKIP_DIRS = tracked.SKIP_DIRS
 MAX_BYTES = 2_000_000
+LARGE = f"larger than {MAX_BYTES // 1_000_000} MB"
+REMEMBERED = frozenset({"binary", LARGE})  # a content's skip kept in the cache by its blob
+# Vendored and generated trees: other projects' code and build output, not the service's
+# (a reviewer reads their secrets in those projects). Parameters: security.secrets.vendored.
+DEFAULT_VENDORED = (
+    "**/vendor/**",
+    "**/third_party/**",
+    "**/third-party/**",
+    "**/node_modules/**",
+    "**/bower_components/**",
+    "**/Pods/**",
+    "**/*.min.js",
+    "**/*.min.css",
+    "**/*.js.map",
+    "**/*.css.map",
+    "**/*.pb.go",
+    "**/*_pb2.py",
+    "**/*_pb2_grpc.py",
+)
+# Known binary formats, skipped by name (a file of any other name is sniffed for NUL bytes).
+BINARY_SUFFIXES = frozenset(
+    ".png .jpg .jpeg .gif .bmp .ico .webp .tiff .psd .pdf .zip .gz .tgz .bz2 .xz .7z .rar "
+    ".tar .jar .war .ear .class .so .dll .dylib .exe .bin .o .a .lib .pyc .pyo .whl .egg "
+    ".woff .woff2 .ttf .otf .eot .mp3 .mp4 .mov .avi .wav .ogg .flac .webm .sqlite .db "
+    ".parquet .avro .orc .pkl .npy .npz .h5 .onnx .pt .iso .dmg .deb .rpm".split()
+)
+# Path parts that mark test, example and documentation files: their findings are apart.
+TEST_PARTS = frozenset(
+    "test tests testing testdata test_data __tests__ spec specs fixture fixtures mock mocks "
+    "example examples sample samples demo demos doc docs documentation docs-locale".split()
+)
+DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc")  # documentation (not .txt: requirements.txt)
+
+# File names of test code beside the code it tests (Go, Python, JS/TS, Ruby conventions).
+TEST_SUFFIXES = (
+    "_test.go",
+    "_test.py",
+    "_spec.rb",
+    "_test.rb",
+    ".test.js",
+    ".spec.js",
+    ".test.ts",
+    ".spec.ts",
+    ".test.tsx",
+    ".spec.tsx",
+    ".test.jsx",
+    ".spec.jsx",
+)
 
 
 @dataclass(frozen=True)
 class SecretFinding:
-    type: str  # e.g. "AWS Access Key", "Secret Keyword"
+    type: str  # e.g. "AWS access token", "Secret keyword"
     path: str  # relative to the repository
     line: int
     redacted: str  # never the secret itself
+    confidence: str = "medium"  # the engine's likelihood: high, medium, low
 
     @property
     def location(self) -> str:
         return f"{self.path}:{self.line}"
+
+    @property
+    def in_tests(self) -> bool:
+        """In test, example or documentation files (a fixture's fake key, a sample
+        configuration, a token in a how-to): reported apart."""
+        *folders, name = self.path.split("/")
+        low = name.lower()
+        return (
+            any(p.lower() in TEST_PARTS for p in folders)
+            or low.startswith(("test_", "example", "sample"))
+            or low.endswith(TEST_SUFFIXES + DOC_SUFFIXES)
+            or name.endswith(("Test.java", "Tests.java", "Test.kt", "Tests.cs", "Test.cs"))
+        )
 
 
 @dataclass(frozen=True)
@@ -48,6 +118,11 @@ class SecretScan:
     files_scanned: int
     findings: tuple[SecretFinding, ...]
     unreadable: tuple[str, ...] = ()
+    engine: str = ""  # "kingfisher 2.14.0", "detect-secrets 1.5.0"
+    skipped: tuple[tuple[str, int], ...] = ()  # (rule, files) left out by rule
+    accepted: tuple[SecretFinding, ...] = ()  # in .secrets.baseline
+    rescanned: int = 0  # files the engine read this time (the rest came from the cache)
+    engine_note: str = ""  # why the fallback engine ran
 
 
 def redact(secret: str | None) -> str:
@@ -57,162 +132,246 @@ def redact(secret: str | None) -> str:
     return f"[redacted, {len(secret)} characters]"
 
 
-def _git_files(repo: Path) -> list[Path] | None:
-    """Tracked and untracked-but-not-ignored files when ``repo`` is in a git work tree."""
+def _redacted(length: int) -> str:
+    return f"[redacted, {length} characters]" if length else "[redacted]"
+
+
+def _jobs() -> int:
     try:
-        done = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(repo),
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-            ],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if done.returncode != 0:
-        return None
-    names = [n for n in done.stdout.decode("utf-8", "replace").split("\0") if n]
-    return [repo / n for n in sorted(set(names)) if (repo / n).is_file()]
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
-def _walk_files(repo: Path) -> list[Path]:
-    found: list[Path] = []
-    for root, dirs, files in os.walk(repo):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        found.extend(Path(root) / name for name in sorted(files))
-    return found
+def _rule_of(
+    rel: str,
+    exclude: tuple[str, ...],
+    vendored: re.Pattern[str] | None,
+    literals: tuple[str, ...] = ("",),
+) -> str | None:
+    """Why a file is left out before it is read, or None (``literals``: what a path the
+    ``vendored`` regex matches must contain, to skip the regex for most paths)."""
+    if any(fnmatch.fnmatch(rel, g) for g in exclude):
+        return "excluded (security.secrets.exclude)"
+    if vendored is not None and any(lit in rel for lit in literals) and vendored.fullmatch(rel):
+        return "vendored or generated (security.secrets.vendored)"
+    suffix = rel.rsplit(".", 1)[-1].lower() if "." in rel.rsplit("/", 1)[-1] else ""
+    if suffix and f".{suffix}" in BINARY_SUFFIXES:
+        return "binary"
+    return None
 
 
-def _files(repo: Path, exclude: tuple[str, ...]) -> list[Path]:
-    """The repository's files: git's view (ignored files are not in the repository) when
-    it is a git work tree, else every file outside VCS and virtualenv folders."""
-    listed = _git_files(repo)
-    candidates = listed if listed is not None else _walk_files(repo)
-    kept = []
-    for path in candidates:
-        rel = path.relative_to(repo).as_posix()
-        if set(Path(rel).parts[:-1]) & SKIP_DIRS:
-            continue
-        if not any(fnmatch.fnmatch(rel, g) for g in exclude) and repofile.inside(repo, path):
-            kept.append(path)  # a symbolic link out of the repository is not its file
-    return kept
+class _Cache:
+    """One file per repository: {key of a file's path and content: its findings}. Read
+    once, written once (atomically); one that cannot be read or written is skipped."""
 
-
-def _is_text(path: Path) -> bool:
-    try:
-        info = path.stat()
-        # a FIFO or device would block the scan (and the section) forever
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-            return False
-        with path.open("rb") as fh:
-            return b"\0" not in fh.read(8192)
-    except OSError:
-        return False
-
-
-class _FindingCache:
-    """detect-secrets' findings per file, keyed by the file's path and content and the
-    scanner's version: scanning is ~0.4 ms a line, and most of a repository is unchanged
-    from one review to the next. Entries hold only what a report shows (type, line, the
-    redacted form), never a secret. A cache that cannot be read or written is skipped."""
-
-    def __init__(self, version: str) -> None:
-        self.root = cachedir.cache_root("secrets-v1", f"detect-secrets-{version}")
-
-    def entry(self, rel: str, content: bytes) -> Path:
-        """Where the findings of this file with this content are kept."""
-        digest = hashlib.sha256(rel.encode() + b"\0" + content).hexdigest()
-        return self.root / digest[:2] / f"{digest}.json"
-
-    def get(self, entry: Path, rel: str) -> list[SecretFinding] | None:
+    def __init__(self, repo: Path, scope: str) -> None:
+        where = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:16]
+        self.path = cachedir.cache_root("secrets-v2", scope, where, "findings.json")
+        # a file's findings, or why its content is not scanned (binary, large)
+        self.entries: dict[str, list[list[object]] | str] = {}
         try:
-            rows = json.loads(entry.read_text(encoding="utf-8"))
-            return [SecretFinding(str(t), rel, int(n), str(r)) for t, n, r in rows]
-        except (OSError, ValueError, TypeError):
-            return None
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.entries = loaded
+        except (OSError, ValueError):
+            pass
 
-    def put(self, entry: Path, found: list[SecretFinding]) -> None:
-        rows = [[f.type, f.line, f.redacted] for f in found]
+    @staticmethod
+    def key(rel: str, content: bytes) -> str:
+        return hashlib.sha256(rel.encode() + b"\0" + content).hexdigest()[:32]
+
+    @staticmethod
+    def blob_key(rel: str, blob: str) -> str:
+        """The key of a file whose content is git's blob ``blob`` (never read for it)."""
+        return "b" + hashlib.sha256(f"{rel}\0{blob}".encode()).hexdigest()[:31]
+
+    def save(self, entries: dict[str, list[list[object]] | str]) -> None:
         try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            tmp = entry.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(rows), encoding="utf-8")
-            os.replace(tmp, entry)  # readers never see half an entry
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(entries, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, self.path)  # readers never see half a file
         except OSError:
             pass
 
 
-def _scanner_version() -> str:
-    """detect-secrets' version, read from its metadata: importing it costs ~80 ms, which
-    a review whose files are all cached never needs to pay."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("detect-secrets")
-    except metadata.PackageNotFoundError:  # pragma: no cover - a runtime dependency
-        raise SourceError(
-            SOURCE, "detect-secrets is not installed; install it: pip install detect-secrets"
-        ) from None
+def _rows(entry: list[list[object]] | str | None) -> list[list[object]]:
+    return entry if isinstance(entry, list) else []
 
 
-def _scan_file(repo: Path, rel: str) -> list[SecretFinding]:
-    """detect-secrets on one file (within its default_settings())."""
-    from detect_secrets.core.secrets_collection import SecretsCollection
-
-    collection = SecretsCollection(root=str(repo))
-    collection.scan_file(rel)
-    return [
-        SecretFinding(
-            type=secret.type,
-            path=rel,
-            line=secret.line_number or 0,
-            redacted=redact(secret.secret_value),
-        )
-        for _filename, secret in collection
-    ]
+def _row(h: Hit) -> list[object]:
+    return [h.type, h.line, h.confidence, h.length, h.accepted]
 
 
-def scan(repo: Path, exclude: tuple[str, ...] = ()) -> SecretScan:
-    """Every potential secret in the repository's text files (redacted)."""
-    cache = _FindingCache(_scanner_version())
+def _finding(rel: str, row: list[object]) -> tuple[SecretFinding, bool]:
+    kind, line, confidence, length, accepted = row
+    return (
+        SecretFinding(str(kind), rel, int(str(line)), _redacted(int(str(length))), str(confidence)),
+        bool(accepted),
+    )
+
+
+def _engine(choice: Engine) -> tuple[str, str | None, str]:
+    """(name and version, kingfisher's binary or None, why the fallback ran)."""
+    if choice in ("auto", "kingfisher"):
+        binary = secret_engines.kingfisher_binary()
+        if binary is not None:
+            return f"kingfisher {secret_engines.kingfisher_version(binary)}", binary, ""
+        if choice == "kingfisher":
+            raise SourceError(
+                SOURCE, "kingfisher is not installed; install it: pip install kingfisher-bin"
+            )
+        note = "kingfisher is not installed (pip install kingfisher-bin): detect-secrets ran"
+        return f"detect-secrets {secret_engines.detect_secrets_version()}", None, note
+    return f"detect-secrets {secret_engines.detect_secrets_version()}", None, ""
+
+
+def scan(
+    repo: Path,
+    exclude: tuple[str, ...] = (),
+    *,
+    vendored: tuple[str, ...] = DEFAULT_VENDORED,
+    engine: Engine = "auto",
+) -> SecretScan:
+    """Every potential secret in the repository's files (redacted)."""
     if not repo.is_dir():
         raise SourceError(SOURCE, f"{repo}: not a directory")
-    files = [p for p in _files(repo, exclude) if _is_text(p)]
-    findings: list[SecretFinding] = []
+    name, binary, note = _engine(engine)
+    baseline, baseline_digest = secret_engines.read_baseline(repo)
+    # golive's rules and filters are in secret_engines: a change to it is a new scope
+    rules = hashlib.sha256(Path(secret_engines.__file__).read_bytes()).hexdigest()[:8]
+    cache = _Cache(repo, f"{name.replace(' ', '-')}-{rules}-{baseline_digest or 'none'}")
+    skipped: dict[str, int] = {}
     unreadable: list[str] = []
-    misses: list[tuple[str, Path]] = []  # (file, its cache entry): not the contents
-    for path in files:
-        rel = path.relative_to(repo).as_posix()
-        try:
-            entry = cache.entry(rel, path.read_bytes())
-        except OSError as e:
-            unreadable.append(f"{rel}: {e}")
-            continue
-        cached = cache.get(entry, rel)
-        if cached is None:
-            misses.append((rel, entry))
-        else:
-            findings.extend(cached)
+    keys: dict[str, str] = {}  # file -> its cache key
+    vendored_rx = tracked.globs_regex(vendored)
+    literals = tracked.glob_literals(vendored)
+    listed = tracked.listing(repo)
+    blobs = tracked.index_blobs(repo)  # unchanged tracked files: known without reading
+    remembered: dict[str, str] = {}  # blob key -> why that content is not scanned
+    for rel in listed.paths:
+        rule = _rule_of(rel, exclude, vendored_rx, literals)
+        if rule is None and rel in listed.outside:
+            rule = "a link out of the repository (not its file)"
+        if rule is None:
+            blob = blobs.get(rel)
+            bkey = _Cache.blob_key(rel, blob) if blob else None
+            known = cache.entries.get(bkey) if bkey else None
+            if bkey and isinstance(known, str):
+                rule = remembered[bkey] = known
+            elif bkey and known is not None:
+                keys[rel] = bkey
+            else:
+                rule, key = _read_key(repo, rel, unreadable)
+                if bkey and rule is not None and key is None and rule in REMEMBERED:
+                    remembered[bkey] = rule
+                if key is not None:
+                    keys[rel] = bkey or key
+        if rule is not None:
+            skipped[rule] = skipped.get(rule, 0) + 1
+    misses = [rel for rel, key in keys.items() if not isinstance(cache.entries.get(key), list)]
+    keep_cache = True
+    fresh: dict[str, list[list[object]]] = {}
     if misses:
-        from detect_secrets.settings import default_settings
-
-        with default_settings():
-            for rel, entry in misses:
-                try:
-                    found = _scan_file(repo, rel)
-                except (OSError, UnicodeDecodeError) as e:
-                    unreadable.append(f"{rel}: {e}")
-                    continue
-                cache.put(entry, found)
-                findings.extend(found)
+        jobs = _jobs()
+        hits: list[Hit] | None = None
+        if binary is not None:
+            inputs = secret_engines.cover(misses, list(keys))
+            try:
+                hits = secret_engines.run_kingfisher(
+                    binary, repo, misses, baseline, jobs, inputs=inputs, skip=vendored
+                )
+            except SourceError as e:
+                if engine != "auto":
+                    raise
+                # the fallback scans what kingfisher could not; its findings are not cached
+                # under kingfisher's scope
+                note, keep_cache = f"{e.message}: detect-secrets ran instead", False
+                name = f"detect-secrets {secret_engines.detect_secrets_version()}"
+        if hits is None:
+            hits, failed = secret_engines.run_detect_secrets(repo, misses, baseline, jobs)
+            unreadable.extend(failed)
+        by_file: dict[str, list[list[object]]] = {rel: [] for rel in misses}
+        for h in _not_allowlisted(repo, hits):
+            if h.path in by_file:
+                by_file[h.path].append(_row(h))
+        fresh = {keys[rel]: rows for rel, rows in by_file.items()}
+    findings: list[SecretFinding] = []
+    accepted: list[SecretFinding] = []
+    for rel, key in keys.items():
+        for row in fresh.get(key) or _rows(cache.entries.get(key)):
+            found, is_accepted = _finding(rel, row)
+            (accepted if is_accepted else findings).append(found)
+    if keep_cache and (fresh or len(cache.entries) != len(keys) + len(remembered)):
+        kept: dict[str, list[list[object]] | str] = dict(remembered)
+        kept.update({k: fresh.get(k) or _rows(cache.entries.get(k)) for k in keys.values()})
+        cache.save(kept)
     findings.sort(key=lambda f: (f.path, f.line, f.type))
     unreadable.sort()
-    return SecretScan(repo, len(files), tuple(findings), tuple(unreadable))
+    return SecretScan(
+        repository=repo,
+        files_scanned=len(keys),
+        findings=tuple(findings),
+        unreadable=tuple(unreadable),
+        engine=name,
+        skipped=tuple(sorted(skipped.items())),
+        accepted=tuple(accepted),
+        rescanned=len(misses),
+        engine_note=note,
+    )
+
+
+PRAGMA = "pragma: allowlist secret"  # detect-secrets' inline allowlist, on the line
+PRAGMA_NEXT = "pragma: allowlist nextline secret"  # ... on the line before
+
+
+def _not_allowlisted(repo: Path, hits: list[Hit]) -> list[Hit]:
+    """The hits whose line carries no allowlist pragma (nor the line before it a
+    nextline one)."""
+    lines: dict[str, list[str]] = {}
+    kept: list[Hit] = []
+    for h in hits:
+        if h.path not in lines:
+            try:
+                text = (repo / h.path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            lines[h.path] = text.splitlines()
+        got = lines[h.path]
+        here = got[h.line - 1] if 0 < h.line <= len(got) else ""
+        before = got[h.line - 2] if 1 < h.line <= len(got) + 1 else ""
+        if PRAGMA not in here and PRAGMA_NEXT not in before:
+            kept.append(h)
+    return kept
+
+
+def _read_key(repo: Path, rel: str, unreadable: list[str]) -> tuple[str | None, str | None]:
+    """(why the file is left out, or None; its cache key when it is scanned)."""
+    path = f"{repo}/{rel}"
+    try:
+        # non-blocking: opening a FIFO to read would wait for a writer forever
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return "gone since it was listed", None
+    except OSError as e:
+        unreadable.append(f"{rel}: {e.strerror or type(e).__name__}")
+        return None, None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file", None
+        if info.st_size > MAX_BYTES:
+            return LARGE, None
+        chunks = []
+        while chunk := os.read(fd, max(info.st_size, 65536)):
+            chunks.append(chunk)
+        content = b"".join(chunks)
+    except OSError as e:
+        unreadable.append(f"{rel}: {e.strerror or type(e).__name__}")
+        return None, None
+    finally:
+        os.close(fd)
+    if b"\0" in content[:8192]:
+        return "binary", None
+    return None, _Cache.key(rel, content)

@@ -219,13 +219,38 @@ def test_finding_text_is_escaped_in_the_table(tmp_path):
 
 
 def test_a_secret_in_the_repository_fails_without_showing_it(tmp_path):
-    key = "AKIAZ7QXQ4R2EXAMPLE9"  # pragma: allowlist secret
+    key = "AKIA4HQWZ7RZM2K6PXLB"  # pragma: allowlist secret
     params = make_params(tmp_path, {})
     (tmp_path / "repo" / "deploy.sh").write_text(f"export AWS_ACCESS_KEY_ID={key}\n")
     result = run(security.secrets_in_repo, params)
     assert result.status is Status.FAIL
-    assert "AWS Access Key at deploy.sh:1" in result.summary
+    assert "AWS access key ID in deploy.sh:1 (high)" in result.summary
     assert key not in result.model_dump_json()
+
+
+def test_secrets_are_grouped_by_type_and_file_and_test_paths_are_apart(tmp_path):
+    password = "Vq7pLz9mK2xR4tWs"  # pragma: allowlist secret
+    params = make_params(tmp_path, {})
+    repo = tmp_path / "repo"
+    (repo / "conf.py").write_text("".join(f'db{i}_password = "{password}{i}"\n' for i in range(3)))
+    (repo / "tests").mkdir()
+    (repo / "tests" / "test_conf.py").write_text(f'password = "{password}"\n')
+    result = run(security.secrets_in_repo, params)
+    assert result.status is Status.FAIL
+    assert result.summary.startswith("3 potential secret(s) in 1 of 2 files (1 by type and file)")
+    assert "1 more in test/example/docs paths" in result.summary
+    labels = [(e.label, e.value.split(";")[0], e.location) for e in result.evidence]
+    assert ("Secret keyword (medium)", "3 at line(s) 1, 2, 3", "conf.py") in labels
+    assert (
+        "test/example/docs: Secret keyword (medium)",
+        "1 at line(s) 1",
+        "tests/test_conf.py",
+    ) in labels
+    assert password not in result.model_dump_json()
+    # only in test code: a warning to confirm they are fakes, not a pass
+    (repo / "conf.py").unlink()
+    result = run(security.secrets_in_repo, params)
+    assert result.status is Status.WARN and "only in test/example/docs paths" in result.summary
 
 
 def test_a_clean_repository_passes(tmp_path):

@@ -3,8 +3,8 @@ tenant segregation and GDPR.
 
 `collect(params, today=...)` reads everything once: the scan reports (`sources.scans`),
 the scanners configured to run now (`sources.scans.run_now`: hadolint, pip-audit against an
-OSV endpoint; their reports join the ones from files), a detect-secrets scan of the
-repository (`sources.secrets`), the S3 buckets' settings (`sources.s3`) and the
+OSV endpoint; their reports join the ones from files), a secret scan of the files git lists
+(`sources.secrets`: kingfisher, or detect-secrets), the S3 buckets' settings (`sources.s3`) and the
 warehouse's ACCOUNT_USAGE views (`sources.warehouse`, DuckDB or Snowflake). Failures are
 kept in the evidence as data; the seven checks are functions of `SecurityEvidence` and the
 parameters, and the review date comes with the evidence so freshness, ignore expiries and
@@ -68,7 +68,12 @@ def collect(params: Params, today: date | None = None) -> SecurityEvidence:
     secrets: secretsrc.SecretScan | None = None
     secrets_error = None
     try:
-        secrets = secretsrc.scan(repo, tuple(sec.secrets.exclude))
+        secrets = secretsrc.scan(
+            repo,
+            tuple(sec.secrets.exclude),
+            vendored=tuple(sec.secrets.vendored),
+            engine=sec.secrets.engine,
+        )
     except SourceError as e:
         secrets_error = e.message
     buckets: tuple[s3src.BucketState, ...] = ()

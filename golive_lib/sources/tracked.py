@@ -1,0 +1,256 @@
+"""The repository's files, listed once: what every walk of the repository reads from.
+
+In a git work tree the repository is what git lists: tracked files and untracked files
+that are not ignored (`git ls-files --cached --others --exclude-standard`), so build
+output, virtualenvs and `.gitignore`d folders are never read. Elsewhere (a plain folder,
+a repository whose git cannot run) it is every file outside VCS and virtualenv folders.
+Either way a symbolic link to a file is listed (in `outside` too when the file lies
+outside the repository, so that its reader can refuse it and say why).
+
+In a git work tree the listing is kept per process for a few seconds, keyed by the
+repository and the stamp of git's index and root folder, so the walks of one section share
+one listing; a file added after it was read shows up once the stamp or the time moves on.
+A plain folder is walked on each call.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import re
+import stat
+import subprocess
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", "__pycache__", ".mypy_cache"}
+)
+TTL_S = 5.0  # how long a listing is reused when git's index has not changed
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The repository's files as posix paths relative to its root, sorted."""
+
+    repository: Path
+    paths: tuple[str, ...]
+    from_git: bool
+    # listed links to a file outside the repository: a reader refuses them (and says so)
+    outside: frozenset[str] = frozenset()
+
+    def files(self) -> list[Path]:
+        return [self.repository / p for p in self.paths]
+
+    def match(self, pattern: str) -> list[Path]:
+        """The listed files matching a glob relative to the root (`**` spans folders, as
+        in `glob.glob(..., recursive=True)`), sorted."""
+        rx = _glob_regex(pattern)
+        return [self.repository / p for p in self.paths if rx.fullmatch(p)]
+
+    def under(self, folder: str) -> list[str]:
+        """The listed paths inside ``folder`` (relative, posix)."""
+        prefix = folder.strip("/") + "/"
+        return (
+            [p for p in self.paths if p.startswith(prefix)] if prefix != "/" else list(self.paths)
+        )
+
+
+def walk_order(rel: str) -> tuple[tuple[int, str], ...]:
+    """Sort key giving `os.walk`'s order with sorted names: a folder's files before its
+    subfolders."""
+    *folders, name = rel.split("/")
+    return (*((1, f) for f in folders), (0, name))
+
+
+def glob_literals(patterns: Iterable[str]) -> tuple[str, ...]:
+    """For each glob the longest text a matching path must contain (wildcards split it,
+    a leading "/" dropped: `**/` may match nothing): a path holding none of them matches
+    no glob, without the regex. An empty literal (a glob of wildcards only) matches all."""
+    out = []
+    for p in patterns:
+        wild = re.sub(r"\[[^\]]*\]", "*", p.strip("/"))  # a [set] is a wildcard too
+        chunks = re.split(r"[*?\[]", wild)
+        out.append(max((c.strip("/") for c in chunks), key=len, default=""))
+    return tuple(out)
+
+
+def globs_regex(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex matching a path that any of the globs matches (see `Listing.match`);
+    None for no glob."""
+    parts = [_glob_regex(p).pattern for p in patterns]
+    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+
+
+@functools.lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob as a regex over posix paths: `**/` any folders (or none), `*` and `?` within
+    one path part, `[...]` as fnmatch."""
+    pattern = pattern.strip("/")
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]+/)*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[":
+            end = pattern.find("]", i + 1)
+            if end < 0:
+                out.append(re.escape("["))
+                i += 1
+            else:
+                out.append(fnmatch.translate(pattern[i : end + 1])[4:-3])
+                i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+def _inside(repo: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(repo.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _git_paths(repo: Path) -> list[str] | None:
+    # not through golive.process: its stderr (never shown) needs no redaction, and a plain
+    # folder's "not a git repository" would load the redactor's scanner for nothing
+    try:
+        done = subprocess.run(  # noqa: S603 - git, with golive's own arguments
+            ["git", "-C", str(repo), "ls-files", "-z", "--cached", "--others"]
+            + ["--exclude-standard"],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:  # not a work tree, or no git
+        return None
+    return sorted({n for n in done.stdout.decode("utf-8", "replace").split("\0") if n})
+
+
+def index_blobs(repo: Path) -> dict[str, str]:
+    """The tracked regular files whose work-tree content is what git's index holds, with
+    that blob's id: a file's content known without reading it. git decides "unchanged"
+    from the index's stat data (re-reading a file only when that cannot tell). Empty
+    outside a git work tree."""
+
+    def git(*args: str) -> list[str] | None:
+        try:
+            done = subprocess.run(  # noqa: S603 - git, with golive's own arguments
+                ["git", "-C", str(repo), "ls-files", "-z", *args],
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if done.returncode != 0:
+            return None
+        return [n for n in done.stdout.decode("utf-8", "replace").split("\0") if n]
+
+    modified = git("--modified")
+    staged = git("--stage") if modified is not None else None
+    if staged is None or modified is None:
+        return {}
+    changed = set(modified)
+    blobs: dict[str, str] = {}
+    for line in staged:
+        meta, _, rel = line.partition("\t")
+        mode, blob, stage = (meta.split(" ") + ["", "", ""])[:3]
+        # regular files at stage 0 (not a link, a submodule or an unmerged path)
+        if mode in ("100644", "100755") and stage == "0" and rel not in changed:
+            blobs[rel] = blob
+    return blobs
+
+
+def _walk_paths(repo: Path) -> list[str]:
+    found: list[str] = []
+    for root, dirs, files in os.walk(repo):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+        rel = Path(root).relative_to(repo).as_posix()
+        prefix = "" if rel == "." else rel + "/"
+        found.extend(prefix + name for name in sorted(files))
+    return sorted(found)
+
+
+def _read(repo: Path) -> Listing:
+    names = _git_paths(repo)
+    from_git = names is not None
+    if names is None:
+        names = _walk_paths(repo)
+    kept: list[str] = []
+    outside: list[str] = []
+    real = repo.resolve()
+    root = str(repo)
+    for rel in names:
+        if set(rel.split("/")[:-1]) & SKIP_DIRS:
+            continue
+        path = f"{root}/{rel}"  # strings: pathlib costs more than the stat itself
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            continue  # gone since git listed it
+        if stat.S_ISLNK(mode):
+            # git and the walk list a link itself, never what is under one
+            if not os.path.isfile(path):
+                continue
+            if not _inside(real, Path(path)):
+                outside.append(rel)
+        elif not stat.S_ISREG(mode):
+            continue  # a folder git lists (a submodule), a FIFO, a device
+        kept.append(rel)
+    return Listing(repo, tuple(kept), from_git, frozenset(outside))
+
+
+def _stamp(repo: Path) -> tuple[int, int, int] | None:
+    """git's index and the root folder changed or not; None outside a git work tree."""
+    try:
+        index = (repo / ".git" / "index").stat()
+        root = repo.stat()
+    except OSError:
+        return None
+    return index.st_mtime_ns, index.st_size, root.st_mtime_ns
+
+
+_lock = threading.Lock()
+_cache: dict[Path, tuple[float, tuple[int, int, int], Listing]] = {}
+
+
+def listing(repo: Path, *, fresh: bool = False) -> Listing:
+    """The repository's files (see the module's docstring); ``fresh`` reads them again."""
+    key = repo.resolve()
+    stamp = _stamp(repo)
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get(key)
+        if not fresh and hit is not None and hit[1] == stamp and now - hit[0] < TTL_S:
+            return hit[2]
+    found = _read(repo)
+    if stamp is not None:  # a plain folder has no cheap stamp: it is walked each time
+        with _lock:
+            _cache[key] = (now, stamp, found)
+    return found
+
+
+def forget() -> None:
+    """Drop every kept listing (tests, and a caller that just wrote into a repository)."""
+    with _lock:
+        _cache.clear()
