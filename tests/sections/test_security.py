@@ -24,6 +24,7 @@ from moto_s3 import (  # noqa: F401 - fixtures
 
 from golive_lib.model import Status
 from golive_lib.params import Params, load_params
+from golive_lib.report import html as report_html
 from golive_lib.sections import security
 
 SCANS = ROOT / "tests" / "data" / "security" / "scans"
@@ -199,7 +200,7 @@ def test_findings_are_listed_most_severe_first_with_links(tmp_path):
     result = security.image_scan(ev, params)
     severities = [f["severity"] for f in result.data["findings"]]
     assert severities == ["critical", "high", "low"]
-    html = security.findings_table(ev.image_scans, params, TODAY)
+    html = report_html.findings_table(security.finding_rows(ev.image_scans, params, TODAY))
     assert html.index("CVE-2023-45853") < html.index("CVE-2011-3374")
     assert 'href="https://avd.aquasec.com/nvd/cve-2024-6345"' in html
 
@@ -211,7 +212,7 @@ def test_finding_text_is_escaped_in_the_table(tmp_path):
     (tmp_path / "repo" / "scans" / "x.json").write_text(json.dumps(doc))
     params = make_params(tmp_path, {"dependency_scans": ["scans/x.json"]})
     ev = security.collect(params, today=TODAY)
-    html = security.findings_table(ev.dependency_scans, params, TODAY)
+    html = report_html.findings_table(security.finding_rows(ev.dependency_scans, params, TODAY))
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 

@@ -20,6 +20,7 @@ from osv_server import FakeOsv, osv_api  # noqa: F401 - fixture
 from golive_lib.errors import ParamsError
 from golive_lib.model import Status
 from golive_lib.params import Params, load_params
+from golive_lib.report import html as report_html
 from golive_lib.sections import security
 
 SCANS = ROOT / "tests" / "data" / "security" / "scans"
@@ -190,7 +191,7 @@ def test_a_disabled_scanner_does_not_run(tmp_path):
     got = checks(params)
     assert got["image"].status is Status.FAIL  # nothing configured at all
     assert "no image scan report configured" in got["image"].summary
-    assert "No scanner runs now" in security.run_now_table(got["ev"])
+    assert "No scanner runs now" in report_html.run_now_table(security.run_now_rows(got["ev"]))
 
 
 # --------------------------------------------------------------------------- pip-audit
@@ -212,9 +213,11 @@ def test_pip_audit_run_now_against_the_osv_endpoint_fails_the_dependency_scan(
     ran = next(e for e in dep.evidence if e.label == "pip-audit run now")
     assert f"OSV endpoint {osv_api.url}/v1/query" in ran.value
     assert ran.value.startswith("2 findings, 0 skipped; ran at ")
-    table = security.run_now_table(got["ev"])
+    table = report_html.run_now_table(security.run_now_rows(got["ev"]))
     assert "pip-audit" in table and "requirements.txt" in table and "2 findings, 0 skipped" in table
-    findings = security.findings_table(got["ev"].dependency_scans, params, TODAY)
+    findings = report_html.findings_table(
+        security.finding_rows(got["ev"].dependency_scans, params, TODAY)
+    )
     assert "GHSA-j8r2-6x86-q33q" in findings and "requirements.txt (pip-audit, run now)" in findings
 
 
@@ -294,5 +297,5 @@ def test_the_example_runs_hadolint_now_and_its_warning_stays_below_the_threshold
     assert [r["scanner"] for r in image.data["run_now"]] == ["hadolint"]
     dep = security.dependency_scan(ev, params)
     assert dep.data["run_now"] == []  # pip-audit is configured but off: no internet here
-    table = security.run_now_table(ev)
+    table = report_html.run_now_table(security.run_now_rows(ev))
     assert "hadolint" in table and "1 findings, 0 skipped" in table

@@ -13,22 +13,21 @@ attestation ages are testable with any date.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
-from ... import catalog
 from ...errors import SourceError
 from ...model import Check
 from ...params import Params
 from ...sources import s3 as s3src
 from ...sources import secrets as secretsrc
+from ..base import checks_of, run_checks
 from ..snowflake_facts import WarehouseFacts, open_warehouse, read_warehouse
 from .buckets import bucket_problems, s3_encryption
 from .evidence import ScanLoad, SecurityEvidence, _load_scans, run_scanners
 from .privacy import GDPR_ITEMS, GdprItem, gdpr, gdpr_items
 from .repo_secrets import secrets_in_repo
 from .scan_checks import Judged, Verdict, dependency_scan, image_scan, judge
-from .scan_tables import findings_table, run_now_table
+from .scan_tables import finding_rows, run_now_rows
 from .warehouse import data_segregation, snowflake_rbac
 
 __all__ = [
@@ -46,12 +45,12 @@ __all__ = [
     "date",
     "dependency_scan",
     "evaluate",
-    "findings_table",
+    "finding_rows",
     "gdpr",
     "gdpr_items",
     "image_scan",
     "judge",
-    "run_now_table",
+    "run_now_rows",
     "run_scanners",
     "s3_encryption",
     "secrets_in_repo",
@@ -119,22 +118,9 @@ def collect(params: Params, today: date | None = None) -> SecurityEvidence:
     )
 
 
-CHECKS: tuple[Callable[[SecurityEvidence, Params], Check], ...] = (
-    dependency_scan,
-    image_scan,
-    secrets_in_repo,
-    snowflake_rbac,
-    data_segregation,
-    s3_encryption,
-    gdpr,
-)
+CHECKS = checks_of(SECTION, globals())
 
 
 def evaluate(params: Params, today: date | None = None) -> list[Check]:
     """Every security check, in the catalog's order."""
-    try:
-        ev = collect(params, today=today)
-    except Exception as e:  # noqa: BLE001 - a bug in collecting still yields results
-        reason = f"could not read the security evidence: {type(e).__name__}: {e}"
-        return [catalog.error(fn.check_id, reason) for fn in CHECKS]  # type: ignore[attr-defined]
-    return [fn(ev, params) for fn in CHECKS]
+    return run_checks(CHECKS, params, lambda: collect(params, today=today))

@@ -1,5 +1,6 @@
-"""The scan section's tables: the scanners run now, and every finding, as rows of data
-rendered (escaped) by the report layer's templates (`golive_lib.report.html`)."""
+"""The scan section's tables as rows of data: the scanners run now, and every finding. The
+notebook renders them (escaped) with the report layer's templates
+(`golive_lib.report.html.run_now_table`, `findings_table`)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ from datetime import UTC, date
 from typing import Any
 
 from ...params import Params
-from ...report import html
 from .evidence import ScanLoad, SecurityEvidence
 from .scan_checks import judge
 
 
-def run_now_table(ev: SecurityEvidence) -> str:
+def run_now_rows(ev: SecurityEvidence) -> list[dict[str, Any]]:
     """The scanners run now (security.run_scanners): what ran on which file, when, for how
-    long, and what came of it (HTML, escaped)."""
+    long, and what came of it: one row each."""
     runs = [load.run for load in (*ev.dependency_scans, *ev.image_scans) if load.run is not None]
     rows: list[dict[str, Any]] = []
     for r in runs:
@@ -32,11 +32,11 @@ def run_now_table(ev: SecurityEvidence) -> str:
                 "outcome": outcome,
             }
         )
-    return html.run_now_table(rows)
+    return rows
 
 
-def findings_table(loads: tuple[ScanLoad, ...], params: Params, today: date) -> str:
-    """Every finding of the reports, most severe first, with links (HTML, escaped)."""
+def finding_rows(loads: tuple[ScanLoad, ...], params: Params, today: date) -> list[dict[str, Any]]:
+    """Every finding of the reports, most severe first, with links: one row each."""
     rows: list[dict[str, Any]] = []
     for j in (j for load in loads for j in judge(load, params, today)):
         f = j.finding
@@ -55,4 +55,4 @@ def findings_table(loads: tuple[ScanLoad, ...], params: Params, today: date) -> 
                 "report": j.report,
             }
         )
-    return html.findings_table(rows)
+    return rows
