@@ -2,7 +2,7 @@
 
 Wall-clock ratios on a shared 2-core host move with other tenants' load; the CPU time
 a review costs moves much less. This script reviews the same services (copies of the
-example, ``--sections architecture,cicd``, as bench/batch_dask.py) three ways in one
+example, ``--sections architecture,cicd``, as bench/batch_dask.py) two ways in one
 run, alternating ``--repeat`` times:
 
 - local: the local executor, ``--workers 2`` (its defaults otherwise);
@@ -178,6 +178,10 @@ def dask_batches(paths: list[Path], out: Path, per_task: int) -> list[dict[str, 
     return roles
 
 
+def cpu(roles: dict[str, float]) -> float:
+    return sum(v for k, v in roles.items() if k != WALL)
+
+
 def table(runs: dict[str, list[dict[str, float]]], n: int) -> None:
     names = sorted({role for rs in runs.values() for r in rs for role in r})
     heads = list(runs)
@@ -188,10 +192,7 @@ def table(runs: dict[str, list[dict[str, float]]], n: int) -> None:
             values = [r.get(role, 0.0) / n for r in runs[h]]
             cells.append(f"{statistics.median(values):12.3f}")
         print(f"  {role:48s}" + "".join(cells))
-    totals = [
-        statistics.median(sum(v for k, v in r.items() if k != WALL) / n for r in runs[h])
-        for h in heads
-    ]
+    totals = [statistics.median(cpu(r) / n for r in runs[h]) for h in heads]
     print(f"  {'total':48s}" + "".join(f"{t:12.3f}" for t in totals))
 
 
@@ -208,7 +209,12 @@ def main() -> None:
             runs["local w2"].append(local_batch(paths, Path(tmp) / f"local-{r}", 2))
             _first, warm = dask_batches(paths, Path(tmp) / f"dask-{r}", 1)
             runs["dask next"].append(warm)
-            print(f"repeat {r + 1}:", {h: round(rs[-1][WALL], 1) for h, rs in runs.items()})
+            print(
+                f"repeat {r + 1}:",
+                {h: (round(rs[-1][WALL], 1), round(cpu(rs[-1]) / n, 3)) for h, rs in runs.items()},
+                "(wall s, CPU s per service)",
+                flush=True,
+            )
     print(f"{n} services, sections {','.join(SECTIONS)}, {os.cpu_count()} cores")
     table(runs, n)
 
