@@ -2,12 +2,14 @@
 
 Wall-clock ratios on a shared 2-core host move with other tenants' load; the CPU time
 a review costs moves much less. This script reviews the same services (copies of the
-example, ``--sections architecture,cicd``, as bench/batch_dask.py) two ways in one
+example, ``--sections architecture,cicd``, as bench/batch_dask.py) three ways in one
 run, alternating ``--repeat`` times:
 
 - local: the local executor, ``--workers 2`` (its defaults otherwise);
 - dask: a LocalCluster of 2 preloaded workers, each task ``--workers 1``, the next
   batch on that cluster (review processes warm), as batch_dask.py's "vs local" figure;
+- (before): the same with the preload as it was before it quieted its worker
+  (`dask_executor.quiet_worker`): Dask's profiler and its 20 ms tick left on;
 
 and prints, per service, the CPU time of every process of the run, grouped by what the
 process is. How: before and after the batch, every process descending from this one
@@ -158,7 +160,24 @@ def local_batch(paths: list[Path], out: Path, workers: int) -> dict[str, float]:
             return measured(batch)
 
 
-def dask_batches(paths: list[Path], out: Path, per_task: int) -> list[dict[str, float]]:
+# The preload as it was before it quieted the worker (`quiet_worker`): its review
+# process only, Dask's profiler and 20 ms tick left on. Dask takes a preload's text too.
+PRELOAD_DASK_DEFAULTS = """
+from golive_lib.report import dask_executor
+
+
+def dask_setup(worker):
+    dask_executor._IDLE.append(dask_executor.ReviewProcess())
+
+
+def dask_teardown(worker):
+    dask_executor.dask_teardown(worker)
+"""
+
+
+def dask_batches(
+    paths: list[Path], out: Path, per_task: int, preload: str = PRELOAD
+) -> list[dict[str, float]]:
     """A first and a next batch on a new 2-worker preloaded LocalCluster."""
     roles = []
     with LocalCluster(
@@ -167,7 +186,7 @@ def dask_batches(paths: list[Path], out: Path, per_task: int) -> list[dict[str, 
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
-        preload=[PRELOAD],
+        preload=[preload],
     ) as cluster:
         for i in range(2):
 
@@ -209,6 +228,10 @@ def main() -> None:
             runs["local w2"].append(local_batch(paths, Path(tmp) / f"local-{r}", 2))
             _first, warm = dask_batches(paths, Path(tmp) / f"dask-{r}", 1)
             runs["dask next"].append(warm)
+            _first, warm = dask_batches(
+                paths, Path(tmp) / f"dask-defaults-{r}", 1, PRELOAD_DASK_DEFAULTS
+            )
+            runs["(before)"].append(warm)
             print(
                 f"repeat {r + 1}:",
                 {h: (round(rs[-1][WALL], 1), round(cpu(rs[-1]) / n, 3)) for h, rs in runs.items()},
