@@ -164,6 +164,13 @@ def timed_local(
 PRELOAD = "golive_lib.report.dask_executor"  # README: `dask worker ADDRESS --preload` it
 
 
+def review_on_dask(paths: list[Path], out: Path, per_task: int | None, scheduler: str) -> None:
+    """One batch on the cluster at ``scheduler``; every service must be reviewed."""
+    options = RunOptions(out=out, sections=SECTIONS, workers=per_task)
+    outcomes = run_dask(paths, options, scheduler)
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
+
+
 def timed_dask(
     paths: list[Path],
     out: Path,
@@ -199,12 +206,7 @@ def timed_dask(
         for i in range(2 if again else 1):
 
             def batch(i: int = i) -> None:
-                outcomes = run_dask(
-                    paths,
-                    RunOptions(out=out / str(i), sections=SECTIONS, workers=per_task),
-                    cluster.scheduler_address,
-                )
-                assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
+                review_on_dask(paths, out / str(i), per_task, cluster.scheduler_address)
 
             times.append(timed(batch, dask_cpu))
     return times

@@ -203,6 +203,14 @@ def test_a_worker_started_with_the_preload_has_its_review_process_ready(tmp_path
         assert outcome.ok, outcome.error
         # the task was served by the process the worker started
         assert next(iter(client.run(review_processes).values())) == [(started, True, 1)]
+        # the preloaded worker did not profile the task's wait, and checks its event loop
+        # every 0.5 s, not every 20 ms
+        assert client.profile()["count"] == 0
+
+        def tick_ms(dask_worker: distributed.Worker) -> float:
+            return float(dask_worker.periodic_callbacks["tick"].callback_time)
+
+        assert next(iter(client.run(tick_ms).values())) == dask_executor.TICK_MS
 
 
 @pytest.mark.parametrize("workers", [2, None])
