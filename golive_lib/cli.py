@@ -9,9 +9,10 @@ or, in a batch, a service that could not be reviewed (the others still are).
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,11 +23,15 @@ from .cli_common import (
     EXIT_NO_GO,
     err,
     interrupted_code,
+    section_ids,
     terminate,
 )
 from .cli_demo import demo
 from .cli_prepare import init, lab, rules
 from .cli_signoff import attest, diff, history, metrics_command, signoff, verify, write_metrics
+
+if TYPE_CHECKING:
+    from .report.run import RunOutcome
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_GO", "EXIT_INTERNAL", "EXIT_NO_GO", "app", "main"]
 
@@ -93,10 +98,8 @@ def run(
     speed.switch_on()  # before the heavy imports; GOLIVE_PLAIN_KERNELS=1 keeps it off
     from . import paramsfile
     from .errors import GoliveError, ParamsError
-    from .model import Decision
-    from .params import load_params
     from .report import batch
-    from .report.run import DEFAULT_NOTEBOOKS, RunOptions, RunOutcome
+    from .report.run import DEFAULT_NOTEBOOKS, RunOptions
     from .report.run import run as run_reviews
 
     if executor is Executor.dask and not scheduler:
@@ -104,12 +107,7 @@ def run(
         raise typer.Exit(EXIT_BAD_INPUT)
     # a pipe (/dev/stdin, a FIFO) gives its text once: every later read is of a copy
     params = [paramsfile.spill(p) for p in params]
-    names = []
-    for path in params:  # for the display only; run() validates and reports properly
-        try:
-            names.append(load_params(path).service.name)
-        except ParamsError:
-            names.append(path.stem)
+    names = _service_names(params)  # for the progress display
     # SIGTERM (a CI job cancelled, a container stopped) unwinds like Ctrl-C, so the
     # half-rendered temporary folder is removed and no partial report is left in place.
     signal.signal(signal.SIGTERM, terminate)
@@ -118,9 +116,7 @@ def run(
         with batch.progress_display(names) as (progress, events):
             options = RunOptions(
                 out=out,
-                sections=tuple(s.strip() for s in sections.split(",") if s.strip())
-                if sections
-                else None,
+                sections=section_ids(sections),
                 workers=workers,
                 notebooks_dir=notebooks or DEFAULT_NOTEBOOKS,
                 cell_timeout_s=cell_timeout,
@@ -150,6 +146,27 @@ def run(
     batch.print_summary(outcomes)
     if metrics_file is not None:
         write_metrics(out, metrics_file)
+    raise typer.Exit(batch.exit_code(outcomes, _no_go(fail_on)))
+
+
+def _service_names(params: list[Path]) -> list[str]:
+    """Each file's service name, or its stem when it does not load: for the display only;
+    the run validates the files and reports properly."""
+    from .errors import ParamsError
+    from .params import load_params
+
+    names = []
+    for path in params:
+        try:
+            names.append(load_params(path).service.name)
+        except ParamsError:
+            names.append(path.stem)
+    return names
+
+
+def _no_go(fail_on: FailOn) -> Callable[[RunOutcome], bool]:
+    """What makes a service's outcome count as no-go (exit code 1), per --fail-on."""
+    from .model import Decision
 
     def no_go(o: RunOutcome) -> bool:
         return {
@@ -158,7 +175,7 @@ def run(
             FailOn.never: False,
         }[fail_on]
 
-    raise typer.Exit(batch.exit_code(outcomes, no_go))
+    return no_go
 
 
 @app.command()

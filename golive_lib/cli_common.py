@@ -34,3 +34,10 @@ def interrupted_code() -> int:
 
 def err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def section_ids(sections: str | None) -> tuple[str, ...] | None:
+    """--sections: comma-separated section ids (None: every section)."""
+    if not sections:
+        return None
+    return tuple(s.strip() for s in sections.split(",") if s.strip())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,8 +15,12 @@ from .cli_common import (
     EXIT_INTERNAL,
     err,
     interrupted_code,
+    section_ids,
     terminate,
 )
+
+if TYPE_CHECKING:
+    from .demo.stack import DemoStack
 
 
 def demo(
@@ -44,7 +48,7 @@ def demo(
     from .demo.processes import DemoError
     from .demo.stack import DemoStack
     from .errors import GoliveError, ParamsError
-    from .report.run import DEFAULT_NOTEBOOKS, STOP, RunOptions
+    from .report.run import DEFAULT_NOTEBOOKS, RunOptions
     from .report.run import run as run_reviews
 
     root = Path(__file__).resolve().parents[1]
@@ -60,9 +64,7 @@ def demo(
             options = RunOptions(
                 out=out,
                 workers=workers,
-                sections=tuple(x.strip() for x in sections.split(",") if x.strip())
-                if sections
-                else None,
+                sections=section_ids(sections),
                 notebooks_dir=DEFAULT_NOTEBOOKS,
                 progress=lambda msg: err(f"golive: {msg}"),
             )
@@ -74,21 +76,7 @@ def demo(
                 _demo_signoff(o.folder, out)
                 typer.echo(str(o.folder))
             if keep:
-                err(
-                    f"golive: stack kept running (Ctrl-C stops it):\n"
-                    f"  Prometheus    {stack.prometheus_url}\n"
-                    f"  Alertmanager  {stack.alertmanager_url}\n"
-                    f"  ingest-api    {stack.service_url}\n"
-                    + "\n".join(f"  export {k}={v}" for k, v in stack.env().items())
-                )
-                try:
-                    while not STOP.wait(0.5):  # Ctrl-C and SIGTERM set it (terminate)
-                        pass
-                except (KeyboardInterrupt, SystemExit):
-                    pass
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not
-                signal.signal(signal.SIGTERM, signal.SIG_IGN)  # cut the clean-up short
-                err("golive: stopping the demo stack")
+                _keep_running(stack)
                 kept = True
     except DemoError as e:
         err(f"error: {e}")
@@ -105,6 +93,27 @@ def demo(
     if kept:
         err("golive: the demo stack was stopped")
     raise typer.Exit(EXIT_GO)
+
+
+def _keep_running(stack: DemoStack) -> None:
+    """--keep: show where the stack runs, then wait for Ctrl-C or SIGTERM."""
+    from .report.run import STOP
+
+    err(
+        f"golive: stack kept running (Ctrl-C stops it):\n"
+        f"  Prometheus    {stack.prometheus_url}\n"
+        f"  Alertmanager  {stack.alertmanager_url}\n"
+        f"  ingest-api    {stack.service_url}\n"
+        + "\n".join(f"  export {k}={v}" for k, v in stack.env().items())
+    )
+    try:
+        while not STOP.wait(0.5):  # Ctrl-C and SIGTERM set it (terminate)
+            pass
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # cut the clean-up short
+    err("golive: stopping the demo stack")
 
 
 def _demo_signoff(folder: Path, out: Path) -> None:
