@@ -168,7 +168,24 @@ class DemoStack:
             blocks = history.build_blocks(params)
             history.install_blocks(blocks, data)
         self.timings["history_s"] = time.monotonic() - t0
+        am_port = self._start_alertmanager(alertmanager)
+        self._start_service()
+        blackbox = self._start_blackbox()
+        if self.s3:
+            self._start_s3()
+        self._start_prometheus(prometheus, data, am_port, blackbox)
+        self._say(f"waiting for the first scraped sample at {self.prometheus_url}")
+        instance = self.service_url.removeprefix("http://")
+        query = f'http_requests_total{{job="ingest-api",instance="{instance}"}}'
+        queries = [query]
+        if blackbox is not None:  # scraped on its own schedule, and the end-to-end check
+            queries.append(f'probe_success{{job="{BLACKBOX_JOB}"}}')  # reads it: wait for both
+        self._wait_ready(queries)
+        self.timings["start_s"] = time.monotonic() - t0
 
+    def _start_alertmanager(self, alertmanager: str) -> int:
+        """Start Alertmanager on a free port; the port."""
+        assert self.workdir is not None
         am_port = free_port()
         am_config = self.alertmanager_config or self.example / "alertmanager" / "alertmanager.yml"
         self._spawn(
@@ -182,7 +199,11 @@ class DemoStack:
             ],
         )
         self.alertmanager_url = f"http://127.0.0.1:{am_port}"
+        return am_port
 
+    def _start_service(self) -> None:
+        """Start the example service, write its pid for the fault drills, send it traffic."""
+        assert self.workdir is not None
         env = {
             **os.environ,
             "PYTHONPATH": str(self.example),
@@ -232,9 +253,12 @@ class DemoStack:
             cwd=self.workdir,
         )
 
-        blackbox = self._start_blackbox()
-        if self.s3:
-            self._start_s3()
+    def _start_prometheus(
+        self, prometheus: str, data: Path, am_port: int, blackbox: dict[str, object] | None
+    ) -> None:
+        """Start Prometheus over the backfilled ``data``, scraping the service (and the
+        blackbox exporter), alerting to Alertmanager."""
+        assert self.workdir is not None
         prom_port = free_port()
         rules = [self.example / "prometheus" / "rules.yml", *self.rule_files]
         config = prometheus_config(
@@ -246,7 +270,7 @@ class DemoStack:
         )
         config_path = self.workdir / "prometheus.yml"
         config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-        prom = self._spawn(
+        self._spawn(
             "prometheus",
             [
                 prometheus,
@@ -258,12 +282,9 @@ class DemoStack:
             ],
         )
         self.prometheus_url = f"http://127.0.0.1:{prom_port}"
-        self._say(f"waiting for the first scraped sample at {self.prometheus_url}")
-        instance = self.service_url.removeprefix("http://")
-        query = f'http_requests_total{{job="ingest-api",instance="{instance}"}}'
-        queries = [query]
-        if blackbox is not None:  # scraped on its own schedule, and the end-to-end check
-            queries.append(f'probe_success{{job="{BLACKBOX_JOB}"}}')  # reads it: wait for both
+
+    def _wait_ready(self, queries: list[str]) -> None:
+        """Until Alertmanager is ready and Prometheus answers every query with a sample."""
 
         def scraped() -> bool:
             for q in queries:
@@ -285,8 +306,6 @@ class DemoStack:
         self.timings["ready_s"] = wait_until(
             scraped, self.ready_deadline_s, f"prometheus (queries {queries})", any_died, 0.25
         )
-        del prom
-        self.timings["start_s"] = time.monotonic() - t0
 
     def _start_blackbox(self) -> dict[str, object] | None:
         """Start the blackbox exporter probing the service's /readyz; its scrape job."""

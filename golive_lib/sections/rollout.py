@@ -22,10 +22,11 @@ from .. import attestations, catalog, plots
 from ..drills import DrillResult, run_command
 from ..errors import SourceError
 from ..model import Check, Evidence, Status
-from ..params import Params
+from ..params import Params, Rollout
 from ..sources import docs as docsrc
 from ..sources import repofile
 from ..sources import rollout as src
+from ..sources.warehouse import Warehouse
 from .base import check, checks_of, run_checks
 
 SECTION = "rollout"
@@ -104,50 +105,10 @@ def collect(params: Params, today: date | None = None, *, progress: bool = True)
     ro = params.rollout
     repo = params.repository
     plan_path, topics, plan_error = read_plan(params)
-    routed: tuple[src.Routed, ...] | None = None
-    routed_from = ""
-    routed_error = None
-    backfills: tuple[src.Backfill, ...] | None = None
-    backfill_error = None
-    db = None
-    needs_db = bool(ro.routing_query or ro.backfill_query)
-    db_error = None
-    if needs_db:
-        if ro.database is None:
-            db_error = "rollout.database is not configured (needed by the queries)"
-        else:
-            try:
-                db = src.open_database(ro.database, repo)
-            except SourceError as e:
-                db_error = f"{e.source}: {e.message}"
+    db, db_error = _open_db(ro, repo)
     try:
-        if ro.routing_file:
-            routed_from = ro.routing_file
-            try:
-                routed = tuple(src.routing_file(repo / ro.routing_file, ro.new_pipeline))
-            except SourceError as e:
-                routed_error = e.message
-        elif ro.routing_query:
-            routed_from = " ".join(ro.routing_query.split())
-            if db is None:
-                routed_error = db_error
-            else:
-                try:
-                    routed = tuple(src.routed_accounts(db, ro.routing_query))
-                except SourceError as e:
-                    routed_error = e.message
-        else:
-            routed_error = "neither rollout.routing_query nor rollout.routing_file is configured"
-        if ro.backfill_query:
-            if db is None:
-                backfill_error = db_error
-            else:
-                try:
-                    backfills = tuple(src.backfills(db, ro.backfill_query))
-                except SourceError as e:
-                    backfill_error = e.message
-        else:
-            backfill_error = "rollout.backfill_query is not configured"
+        routed, routed_from, routed_error = _routed(ro, repo, db, db_error)
+        backfills, backfill_error = _backfills(ro, db, db_error)
     finally:
         if db is not None:
             db.close()
@@ -173,6 +134,53 @@ def collect(params: Params, today: date | None = None, *, progress: bool = True)
         backfill_error=backfill_error,
         rollback=rollback,
     )
+
+
+def _open_db(ro: Rollout, repo: Path) -> tuple[Warehouse | None, str | None]:
+    """The rollout database when a query needs it: (it, or None and why)."""
+    if not (ro.routing_query or ro.backfill_query):
+        return None, None
+    if ro.database is None:
+        return None, "rollout.database is not configured (needed by the queries)"
+    try:
+        return src.open_database(ro.database, repo), None
+    except SourceError as e:
+        return None, f"{e.source}: {e.message}"
+
+
+def _routed(
+    ro: Rollout, repo: Path, db: Warehouse | None, db_error: str | None
+) -> tuple[tuple[src.Routed, ...] | None, str, str | None]:
+    """The accounts routed to the new pipeline: (them, where from, why unread)."""
+    if ro.routing_file:
+        try:
+            routed = tuple(src.routing_file(repo / ro.routing_file, ro.new_pipeline))
+        except SourceError as e:
+            return None, ro.routing_file, e.message
+        return routed, ro.routing_file, None
+    if ro.routing_query:
+        routed_from = " ".join(ro.routing_query.split())
+        if db is None:
+            return None, routed_from, db_error
+        try:
+            return tuple(src.routed_accounts(db, ro.routing_query)), routed_from, None
+        except SourceError as e:
+            return None, routed_from, e.message
+    return None, "", "neither rollout.routing_query nor rollout.routing_file is configured"
+
+
+def _backfills(
+    ro: Rollout, db: Warehouse | None, db_error: str | None
+) -> tuple[tuple[src.Backfill, ...] | None, str | None]:
+    """Each account's backfill state: (them, why unread)."""
+    if not ro.backfill_query:
+        return None, "rollout.backfill_query is not configured"
+    if db is None:
+        return None, db_error
+    try:
+        return tuple(src.backfills(db, ro.backfill_query)), None
+    except SourceError as e:
+        return None, e.message
 
 
 # --------------------------------------------------------------------------- helpers
@@ -309,11 +317,20 @@ def phase_progress(ev: RolloutEvidence, params: Params) -> Check:
         "ahead": ahead,
         "unplanned": unplanned,
     }
+    return _progress(check_id, ro.current_phase, evidence, fix, data)
+
+
+def _progress(
+    check_id: str, phase: str, evidence: list[Evidence], fix: str, data: dict[str, Any]
+) -> Check:
+    """The phase-progress verdict on the accounts planned, missing, ahead and unplanned."""
+    planned, missing = data["planned"], data["missing"]
+    ahead, unplanned = data["ahead"], data["unplanned"]
     if missing:
         return catalog.make(
             check_id,
             Status.FAIL,
-            f"{len(missing)} of {len(planned)} accounts planned up to phase {ro.current_phase} "
+            f"{len(missing)} of {len(planned)} accounts planned up to phase {phase} "
             f"not routed: {', '.join(missing)}",
             evidence,
             fix,
@@ -334,7 +351,7 @@ def phase_progress(ev: RolloutEvidence, params: Params) -> Check:
     return catalog.make(
         check_id,
         Status.PASS,
-        f"all {len(planned)} accounts planned up to phase {ro.current_phase} are routed",
+        f"all {len(planned)} accounts planned up to phase {phase} are routed",
         evidence,
         **data,
     )

@@ -59,6 +59,50 @@ def _line(v: RoleVerdict) -> str:
     return "missing"
 
 
+def _evidence(cov: Coverage) -> list[Evidence]:
+    """One line per window pair the SLO needs: its alert, or what is wrong or missing."""
+    return [
+        Evidence(
+            label=f"{cov.slo.name} {v.role} {_pair(v)} {v.want.factor_value:.4g}x",
+            value=_line(v),
+            location=pair.file if (pair := v.hit or v.near) else "",
+        )
+        for v in cov.roles
+    ]
+
+
+def _slo_data(cov: Coverage) -> dict[str, Any]:
+    return {
+        "slo": cov.slo.name,
+        "covered": [v.role for v in cov.roles if v.status == "covered"],
+        "wrong": {v.role: list(v.problems) for v in cov.wrong},
+        "missing": [v.role for v in cov.roles if v.status == "missing"],
+        "disabled": {v.role: v.disabled for v in cov.roles if v.disabled},
+        "alerts": sorted({p.alert for p in cov.found}),
+    }
+
+
+def _problems(cov: Coverage) -> tuple[list[str], list[str]]:
+    """The SLO's wrong and missing pairs: (in a sentence each, the fix of each)."""
+    name = cov.slo.name
+    short: list[str] = []
+    remediation: list[str] = []
+    for v in cov.wrong:
+        assert v.near is not None
+        short.append(f"{name} {v.role} pair {v.near.alert} is wrong: {'; '.join(v.problems)}")
+        remediation.append(
+            f"# {name}: fix {v.near.alert} ({v.near.file}): " + "; ".join(v.problems)
+        )
+    missing = [v for v in cov.roles if v.status == "missing"]
+    if missing:
+        short.append(f"{name} lacks " + ", ".join(f"{_pair(v)} ({v.role})" for v in missing))
+        remediation.append(
+            f"# {name}: paste into a rule file loaded by Prometheus\n"
+            + rules_yaml(generate_rules(cov.slo, tuple(v.want for v in missing)))
+        )
+    return short, remediation
+
+
 def verdict(coverages: list[Coverage], slo_count: int, routing: str = "") -> Check:
     """``routing``: why Alertmanager's routes were not read (paging then judged by the
     severity labels alone), shown as evidence."""
@@ -69,40 +113,13 @@ def verdict(coverages: list[Coverage], slo_count: int, routing: str = "") -> Che
         )
     data: list[dict[str, Any]] = []
     for cov in coverages:
-        name = cov.slo.name
-        for v in cov.roles:
-            evidence.append(
-                Evidence(
-                    label=f"{name} {v.role} {_pair(v)} {v.want.factor_value:.4g}x",
-                    value=_line(v),
-                    location=pair.file if (pair := v.hit or v.near) else "",
-                )
-            )
-        data.append(
-            {
-                "slo": name,
-                "covered": [v.role for v in cov.roles if v.status == "covered"],
-                "wrong": {v.role: list(v.problems) for v in cov.wrong},
-                "missing": [v.role for v in cov.roles if v.status == "missing"],
-                "disabled": {v.role: v.disabled for v in cov.roles if v.disabled},
-                "alerts": sorted({p.alert for p in cov.found}),
-            }
-        )
-        for v in cov.wrong:
-            assert v.near is not None
-            short.append(f"{name} {v.role} pair {v.near.alert} is wrong: {'; '.join(v.problems)}")
-            remediation.append(
-                f"# {name}: fix {v.near.alert} ({v.near.file}): " + "; ".join(v.problems)
-            )
-        missing = [v for v in cov.roles if v.status == "missing"]
-        if missing:
-            short.append(f"{name} lacks " + ", ".join(f"{_pair(v)} ({v.role})" for v in missing))
-            remediation.append(
-                f"# {name}: paste into a rule file loaded by Prometheus\n"
-                + rules_yaml(generate_rules(cov.slo, tuple(v.want for v in missing)))
-            )
+        evidence += _evidence(cov)
+        data.append(_slo_data(cov))
+        cov_short, cov_fix = _problems(cov)
+        short += cov_short
+        remediation += cov_fix
         if any(v.disabled and v.want.severity == "page" for v in cov.roles):
-            warn.append(f"{name}: page alerts disabled in the spec, nobody is paged")
+            warn.append(f"{cov.slo.name}: page alerts disabled in the spec, nobody is paged")
     if short:
         return catalog.make(
             CID,

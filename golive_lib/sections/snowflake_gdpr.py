@@ -126,32 +126,7 @@ def _row_expiry(
         if not policies:
             without.append(fqn)
             continue
-        ok = too_long = False
-        for pol in policies:
-            after = pol.expires_after_days
-            archived = (
-                f" + {pol.archive_for_days} days archived ({pol.archive_tier or 'archive tier'})"
-                if pol.archive_for_days
-                else ""
-            )
-            if pol.body is None:
-                value = "its row is not in ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES (yet)"
-            elif after is None:
-                value = f"expires rows where {pol.body} (age not read from the body)"
-            else:
-                value = f"rows expire at {pol.age_days} days old{archived}: {pol.body}"
-                if pol.conditional:
-                    value += " (only rows that meet its other conditions)"
-            out.evidence.append(
-                Evidence(
-                    label=f"{fqn} lifecycle", value=f"{pol.policy}: {value}", location=facts.name
-                )
-            )
-            if after is not None and after > limit:
-                out.violations.append(f"{fqn} ({pol.policy}: {after} days)")
-                too_long = True
-            elif after is not None and not pol.conditional:
-                ok = True
+        ok, too_long = _table_expiry(facts, fqn, policies, limit, out)
         if ok and not too_long:
             proven.append(fqn)
         elif not too_long:
@@ -175,23 +150,59 @@ def _row_expiry(
     return out
 
 
-def sql_retention(
-    facts: WarehouseFacts | None, error: str | None, limit: int, require: bool
-) -> ItemResult | None:
-    """Time Travel retention (DATA_RETENTION_TIME_IN_DAYS, ACCOUNT_USAGE.TABLES) of every
-    table holding a PII-tagged column: erased personal data stays recoverable that long;
-    and the storage lifecycle policies that expire those tables' rows (`_row_expiry`)."""
-    if facts is None:
-        return "error", f"warehouse retention unreadable: {error}", []
-    if facts.pii_tags is None or facts.table_retention is None:
-        reason = facts.errors.get("pii_tags") or facts.errors.get("table_retention", "")
-        return "error", f"warehouse retention unreadable: {reason}", []
-    pii_objects = sorted(_pii_objects(facts))
-    if not pii_objects:
-        return None  # no PII tagged: nothing to hold to the limit
-    pii_tables = [f for f in pii_objects if not _is_view(f, facts)]
-    views = [f for f in pii_objects if f not in pii_tables]
-    by_fqn = {t.table.fqn.upper(): t for t in facts.table_retention}
+def _table_expiry(
+    facts: WarehouseFacts,
+    fqn: str,
+    policies: list[wh.LifecyclePolicy],
+    limit: int,
+    out: _RowExpiry,
+) -> tuple[bool, bool]:
+    """One PII table's active lifecycle policies, each shown as evidence: (one expires
+    every row by age, one keeps rows longer than the limit)."""
+    ok = too_long = False
+    for pol in policies:
+        after = pol.expires_after_days
+        out.evidence.append(
+            Evidence(
+                label=f"{fqn} lifecycle",
+                value=f"{pol.policy}: {_lifecycle_text(pol)}",
+                location=facts.name,
+            )
+        )
+        if after is not None and after > limit:
+            out.violations.append(f"{fqn} ({pol.policy}: {after} days)")
+            too_long = True
+        elif after is not None and not pol.conditional:
+            ok = True
+    return ok, too_long
+
+
+def _lifecycle_text(pol: wh.LifecyclePolicy) -> str:
+    """What a storage lifecycle policy does to a table's rows, in words."""
+    archived = (
+        f" + {pol.archive_for_days} days archived ({pol.archive_tier or 'archive tier'})"
+        if pol.archive_for_days
+        else ""
+    )
+    if pol.body is None:
+        return "its row is not in ACCOUNT_USAGE.STORAGE_LIFECYCLE_POLICIES (yet)"
+    if pol.expires_after_days is None:
+        return f"expires rows where {pol.body} (age not read from the body)"
+    value = f"rows expire at {pol.age_days} days old{archived}: {pol.body}"
+    if pol.conditional:
+        value += " (only rows that meet its other conditions)"
+    return value
+
+
+def _time_travel(
+    facts: WarehouseFacts,
+    retention: tuple[wh.TableRetention, ...],
+    pii_tables: list[str],
+    limit: int,
+) -> tuple[list[Evidence], list[str], list[str]]:
+    """Each PII table's Time Travel + Fail-safe days against the limit: (evidence, the
+    tables over it, the tables whose retention is not in ACCOUNT_USAGE.TABLES)."""
+    by_fqn = {t.table.fqn.upper(): t for t in retention}
     evidence: list[Evidence] = []
     bad: list[str] = []
     unknown: list[str] = []
@@ -212,6 +223,26 @@ def sql_retention(
         )
         if total > limit:
             bad.append(f"{fqn} ({t.retention_days} days Time Travel{safe} = {total} days)")
+    return evidence, bad, unknown
+
+
+def sql_retention(
+    facts: WarehouseFacts | None, error: str | None, limit: int, require: bool
+) -> ItemResult | None:
+    """Time Travel retention (DATA_RETENTION_TIME_IN_DAYS, ACCOUNT_USAGE.TABLES) of every
+    table holding a PII-tagged column: erased personal data stays recoverable that long;
+    and the storage lifecycle policies that expire those tables' rows (`_row_expiry`)."""
+    if facts is None:
+        return "error", f"warehouse retention unreadable: {error}", []
+    if facts.pii_tags is None or facts.table_retention is None:
+        reason = facts.errors.get("pii_tags") or facts.errors.get("table_retention", "")
+        return "error", f"warehouse retention unreadable: {reason}", []
+    pii_objects = sorted(_pii_objects(facts))
+    if not pii_objects:
+        return None  # no PII tagged: nothing to hold to the limit
+    pii_tables = [f for f in pii_objects if not _is_view(f, facts)]
+    views = [f for f in pii_objects if f not in pii_tables]
+    evidence, bad, unknown = _time_travel(facts, facts.table_retention, pii_tables, limit)
     evidence += [
         Evidence(label=f"{v} retention", value="a view: no rows of its own", location=facts.name)
         for v in views

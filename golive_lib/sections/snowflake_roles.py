@@ -183,32 +183,11 @@ def judge(facts: WarehouseFacts, cfg: WarehouseSecurity) -> Check:
     graph = RoleGraph.build(facts)
     sanctioned = {s.role.upper(): s.reason for s in cfg.sanctioned_roles}
     f = _Findings()
-    for g in grants:
-        if g.granted_to == "USER":
-            f.problems.append(("privilege granted straight to a user", g.describe()))
-    for g in grants:
-        if g.grantee.upper() == "PUBLIC" and g.granted_to in _ROLE_KINDS:
-            if not _allowed_public(g, cfg):
-                f.problems.append(("grant to PUBLIC not in the allow-list", g.describe()))
+    _direct_and_public_grants(grants, cfg, f)
     holders = {role: graph.users_holding(role) for role in ADMIN_ROLES}
     _admin_grants(graph, holders, sanctioned, f)
     admins = sorted(holders["ACCOUNTADMIN"])
-    if len(admins) > cfg.max_accountadmins:
-        f.problems.append(
-            (
-                "too many ACCOUNTADMIN holders",
-                f"{len(admins)} users (max {cfg.max_accountadmins}): {', '.join(admins)}",
-            )
-        )
-    if len(admins) < cfg.min_accountadmins:
-        f.problems.append(
-            (
-                "too few ACCOUNTADMIN holders",
-                f"{len(admins)} user(s) (min {cfg.min_accountadmins}): "
-                f"{', '.join(admins) or 'none'}; a second admin is the way back in when one "
-                "is locked out",
-            )
-        )
+    _admin_count(admins, cfg, f)
     _default_roles(facts, graph, f)
     custom, chains = _roll_up(facts, graph, sanctioned, f)
     evidence = [Evidence(label=r, value=w, location=facts.name) for r, w in f.problems]
@@ -252,6 +231,39 @@ def judge(facts: WarehouseFacts, cfg: WarehouseSecurity) -> Check:
         evidence,
         **data,
     )
+
+
+def _direct_and_public_grants(
+    grants: tuple[wh.RoleGrant, ...], cfg: WarehouseSecurity, f: _Findings
+) -> None:
+    """Privileges granted straight to a user; grants to PUBLIC outside the allow-list."""
+    for g in grants:
+        if g.granted_to == "USER":
+            f.problems.append(("privilege granted straight to a user", g.describe()))
+    for g in grants:
+        if g.grantee.upper() == "PUBLIC" and g.granted_to in _ROLE_KINDS:
+            if not _allowed_public(g, cfg):
+                f.problems.append(("grant to PUBLIC not in the allow-list", g.describe()))
+
+
+def _admin_count(admins: list[str], cfg: WarehouseSecurity, f: _Findings) -> None:
+    """Between min_accountadmins and max_accountadmins effective ACCOUNTADMIN holders."""
+    if len(admins) > cfg.max_accountadmins:
+        f.problems.append(
+            (
+                "too many ACCOUNTADMIN holders",
+                f"{len(admins)} users (max {cfg.max_accountadmins}): {', '.join(admins)}",
+            )
+        )
+    if len(admins) < cfg.min_accountadmins:
+        f.problems.append(
+            (
+                "too few ACCOUNTADMIN holders",
+                f"{len(admins)} user(s) (min {cfg.min_accountadmins}): "
+                f"{', '.join(admins) or 'none'}; a second admin is the way back in when one "
+                "is locked out",
+            )
+        )
 
 
 def _admin_grants(

@@ -193,43 +193,102 @@ def judge(facts: WarehouseFacts, cfg: WarehouseSecurity) -> Check:
         found = policies.get(t.fqn.upper(), [])
         if not found:
             rest.append(t)
-            continue
-        on_column = [p for p in found if {a.upper() for a in p.arg_columns} & set(columns)]
-        if not on_column:
-            args = "; ".join(f"{p.policy}({', '.join(p.arg_columns)})" for p in found)
-            v.wrong.append(f"{t.fqn}: {args}")
-            v.evidence.append(
-                Evidence(label=f"policy not on {shown_columns}", value=f"{t.fqn}: {args}")
-            )
-            continue
-        p = on_column[0]
-        shown = f"{t.fqn}: {p.policy}({', '.join(p.arg_columns)})"
-        body = bodies.get(p.policy.upper())
-        if body is None:
-            v.unknown.append(f"{t.fqn} ({p.policy})")
-            v.evidence.append(
-                Evidence(
-                    label="policy body not in ROW_ACCESS_POLICIES", value=shown, location=facts.name
-                )
-            )
-        elif (problem := body_problem(body)) is not None:
-            v.bad_body.append(f"{t.fqn}: {p.policy}: {problem}")
-            v.evidence.append(
-                Evidence(label="policy that does not segregate", value=f"{shown}: {problem}")
-            )
-        else:
+        elif _by_policy(facts, t, found, bodies, columns, v):
             protected.add(t.fqn.upper())
-            v.accept(
-                t.fqn,
-                "row access policy",
-                f"row access policy {p.policy}",
-                "row access policy",
-                f"{shown}: {body.body.strip()}",
-            )
     if "views" in facts.errors:  # views then count as tables: none passes as a view
         v.evidence.append(Evidence(label="views unreadable", value=facts.errors["views"]))
     _second_pass(facts, cfg, rest, protected, {bodies[p] for p in attached if p in bodies}, v)
     return _result(facts, tables, shown_columns, v)
+
+
+def _by_policy(
+    facts: WarehouseFacts,
+    t: wh.TableRef,
+    found: list[wh.RowPolicy],
+    bodies: dict[str, whp.PolicyBody],
+    columns: tuple[str, ...],
+    v: _Verdicts,
+) -> bool:
+    """Rule 1 on a table with active row access policies: True when one segregates it."""
+    shown_columns = "/".join(columns)
+    on_column = [p for p in found if {a.upper() for a in p.arg_columns} & set(columns)]
+    if not on_column:
+        args = "; ".join(f"{p.policy}({', '.join(p.arg_columns)})" for p in found)
+        v.wrong.append(f"{t.fqn}: {args}")
+        v.evidence.append(
+            Evidence(label=f"policy not on {shown_columns}", value=f"{t.fqn}: {args}")
+        )
+        return False
+    p = on_column[0]
+    shown = f"{t.fqn}: {p.policy}({', '.join(p.arg_columns)})"
+    body = bodies.get(p.policy.upper())
+    if body is None:
+        v.unknown.append(f"{t.fqn} ({p.policy})")
+        v.evidence.append(
+            Evidence(
+                label="policy body not in ROW_ACCESS_POLICIES", value=shown, location=facts.name
+            )
+        )
+        return False
+    if (problem := body_problem(body)) is not None:
+        v.bad_body.append(f"{t.fqn}: {p.policy}: {problem}")
+        v.evidence.append(
+            Evidence(label="policy that does not segregate", value=f"{shown}: {problem}")
+        )
+        return False
+    v.accept(
+        t.fqn,
+        "row access policy",
+        f"row access policy {p.policy}",
+        "row access policy",
+        f"{shown}: {body.body.strip()}",
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class _Tenancy:
+    """Who reads what (rule 4): the readers of each object and the tenant roles."""
+
+    readers: dict[str, set[str]]
+    roles: list[str]
+
+    @property
+    def by_grants(self) -> bool:
+        return len(self.roles) >= 2
+
+    def reading(self, fqn: str) -> list[str]:
+        who = self.readers.get(fqn.upper(), set())
+        return self.roles if "PUBLIC" in who else [r for r in self.roles if r in who]
+
+
+def _tenancy(facts: WarehouseFacts, cfg: WarehouseSecurity, v: _Verdicts) -> _Tenancy:
+    graph = RoleGraph.build(facts)
+    readers = _readers(facts, graph) if cfg.tenant_roles else {}
+    tenant_roles = sorted(
+        r
+        for r in _all_roles(facts, graph)
+        if any(fnmatch.fnmatchcase(r, g.upper()) for g in cfg.tenant_roles)
+    )
+    tenancy = _Tenancy(readers, tenant_roles)
+    if cfg.tenant_roles and not tenancy.by_grants:  # a glob matching nothing would pass all
+        v.evidence.append(
+            Evidence(
+                label="tenant_roles not used",
+                value=f"{', '.join(cfg.tenant_roles)} match {len(tenant_roles)} role(s) "
+                f"({', '.join(tenant_roles) or 'none'}): at least two tenants' roles are needed "
+                "to judge who reads what",
+            )
+        )
+    return tenancy
+
+
+def _managed(facts: WarehouseFacts, t: wh.TableRef) -> str:
+    if facts.managed_schemas is None:
+        return ""
+    if f"{t.catalog}.{t.schema}".upper() in facts.managed_schemas:
+        return " (managed-access schema: only its owner grants access)"
+    return " (not a managed-access schema: the object's owner may grant it to other roles)"
 
 
 def _second_pass(
@@ -240,94 +299,15 @@ def _second_pass(
     bodies: set[whp.PolicyBody],
     v: _Verdicts,
 ) -> None:
+    """Rules 2 to 4 on the tables no policy of their own protects."""
     views = {w.view.fqn.upper(): w for w in facts.views or ()}
-    graph = RoleGraph.build(facts)
-    readers = _readers(facts, graph) if cfg.tenant_roles else {}
-    tenant_roles = sorted(
-        r
-        for r in _all_roles(facts, graph)
-        if any(fnmatch.fnmatchcase(r, g.upper()) for g in cfg.tenant_roles)
-    )
-    by_grants = len(tenant_roles) >= 2
-    if cfg.tenant_roles and not by_grants:  # a glob matching nothing would pass everything
-        v.evidence.append(
-            Evidence(
-                label="tenant_roles not used",
-                value=f"{', '.join(cfg.tenant_roles)} match {len(tenant_roles)} role(s) "
-                f"({', '.join(tenant_roles) or 'none'}): at least two tenants' roles are needed "
-                "to judge who reads what",
-            )
-        )
-
-    def managed(t: wh.TableRef) -> str:
-        if facts.managed_schemas is None:
-            return ""
-        if f"{t.catalog}.{t.schema}".upper() in facts.managed_schemas:
-            return " (managed-access schema: only its owner grants access)"
-        return " (not a managed-access schema: the object's owner may grant it to other roles)"
-
-    def tenants_reading(fqn: str) -> list[str]:
-        who = readers.get(fqn.upper(), set())
-        return tenant_roles if "PUBLIC" in who else [r for r in tenant_roles if r in who]
-
+    tenancy = _tenancy(facts, cfg, v)
     for t in rest:
-        key = t.fqn.upper()
-        mapping = [
-            b.policy for b in bodies if any(_refers_to(r, t) for r in referenced_tables(b.body))
-        ]
-        if mapping:
-            names = ", ".join(sorted(mapping))
-            v.accept(
-                t.fqn,
-                "mapping table",
-                f"mapping table of {names}",
-                "mapping table",
-                f"{t.fqn}: read by the body of {names}",
-            )
+        view = views.get(t.fqn.upper())
+        if _mapping_table(t, bodies, v) or _view_over_protected(t, view, protected, v):
             continue
-        view = views.get(key)
-        if view is not None:
-            refs = referenced_tables(view.definition)
-            base = [r for r in refs if any(_refers_to(r, b) for b in _tables(protected))]
-            if refs and len(base) == len(refs):
-                names = ", ".join(".".join(r) for r in refs)
-                how = f"{'secure ' if view.secure else ''}view over protected {names}"
-                v.accept(
-                    t.fqn,
-                    "view over protected tables",
-                    how,
-                    "view over protected tables",
-                    f"{t.fqn}: {how}",
-                )
-                continue
-        if by_grants:
-            tenants = tenants_reading(key)
-            who = readers.get(key, set())
-            problem = (
-                _per_tenant_view_problem(view, tenants[0], cfg, rest, tenants_reading)
-                if view is not None and len(tenants) == 1
-                else None
-            )
-            if problem is not None:
-                v.views.append(f"{t.fqn}: {problem}")
-                v.evidence.append(Evidence(label="per-tenant view", value=f"{t.fqn}: {problem}"))
-            elif len(tenants) <= 1:
-                how = (
-                    f"read only by tenant role {tenants[0]}"
-                    if tenants
-                    else "read by no tenant role"
-                )
-                v.accept(
-                    t.fqn, "grants", how, "segregated by grants", f"{t.fqn}: {how}{managed(t)}"
-                )
-            else:
-                via = " (granted to PUBLIC)" if "PUBLIC" in who else ""
-                v.across.append(f"{t.fqn} ({', '.join(tenants)}{via})")
-                v.evidence.append(
-                    Evidence(
-                        label="readable across tenants", value=f"{t.fqn}: {', '.join(tenants)}{via}"
-                    )
-                )
+        if tenancy.by_grants:
+            _by_grants(facts, cfg, t, view, rest, tenancy, v)
             continue
         in_schema = any(
             fnmatch.fnmatchcase(f"{t.catalog}.{t.schema}".upper(), g.upper())
@@ -341,6 +321,73 @@ def _second_pass(
         )
         v.evidence.append(
             Evidence(label="NO row access policy", value=t.fqn + note, location=facts.name)
+        )
+
+
+def _mapping_table(t: wh.TableRef, bodies: set[whp.PolicyBody], v: _Verdicts) -> bool:
+    """Rule 2: an active policy's body reads the table."""
+    mapping = [b.policy for b in bodies if any(_refers_to(r, t) for r in referenced_tables(b.body))]
+    if not mapping:
+        return False
+    names = ", ".join(sorted(mapping))
+    v.accept(
+        t.fqn,
+        "mapping table",
+        f"mapping table of {names}",
+        "mapping table",
+        f"{t.fqn}: read by the body of {names}",
+    )
+    return True
+
+
+def _view_over_protected(
+    t: wh.TableRef, view: whp.View | None, protected: set[str], v: _Verdicts
+) -> bool:
+    """Rule 3: a view whose every FROM/JOIN table a policy protects."""
+    if view is None:
+        return False
+    refs = referenced_tables(view.definition)
+    base = [r for r in refs if any(_refers_to(r, b) for b in _tables(protected))]
+    if not (refs and len(base) == len(refs)):
+        return False
+    names = ", ".join(".".join(r) for r in refs)
+    how = f"{'secure ' if view.secure else ''}view over protected {names}"
+    v.accept(
+        t.fqn, "view over protected tables", how, "view over protected tables", f"{t.fqn}: {how}"
+    )
+    return True
+
+
+def _by_grants(
+    facts: WarehouseFacts,
+    cfg: WarehouseSecurity,
+    t: wh.TableRef,
+    view: whp.View | None,
+    rest: list[wh.TableRef],
+    tenancy: _Tenancy,
+    v: _Verdicts,
+) -> None:
+    """Rule 4: at most one tenant role reads it (and a per-tenant view filters)."""
+    tenants = tenancy.reading(t.fqn)
+    who = tenancy.readers.get(t.fqn.upper(), set())
+    problem = (
+        _per_tenant_view_problem(view, tenants[0], cfg, rest, tenancy.reading)
+        if view is not None and len(tenants) == 1
+        else None
+    )
+    if problem is not None:
+        v.views.append(f"{t.fqn}: {problem}")
+        v.evidence.append(Evidence(label="per-tenant view", value=f"{t.fqn}: {problem}"))
+    elif len(tenants) <= 1:
+        how = f"read only by tenant role {tenants[0]}" if tenants else "read by no tenant role"
+        v.accept(
+            t.fqn, "grants", how, "segregated by grants", f"{t.fqn}: {how}{_managed(facts, t)}"
+        )
+    else:
+        via = " (granted to PUBLIC)" if "PUBLIC" in who else ""
+        v.across.append(f"{t.fqn} ({', '.join(tenants)}{via})")
+        v.evidence.append(
+            Evidence(label="readable across tenants", value=f"{t.fqn}: {', '.join(tenants)}{via}")
         )
 
 

@@ -1,10 +1,10 @@
 """Jenkinsfiles (declarative, and simple scripted ones): stages and the steps they run.
 
-A small brace- and quote-aware scanner (comments, '…', "…", '''…''', \"\"\"…\"\"\", nested
-parentheses and closures) turns the file into a tree of statements, each with its line
-and an optional ``{ … }`` body. Every stage that runs steps becomes a Job (parallel and
-nested stages name their parent in ``stage``); ``sh``/``bat``/``pwsh``/``powershell`` are
-``run`` steps, any other statement (``docker.build(...)``, ``img.push()``) a ``uses`` step.
+The Groovy scanner (`jenkins_groovy.py`) turns the file into a tree of statements, each
+with its line and an optional ``{ … }`` body. Every stage that runs steps becomes a Job
+(parallel and nested stages name their parent in ``stage``);
+``sh``/``bat``/``pwsh``/``powershell`` are ``run`` steps, any other statement
+(``docker.build(...)``, ``img.push()``) a ``uses`` step.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import Job, Pipeline, Ref, Step
-from ._yaml import PipelineError, first_line
+from ._yaml import first_line
+from .jenkins_groovy import Stmt, scan
 
 SHELL_STEPS = frozenset({"sh", "bat", "powershell", "pwsh"})
 # Declarative directives of a stage that are not steps.
@@ -140,7 +141,7 @@ _LIST_RE = re.compile(r"^(?:def\s+|final\s+)?([A-Za-z_]\w*)\s*=\s*\[")
 _CALL_ARG_RE = re.compile(r"^\s*([A-Za-z_]\w*)\s*[,)]")
 
 
-def _lists(stmts: list[_Stmt], out: dict[str, list[str]]) -> dict[str, list[str]]:
+def _lists(stmts: list[Stmt], out: dict[str, list[str]]) -> dict[str, list[str]]:
     """``def name = ['a', 'b']`` list literals of the whole file, by name."""
     for stmt in stmts:
         m = _LIST_RE.match(stmt.text)
@@ -193,179 +194,20 @@ _METHODS = frozenset(
 )
 _NAME_RE = re.compile(r"^[A-Za-z_][\w.]*$")
 _STAGE_RE = re.compile(r"^stage\s*\(?\s*(?:name\s*:\s*)?$")
-_WORD_RE = re.compile(r"^([A-Za-z_][\w.]*)")
 _ASSIGN_RE = re.compile(r"^\s*([A-Za-z_]\w*)\s*=")
-_CLOSURE_PARAMS_RE = re.compile(r"^\s*[A-Za-z_][\w\s,]*->\s*")
-_LABEL_RE = re.compile(r"(\w+)\s*:\s*$")
-_CONTINUES = (",", "+", ".", "=", "&", "|", "?", "\\")
 
 
-@dataclass
-class _Stmt:
-    """One statement: its text (strings kept verbatim), line, string literals, body."""
-
-    text: str
-    line: int
-    strings: list[tuple[str, int]] = field(default_factory=list)
-    labels: list[str | None] = field(default_factory=list)  # named argument of each string
-    body: list[_Stmt] | None = None
-
-    @property
-    def word(self) -> str:
-        m = _WORD_RE.match(self.text.strip())
-        return m.group(1) if m else ""
-
-    def first_string(self) -> str | None:
-        return self.strings[0][0] if self.strings else None
-
-
-class _Scanner:
-    def __init__(self, text: str, path: Path) -> None:
-        self.s = text
-        self.n = len(text)
-        self.i = 0
-        self.line = 1
-        self.path = path
-
-    def fail(self, message: str, line: int) -> PipelineError:
-        return PipelineError(self.path, message, line)
-
-    def string(self) -> tuple[str, str, int]:
-        """Read a string literal at ``i``: (value, raw text, line it starts on)."""
-        start, line = self.i, self.line
-        quote = self.s[self.i]
-        delim = quote * 3 if self.s.startswith(quote * 3, self.i) else quote
-        self.i += len(delim)
-        chars: list[str] = []
-        while self.i < self.n:
-            c = self.s[self.i]
-            if c == "\\" and self.i + 1 < self.n:
-                nxt = self.s[self.i + 1]
-                self.line += nxt == "\n"
-                chars.append(nxt if nxt in "'\"\\$" else c + nxt)
-                self.i += 2
-                continue
-            if self.s.startswith(delim, self.i):
-                self.i += len(delim)
-                return "".join(chars), self.s[start : self.i], line
-            if c == "\n":
-                if len(delim) == 1:
-                    raise self.fail(f"unterminated string starting with {quote}", line)
-                self.line += 1
-            chars.append(c)
-            self.i += 1
-        raise self.fail(f"unterminated string starting with {delim}", line)
-
-    def skip_comment(self) -> bool:
-        if self.s.startswith("//", self.i):
-            end = self.s.find("\n", self.i)
-            self.i = self.n if end < 0 else end
-            return True
-        if self.s.startswith("/*", self.i):
-            end = self.s.find("*/", self.i + 2)
-            if end < 0:
-                raise self.fail("unterminated /* comment", self.line)
-            self.line += self.s.count("\n", self.i, end)
-            self.i = end + 2
-            return True
-        return False
-
-    def next_char_after_newline(self) -> str:
-        j = self.i + 1
-        while j < self.n and self.s[j] in " \t\r\n":
-            j += 1
-        return self.s[j] if j < self.n else ""
-
-    def block(self, opened_at: int | None) -> list[_Stmt]:
-        """Statements up to the ``}`` closing a block opened at line ``opened_at`` (or EOF)."""
-        stmts: list[_Stmt] = []
-        cur = _Stmt("", 0)
-        depth = 0  # (), [] and closures inside them
-
-        def flush() -> None:
-            nonlocal cur
-            text = " ".join(cur.text.split())
-            if not stmts:  # a closure's parameters: `{ c -> ...`
-                text = _CLOSURE_PARAMS_RE.sub("", text, count=1)
-            if text:
-                cur.text = text
-                stmts.append(cur)
-            cur = _Stmt("", 0)
-
-        while self.i < self.n:
-            c = self.s[self.i]
-            if c in "/" and self.skip_comment():
-                continue
-            if c in "'\"":
-                value, raw, line = self.string()
-                cur.line = cur.line or line
-                label = _LABEL_RE.search(cur.text)
-                cur.labels.append(label.group(1) if label else None)
-                cur.text += raw
-                cur.strings.append((value, line))
-                continue
-            self.i += 1
-            if c == "\n":
-                self.line += 1
-                ends = cur.text.rstrip().endswith(_CONTINUES)
-                if depth == 0 and not ends and self.next_char_after_newline() != ".":
-                    flush()
-                else:
-                    cur.text += " "
-            elif c in "([":
-                depth += 1
-                cur.text += c
-            elif c in ")]":
-                depth = max(0, depth - 1)
-                cur.text += c
-            elif c == "{" and depth > 0:
-                depth += 1
-                cur.text += c
-            elif c == "}" and depth > 0:
-                depth -= 1
-                cur.text += c
-            elif c == "{":
-                line = self.line
-                body = self.block(line)
-                if not cur.text.strip() and stmts and stmts[-1].body is None:
-                    stmts[-1].body = body  # brace on the line after its head
-                else:
-                    cur.line = cur.line or line
-                    cur.body = body
-                    flush()
-            elif c == "}":
-                if opened_at is None:
-                    raise self.fail("unexpected '}' with no block open", self.line)
-                flush()
-                return stmts
-            elif c == ";" and depth == 0:
-                flush()
-            else:
-                if not c.isspace():
-                    cur.line = cur.line or self.line
-                cur.text += c
-        if opened_at is not None:
-            raise self.fail(f"'{{' opened at line {opened_at} is never closed", opened_at)
-        flush()
-        return stmts
-
-
-def scan(text: str, path: Path) -> list[_Stmt]:
-    """The statement tree of a Jenkinsfile; raise PipelineError on unbalanced text."""
-    return _Scanner(text, path).block(None)
-
-
-def _child(body: list[_Stmt] | None, word: str) -> _Stmt | None:
+def _child(body: list[Stmt] | None, word: str) -> Stmt | None:
     return next((s for s in body or () if s.word == word and s.body is not None), None)
 
 
-def _stage_name(stmt: _Stmt) -> str | None:
+def _stage_name(stmt: Stmt) -> str | None:
     if stmt.word != "stage" or stmt.body is None:
         return None
     return stmt.first_string() or stmt.text.removeprefix("stage").strip("() ")
 
 
-def _steps(body: list[_Stmt], path: Path, cwd: str | None = None) -> list[Step]:
+def _steps(body: list[Stmt], path: Path, cwd: str | None = None) -> list[Step]:
     """Leaf statements of a steps block, descending into script/withCredentials/dir/...
     bodies; ``dir('sub') { ... }`` sets the folder the shell steps inside run in."""
     steps: list[Step] = []
@@ -391,7 +233,7 @@ def _steps(body: list[_Stmt], path: Path, cwd: str | None = None) -> list[Step]:
     return steps
 
 
-def _script_string(stmt: _Stmt) -> tuple[str, int] | None:
+def _script_string(stmt: Stmt) -> tuple[str, int] | None:
     """The script of ``sh 'x'`` or ``sh(script: "x", returnStdout: true)``."""
     pairs = list(zip(stmt.strings, stmt.labels, strict=True))
     named = [string for string, label in pairs if label == "script"]
@@ -400,7 +242,7 @@ def _script_string(stmt: _Stmt) -> tuple[str, int] | None:
     return candidates[0] if candidates else None
 
 
-def _agent_image(body: list[_Stmt] | None) -> tuple[str, int] | None:
+def _agent_image(body: list[Stmt] | None) -> tuple[str, int] | None:
     """``agent { docker { image 'x' } }`` or ``agent { docker 'x' }``."""
     agent = _child(body, "agent")
     for stmt in agent.body if agent and agent.body else ():
@@ -413,12 +255,12 @@ def _agent_image(body: list[_Stmt] | None) -> tuple[str, int] | None:
     return None
 
 
-def _env_values(body: list[_Stmt] | None) -> tuple[str, ...]:
+def _env_values(body: list[Stmt] | None) -> tuple[str, ...]:
     env = _child(body, "environment")
     return tuple(s.first_string() or "" for s in env.body or () if s.strings) if env else ()
 
 
-def _never_runs(body: list[_Stmt] | None) -> bool:
+def _never_runs(body: list[Stmt] | None) -> bool:
     """``when { expression { false } }`` (or ``return false``): the stage never runs."""
     when = _child(body, "when")
     for stmt in when.body or () if when else ():
@@ -429,14 +271,14 @@ def _never_runs(body: list[_Stmt] | None) -> bool:
     return False
 
 
-def _is_manual(body: list[_Stmt] | None) -> bool:
+def _is_manual(body: list[Stmt] | None) -> bool:
     """A stage that waits for a person: an ``input`` directive or step."""
     return any(s.word == "input" for s in body or ()) or any(
         s.word == "input" for b in (_child(body, "steps"),) if b for s in b.body or ()
     )
 
 
-def _post_steps(body: list[_Stmt] | None, path: Path) -> list[Step]:
+def _post_steps(body: list[Stmt] | None, path: Path) -> list[Step]:
     post = _child(body, "post")
     return _steps(post.body or [], path) if post else []
 
@@ -448,14 +290,14 @@ class _Walk:
     refs: list[Ref] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def image(self, body: list[_Stmt] | None) -> str | None:
+    def image(self, body: list[Stmt] | None) -> str | None:
         found = _agent_image(body)
         if found is None:
             return None
         self.refs.append(Ref("image", found[0], self.path, found[1]))
         return found[0]
 
-    def stage(self, stmt: _Stmt, name: str, parent: str | None, inherited: tuple[str, ...]) -> None:
+    def stage(self, stmt: Stmt, name: str, parent: str | None, inherited: tuple[str, ...]) -> None:
         body = stmt.body or []
         if _never_runs(body):
             self.notes.append(f"stage {name} (line {stmt.line}) never runs (when false)")
@@ -490,7 +332,7 @@ class _Walk:
                 )
             )
 
-    def stages(self, body: list[_Stmt], parent: str | None, env: tuple[str, ...]) -> None:
+    def stages(self, body: list[Stmt], parent: str | None, env: tuple[str, ...]) -> None:
         for stmt in body:
             name = _stage_name(stmt)
             if name is not None:

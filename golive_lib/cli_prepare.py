@@ -1,0 +1,121 @@
+"""The commands that prepare a review: init (a parameters file), lab (JupyterLab), rules."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .cli_common import EXIT_BAD_INPUT, err
+
+
+def init(
+    service: Annotated[str, typer.Argument(help="service name (a slug)")],
+    repository: Annotated[Path, typer.Option(help="the service repository")] = Path("."),
+    out: Annotated[Path | None, typer.Option(help="file to write")] = None,
+) -> None:
+    """Write a commented parameters file to start from (never overwrites).
+
+    What the repository says (overview, pipelines, environments, Dockerfiles, release docs,
+    owners) is filled in, each with a comment naming where it was found; the rest is unset.
+    """
+    from .params import SLUG_RE
+    from .sources.discovery import discover
+    from .templates import parameters_template, schema_reference
+
+    if not SLUG_RE.fullmatch(service):
+        err(f"error: service name {service!r} is not a slug (e.g. ingest-api)")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    target = out or Path("parameters") / f"{service}.yaml"
+    if target.exists():
+        err(f"error: {target} exists; not overwritten")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    rel = os.path.relpath(repository.resolve(), target.resolve().parent)
+    with target.open("x", encoding="utf-8") as fh:
+        schema = schema_reference(target)
+        fh.write(parameters_template(service, rel, found=discover(repository), schema=schema))
+    typer.echo(str(target))
+
+
+def lab(
+    params: Annotated[Path, typer.Argument(help="parameters file to preselect")],
+    port: Annotated[int | None, typer.Option(help="port for JupyterLab")] = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="do not open a browser")] = False,
+) -> None:
+    """Open JupyterLab on the notebooks with PARAMS preselected."""
+    from .errors import ParamsError
+    from .names import LAB_PARAMS_ENV
+    from .params import load_params
+    from .report.run import DEFAULT_NOTEBOOKS
+
+    try:
+        load_params(params)
+    except ParamsError as e:
+        err(f"error: {e}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    env = {**os.environ, LAB_PARAMS_ENV: str(params.resolve())}
+    argv = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={DEFAULT_NOTEBOOKS}"]
+    if port:
+        argv.append(f"--port={port}")
+    if no_browser:
+        argv.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--allow-root")  # containers and CI machines often run as root
+    err(f"golive: JupyterLab on {DEFAULT_NOTEBOOKS}, reviewing {params}")
+    os.execve(sys.executable, argv, env)
+
+
+def rules(
+    slo_spec: Annotated[
+        Path, typer.Argument(help="a parameters file, a Sloth (prometheus/v1) or OpenSLO file")
+    ],
+    period: Annotated[
+        str | None,
+        typer.Option(help="SLO period of Sloth specs (Sloth's --default-slo-period; 30d)"),
+    ] = None,
+    windows: Annotated[
+        list[Path] | None,
+        typer.Option(help="a Sloth AlertWindows file (custom windows for its period)"),
+    ] = None,
+) -> None:
+    """Print Prometheus recording and multi-window burn-rate alert rules for the SLOs,
+    as `sloth generate` writes them."""
+    from .errors import ParamsError
+    from .slo import DEFAULT_PLUGINS, SLOSpecError, generate_rules, rules_yaml, window_delta
+    from .slo.specs import load_alert_windows, load_file, with_windows
+
+    try:
+        text = slo_spec.read_text(encoding="utf-8")
+    except OSError as e:
+        err(f"error: {slo_spec}: {e}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
+        if "schema_version:" in text and "observability:" in text:
+            from .params import load_params
+            from .sections.observability import load_slos
+
+            loaded, problems = load_slos(load_params(slo_spec))
+            if problems:
+                raise SLOSpecError("; ".join(problems))
+        else:
+            days = window_delta(period, "--period") if period else None
+            tables = tuple(load_alert_windows(w) for w in windows or [])
+            loaded = with_windows(load_file(slo_spec, period=days), tables)
+    except (SLOSpecError, ParamsError) as e:
+        err(f"error: {e}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    groups = []
+    for one in loaded:
+        if other := sorted(set(one.plugins) - DEFAULT_PLUGINS):
+            err(
+                f"error: {one.source}: SLO {one.name}: Sloth plugin {other[0]} shapes the rules "
+                "in a way golive cannot reproduce; generate them with sloth"
+            )
+            raise typer.Exit(EXIT_BAD_INPUT)
+        groups += generate_rules(one, meta=True)["groups"]
+    typer.echo(f"# generated by golive rules {slo_spec.name}", nl=True)
+    typer.echo(rules_yaml({"groups": groups}), nl=False)
