@@ -136,6 +136,7 @@ def _exporter() -> Any:
     exporter = make(
         template_name="golive",
         extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(TEMPLATES / "html")],  # page.css: one stylesheet for all
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,

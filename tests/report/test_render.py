@@ -63,6 +63,7 @@ def stock() -> Any:
     return HTMLExporter(
         template_name="golive",
         extra_template_basedirs=[str(render.TEMPLATES)],
+        extra_template_paths=[str(render.TEMPLATES / "html")],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
