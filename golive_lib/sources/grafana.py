@@ -4,14 +4,13 @@ SLOs have panels is the observability section's to decide."""
 
 from __future__ import annotations
 
-import glob
 import json
 from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
 from ..params import Server
-from . import repofile
+from . import repofile, tracked
 from .connect import auth_headers
 from .httpapi import Endpoint
 
@@ -53,11 +52,12 @@ def read_grafana(server: Server, url: str) -> dict[str, list[str]]:
 
 
 def _glob(repo: Path, patterns: list[str]) -> list[Path]:
+    """The repository's files (its one listing, `sources.tracked`) matching the globs."""
+    files = tracked.listing(repo)
     found: list[Path] = []
     for pattern in patterns:
-        for p in sorted(glob.glob(str(repo / pattern), recursive=True)):
-            path = Path(p)
-            if path.is_file() and path not in found:
+        for path in files.match(pattern.removeprefix("./")):
+            if path not in found:
                 found.append(path)
     return found
 

@@ -292,3 +292,23 @@ def test_a_stopped_log_command_leaves_no_child_running(tmp_path: Path) -> None:
     assert c.status is Status.ERROR and "it was stopped" in c.summary
     assert pidfile.exists(), "the log command never started its child"
     assert gone_within(int(pidfile.read_text()), 5), "a child of the stopped command survived"
+
+
+def test_committed_dashboards_are_read_from_the_repositorys_one_listing(tmp_path: Path) -> None:
+    """In a git work tree the dashboard globs match what git lists: a committed dashboard
+    is read, one in a .gitignored folder (build output) is not, and `./` prefixes work."""
+    import subprocess
+
+    from golive_lib.sources import grafana
+
+    panel = {"panels": [{"targets": [{"expr": "sum(rate(x[5m]))"}]}]}
+    (tmp_path / "dashboards").mkdir()
+    (tmp_path / "dashboards" / "api.json").write_text(json.dumps(panel))
+    (tmp_path / "build" / "dashboards").mkdir(parents=True)
+    (tmp_path / "build" / "dashboards" / "old.json").write_text(json.dumps(panel))
+    (tmp_path / ".gitignore").write_text("build/\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
+    found, errors = grafana.read_files(tmp_path, ["./dashboards/*.json", "**/dashboards/*.json"])
+    assert errors == []
+    assert found == {"dashboards/api.json": ["sum(rate(x[5m]))"]}
