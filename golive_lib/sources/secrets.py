@@ -62,11 +62,14 @@ BINARY_SUFFIXES = frozenset(
     ".woff .woff2 .ttf .otf .eot .mp3 .mp4 .mov .avi .wav .ogg .flac .webm .sqlite .db "
     ".parquet .avro .orc .pkl .npy .npz .h5 .onnx .pt .iso .dmg .deb .rpm".split()
 )
-# Path parts that mark test, example and documentation files: their findings are apart.
+# Path parts that mark test and example files, and documentation: their findings are apart
+# (documentation's only when the engine is not highly confident: a token of a provider's
+# own format pasted into a README is as live as one in the code).
 TEST_PARTS = frozenset(
     "test tests testing testdata test_data __tests__ spec specs fixture fixtures mock mocks "
-    "example examples sample samples demo demos doc docs documentation docs-locale".split()
+    "example examples sample samples demo demos".split()
 )
+DOC_PARTS = frozenset("doc docs documentation docs-locale".split())
 DOC_SUFFIXES = (".md", ".markdown", ".rst", ".adoc")  # documentation (not .txt: requirements.txt)
 
 # File names of test code beside the code it tests (Go, Python, JS/TS, Ruby conventions).
@@ -99,17 +102,29 @@ class SecretFinding:
         return f"{self.path}:{self.line}"
 
     @property
-    def in_tests(self) -> bool:
-        """In test, example or documentation files (a fixture's fake key, a sample
-        configuration, a token in a how-to): reported apart."""
+    def in_test_or_example(self) -> bool:
+        """In test or example files (a fixture's fake key, a sample configuration)."""
         *folders, name = self.path.split("/")
         low = name.lower()
         return (
             any(p.lower() in TEST_PARTS for p in folders)
             or low.startswith(("test_", "example", "sample"))
-            or low.endswith(TEST_SUFFIXES + DOC_SUFFIXES)
+            or low.endswith(TEST_SUFFIXES)
             or name.endswith(("Test.java", "Tests.java", "Test.kt", "Tests.cs", "Test.cs"))
         )
+
+    @property
+    def in_docs(self) -> bool:
+        """In documentation (a Markdown/reST/AsciiDoc file, or a docs folder)."""
+        *folders, name = self.path.split("/")
+        return any(p.lower() in DOC_PARTS for p in folders) or name.lower().endswith(DOC_SUFFIXES)
+
+    @property
+    def in_tests(self) -> bool:
+        """Reported apart: in test or example files, or in documentation unless the engine
+        is highly confident (a token in a provider's own format: a how-to's placeholder
+        does not look like one, a pasted live token does)."""
+        return self.in_test_or_example or (self.in_docs and self.confidence != "high")
 
 
 @dataclass(frozen=True)

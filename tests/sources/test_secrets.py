@@ -229,6 +229,11 @@ def test_test_example_and_doc_files_are_apart_but_config_text_is_not():
     assert apart("src/test/java/AppTest.java")
     assert not apart("requirements.txt") and not apart("deploy/.env") and not apart("src/app.py")
     assert not apart("contest/app.py")  # a folder named like a test word is not one
+    # a token the engine is sure of (a provider's own format) in a README is not apart
+    sure = secrets.SecretFinding("GitHub PAT", "README.md", 1, "[redacted]", "high")
+    assert not sure.in_tests
+    assert secrets.SecretFinding("x", "docs/a.md", 1, "[redacted]", "high").in_docs
+    assert secrets.SecretFinding("x", "tests/a.py", 1, "[redacted]", "high").in_tests
 
 
 def test_a_failing_kingfisher_falls_back_to_detect_secrets_and_says_why(tmp_path, monkeypatch):
