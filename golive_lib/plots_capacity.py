@@ -39,32 +39,9 @@ def loadtest_timeline(result: Any, knee: Any, percentile: int, threshold_ms: flo
     )
     shapes, annotations = [slo_line], [slo_label]
     if knee is not None and knee.start is not None and knee.end is not None:
-        shapes.append(
-            {
-                "type": "rect",
-                "xref": "x",
-                "x0": knee.start,
-                "x1": knee.end,
-                "yref": "y domain",
-                "y0": 0,
-                "y1": 1,
-                "fillcolor": "#2e7d32",
-                "opacity": 0.15,
-                "line": {"width": 0},
-            }
-        )
-        annotations.append(
-            {
-                "text": f"best sustained {knee.throughput:,.0f} req/s",
-                "showarrow": False,
-                "xref": "x",
-                "x": knee.end,
-                "xanchor": "right",
-                "yref": "y domain",
-                "y": 1,
-                "yanchor": "top",
-            }
-        )
+        band, band_label = _knee_band(knee)
+        shapes.append(band)
+        annotations.append(band_label)
     shared = {"domain": [0.0, 0.94], "matches": "x3", "showticklabels": False}
     return {
         "data": data,
@@ -92,6 +69,84 @@ def loadtest_timeline(result: Any, knee: Any, percentile: int, threshold_ms: flo
     }
 
 
+def _knee_band(knee: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The best sustained stretch of the load test, shaded, and its label."""
+    band = {
+        "type": "rect",
+        "xref": "x",
+        "x0": knee.start,
+        "x1": knee.end,
+        "yref": "y domain",
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": "#2e7d32",
+        "opacity": 0.15,
+        "line": {"width": 0},
+    }
+    label = {
+        "text": f"best sustained {knee.throughput:,.0f} req/s",
+        "showarrow": False,
+        "xref": "x",
+        "x": knee.end,
+        "xanchor": "right",
+        "yref": "y domain",
+        "y": 1,
+        "yanchor": "top",
+    }
+    return band, label
+
+
+def _usl_traces(points: Any, fit: Any) -> list[dict[str, Any]]:
+    """The fitted USL curve and its predicted ceiling."""
+    top = max(max(p[0] for p in points), fit.n_peak or 0.0) * 1.3
+    n = [1 + (top - 1) * i / 199 for i in range(200)]
+    traces = [
+        _scatter(
+            n,
+            [fit.predict(v) for v in n],
+            f"USL fit (σ={fit.sigma:.3g}, κ={fit.kappa:.3g})",
+            line={"color": "#6a1b9a"},
+        )
+    ]
+    if fit.n_peak is not None and fit.x_peak is not None:
+        traces.append(
+            _scatter(
+                [fit.n_peak],
+                [fit.x_peak],
+                f"predicted ceiling {fit.x_peak:,.0f} req/s",
+                mode="markers",
+                marker={"symbol": "x", "size": 12, "color": "#6a1b9a"},
+            )
+        )
+    return traces
+
+
+def _knee_point(knee: Any) -> dict[str, Any]:
+    return _scatter(
+        [knee.users],
+        [knee.onset_throughput or knee.throughput],
+        f"knee: {knee.users:,.0f} users, {knee.onset_throughput or knee.throughput:,.0f} req/s",
+        mode="markers",
+        marker={"symbol": "star", "size": 16, "color": "#2e7d32"},
+    )
+
+
+def _latency_by_users(all_samples: Any) -> list[dict[str, Any]]:
+    """p95 and p99 latency against users, on the second x/y axes."""
+    samples = [x for x in all_samples if x.users]
+    return [
+        _scatter(
+            [x.users for x in samples],
+            [x.latency(q) for x in samples],
+            f"p{q} (ms)",
+            ("x2", "y2"),
+            mode="markers",
+            marker={"size": 5},
+        )
+        for q in (95, 99)
+    ]
+
+
 def loadtest_vs_users(
     result: Any,
     points: Any,
@@ -108,49 +163,10 @@ def loadtest_vs_users(
         _scatter([p[0] for p in points], [p[1] for p in points], "measured", mode="markers"),
     ]
     if fit is not None:
-        top = max(max(p[0] for p in points), fit.n_peak or 0.0) * 1.3
-        n = [1 + (top - 1) * i / 199 for i in range(200)]
-        data.append(
-            _scatter(
-                n,
-                [fit.predict(v) for v in n],
-                f"USL fit (σ={fit.sigma:.3g}, κ={fit.kappa:.3g})",
-                line={"color": "#6a1b9a"},
-            )
-        )
-        if fit.n_peak is not None and fit.x_peak is not None:
-            data.append(
-                _scatter(
-                    [fit.n_peak],
-                    [fit.x_peak],
-                    f"predicted ceiling {fit.x_peak:,.0f} req/s",
-                    mode="markers",
-                    marker={"symbol": "x", "size": 12, "color": "#6a1b9a"},
-                )
-            )
+        data.extend(_usl_traces(points, fit))
     if knee is not None and knee.users is not None:
-        data.append(
-            _scatter(
-                [knee.users],
-                [knee.onset_throughput or knee.throughput],
-                f"knee: {knee.users:,.0f} users, {knee.onset_throughput or knee.throughput:,.0f} "
-                "req/s",
-                mode="markers",
-                marker={"symbol": "star", "size": 16, "color": "#2e7d32"},
-            )
-        )
-    samples = [x for x in result.samples if x.users]
-    for q in (95, 99):
-        data.append(
-            _scatter(
-                [x.users for x in samples],
-                [x.latency(q) for x in samples],
-                f"p{q} (ms)",
-                ("x2", "y2"),
-                mode="markers",
-                marker={"size": 5},
-            )
-        )
+        data.append(_knee_point(knee))
+    data.extend(_latency_by_users(result.samples))
     slo_line, slo_label = _hline(
         threshold_ms, {"dash": "dash", "color": "#c62828"}, f"SLO p{percentile}", ("x2", "y2")
     )
@@ -238,24 +254,7 @@ def peak_vs_capacity(
             {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y}
             | {"line": line}
         )
-        # Labels sit in the right margin, never on the bars; two close lines push their
-        # labels apart.
-        annotations.append(
-            {
-                "text": text,
-                "showarrow": False,
-                "xref": "paper",
-                "x": 1,
-                "xanchor": "left",
-                "xshift": 6,
-                "yref": "y",
-                "y": y,
-                "yanchor": "middle",
-                "yshift": shift,
-                "font": {"color": line["color"]},
-                "align": "left",
-            }
-        )
+        annotations.append(_margin_label(y, text, line["color"], shift))
     return {
         "data": [bar],
         "layout": {
@@ -267,6 +266,25 @@ def peak_vs_capacity(
             "annotations": annotations,
             "showlegend": False,
         },
+    }
+
+
+def _margin_label(y: float, text: str, colour: str, shift: int) -> dict[str, Any]:
+    """Labels sit in the right margin, never on the bars; two close lines push their
+    labels apart (``shift``)."""
+    return {
+        "text": text,
+        "showarrow": False,
+        "xref": "paper",
+        "x": 1,
+        "xanchor": "left",
+        "xshift": 6,
+        "yref": "y",
+        "y": y,
+        "yanchor": "middle",
+        "yshift": shift,
+        "font": {"color": colour},
+        "align": "left",
     }
 
 

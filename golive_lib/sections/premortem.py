@@ -190,48 +190,35 @@ def fault_drill(ev: PremortemEvidence, params: Params) -> Check:
         )
     evidence = _drill_evidence(d, cfg)
     data = _drill_data(d, cfg)
+    status, summary = _drill_verdict(d, cfg)
+    remediation = "" if status is Status.PASS else fix
+    return catalog.make(check_id, status, summary, evidence, remediation, **data)
+
+
+def _drill_verdict(d: DrillOutcome, cfg: FaultDrill) -> tuple[Status, str]:
+    """The drill's status and summary, once it ran: commands first, then the alert."""
     if d.inject is None or not d.inject.ok:
         why = d.inject.error if d.inject else "did not run"
         rec = "recovery ran" if d.recover and d.recover.ok else "recovery FAILED too"
-        return catalog.make(
-            check_id, Status.ERROR, f"inject command: {why}; {rec}", evidence, fix, **data
-        )
+        return Status.ERROR, f"inject command: {why}; {rec}"
     if d.recover is None or not d.recover.ok:
         why = d.recover.error if d.recover else "did not run"
-        return catalog.make(
-            check_id,
-            Status.ERROR,
-            f"recover command: {why}; the fault may still be in place",
-            evidence,
-            fix,
-            **data,
-        )
+        return Status.ERROR, f"recover command: {why}; the fault may still be in place"
     if d.detect_s is None:
-        return catalog.make(
-            check_id,
+        return (
             Status.FAIL,
             f"{d.alert} did not fire within {cfg.detect_deadline_s:g} s of the fault; recovery ran",
-            evidence,
-            fix,
-            **data,
         )
     if d.recover_s is None:
-        return catalog.make(
-            check_id,
+        return (
             Status.FAIL,
             f"{d.alert} fired after {d.detect_s:.1f} s but was still firing "
             f"{cfg.recover_deadline_s:g} s after recovery",
-            evidence,
-            fix,
-            **data,
         )
-    return catalog.make(
-        check_id,
+    return (
         Status.PASS,
         f"{d.alert} fired {d.detect_s:.1f} s after the fault (deadline "
         f"{cfg.detect_deadline_s:g} s) and resolved {d.recover_s:.1f} s after recovery",
-        evidence,
-        **data,
     )
 
 

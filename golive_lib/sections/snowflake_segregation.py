@@ -37,7 +37,6 @@ Every table or view with a tenant column (COLUMNS, any of ``tenant_column`` /
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,75 +48,10 @@ from ..sources import warehouse as wh
 from ..sources.warehouse import policies as whp
 from .snowflake_facts import WarehouseFacts
 from .snowflake_roles import _ROLE_KINDS, RoleGraph, _role
+from .snowflake_sql import body_problem, filters_on, referenced_tables, refers_to
 
 CHECK_ID = "security.data-segregation"
 READ_PRIVILEGES = frozenset({"SELECT", "OWNERSHIP"})
-_KEYWORDS = frozenset(
-    """TRUE FALSE NULL AND OR NOT CASE WHEN THEN ELSE END IS IN LIKE ILIKE BETWEEN SELECT
-    FROM WHERE EXISTS AS ON JOIN INNER LEFT RIGHT OUTER FULL CROSS LIMIT ANY ALL""".split()
-)
-_WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
-# a bare name: not a column of an aliased table (m.ACCOUNT_ID)
-_BARE_RE = re.compile(r"(?<![\w.$\"])[A-Za-z_][A-Za-z0-9_$]*(?![\w$])(?!\s*\.)")
-_FROM_RE = re.compile(
-    r"\b(?:FROM|JOIN)\s+((?:\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*)"
-    r"(?:\s*\.\s*(?:\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*)){0,2})",
-    re.I,
-)
-_STRING_RE = re.compile(r"'(?:[^']|'')*'")
-_COMMENT_RE = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
-
-
-def _code(body: str) -> str:
-    """The body without comments, string literals as ''."""
-    return _STRING_RE.sub("''", _COMMENT_RE.sub(" ", body))
-
-
-def body_problem(body: whp.PolicyBody) -> str | None:
-    """Why this row access policy body does not tell tenants' rows apart, or None."""
-    code = _code(body.body)
-    upper = " ".join(code.upper().split())
-    words = [w.upper() for w in _WORD_RE.findall(code)]
-    idents = [w for w in words if w not in _KEYWORDS]
-    if not idents:
-        return f"its body ({body.body.strip()}) is a constant: every role sees every row or none"
-    if re.search(r"\bOR\s+(?:TRUE|1\s*=\s*1)\b|\b(?:TRUE|1\s*=\s*1)\s+OR\b", upper):
-        return f"its body ({body.body.strip()}) is always true (OR TRUE)"
-    results = re.findall(r"\b(?:THEN|ELSE)\s+(\w+)", upper)
-    if upper.startswith("CASE") and upper.endswith("END") and results:
-        if all(r == "TRUE" for r in results):
-            return f"its body ({body.body.strip()}) is always true (every CASE branch is TRUE)"
-    bare = {w.upper() for w in _BARE_RE.findall(code)}
-    for arg in body.arguments:
-        name = re.escape(arg)
-        if re.search(rf"(?<![\w.$]){name}\s*=\s*{name}(?![\w.$])", upper):
-            return f"its body compares {arg} with itself: always true"
-    if not re.search(r"[A-Za-z_][A-Za-z0-9_$.]*\s*\(|\bSELECT\b", upper):
-        return (
-            f"its body ({body.body.strip()}) compares the tenant value with constants only: "
-            "every role sees the same rows"
-        )
-    if body.arguments and not any(a in bare for a in body.arguments):
-        args = ", ".join(body.arguments)
-        return (
-            f"its body never reads its argument ({args}): it cannot tell one tenant's rows "
-            "from another's"
-        )
-    return None
-
-
-def referenced_tables(sql: str) -> list[tuple[str, ...]]:
-    """FROM/JOIN names in a policy body or view definition, as upper-case name parts."""
-    out = []
-    for m in _FROM_RE.finditer(_code(sql)):
-        parts = tuple(p.strip().strip('"').upper() for p in m.group(1).split("."))
-        out.append(parts)
-    return out
-
-
-def _refers_to(parts: tuple[str, ...], t: wh.TableRef) -> bool:
-    full = (t.catalog.upper(), t.schema.upper(), t.table.upper())
-    return full[-len(parts) :] == parts
 
 
 @dataclass
@@ -326,7 +260,7 @@ def _second_pass(
 
 def _mapping_table(t: wh.TableRef, bodies: set[whp.PolicyBody], v: _Verdicts) -> bool:
     """Rule 2: an active policy's body reads the table."""
-    mapping = [b.policy for b in bodies if any(_refers_to(r, t) for r in referenced_tables(b.body))]
+    mapping = [b.policy for b in bodies if any(refers_to(r, t) for r in referenced_tables(b.body))]
     if not mapping:
         return False
     names = ", ".join(sorted(mapping))
@@ -347,7 +281,7 @@ def _view_over_protected(
     if view is None:
         return False
     refs = referenced_tables(view.definition)
-    base = [r for r in refs if any(_refers_to(r, b) for b in _tables(protected))]
+    base = [r for r in refs if any(refers_to(r, b) for b in _tables(protected))]
     if not (refs and len(base) == len(refs)):
         return False
     names = ", ".join(".".join(r) for r in refs)
@@ -391,17 +325,6 @@ def _by_grants(
         )
 
 
-def _filters_on(definition: str, columns: tuple[str, ...]) -> bool:
-    """The view's WHERE compares a tenant column (``WHERE e.account_id = 'acme'``)."""
-    code = " ".join(_code(definition).upper().split())
-    where = code.partition(" WHERE ")[2]
-    names = "|".join(re.escape(c) for c in columns)
-    return bool(
-        re.search(rf"(?<![\w$])(?:[\w$\"]+\.)?(?:{names})\s*(?:=|IN\b)", where)
-        or re.search(rf"=\s*(?:[\w$\"]+\.)?(?:{names})(?![\w$])", where)
-    )
-
-
 def _per_tenant_view_problem(
     view: whp.View,
     tenant: str,
@@ -415,12 +338,12 @@ def _per_tenant_view_problem(
         b.fqn
         for b in rest
         if b.fqn.upper() != view.view.fqn.upper()
-        and any(_refers_to(r, b) for r in referenced_tables(view.definition))
+        and any(refers_to(r, b) for r in referenced_tables(view.definition))
         and tenants_reading(b.fqn) != [tenant]
     ]
     if not shared:
         return None
-    if not _filters_on(view.definition, cfg.all_tenant_columns):
+    if not filters_on(view.definition, cfg.all_tenant_columns):
         return (
             f"read only by {tenant} but does not filter {', '.join(shared)} on "
             f"{'/'.join(cfg.all_tenant_columns)}: it shows every tenant's rows"

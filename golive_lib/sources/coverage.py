@@ -260,6 +260,87 @@ def _record_disagrees(name: str, record: _LcovFile) -> list[str]:
     return said
 
 
+def _lcov_number(value: str, n: int, key: str, label: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return int(float(value))  # some producers write hit counts as floats
+        except ValueError as e:
+            raise SourceError(label, f"line {n}: {key} {value!r} is not a number") from e
+
+
+def _lcov_record(current: _LcovFile, key: str, value: str, n: int, label: str) -> None:
+    """One line of a record (other than SF) into the record being read."""
+
+    def number(v: str) -> int:
+        return _lcov_number(v, n, key, label)
+
+    if key == "LF":
+        current.lf = number(value)
+    elif key == "LH":
+        current.lh = number(value)
+    elif key == "BRF":
+        current.brf = number(value)
+    elif key == "BRH":
+        current.brh = number(value)
+    elif key == "DA":
+        parts = value.split(",")
+        if len(parts) < 2:
+            raise SourceError(label, f"line {n}: DA needs line,hits: {value!r}")
+        ln = number(parts[0])
+        current.lines[ln] = current.lines.get(ln, 0) + max(number(parts[1]), 0)
+    elif key == "BRDA":
+        parts = value.split(",")
+        if len(parts) < 4:
+            raise SourceError(label, f"line {n}: BRDA needs 4 fields: {value!r}")
+        branch = (parts[0], parts[1], ",".join(parts[2:-1]))
+        taken = 0 if parts[-1] == "-" else max(number(parts[-1]), 0)
+        current.branches[branch] = current.branches.get(branch, 0) + taken
+
+
+def _lcov_merge(merged: dict[str, _LcovFile], name: str, current: _LcovFile) -> list[str]:
+    """A finished record merged into its source file's; what its summary lines contradict."""
+    into = merged.setdefault(name, _LcovFile({}, {}))
+    for ln, hits in current.lines.items():
+        into.lines[ln] = into.lines.get(ln, 0) + hits
+    for where, taken in current.branches.items():
+        into.branches[where] = into.branches.get(where, 0) + taken
+    if not current.lines:
+        into.lf = max(into.lf or 0, current.lf or 0)
+        into.lh = max(into.lh or 0, current.lh or 0)
+    if not current.branches:
+        into.brf = max(into.brf or 0, current.brf or 0)
+        into.brh = max(into.brh or 0, current.brh or 0)
+    return _record_disagrees(name, current)
+
+
+def _lcov_totals(label: str, merged: dict[str, _LcovFile], contradictions: list[str]) -> Coverage:
+    files: list[FileCoverage] = []
+    bc = bv = 0
+    for fname, f in merged.items():
+        if f.lines:
+            files.append(FileCoverage(fname, sum(h > 0 for h in f.lines.values()), len(f.lines)))
+        else:
+            files.append(FileCoverage(fname, f.lh or 0, f.lf or 0))
+        if f.branches:
+            bv += len(f.branches)
+            bc += sum(t > 0 for t in f.branches.values())
+        else:
+            bv += f.brf or 0
+            bc += f.brh or 0
+    return Coverage(
+        label,
+        "lcov",
+        sum(f.lines_covered for f in files),
+        sum(f.lines_valid for f in files),
+        bc,
+        bv,
+        tuple(files),
+        tuple(contradictions),
+    )
+
+
 def parse_lcov(path: Path, label: str | None = None) -> Coverage:
     """An LCOV tracefile as geninfo(1) defines it.
 
@@ -284,16 +365,6 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
     contradictions: list[str] = []
     name: str | None = None
     current = _LcovFile({}, {})
-
-    def number(value: str, n: int, key: str) -> int:
-        try:
-            return int(value)
-        except ValueError:
-            try:
-                return int(float(value))  # some producers write hit counts as floats
-            except ValueError as e:
-                raise SourceError(label, f"line {n}: {key} {value!r} is not a number") from e
-
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line:
@@ -301,18 +372,7 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
         if line == "end_of_record":
             if name is None:
                 raise SourceError(label, f"line {n}: end_of_record without SF")
-            into = merged.setdefault(name, _LcovFile({}, {}))
-            for ln, hits in current.lines.items():
-                into.lines[ln] = into.lines.get(ln, 0) + hits
-            for where, taken in current.branches.items():
-                into.branches[where] = into.branches.get(where, 0) + taken
-            contradictions += _record_disagrees(name, current)
-            if not current.lines:
-                into.lf = max(into.lf or 0, current.lf or 0)
-                into.lh = max(into.lh or 0, current.lh or 0)
-            if not current.branches:
-                into.brf = max(into.brf or 0, current.brf or 0)
-                into.brh = max(into.brh or 0, current.brh or 0)
+            contradictions += _lcov_merge(merged, name, current)
             name = None
             current = _LcovFile({}, {})
             continue
@@ -322,54 +382,13 @@ def parse_lcov(path: Path, label: str | None = None) -> Coverage:
         key, value = m.groups()
         if key == "SF":
             name = value
-        elif key == "LF":
-            current.lf = number(value, n, key)
-        elif key == "LH":
-            current.lh = number(value, n, key)
-        elif key == "BRF":
-            current.brf = number(value, n, key)
-        elif key == "BRH":
-            current.brh = number(value, n, key)
-        elif key == "DA":
-            parts = value.split(",")
-            if len(parts) < 2:
-                raise SourceError(label, f"line {n}: DA needs line,hits: {value!r}")
-            ln = number(parts[0], n, key)
-            current.lines[ln] = current.lines.get(ln, 0) + max(number(parts[1], n, key), 0)
-        elif key == "BRDA":
-            parts = value.split(",")
-            if len(parts) < 4:
-                raise SourceError(label, f"line {n}: BRDA needs 4 fields: {value!r}")
-            branch = (parts[0], parts[1], ",".join(parts[2:-1]))
-            taken = 0 if parts[-1] == "-" else max(number(parts[-1], n, key), 0)
-            current.branches[branch] = current.branches.get(branch, 0) + taken
+        else:
+            _lcov_record(current, key, value, n, label)
     if name is not None:
         raise SourceError(label, f"record for {name} has no end_of_record")
     if not merged:
         raise SourceError(label, "no LCOV records (SF ... end_of_record)")
-    files: list[FileCoverage] = []
-    bc = bv = 0
-    for fname, f in merged.items():
-        if f.lines:
-            files.append(FileCoverage(fname, sum(h > 0 for h in f.lines.values()), len(f.lines)))
-        else:
-            files.append(FileCoverage(fname, f.lh or 0, f.lf or 0))
-        if f.branches:
-            bv += len(f.branches)
-            bc += sum(t > 0 for t in f.branches.values())
-        else:
-            bv += f.brf or 0
-            bc += f.brh or 0
-    return Coverage(
-        label,
-        "lcov",
-        sum(f.lines_covered for f in files),
-        sum(f.lines_valid for f in files),
-        bc,
-        bv,
-        tuple(files),
-        tuple(contradictions),
-    )
+    return _lcov_totals(label, merged, contradictions)
 
 
 _PARSERS = {"cobertura": parse_cobertura, "jacoco": parse_jacoco, "lcov": parse_lcov}

@@ -174,6 +174,35 @@ def tls_only(policy: dict[str, Any], bucket: str) -> tuple[str | None, str | Non
     return None, "no Deny statement for aws:SecureTransport=false"
 
 
+def _policy(pol: dict[str, Any] | None, name: str) -> tuple[str | None, str | None]:
+    """(the TLS-only statement's Sid, or None and why not) of a GetBucketPolicy answer."""
+    sid: str | None = None
+    problem: str | None = "no bucket policy"
+    if pol is not None:
+        try:
+            document = json.loads(pol.get("Policy") or "{}")
+        except json.JSONDecodeError as e:
+            document, problem = {}, f"the bucket policy is not JSON: {e}"
+        if document:
+            sid, problem = tls_only(document, name)
+    return sid, problem
+
+
+def _lifecycle(life: dict[str, Any] | None) -> tuple[LifecycleRule, ...]:
+    return tuple(
+        LifecycleRule(
+            id=str(r.get("ID", "")),
+            enabled=r.get("Status") == "Enabled",
+            prefix=str(r.get("Prefix") or (r.get("Filter") or {}).get("Prefix") or ""),
+            expiration_days=(r.get("Expiration") or {}).get("Days"),
+            noncurrent_expiration_days=(r.get("NoncurrentVersionExpiration") or {}).get(
+                "NoncurrentDays"
+            ),
+        )
+        for r in (life or {}).get("Rules") or []
+    )
+
+
 def _bucket(s3: Any, name: str) -> BucketState:
     from botocore.exceptions import ClientError
 
@@ -213,28 +242,8 @@ def _bucket(s3: Any, name: str) -> BucketState:
         algorithm = default.get("SSEAlgorithm")
         kms_key = default.get("KMSMasterKeyID")
         bucket_key = rules[0].get("BucketKeyEnabled")
-    sid: str | None = None
-    problem: str | None = "no bucket policy"
-    if pol is not None:
-        try:
-            document = json.loads(pol.get("Policy") or "{}")
-        except json.JSONDecodeError as e:
-            document, problem = {}, f"the bucket policy is not JSON: {e}"
-        if document:
-            sid, problem = tls_only(document, name)
+    sid, problem = _policy(pol, name)
     flags = (pab or {}).get("PublicAccessBlockConfiguration") or {}
-    lifecycle = tuple(
-        LifecycleRule(
-            id=str(r.get("ID", "")),
-            enabled=r.get("Status") == "Enabled",
-            prefix=str(r.get("Prefix") or (r.get("Filter") or {}).get("Prefix") or ""),
-            expiration_days=(r.get("Expiration") or {}).get("Days"),
-            noncurrent_expiration_days=(r.get("NoncurrentVersionExpiration") or {}).get(
-                "NoncurrentDays"
-            ),
-        )
-        for r in (life or {}).get("Rules") or []
-    )
     return BucketState(
         name,
         encryption=algorithm,
@@ -245,7 +254,7 @@ def _bucket(s3: Any, name: str) -> BucketState:
         policy_problem=problem if sid is None else None,
         public_access_block={f: bool(flags.get(f)) for f in PAB_FLAGS if f in flags},
         versioning=(ver or {}).get("Status"),
-        lifecycle=lifecycle,
+        lifecycle=_lifecycle(life),
     )
 
 

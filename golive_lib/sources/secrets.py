@@ -242,23 +242,16 @@ def _engine(choice: Engine) -> tuple[str, str | None, str]:
     return f"detect-secrets {secret_engines.detect_secrets_version()}", None, ""
 
 
-def scan(
+def _files(
     repo: Path,
-    exclude: tuple[str, ...] = (),
-    *,
-    vendored: tuple[str, ...] = DEFAULT_VENDORED,
-    engine: Engine = "auto",
-) -> SecretScan:
-    """Every potential secret in the repository's files (redacted)."""
-    if not repo.is_dir():
-        raise SourceError(SOURCE, f"{repo}: not a directory")
-    name, binary, note = _engine(engine)
-    baseline, baseline_digest = secret_engines.read_baseline(repo)
-    # golive's rules and filters are in secret_engines: a change to it is a new scope
-    rules = hashlib.sha256(Path(secret_engines.__file__).read_bytes()).hexdigest()[:8]
-    cache = _Cache(repo, f"{name.replace(' ', '-')}-{rules}-{baseline_digest or 'none'}")
+    exclude: tuple[str, ...],
+    vendored: tuple[str, ...],
+    cache: _Cache,
+    unreadable: list[str],
+) -> tuple[dict[str, str], dict[str, int], dict[str, str]]:
+    """(file -> its cache key, files not scanned by why, blob key -> why that content is not
+    scanned) of the repository's files; the files that cannot be read go to ``unreadable``."""
     skipped: dict[str, int] = {}
-    unreadable: list[str] = []
     keys: dict[str, str] = {}  # file -> its cache key
     vendored_rx = tracked.globs_regex(vendored)
     literals = tracked.glob_literals(vendored)
@@ -285,6 +278,39 @@ def scan(
                     keys[rel] = bkey or key
         if rule is not None:
             skipped[rule] = skipped.get(rule, 0) + 1
+    return keys, skipped, remembered
+
+
+def _findings(
+    keys: dict[str, str], fresh: dict[str, list[list[object]]], cache: _Cache
+) -> tuple[list[SecretFinding], list[SecretFinding]]:
+    """(findings, accepted in .secrets.baseline) from this scan's rows or the cache's."""
+    findings: list[SecretFinding] = []
+    accepted: list[SecretFinding] = []
+    for rel, key in keys.items():
+        for row in fresh.get(key) or _rows(cache.entries.get(key)):
+            found, is_accepted = _finding(rel, row)
+            (accepted if is_accepted else findings).append(found)
+    return findings, accepted
+
+
+def scan(
+    repo: Path,
+    exclude: tuple[str, ...] = (),
+    *,
+    vendored: tuple[str, ...] = DEFAULT_VENDORED,
+    engine: Engine = "auto",
+) -> SecretScan:
+    """Every potential secret in the repository's files (redacted)."""
+    if not repo.is_dir():
+        raise SourceError(SOURCE, f"{repo}: not a directory")
+    name, binary, note = _engine(engine)
+    baseline, baseline_digest = secret_engines.read_baseline(repo)
+    # golive's rules and filters are in secret_engines: a change to it is a new scope
+    rules = hashlib.sha256(Path(secret_engines.__file__).read_bytes()).hexdigest()[:8]
+    cache = _Cache(repo, f"{name.replace(' ', '-')}-{rules}-{baseline_digest or 'none'}")
+    unreadable: list[str] = []
+    keys, skipped, remembered = _files(repo, exclude, vendored, cache, unreadable)
     misses = [rel for rel, key in keys.items() if not isinstance(cache.entries.get(key), list)]
     keep_cache = True
     fresh: dict[str, list[list[object]]] = {}
@@ -312,12 +338,7 @@ def scan(
             if h.path in by_file:
                 by_file[h.path].append(_row(h))
         fresh = {keys[rel]: rows for rel, rows in by_file.items()}
-    findings: list[SecretFinding] = []
-    accepted: list[SecretFinding] = []
-    for rel, key in keys.items():
-        for row in fresh.get(key) or _rows(cache.entries.get(key)):
-            found, is_accepted = _finding(rel, row)
-            (accepted if is_accepted else findings).append(found)
+    findings, accepted = _findings(keys, fresh, cache)
     if keep_cache and (fresh or len(cache.entries) != len(keys) + len(remembered)):
         kept: dict[str, list[list[object]] | str] = dict(remembered)
         kept.update({k: fresh.get(k) or _rows(cache.entries.get(k)) for k in keys.values()})

@@ -3,6 +3,8 @@ block and versioning."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from ... import catalog
@@ -40,6 +42,56 @@ def bucket_problems(b: s3src.BucketState, params: Params) -> tuple[list[str], li
     return fails, warns
 
 
+@dataclass(frozen=True)
+class _Judged:
+    """Every listed bucket judged: the evidence, and per outcome the buckets' problems."""
+
+    evidence: list[Evidence]
+    failed: list[str]
+    warned: list[str]
+    errored: list[str]
+    per_bucket: dict[str, Any]
+
+
+def _settings(b: s3src.BucketState) -> str:
+    return (
+        f"encryption {b.encryption or 'none'}"
+        + (f" (bucket key {'on' if b.bucket_key else 'off'})" if b.encryption else "")
+        + f"; TLS-only {'yes (' + str(b.tls_statement) + ')' if b.tls_only else 'no'}"
+        + f"; public access {'blocked' if b.public_access_blocked else 'NOT blocked'}"
+        + f"; versioning {b.versioning or 'off'}"
+    )
+
+
+def _judge_buckets(buckets: Iterable[s3src.BucketState], params: Params, where: str) -> _Judged:
+    j = _Judged([], [], [], [], {})
+    for b in buckets:
+        if b.error:
+            j.errored.append(f"{b.name}: {b.error}")
+            j.evidence.append(Evidence(label=f"{b.name}: error", value=b.error, location=where))
+            j.per_bucket[b.name] = {"status": "error", "error": b.error}
+            continue
+        fails, warns = bucket_problems(b, params)
+        status = "fail" if fails else "warn" if warns else "pass"
+        j.per_bucket[b.name] = {
+            "status": status,
+            "encryption": b.encryption,
+            "bucket_key": b.bucket_key,
+            "tls_only": b.tls_only,
+            "public_access_block": b.public_access_block,
+            "versioning": b.versioning,
+            "problems": fails + warns,
+        }
+        j.evidence.append(Evidence(label=f"{b.name}: {status}", value=_settings(b), location=where))
+        for p in fails + warns:
+            j.evidence.append(Evidence(label=f"{b.name}", value=p))
+        if fails:
+            j.failed.append(f"{b.name}: " + "; ".join(fails))
+        elif warns:
+            j.warned.append(f"{b.name}: " + "; ".join(warns))
+    return j
+
+
 @check("security.s3-encryption")
 def s3_encryption(ev: SecurityEvidence, params: Params) -> Check:
     check_id = "security.s3-encryption"
@@ -54,42 +106,9 @@ def s3_encryption(ev: SecurityEvidence, params: Params) -> Check:
             "Set the variables named in security.s3 (the demo stack does), or check that the "
             "endpoint is up and reachable.",
         )
-    evidence: list[Evidence] = []
-    failed: list[str] = []
-    warned: list[str] = []
-    errored: list[str] = []
-    per_bucket: dict[str, Any] = {}
-    for b in ev.buckets:
-        if b.error:
-            errored.append(f"{b.name}: {b.error}")
-            evidence.append(Evidence(label=f"{b.name}: error", value=b.error, location=where))
-            per_bucket[b.name] = {"status": "error", "error": b.error}
-            continue
-        fails, warns = bucket_problems(b, params)
-        status = "fail" if fails else "warn" if warns else "pass"
-        per_bucket[b.name] = {
-            "status": status,
-            "encryption": b.encryption,
-            "bucket_key": b.bucket_key,
-            "tls_only": b.tls_only,
-            "public_access_block": b.public_access_block,
-            "versioning": b.versioning,
-            "problems": fails + warns,
-        }
-        settings = (
-            f"encryption {b.encryption or 'none'}"
-            + (f" (bucket key {'on' if b.bucket_key else 'off'})" if b.encryption else "")
-            + f"; TLS-only {'yes (' + str(b.tls_statement) + ')' if b.tls_only else 'no'}"
-            + f"; public access {'blocked' if b.public_access_blocked else 'NOT blocked'}"
-            + f"; versioning {b.versioning or 'off'}"
-        )
-        evidence.append(Evidence(label=f"{b.name}: {status}", value=settings, location=where))
-        for p in fails + warns:
-            evidence.append(Evidence(label=f"{b.name}", value=p))
-        if fails:
-            failed.append(f"{b.name}: " + "; ".join(fails))
-        elif warns:
-            warned.append(f"{b.name}: " + "; ".join(warns))
+    j = _judge_buckets(ev.buckets, params, where)
+    evidence, failed, warned, errored = j.evidence, j.failed, j.warned, j.errored
+    per_bucket = j.per_bucket
     remediation = (
         f"Per bucket: default encryption {cfg.required_encryption}"
         + (" with Bucket Key" if cfg.required_encryption == "aws:kms" else "")

@@ -16,7 +16,7 @@ from ... import catalog
 from ...model import Check, Evidence, Status
 from ...params import Params
 from ...sources.secret_engines import RANK
-from ...sources.secrets import SecretFinding
+from ...sources.secrets import SecretFinding, SecretScan
 from ..base import check
 from .evidence import SecurityEvidence
 
@@ -75,22 +75,14 @@ def _evidence(gs: list[Group], apart: str) -> list[Evidence]:
     return out
 
 
-@check("security.secrets-in-repo")
-def secrets_in_repo(ev: SecurityEvidence, params: Params) -> Check:
-    check_id = "security.secrets-in-repo"
-    if ev.secrets is None:
-        return catalog.error(check_id, f"secret scan: {ev.secrets_error}")
-    scan = ev.secrets
-    main = [f for f in scan.findings if not f.in_tests]
-    apart = [f for f in scan.findings if f.in_tests]
-    main_groups, apart_groups = groups(main), groups(apart)
+def _scan_evidence(scan: SecretScan, main: list[Group], apart: list[Group]) -> list[Evidence]:
     evidence = [
         Evidence(
             label="engine", value=scan.engine + (f"; {scan.engine_note}" * bool(scan.engine_note))
         )
     ]
-    evidence += _evidence(main_groups, "")
-    evidence += _evidence(apart_groups, "test/example/docs: ")
+    evidence += _evidence(main, "")
+    evidence += _evidence(apart, "test/example/docs: ")
     evidence += [
         Evidence(label="accepted (.secrets.baseline)", value=f.type, location=f.location)
         for f in scan.accepted
@@ -99,7 +91,11 @@ def secrets_in_repo(ev: SecurityEvidence, params: Params) -> Check:
         Evidence(label="not scanned", value=f"{n} files: {rule}") for rule, n in scan.skipped
     ]
     evidence += [Evidence(label="not scanned", value=u) for u in scan.unreadable]
-    data: dict[str, Any] = {
+    return evidence
+
+
+def _scan_data(scan: SecretScan) -> dict[str, Any]:
+    return {
         "files_scanned": scan.files_scanned,
         "engine": scan.engine,
         "rescanned": scan.rescanned,
@@ -116,6 +112,19 @@ def secrets_in_repo(ev: SecurityEvidence, params: Params) -> Check:
             for f in scan.findings
         ],
     }
+
+
+@check("security.secrets-in-repo")
+def secrets_in_repo(ev: SecurityEvidence, params: Params) -> Check:
+    check_id = "security.secrets-in-repo"
+    if ev.secrets is None:
+        return catalog.error(check_id, f"secret scan: {ev.secrets_error}")
+    scan = ev.secrets
+    main = [f for f in scan.findings if not f.in_tests]
+    apart = [f for f in scan.findings if f.in_tests]
+    main_groups, apart_groups = groups(main), groups(apart)
+    evidence = _scan_evidence(scan, main_groups, apart_groups)
+    data = _scan_data(scan)
     excluded = params.security.secrets.exclude
     note = f" (excluded: {', '.join(excluded)})" if excluded else ""
     if scan.accepted:

@@ -99,35 +99,19 @@ class Scanner:
         stmts: list[Stmt] = []
         cur = Stmt("", 0)
         depth = 0  # (), [] and closures inside them
-
-        def flush() -> None:
-            nonlocal cur
-            text = " ".join(cur.text.split())
-            if not stmts:  # a closure's parameters: `{ c -> ...`
-                text = _CLOSURE_PARAMS_RE.sub("", text, count=1)
-            if text:
-                cur.text = text
-                stmts.append(cur)
-            cur = Stmt("", 0)
-
         while self.i < self.n:
             c = self.s[self.i]
             if c in "/" and self.skip_comment():
                 continue
             if c in "'\"":
-                value, raw, line = self.string()
-                cur.line = cur.line or line
-                label = _LABEL_RE.search(cur.text)
-                cur.labels.append(label.group(1) if label else None)
-                cur.text += raw
-                cur.strings.append((value, line))
+                self.string_into(cur)
                 continue
             self.i += 1
             if c == "\n":
                 self.line += 1
                 ends = cur.text.rstrip().endswith(_CONTINUES)
                 if depth == 0 and not ends and self.next_char_after_newline() != ".":
-                    flush()
+                    cur = _flushed(stmts, cur)
                 else:
                     cur.text += " "
             elif c in "([":
@@ -150,22 +134,42 @@ class Scanner:
                 else:
                     cur.line = cur.line or line
                     cur.body = body
-                    flush()
+                    cur = _flushed(stmts, cur)
             elif c == "}":
                 if opened_at is None:
                     raise self.fail("unexpected '}' with no block open", self.line)
-                flush()
+                _flushed(stmts, cur)
                 return stmts
             elif c == ";" and depth == 0:
-                flush()
+                cur = _flushed(stmts, cur)
             else:
                 if not c.isspace():
                     cur.line = cur.line or self.line
                 cur.text += c
         if opened_at is not None:
             raise self.fail(f"'{{' opened at line {opened_at} is never closed", opened_at)
-        flush()
+        _flushed(stmts, cur)
         return stmts
+
+    def string_into(self, cur: Stmt) -> None:
+        """The string literal here into the statement, with the label it is the value of."""
+        value, raw, line = self.string()
+        cur.line = cur.line or line
+        label = _LABEL_RE.search(cur.text)
+        cur.labels.append(label.group(1) if label else None)
+        cur.text += raw
+        cur.strings.append((value, line))
+
+
+def _flushed(stmts: list[Stmt], cur: Stmt) -> Stmt:
+    """The statement read so far appended to ``stmts`` (unless empty); a new one to read."""
+    text = " ".join(cur.text.split())
+    if not stmts:  # a closure's parameters: `{ c -> ...`
+        text = _CLOSURE_PARAMS_RE.sub("", text, count=1)
+    if text:
+        cur.text = text
+        stmts.append(cur)
+    return Stmt("", 0)
 
 
 def scan(text: str, path: Path) -> list[Stmt]:

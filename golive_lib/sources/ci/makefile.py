@@ -125,6 +125,63 @@ def _strip_recipe(text: str) -> str:
     return body
 
 
+def _include(mk: Makefile, inc: re.Match[str], path: Path, depth: int, seen: set[Path]) -> None:
+    """Read the files an ``include`` line names, in order, into ``mk``."""
+    for name in mk.expand(inc.group("files")).split():
+        if "$" in name:
+            mk.not_read.append(f"include {name} (a variable golive cannot resolve)")
+            continue
+        for included in (
+            sorted(path.parent.glob(name))
+            if any(c in name for c in "*?[")
+            else [path.parent / name]
+        ):
+            if included.resolve() in seen:
+                continue
+            if included.is_file():
+                _read_into(mk, included, depth + 1, seen)
+            elif not inc.group(0).startswith(("-", "s")):
+                mk.not_read.append(f"include {name}: not found")
+
+
+def _assign(mk: Makefile, assign: re.Match[str]) -> None:
+    name, op, value = assign.group("name", "op", "value")
+    if op == "?=":
+        mk.variables.setdefault(name, value.strip())
+    elif op == "+=":
+        mk.variables[name] = (mk.variables.get(name, "") + " " + value.strip()).strip()
+    elif op != "!=":
+        mk.variables[name] = value.strip()
+
+
+def _rule(mk: Makefile, rule_m: re.Match[str], path: Path, line: int) -> list[Rule]:
+    """The rules a rule line opens (their recipe lines follow it), recorded in ``mk``."""
+    named = mk.expand(rule_m.group("targets")).split()
+    targets = [t for t in named if "%" not in t]
+    rest = rule_m.group("rest")
+    if re.match(r"^[A-Za-z_][\w.-]*\s*(?::?=|\?=|\+=)", rest):  # target-specific variable
+        return []
+    prereqs, _, inline = rest.partition(";")
+    prerequisites = [p for p in prereqs.replace("|", " ").split()]
+    current: list[Rule] = []
+    for pattern in (t for t in named if "%" in t and t.count("%") == 1):
+        rule = Rule(pattern, path, line, list(prerequisites))
+        mk.patterns.append(rule)
+        current.append(rule)
+    for target in targets:
+        if target == ".DEFAULT_GOAL":
+            continue
+        rule = mk.rules.setdefault(target, Rule(target, path, line))
+        rule.prerequisites.extend(prerequisites)
+        current.append(rule)
+        if mk.default_goal is None and not target.startswith("."):
+            mk.default_goal = target
+    if inline.strip():
+        for rule in current:
+            rule.recipe.append(RecipeLine(_strip_recipe(inline), path, line))
+    return current
+
+
 def _read_into(mk: Makefile, path: Path, depth: int, seen: set[Path]) -> None:
     try:
         text = read_text(path, errors="replace")
@@ -162,61 +219,15 @@ def _read_into(mk: Makefile, path: Path, depth: int, seen: set[Path]) -> None:
         if inc:
             current = []
             if depth < MAX_INCLUDE_DEPTH:
-                for name in mk.expand(inc.group("files")).split():
-                    if "$" in name:
-                        mk.not_read.append(f"include {name} (a variable golive cannot resolve)")
-                        continue
-                    for included in (
-                        sorted(path.parent.glob(name))
-                        if any(c in name for c in "*?[")
-                        else [path.parent / name]
-                    ):
-                        if included.resolve() in seen:
-                            continue
-                        if included.is_file():
-                            _read_into(mk, included, depth + 1, seen)
-                        elif not inc.group(0).startswith(("-", "s")):
-                            mk.not_read.append(f"include {name}: not found")
+                _include(mk, inc, path, depth, seen)
             continue
         assign = _ASSIGN_RE.match(stripped)
         if assign:
-            name, op, value = assign.group("name", "op", "value")
-            if op == "?=":
-                mk.variables.setdefault(name, value.strip())
-            elif op == "+=":
-                mk.variables[name] = (mk.variables.get(name, "") + " " + value.strip()).strip()
-            elif op != "!=":
-                mk.variables[name] = value.strip()
+            _assign(mk, assign)
             current = []
             continue
         rule_m = _RULE_RE.match(stripped)
-        if rule_m is None:
-            current = []
-            continue
-        named = mk.expand(rule_m.group("targets")).split()
-        targets = [t for t in named if "%" not in t]
-        rest = rule_m.group("rest")
-        if re.match(r"^[A-Za-z_][\w.-]*\s*(?::?=|\?=|\+=)", rest):  # target-specific variable
-            current = []
-            continue
-        prereqs, _, inline = rest.partition(";")
-        prerequisites = [p for p in prereqs.replace("|", " ").split()]
-        current = []
-        for pattern in (t for t in named if "%" in t and t.count("%") == 1):
-            rule = Rule(pattern, path, line, list(prerequisites))
-            mk.patterns.append(rule)
-            current.append(rule)
-        for target in targets:
-            if target == ".DEFAULT_GOAL":
-                continue
-            rule = mk.rules.setdefault(target, Rule(target, path, line))
-            rule.prerequisites.extend(prerequisites)
-            current.append(rule)
-            if mk.default_goal is None and not target.startswith("."):
-                mk.default_goal = target
-        if inline.strip():
-            for rule in current:
-                rule.recipe.append(RecipeLine(_strip_recipe(inline), path, line))
+        current = [] if rule_m is None else _rule(mk, rule_m, path, line)
     goal = mk.variables.get(".DEFAULT_GOAL")
     if goal:
         mk.default_goal = mk.expand(goal).strip() or mk.default_goal

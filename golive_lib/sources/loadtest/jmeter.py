@@ -52,9 +52,39 @@ def _explain(error: Exception, columns: list[str]) -> str:
     return message
 
 
+def _add_batch(
+    agg: Aggregator, batch: Any, path: Path, rows: int, labelled: bool, users_col: str | None
+) -> None:
+    """One record batch (after ``rows`` rows) into the aggregator."""
+    import pyarrow.compute as pc
+
+    t_ms = batch.column("timeStamp")
+    ok = batch.column("success")
+    if t_ms.null_count or ok.null_count or batch.column("elapsed").null_count:
+        raise MalformedFile(
+            path,
+            f"empty timeStamp, elapsed or success between rows {rows + 1} and "
+            f"{rows + batch.num_rows}",
+        )
+    t_s = t_ms.to_numpy() / 1000.0
+    codes = keys = None
+    if labelled:
+        keyed = pc.dictionary_encode(pc.fill_null(batch.column("label"), ""))
+        codes = keyed.indices.to_numpy(zero_copy_only=False)
+        keys = [("", str(k)) for k in keyed.dictionary.to_pylist()]
+    agg.add(
+        t_s,
+        batch.column("elapsed").to_numpy(zero_copy_only=False),
+        ~ok.to_numpy(zero_copy_only=False),
+        name_codes=codes,
+        name_keys=keys,
+    )
+    if users_col:
+        agg.add_users(t_s, batch.column(users_col).to_numpy(zero_copy_only=False))
+
+
 def parse(path: str | Path, interval_s: float = 1.0) -> LoadTest:
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
     path = Path(path)
@@ -89,30 +119,8 @@ def parse(path: str | Path, interval_s: float = 1.0) -> LoadTest:
             batch = table.to_batches()[0]
             if batch.num_rows == 0:
                 continue
-            t_ms = batch.column("timeStamp")
-            ok = batch.column("success")
-            if t_ms.null_count or ok.null_count or batch.column("elapsed").null_count:
-                raise MalformedFile(
-                    path,
-                    f"empty timeStamp, elapsed or success between rows {rows + 1} and "
-                    f"{rows + batch.num_rows}",
-                )
+            _add_batch(agg, batch, path, rows, "label" in wanted, users_col)
             rows += batch.num_rows
-            t_s = t_ms.to_numpy() / 1000.0
-            codes = keys = None
-            if "label" in wanted:
-                keyed = pc.dictionary_encode(pc.fill_null(batch.column("label"), ""))
-                codes = keyed.indices.to_numpy(zero_copy_only=False)
-                keys = [("", str(k)) for k in keyed.dictionary.to_pylist()]
-            agg.add(
-                t_s,
-                batch.column("elapsed").to_numpy(zero_copy_only=False),
-                ~ok.to_numpy(zero_copy_only=False),
-                name_codes=codes,
-                name_keys=keys,
-            )
-            if users_col:
-                agg.add_users(t_s, batch.column(users_col).to_numpy(zero_copy_only=False))
     except LoadTestError:
         raise
     except pa.ArrowInvalid as e:

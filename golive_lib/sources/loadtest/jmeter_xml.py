@@ -13,6 +13,7 @@ Ignored: response data, headers, assertions' details, bytes, latency and connect
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,34 +26,55 @@ from ._buckets import Aggregator, load_test
 BATCH = 100_000
 
 
-def parse(path: str | Path, interval_s: float = 1.0) -> LoadTest:
-    path = Path(path)
-    agg = Aggregator(interval_s)
-    t_s: list[float] = []
-    elapsed: list[float] = []
-    failed: list[bool] = []
-    users: list[float] = []
-    labels: list[str] = []
-    names: dict[str, int] = {}
+@dataclass
+class _Batch:
+    """Samples read since the last flush into the aggregator (local to this module)."""
 
-    def flush() -> None:
-        if not t_s:
+    t_s: list[float] = field(default_factory=list)
+    elapsed: list[float] = field(default_factory=list)
+    failed: list[bool] = field(default_factory=list)
+    users: list[float] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    names: dict[str, int] = field(default_factory=dict)  # kept across flushes
+
+    def add(self, el: ET.Element, number: int, path: Path) -> None:
+        ts, t = el.get("ts"), el.get("t")
+        if ts is None or t is None:
+            raise MalformedFile(path, f"<{el.tag}> number {number} lacks ts or t")
+        try:
+            self.t_s.append(int(ts) / 1000.0)
+            self.elapsed.append(float(t))
+        except ValueError as e:
+            raise MalformedFile(path, f"<{el.tag}> number {number}: {e}") from e
+        self.failed.append(el.get("s", "true").lower() != "true")
+        threads = el.get("na") or el.get("ng")
+        self.users.append(float(threads) if threads else float("nan"))
+        self.labels.append(el.get("lb", ""))
+
+    def flush(self, agg: Aggregator) -> None:
+        if not self.t_s:
             return
-        times = np.array(t_s)
-        codes = np.array([names.setdefault(x, len(names)) for x in labels])
+        names = self.names
+        times = np.array(self.t_s)
+        codes = np.array([names.setdefault(x, len(names)) for x in self.labels])
         agg.add(
             times,
-            np.array(elapsed),
-            np.array(failed),
+            np.array(self.elapsed),
+            np.array(self.failed),
             name_codes=codes,
             name_keys=[("", k) for k in names],
         )
-        known = ~np.isnan(np.array(users))
+        known = ~np.isnan(np.array(self.users))
         if known.any():
-            agg.add_users(times[known], np.array(users)[known])
-        for part in (t_s, elapsed, failed, users, labels):
+            agg.add_users(times[known], np.array(self.users)[known])
+        for part in (self.t_s, self.elapsed, self.failed, self.users, self.labels):
             part.clear()
 
+
+def parse(path: str | Path, interval_s: float = 1.0) -> LoadTest:
+    path = Path(path)
+    agg = Aggregator(interval_s)
+    batch = _Batch()
     depth = 0
     count = 0
     try:
@@ -65,23 +87,12 @@ def parse(path: str | Path, interval_s: float = 1.0) -> LoadTest:
             depth -= 1
             if depth != 1:
                 continue
-            ts, t = el.get("ts"), el.get("t")
-            if ts is None or t is None:
-                raise MalformedFile(path, f"<{el.tag}> number {count + 1} lacks ts or t")
-            try:
-                t_s.append(int(ts) / 1000.0)
-                elapsed.append(float(t))
-            except ValueError as e:
-                raise MalformedFile(path, f"<{el.tag}> number {count + 1}: {e}") from e
-            failed.append(el.get("s", "true").lower() != "true")
-            threads = el.get("na") or el.get("ng")
-            users.append(float(threads) if threads else float("nan"))
-            labels.append(el.get("lb", ""))
+            batch.add(el, count + 1, path)
             count += 1
             el.clear()
-            if len(t_s) >= BATCH:
-                flush()
-        flush()
+            if len(batch.t_s) >= BATCH:
+                batch.flush(agg)
+        batch.flush(agg)
     except LoadTestError:
         raise
     except ET.ParseError as e:

@@ -177,6 +177,66 @@ def _reason(tail: str) -> str:
     return line[:300]
 
 
+def _pip_audit_argv(
+    found: str, requirements: str, query_url: str, tmp: Path, timeout_s: float
+) -> list[str]:
+    return [
+        found,
+        "-r",
+        requirements,
+        "--no-deps",
+        "--disable-pip",
+        "-s",
+        "osv",
+        "--osv-url",
+        query_url,
+        "-f",
+        "json",
+        "-o",
+        str(tmp / "pip-audit.json"),
+        "--progress-spinner",
+        "off",
+        "--timeout",
+        str(int(max(1, min(timeout_s, SOCKET_TIMEOUT_S)))),
+        "--cache-dir",
+        str(tmp / "cache"),
+    ]
+
+
+def _pip_audit_report(
+    found: str, repository: Path, requirements: str, query_url: str, timeout_s: float
+) -> ScanReport | str:
+    """pip-audit's report on ``requirements``, or why there is none."""
+    where = f"pip-audit output on {requirements}"
+    with tempfile.TemporaryDirectory(prefix="golive-pip-audit-") as tmp:
+        output = Path(tmp) / "pip-audit.json"
+        argv = _pip_audit_argv(found, requirements, query_url, Path(tmp), timeout_s)
+        result = drills.run_command(argv, cwd=repository, timeout_s=timeout_s)
+        if result.timed_out:
+            return f"pip-audit timed out after {timeout_s:g} s on {requirements}"
+        if result.returncode is None:
+            return f"cannot run pip-audit: {result.error}"
+        # Exit 1 is also "vulnerabilities found": the report file tells the two apart.
+        try:
+            text = output.read_text(encoding="utf-8") if output.is_file() else ""
+        except (OSError, UnicodeDecodeError) as e:
+            return f"{where}: cannot read: {e}"
+        if not text.strip():
+            return f"pip-audit wrote no report (exit {result.returncode}): " + _reason(
+                result.output_tail
+            )
+        try:
+            return _parse(
+                pip_audit_format.parse,
+                _loads(text, where),
+                repository / requirements,
+                where,
+                "pip-audit",
+            )
+        except SourceError as e:
+            return e.message
+
+
 def run_pip_audit(
     repository: Path,
     requirements: str,
@@ -213,55 +273,9 @@ def run_pip_audit(
     problem = probe_osv(query_url, timeout_s)
     if problem is not None:
         return done(error=f"the OSV endpoint {query_url} is unreachable: {problem}")
-    where = f"pip-audit output on {requirements}"
-    with tempfile.TemporaryDirectory(prefix="golive-pip-audit-") as tmp:
-        output = Path(tmp) / "pip-audit.json"
-        argv = [
-            found,
-            "-r",
-            requirements,
-            "--no-deps",
-            "--disable-pip",
-            "-s",
-            "osv",
-            "--osv-url",
-            query_url,
-            "-f",
-            "json",
-            "-o",
-            str(output),
-            "--progress-spinner",
-            "off",
-            "--timeout",
-            str(int(max(1, min(timeout_s, SOCKET_TIMEOUT_S)))),
-            "--cache-dir",
-            str(Path(tmp) / "cache"),
-        ]
-        result = drills.run_command(argv, cwd=repository, timeout_s=timeout_s)
-        if result.timed_out:
-            return done(error=f"pip-audit timed out after {timeout_s:g} s on {requirements}")
-        if result.returncode is None:
-            return done(error=f"cannot run pip-audit: {result.error}")
-        # Exit 1 is also "vulnerabilities found": the report file tells the two apart.
-        try:
-            text = output.read_text(encoding="utf-8") if output.is_file() else ""
-        except (OSError, UnicodeDecodeError) as e:
-            return done(error=f"{where}: cannot read: {e}")
-        if not text.strip():
-            return done(
-                error=f"pip-audit wrote no report (exit {result.returncode}): "
-                + _reason(result.output_tail)
-            )
-        try:
-            report = _parse(
-                pip_audit_format.parse,
-                _loads(text, where),
-                repository / requirements,
-                where,
-                "pip-audit",
-            )
-        except SourceError as e:
-            return done(error=e.message)
+    report = _pip_audit_report(found, repository, requirements, query_url, timeout_s)
+    if isinstance(report, str):
+        return done(error=report)
     return done(
         report=replace(
             report,

@@ -221,6 +221,41 @@ def _title(short: Any, body: str) -> str:
     return body.splitlines()[0][:200] if body else ""
 
 
+def _not_counted(result: dict[str, Any]) -> str | None:
+    """Why a result is not a finding (not a failure, absent from now on, suppressed)."""
+    kind = text(result.get("kind")) or "fail"
+    if kind != "fail":
+        return f"kind {kind}"
+    if result.get("baselineState") == "absent":
+        return "baselineState absent"
+    if _suppressed(result):
+        return "suppressed"
+    return None
+
+
+def _finding(result: dict[str, Any], rules: _Rules, overrides: dict[str, str]) -> Finding:
+    name = rules.name
+    rule_id, rule = rules.find(result)
+    message = result.get("message") or {}
+    body = text(message.get("text") if isinstance(message, dict) else message)
+    rule_id = rule_id or (body.splitlines()[0][:80] if body else f"{name} result")
+    fields = {k: v.strip() for k, v in _FIELD_RE.findall(body)}
+    fixed = fields.get("Fixed Version") or None
+    short = rule.get("shortDescription") or {}
+    level = _level(result, rule, overrides.get(rule_id) or overrides.get(rule_id.split("/")[0]))
+    return Finding(
+        id=rule_id,
+        package=fields.get("Package", ""),
+        installed=fields.get("Installed Version", ""),
+        fixed=fixed,
+        severity=_severity(result, rule, level),
+        source=name,
+        link=_link(fields.get("Link", "")) or text(rule.get("helpUri")) or advisory_link(rule_id),
+        title=_title(short, body),
+        target=_location(result),
+    )
+
+
 def parse(doc: Any, path: Path) -> ScanReport:
     expect(doc, dict, path, "$")
     version = text(doc.get("version"))
@@ -262,41 +297,11 @@ def parse(doc: Any, path: Path) -> ScanReport:
         for i, result in enumerate(items(run, "results", path, rp)):
             xp = f"{rp}.results[{i}]"
             expect(result, dict, path, xp)
-            kind = text(result.get("kind")) or "fail"
-            if kind != "fail":
-                not_counted[f"kind {kind}"] = not_counted.get(f"kind {kind}", 0) + 1
+            why = _not_counted(result)
+            if why is not None:
+                not_counted[why] = not_counted.get(why, 0) + 1
                 continue
-            if result.get("baselineState") == "absent":
-                not_counted["baselineState absent"] = not_counted.get("baselineState absent", 0) + 1
-                continue
-            if _suppressed(result):
-                not_counted["suppressed"] = not_counted.get("suppressed", 0) + 1
-                continue
-            rule_id, rule = rules.find(result)
-            message = result.get("message") or {}
-            body = text(message.get("text") if isinstance(message, dict) else message)
-            rule_id = rule_id or (body.splitlines()[0][:80] if body else f"{name} result")
-            fields = {k: v.strip() for k, v in _FIELD_RE.findall(body)}
-            fixed = fields.get("Fixed Version") or None
-            short = rule.get("shortDescription") or {}
-            level = _level(
-                result, rule, overrides.get(rule_id) or overrides.get(rule_id.split("/")[0])
-            )
-            findings.append(
-                Finding(
-                    id=rule_id,
-                    package=fields.get("Package", ""),
-                    installed=fields.get("Installed Version", ""),
-                    fixed=fixed,
-                    severity=_severity(result, rule, level),
-                    source=name,
-                    link=_link(fields.get("Link", ""))
-                    or text(rule.get("helpUri"))
-                    or advisory_link(rule_id),
-                    title=_title(short, body),
-                    target=_location(result),
-                )
-            )
+            findings.append(_finding(result, rules, overrides))
     notes = tuple(f"{n} result(s) not counted: {why}" for why, n in not_counted.items())
     return ScanReport(
         path=path,
