@@ -8,6 +8,7 @@ or, in a batch, a service that could not be reviewed (the others still are).
 
 from __future__ import annotations
 
+import functools
 import signal
 from collections.abc import Callable
 from enum import StrEnum
@@ -31,7 +32,7 @@ from .cli_prepare import init, lab, rules
 from .cli_signoff import attest, diff, history, metrics_command, signoff, verify, write_metrics
 
 if TYPE_CHECKING:
-    from .report.run import RunOutcome
+    from .report.run import RunOptions, RunOutcome
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_GO", "EXIT_INTERNAL", "EXIT_NO_GO", "app", "main"]
 
@@ -97,49 +98,23 @@ def run(
 
     speed.switch_on()  # before the heavy imports; GOLIVE_PLAIN_KERNELS=1 keeps it off
     from . import paramsfile
-    from .errors import GoliveError, ParamsError
     from .report import batch
     from .report.run import DEFAULT_NOTEBOOKS, RunOptions
-    from .report.run import run as run_reviews
 
     if executor is Executor.dask and not scheduler:
         err("error: --executor dask needs --scheduler ADDRESS\nnothing was written.")
         raise typer.Exit(EXIT_BAD_INPUT)
     # a pipe (/dev/stdin, a FIFO) gives its text once: every later read is of a copy
     params = [paramsfile.spill(p) for p in params]
-    names = _service_names(params)  # for the progress display
-    # SIGTERM (a CI job cancelled, a container stopped) unwinds like Ctrl-C, so the
-    # half-rendered temporary folder is removed and no partial report is left in place.
-    signal.signal(signal.SIGTERM, terminate)
-    signal.signal(signal.SIGINT, terminate)
-    try:
-        with batch.progress_display(names) as (progress, events):
-            options = RunOptions(
-                out=out,
-                sections=section_ids(sections),
-                workers=workers,
-                notebooks_dir=notebooks or DEFAULT_NOTEBOOKS,
-                cell_timeout_s=cell_timeout,
-                progress=progress,
-                events=events,
-            )
-            if executor is Executor.dask:
-                from .report.dask_executor import run_dask
-
-                outcomes = run_dask(params, options, scheduler or "")
-            else:
-                outcomes = run_reviews(params, options)
-    except ParamsError as e:
-        err(f"error: {e}\nnothing was written.")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except GoliveError as e:
-        err(f"error: {e}")
-        raise typer.Exit(EXIT_INTERNAL) from None
-    except (KeyboardInterrupt, SystemExit) as e:
-        code = e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else None
-        code = code or interrupted_code()
-        err("golive: interrupted; the unfinished report was removed, earlier reports are intact")
-        raise typer.Exit(code) from None
+    options = functools.partial(
+        RunOptions,
+        out=out,
+        sections=section_ids(sections),
+        workers=workers,
+        notebooks_dir=notebooks or DEFAULT_NOTEBOOKS,
+        cell_timeout_s=cell_timeout,
+    )
+    outcomes = _review(params, options, executor, scheduler or "")
     for o in outcomes:
         if o.folder is not None:
             typer.echo(str(o.folder))  # one report folder per line: scripts parse this
@@ -176,6 +151,40 @@ def _no_go(fail_on: FailOn) -> Callable[[RunOutcome], bool]:
         }[fail_on]
 
     return no_go
+
+
+def _review(
+    params: list[Path], options: Callable[..., RunOptions], executor: Executor, scheduler: str
+) -> list[RunOutcome]:
+    """Review the services under the progress display (``options`` given its progress
+    callbacks), here or on Dask; bad input, an error or an interrupt ends the command."""
+    from .errors import GoliveError, ParamsError
+    from .report import batch
+    from .report.run import run as run_reviews
+
+    names = _service_names(params)  # for the progress display
+    # SIGTERM (a CI job cancelled, a container stopped) unwinds like Ctrl-C, so the
+    # half-rendered temporary folder is removed and no partial report is left in place.
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, terminate)
+    try:
+        with batch.progress_display(names) as (progress, events):
+            if executor is Executor.dask:
+                from .report.dask_executor import run_dask
+
+                return run_dask(params, options(progress=progress, events=events), scheduler)
+            return run_reviews(params, options(progress=progress, events=events))
+    except ParamsError as e:
+        err(f"error: {e}\nnothing was written.")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except GoliveError as e:
+        err(f"error: {e}")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    except (KeyboardInterrupt, SystemExit) as e:
+        code = e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else None
+        code = code or interrupted_code()
+        err("golive: interrupted; the unfinished report was removed, earlier reports are intact")
+        raise typer.Exit(code) from None
 
 
 @app.command()

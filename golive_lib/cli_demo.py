@@ -48,8 +48,6 @@ def demo(
     from .demo.processes import DemoError
     from .demo.stack import DemoStack
     from .errors import GoliveError, ParamsError
-    from .report.run import DEFAULT_NOTEBOOKS, RunOptions
-    from .report.run import run as run_reviews
 
     root = Path(__file__).resolve().parents[1]
     params_path = params or root / "parameters" / "ingest-api.yaml"
@@ -59,22 +57,7 @@ def demo(
     kept = False  # --keep ended by Ctrl-C / SIGTERM: an orderly stop, exit 0
     try:
         with stack:
-            err(f"golive: demo stack ready in {stack.timings.get('start_s', 0):.1f} s")
-            os.environ.update(stack.env())  # the example's parameters read the URLs from these
-            options = RunOptions(
-                out=out,
-                workers=workers,
-                sections=section_ids(sections),
-                notebooks_dir=DEFAULT_NOTEBOOKS,
-                progress=lambda msg: err(f"golive: {msg}"),
-            )
-            outcomes = run_reviews([params_path], options)
-            for o in outcomes:
-                if o.folder is None or o.decision is None:
-                    err(f"error: {o.service} could not be reviewed: {o.error}")
-                    raise typer.Exit(EXIT_INTERNAL)
-                _demo_signoff(o.folder, out)
-                typer.echo(str(o.folder))
+            _review_example(stack, params_path, out, workers, sections)
             if keep:
                 _keep_running(stack)
                 kept = True
@@ -93,6 +76,32 @@ def demo(
     if kept:
         err("golive: the demo stack was stopped")
     raise typer.Exit(EXIT_GO)
+
+
+def _review_example(
+    stack: DemoStack, params_path: Path, out: Path, workers: int | None, sections: str | None
+) -> None:
+    """Review the example service against the running stack, sign its report with the
+    demo's throwaway key, and print its folder."""
+    from .report.run import DEFAULT_NOTEBOOKS, RunOptions
+    from .report.run import run as run_reviews
+
+    err(f"golive: demo stack ready in {stack.timings.get('start_s', 0):.1f} s")
+    os.environ.update(stack.env())  # the example's parameters read the URLs from these
+    options = RunOptions(
+        out=out,
+        workers=workers,
+        sections=section_ids(sections),
+        notebooks_dir=DEFAULT_NOTEBOOKS,
+        progress=lambda msg: err(f"golive: {msg}"),
+    )
+    outcomes = run_reviews([params_path], options)
+    for o in outcomes:
+        if o.folder is None or o.decision is None:
+            err(f"error: {o.service} could not be reviewed: {o.error}")
+            raise typer.Exit(EXIT_INTERNAL)
+        _demo_signoff(o.folder, out)
+        typer.echo(str(o.folder))
 
 
 def _keep_running(stack: DemoStack) -> None:

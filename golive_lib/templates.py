@@ -43,6 +43,20 @@ def _listing(items: tuple[Found, ...]) -> str:
 def _discovered(service: str, found: Discovery) -> str:
     """The service, architecture and cicd blocks, each filled field saying where from."""
     lines = [
+        *_service_lines(service, found),
+        "",
+        "repository: {repository}         # the service repository, relative to this file",
+        "",
+        *_architecture_lines(found),
+        "",
+        "cicd:",
+        *_cicd_lines(found),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _service_lines(service: str, found: Discovery) -> list[str]:
+    lines = [
         "service:",
         f"  name: {service}".ljust(33) + f"  # slug; reports go to reports/{service}/<date>/",
         _field("description", found.description, "one line on what the service does"),
@@ -63,12 +77,11 @@ def _discovered(service: str, found: Discovery) -> str:
     for extra in (found.lifecycle, found.system):
         if extra is not None:
             lines.append(f"  # {extra.where.split()[-1]}: {extra.value} (from {extra.where})")
-    lines += [
-        "",
-        "repository: {repository}         # the service repository, relative to this file",
-        "",
-    ]
-    lines.append("architecture:")
+    return lines
+
+
+def _architecture_lines(found: Discovery) -> list[str]:
+    lines = ["architecture:"]
     if found.overview:
         docs = ", ".join(f.value for f in found.overview)
         lines.append(
@@ -83,9 +96,12 @@ def _discovered(service: str, found: Discovery) -> str:
     lines += [
         "  components: []                 # - {name: Object store, link: docs/components/s3.md}",
         "  check_external_links: false",
-        "",
-        "cicd:",
     ]
+    return lines
+
+
+def _cicd_lines(found: Discovery) -> list[str]:
+    lines: list[str] = []
     outside = [f for f in found.pipeline_files if f.where != "found"]
     if outside:  # not where golive looks by default: list them all
         names = ", ".join(f.value for f in found.pipeline_files)
@@ -128,7 +144,7 @@ def _discovered(service: str, found: Discovery) -> str:
         )
     else:
         lines.append("  # NO RELEASE DOCS FOUND: add a Release section to README.md")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 _DEFAULT_BLOCKS = """service:
@@ -151,30 +167,15 @@ cicd:
 """
 
 
-def parameters_template(
-    service: str,
-    repository: str,
-    today: date | None = None,
-    found: Discovery | None = None,
-    schema: str | None = None,
-) -> str:
-    """The commented parameters file `golive init` writes; ``found`` (what the repository
-    said, `sources.discovery`) fills in fields with a comment naming where each came from;
-    ``schema`` (`schema_reference`) becomes the editor's ``$schema`` line."""
-    day = today or date.today()
-    expires = (day + timedelta(days=90)).isoformat()
-    today_iso = day.isoformat()
-    if found is None:
-        blocks = _DEFAULT_BLOCKS.format(service=service, repository=repository)
-    else:
-        blocks = _discovered(service, found).replace("{repository}", repository)
-    modeline = f"# yaml-language-server: $schema={schema}\n" if schema else ""
-    return f"""{modeline}# golive parameters for {service}. Reference: docs/parameters.md of golive.
+_HEADER = """{modeline}# golive parameters for {service}. Reference: docs/parameters.md of golive.
 # No secrets here: name environment variables instead (token_env: PROM_TOKEN).
 schema_version: 1
 
 {blocks}
-# severity:                      # change a check's default severity
+"""
+
+# The optional sections, commented out: {service}, {expires} and {today_iso} filled in.
+_OPTIONAL_BLOCKS = """# severity:                      # change a check's default severity
 #   cicd.pinned-dependencies: blocking
 
 # The sections below are optional: uncomment a block (remove "# ") and fill it in.
@@ -263,3 +264,25 @@ schema_version: 1
 # not_applicable:                # check id -> why it does not apply to this service
 #   cicd.image-release: the platform team's release train builds and publishes the image
 """
+
+
+def parameters_template(
+    service: str,
+    repository: str,
+    today: date | None = None,
+    found: Discovery | None = None,
+    schema: str | None = None,
+) -> str:
+    """The commented parameters file `golive init` writes; ``found`` (what the repository
+    said, `sources.discovery`) fills in fields with a comment naming where each came from;
+    ``schema`` (`schema_reference`) becomes the editor's ``$schema`` line."""
+    day = today or date.today()
+    expires = (day + timedelta(days=90)).isoformat()
+    today_iso = day.isoformat()
+    if found is None:
+        blocks = _DEFAULT_BLOCKS.format(service=service, repository=repository)
+    else:
+        blocks = _discovered(service, found).replace("{repository}", repository)
+    modeline = f"# yaml-language-server: $schema={schema}\n" if schema else ""
+    header = _HEADER.format(modeline=modeline, service=service, blocks=blocks)
+    return header + _OPTIONAL_BLOCKS.format(service=service, expires=expires, today_iso=today_iso)

@@ -310,6 +310,54 @@ def _outcome(name: str, result: dict[str, Any]) -> RunOutcome:
     )
 
 
+class _Events:
+    """The progress of one run's services as their workers send it (Dask events).
+
+    Per service: its worker's last event arrived. The client hands events over a moment
+    after the task's result sometimes, though the worker sent them first: a service's
+    end waits for them (briefly), and a step arriving after that end is not shown.
+    """
+
+    def __init__(self, options: RunOptions, run_id: str, services: list[str]) -> None:
+        self.options = options
+        self.run_id = run_id  # its events, not those of another run on the cluster
+        self.last_event = {name: threading.Event() for name in services}
+        self.ended: set[str] = set()
+        self.lock = threading.Lock()
+        self.wait_s = EVENTS_WAIT_S
+
+    def progress(self, event: tuple[float, Any]) -> None:
+        """A step of a service's review (a section, the summary) ended on its worker."""
+        from .run import emit
+
+        msg = event[1]
+        if not isinstance(msg, dict) or msg.get("run") != self.run_id:
+            return
+        step = msg.get("event")
+        if not isinstance(step, dict) or step.get("service") not in self.last_event:
+            return
+        if step.get("stage") in ("done", "failed"):  # said below, from the task's result
+            self.last_event[step["service"]].set()
+            return
+        with self.lock, contextlib.suppress(Exception):
+            if step["service"] not in self.ended:
+                emit(self.options, **step)
+
+    def wait_last(self, name: str) -> None:
+        if self.wait_s and not self.last_event[name].wait(self.wait_s):
+            self.wait_s = 0  # no event came (a review process that died): no more waits
+
+    def end(self, name: str, outcome: RunOutcome) -> None:
+        from .run import emit
+
+        with self.lock:
+            self.ended.add(name)
+            if outcome.ok and outcome.decision is not None:
+                emit(self.options, name, "done", outcome.decision.value.upper())
+            else:
+                emit(self.options, name, "failed", f"could not be reviewed: {outcome.error}")
+
+
 def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) -> list[RunOutcome]:
     """Validate locally, then one Dask task per service; outcomes in the order given.
 
@@ -320,38 +368,13 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
     from dataclasses import replace
 
     from . import portfolio
-    from .run import STOP, emit, failed, prepare
+    from .run import emit, prepare
 
     loaded = prepare(params_paths, options)
     options = replace(options, run_date=options.run_date or date.today())
     client = _client(scheduler)
-    run_id = uuid.uuid4().hex  # its events, not those of another run on the cluster
-    # Per service: its worker's last event arrived. The client hands events over a moment
-    # after the task's result sometimes, though the worker sent them first: a service's
-    # end waits for them (briefly), and a step arriving after that end is not shown.
-    last_event: dict[str, threading.Event] = {
-        params.service.name: threading.Event() for _path, params in loaded
-    }
-    ended: set[str] = set()
-    lock = threading.Lock()
-
-    def progress(event: tuple[float, Any]) -> None:
-        """A step of a service's review (a section, the summary) ended on its worker."""
-        msg = event[1]
-        if not isinstance(msg, dict) or msg.get("run") != run_id:
-            return
-        step = msg.get("event")
-        if not isinstance(step, dict) or step.get("service") not in last_event:
-            return
-        if step.get("stage") in ("done", "failed"):  # said below, from the task's result
-            last_event[step["service"]].set()
-            return
-        with lock, contextlib.suppress(Exception):
-            if step["service"] not in ended:
-                emit(options, **step)
-
-    client.subscribe_topic(PROGRESS_TOPIC, progress)
-    wait_s = EVENTS_WAIT_S
+    events = _Events(options, uuid.uuid4().hex, [params.service.name for _p, params in loaded])
+    client.subscribe_topic(PROGRESS_TOPIC, events.progress)
     # out/index.html rewritten as services end, and once more as this ends (also when
     # interrupted); then the client closes
     with contextlib.closing(client), portfolio.Rewriter(options.out) as rewriter:
@@ -361,43 +384,51 @@ def run_dask(params_paths: Sequence[Path], options: RunOptions, scheduler: str) 
         for path, params in loaded:
             name = params.service.name
             key = f"golive-review-{name}-{uuid.uuid4().hex[:8]}"
-            spec = task_spec(path, options, run_id)
+            spec = task_spec(path, options, events.run_id)
             future = client.submit(review_task, spec, key=key, pure=False)
             future.add_done_callback(lambda _f: finished.set())
             futures.append(future)
             names[key] = name
             emit(options, name, "start", f"submitted to {scheduler}", total=1)
-        results: dict[str, RunOutcome] = {}
         try:
-            while len(results) < len(futures):
-                if STOP.is_set():
-                    raise KeyboardInterrupt("golive run interrupted")
-                finished.clear()
-                done = [f for f in futures if f.key not in results and f.done()]
-                if not done:
-                    finished.wait(0.1)  # and look at STOP again
-                    continue
-                for fut in done:
-                    name = names[fut.key]
-                    try:
-                        outcome = _outcome(name, fut.result())
-                    except Exception as e:  # noqa: BLE001 - a lost worker, a task error
-                        outcome = failed(name, e)
-                    results[fut.key] = outcome
-                    if wait_s and not last_event[name].wait(wait_s):
-                        wait_s = 0  # no event came (a review process that died): no more waits
-                    if outcome.ok:
-                        rewriter.service_ended()
-                    with lock:
-                        ended.add(name)
-                        if outcome.ok and outcome.decision is not None:
-                            emit(options, name, "done", outcome.decision.value.upper())
-                        else:
-                            emit(options, name, "failed", f"could not be reviewed: {outcome.error}")
+            results = _gather(futures, names, events, rewriter.service_ended, finished)
         except BaseException:
             client.cancel(futures)
             raise
         return [results[f.key] for f in futures]
+
+
+def _gather(
+    futures: list[Any],
+    names: dict[str, str],
+    events: _Events,
+    service_ended: Callable[[], None],
+    finished: threading.Event,
+) -> dict[str, RunOutcome]:
+    """Each task's outcome, by its key, as the tasks end; STOP interrupts."""
+    from .run import STOP, failed
+
+    results: dict[str, RunOutcome] = {}
+    while len(results) < len(futures):
+        if STOP.is_set():
+            raise KeyboardInterrupt("golive run interrupted")
+        finished.clear()
+        done = [f for f in futures if f.key not in results and f.done()]
+        if not done:
+            finished.wait(0.1)  # and look at STOP again
+            continue
+        for fut in done:
+            name = names[fut.key]
+            try:
+                outcome = _outcome(name, fut.result())
+            except Exception as e:  # noqa: BLE001 - a lost worker, a task error
+                outcome = failed(name, e)
+            results[fut.key] = outcome
+            events.wait_last(name)
+            if outcome.ok:
+                service_ended()
+            events.end(name, outcome)
+    return results
 
 
 def serve() -> None:

@@ -147,12 +147,52 @@ def template(params: Sequence[Path] = ()) -> Iterator[Template | None]:
 def manager_class() -> type[Any]:
     """The kernel manager class for nbclient: jupyter_client's, with kernels forked from
     the template when one is active and a client that is ready sooner."""
-    from queue import Empty
-
-    from jupyter_client.asynchronous.client import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning.local_provisioner import LocalProvisioner
     from traitlets import default
+
+    ready_client = _client_class()
+
+    class TemplateKernelManager(AsyncKernelManager):
+        """jupyter_client's manager; only the kernel process comes from the template."""
+
+        @default("client_factory")
+        def _ready_client(self) -> type[Any]:
+            return ready_client
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            path = _current.socket_path if _current is not None else None
+            args = _kernel_args(kernel_cmd)
+            provisioner = self.provisioner
+            if path is None or args is None or not isinstance(provisioner, LocalProvisioner):
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+                return
+            try:
+                process = ForkedKernel.launch(path, args, kw.get("env") or dict(os.environ), kw)
+            except OSError:  # the template is gone: start the kernel as usual
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+                return
+            # jupyter_client's LocalProvisioner drives a Popen; ForkedKernel acts as one.
+            provisioner.process = process  # type: ignore[assignment]
+            provisioner.pid = process.pid
+            provisioner.pgid = process.pid  # the kernel leads its own session
+            provisioner.cwd = kw.get("cwd") or os.getcwd()
+            self._reconcile_connection_info(provisioner.connection_info)
+
+        async def _async_wait(self, pollinterval: float = 0.1) -> None:
+            # after a kill, jupyter_client polls every 0.1 s until the kernel is gone,
+            # which takes a millisecond: every notebook waited ~0.1 s for nothing
+            await super()._async_wait(pollinterval=min(pollinterval, 0.005))
+
+    return TemplateKernelManager
+
+
+@functools.cache
+def _client_class() -> type[Any]:
+    """jupyter_client's asynchronous kernel client, ready sooner (see its methods)."""
+    from queue import Empty
+
+    from jupyter_client.asynchronous.client import AsyncKernelClient
 
     class ReadyClient(AsyncKernelClient):
         def _context_default(self) -> Any:
@@ -198,38 +238,7 @@ def manager_class() -> type[Any]:
                 except Empty:
                     break
 
-    class TemplateKernelManager(AsyncKernelManager):
-        """jupyter_client's manager; only the kernel process comes from the template."""
-
-        @default("client_factory")
-        def _ready_client(self) -> type[Any]:
-            return ReadyClient
-
-        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            path = _current.socket_path if _current is not None else None
-            args = _kernel_args(kernel_cmd)
-            provisioner = self.provisioner
-            if path is None or args is None or not isinstance(provisioner, LocalProvisioner):
-                await super()._async_launch_kernel(kernel_cmd, **kw)
-                return
-            try:
-                process = ForkedKernel.launch(path, args, kw.get("env") or dict(os.environ), kw)
-            except OSError:  # the template is gone: start the kernel as usual
-                await super()._async_launch_kernel(kernel_cmd, **kw)
-                return
-            # jupyter_client's LocalProvisioner drives a Popen; ForkedKernel acts as one.
-            provisioner.process = process  # type: ignore[assignment]
-            provisioner.pid = process.pid
-            provisioner.pgid = process.pid  # the kernel leads its own session
-            provisioner.cwd = kw.get("cwd") or os.getcwd()
-            self._reconcile_connection_info(provisioner.connection_info)
-
-        async def _async_wait(self, pollinterval: float = 0.1) -> None:
-            # after a kill, jupyter_client polls every 0.1 s until the kernel is gone,
-            # which takes a millisecond: every notebook waited ~0.1 s for nothing
-            await super()._async_wait(pollinterval=min(pollinterval, 0.005))
-
-    return TemplateKernelManager
+    return ReadyClient
 
 
 def _kernel_args(cmd: list[str]) -> list[str] | None:

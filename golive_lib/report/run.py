@@ -9,126 +9,32 @@ written is overwritten: a second run on the same date gets `<date>-2`.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
-import fcntl
-import functools
 import os
 import shutil
-import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import catalog, paramsfile
+from .. import catalog
 from ..catalog import SectionSpec
 from ..errors import ParamsError, ReportError
-from ..model import Decision, count_statuses, decide
-from ..names import INDEX_HTML, JUNIT_XML, REPORT_HTML, RESULTS_JSON
-from ..params import Params, load_params, params_sha256
-from . import collect, default_workers, execute, history, index, portfolio, render, results, speed
-
-
-def _default_notebooks() -> Path:
-    """The section notebooks: beside the package in a checkout (and an editable install);
-    in an installed wheel, where pyproject's data-files put them (<prefix>/share/golive)."""
-    checkout = Path(__file__).resolve().parents[2] / "notebooks"
-    installed = Path(sys.prefix, "share", "golive", "notebooks")
-    return checkout if checkout.is_dir() or not installed.is_dir() else installed
-
-
-DEFAULT_NOTEBOOKS = _default_notebooks()
-
-# Set when the run must stop (the CLI's SIGTERM/SIGINT handler). An exception raised
-# from a signal handler can be swallowed (e.g. inside an at-fork hook), so the run also
-# checks this at every stage and before anything is moved into place.
-STOP = threading.Event()
-
-
-def _checkpoint(abort: threading.Event | None = None) -> None:
-    if STOP.is_set() or (abort is not None and abort.is_set()):
-        raise KeyboardInterrupt("golive run interrupted")
-
-
-def _result(future: Future[Any], abort: threading.Event | None) -> Any:
-    """``future.result()``, checking for a stop request while it waits (services run on
-    threads, and only the main thread receives signals)."""
-    while True:
-        try:
-            return future.result(timeout=0.1)
-        except FutureTimeout:
-            _checkpoint(abort)
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    """One step of one service's review, for a progress display.
-
-    stage: "start" (``total`` steps announced), "section" (one section notebook ended),
-    "summary", "render", "done" or "failed". ``steps`` counts the steps ended so far.
-    """
-
-    service: str
-    stage: str
-    message: str
-    section: str | None = None
-    steps: int = 0
-    total: int = 0
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    out: Path = Path("reports")
-    sections: tuple[str, ...] | None = None  # None: every section notebook present
-    # notebook processes; None: default_workers() (with the Dask executor, per task: its
-    # worker's share, see dask_executor.review_task)
-    workers: int | None = None
-    notebooks_dir: Path = DEFAULT_NOTEBOOKS
-    cell_timeout_s: int | None = None  # None: the parameters file's execution.cell_timeout_s
-    run_date: date | None = None
-    progress: Callable[[str], None] = field(default=lambda _msg: None)
-    events: Callable[[ProgressEvent], None] | None = None  # structured progress (rich)
-    services: int | None = None  # services reviewed at once; None: 2 x workers
-    # rewrite out/index.html as services end (portfolio.Rewriter); False: the caller
-    # does (a Dask review process reviews one service per run: its client does)
-    portfolio: bool = True
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """A reviewed service (``folder``, ``decision``), or one that could not be reviewed
-    (``error`` set, ``folder`` and ``decision`` None: nothing of it was left in place)."""
-
-    service: str
-    folder: Path | None
-    decision: Decision | None
-    counts: dict[str, int]
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-def emit(
-    options: RunOptions,
-    service: str,
-    stage: str,
-    message: str,
-    section: str | None = None,
-    steps: int = 0,
-    total: int = 0,
-) -> None:
-    options.progress(f"{service}: {message}")
-    if options.events is not None:
-        options.events(ProgressEvent(service, stage, message, section, steps, total))
+from ..params import Params, load_params
+from . import default_workers, history, portfolio, speed
+from .build import _build, _Tracking
+from .options import DEFAULT_NOTEBOOKS as DEFAULT_NOTEBOOKS  # re-exported: run's public names
+from .options import STOP as STOP
+from .options import ProgressEvent as ProgressEvent
+from .options import RunOptions as RunOptions
+from .options import RunOutcome as RunOutcome
+from .options import _checkpoint, _result
+from .options import emit as emit
+from .placement import _LOCK, _hold, _move_into_place, _sweep_stale
+from .placement import service_folder as service_folder
 
 
 def notebooks_dir_sections(notebooks_dir: Path) -> list[SectionSpec]:
@@ -170,76 +76,6 @@ def validate_all(paths: Sequence[Path]) -> list[tuple[Path, Params]]:
             "parameters", [f"service {d!r} is reviewed twice in one run" for d in dupes]
         )
     return loaded
-
-
-def service_folder(out: Path, service: str) -> Path:
-    """reports/<service>; refuses any name that would resolve outside ``out``."""
-    root = out.resolve()
-    folder = (root / service).resolve()
-    if folder.parent != root:
-        raise ParamsError("service.name", [f"{service!r} would leave the reports folder {root}"])
-    return folder
-
-
-_RENAME_NOREPLACE = 1  # linux/fs.h
-
-
-@functools.cache
-def _renameat2() -> Callable[..., int] | None:
-    """glibc's renameat2(2), or None where the C library lacks it."""
-    try:
-        fn = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
-        return None
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    fn.restype = ctypes.c_int
-    return fn
-
-
-def _rename_noreplace(src: Path, dst: Path) -> bool:
-    """Move ``src`` to ``dst`` in one step unless ``dst`` exists (FileExistsError then).
-    False when this system or file system cannot do it (the caller falls back)."""
-    fn = _renameat2()
-    if fn is None:
-        return False
-    at_cwd = -100  # AT_FDCWD
-    if fn(at_cwd, os.fsencode(src), at_cwd, os.fsencode(dst), _RENAME_NOREPLACE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err == errno.EEXIST:
-        raise FileExistsError(err, os.strerror(err), str(dst))
-    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-        return False  # e.g. NFS: no RENAME_NOREPLACE
-    raise OSError(err, os.strerror(err), str(dst))
-
-
-def _move_into_place(tmp: Path, folder: Path, run_date: date) -> Path:
-    """Move the finished review to its dated folder: <date>, else <date>-2, -3, ...
-
-    Never overwrites a report, and never leaves an empty dated folder behind, even when
-    killed: one atomic rename that refuses an existing name. Where the file system
-    cannot refuse (no RENAME_NOREPLACE), the name is reserved with mkdir first and the
-    review renamed onto that empty folder; only a kill between those two steps can
-    leave it empty.
-    """
-    base = run_date.isoformat()
-    n = 1
-    while True:
-        target = folder / (base if n == 1 else f"{base}-{n}")
-        try:
-            if _rename_noreplace(tmp, target):
-                return target
-            target.mkdir()
-        except FileExistsError:
-            n += 1
-            continue
-        try:
-            os.replace(tmp, target)  # onto the empty folder just made: never a report
-        except BaseException:
-            with contextlib.suppress(OSError):
-                target.rmdir()  # give the name back
-            raise
-        return target
 
 
 def review(
@@ -290,173 +126,6 @@ def review(
     finally:
         if lock is not None:
             os.close(lock)
-
-
-_LOCK = ".lock"
-_ABANDONED_AFTER_S = 3600.0  # a temporary folder without a lock file, older than this
-
-
-def _hold(tmp: Path) -> int:
-    """Lock the temporary folder for as long as this review runs: the lock ends with the
-    process however it ends (even SIGKILL), which is how `_sweep_stale` tells an
-    abandoned folder from one in use."""
-    fd = os.open(tmp / _LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    return fd
-
-
-def _sweep_stale(folder: Path) -> None:
-    """Remove the hidden temporary folders of reviews that were killed outright (their
-    lock is free), never one of a review still running."""
-    for tmp in folder.glob(".tmp-*"):
-        try:
-            fd = os.open(tmp / _LOCK, os.O_RDWR | os.O_CLOEXEC)
-        except FileNotFoundError:  # killed before it locked, or about to be moved in place
-            with contextlib.suppress(OSError):
-                if time.time() - tmp.stat().st_mtime > _ABANDONED_AFTER_S:
-                    shutil.rmtree(tmp, ignore_errors=True)
-            continue
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            continue  # held: that review is running
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-        finally:
-            os.close(fd)
-
-
-class _Tracking:
-    """Submits to a pool and remembers the futures, so an aborted review can wait for
-    its own jobs before removing their folder."""
-
-    def __init__(self, pool: Executor, submitted: list[Future[Any]]) -> None:
-        self._pool = pool
-        self._submitted = submitted
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
-        future = self._pool.submit(fn, *args)
-        self._submitted.append(future)
-        return future
-
-
-def _build(
-    params_path: Path,
-    params: Params,
-    options: RunOptions,
-    pool: _Tracking,
-    run_date: date,
-    sections: list[SectionSpec],
-    tmp: Path,
-    abort: threading.Event | None = None,
-) -> tuple[Decision, dict[str, int]]:
-    timeout = options.cell_timeout_s or params.execution.cell_timeout_s
-    injected = {"params_path": str(params_path.resolve()), "run_date": run_date.isoformat()}
-    name = params.service.name
-    has_summary = (options.notebooks_dir / catalog.SUMMARY.notebook).is_file()
-    total = len(sections) + int(has_summary) + 1  # sections, summary, rendering
-    emit(options, name, "start", f"executing {len(sections)} section notebooks", total=total)
-
-    def start(s: SectionSpec) -> Future[Any]:
-        return pool.submit(
-            execute.execute,
-            options.notebooks_dir / s.notebook,
-            tmp / s.notebook,
-            {**injected, "artifacts_dir": str(tmp.resolve() / "artifacts" / s.id)},
-            timeout,
-            options.notebooks_dir,
-        )
-
-    # Sections that disturb the service (catalog.DISRUPTIVE) start only once every other
-    # section of this service has ended: their fault must not show in live evidence.
-    calm = [s for s in sections if s.id not in catalog.DISRUPTIVE]
-    disruptive = [s for s in sections if s.id in catalog.DISRUPTIVE]
-    futures = {s.id: start(s) for s in calm}
-    runs: dict[str, execute.Execution] = {}
-    renders: dict[str, Future[Any]] = {}  # anchor -> its page's fragment for report.html
-
-    def render_job(anchor: str, title: str, path: Path) -> Future[Any]:
-        target = tmp / path.name.replace(".ipynb", ".html")
-        page_title = f"{name} · {title} · {run_date.isoformat()}"
-        return pool.submit(render.render_notebook, path, target, page_title, anchor, title)
-
-    for i, s in enumerate([*calm, *disruptive], start=1):
-        if s.id not in futures:
-            futures[s.id] = start(s)
-        run = runs[s.id] = _result(futures[s.id], abort)
-        _checkpoint(abort)
-        # Its page renders now, on a free worker, while later sections and the summary run.
-        renders[s.id] = render_job(s.id, s.title, tmp / s.notebook)
-        emit(
-            options,
-            name,
-            "section",
-            f"{s.id} done in {run.duration_s:.1f}s" + (f" ({run.error})" if run.error else ""),
-            s.id,
-            i,
-            total,
-        )
-    section_results = [
-        collect.section_result(
-            s.id, runs[s.id].notebook, params, runs[s.id].duration_s, runs[s.id].error, run_date
-        )
-        for s in sections
-    ]
-    html_names = {s.id: s.notebook.replace(".ipynb", ".html") for s in sections}
-    doc = results.build_results(
-        service=name,
-        run_date=run_date,
-        generated_at=datetime.now(UTC),
-        params_file=paramsfile.original_name(params_path),
-        params_sha256=params_sha256(params_path),
-        sections=section_results,
-        rendered=html_names,
-        params=params,
-    )
-    # Changes since the newest earlier run of this service (this run is not in place yet).
-    doc = history.with_previous(doc, tmp.parent)
-    (tmp / RESULTS_JSON).write_text(results.dumps(doc), encoding="utf-8")
-
-    summary = catalog.SUMMARY
-    if has_summary:
-        # on the pool too: papermill runs in worker processes only, never on a thread
-        run = _result(
-            pool.submit(
-                execute.execute,
-                options.notebooks_dir / summary.notebook,
-                tmp / summary.notebook,
-                {**injected, "results_path": str((tmp / RESULTS_JSON).resolve())},
-                timeout,
-                options.notebooks_dir,
-            ),
-            abort,
-        )
-        message = f"summary done in {run.duration_s:.1f}s"
-        if run.error:
-            message = f"summary notebook failed: {run.error}"
-        emit(options, name, "summary", message, summary.id, len(sections) + 1, total)
-        renders[summary.id] = render_job(summary.id, summary.title, tmp / summary.notebook)
-
-    _checkpoint(abort)
-    options.progress(f"{name}: rendering")
-    order = [summary.id, *(s.id for s in sections)]
-    parts = [_result(renders[anchor], abort) for anchor in order if anchor in renders]
-    # report.html is put together from the pages just rendered (cheap: no nbconvert pass)
-    report_job = pool.submit(
-        _write_report, parts, tmp / REPORT_HTML, f"{name} go-live review {run_date}"
-    )
-    _result(report_job, abort)
-    _checkpoint(abort)
-    (tmp / INDEX_HTML).write_text(index.render(doc), encoding="utf-8")
-    (tmp / JUNIT_XML).write_text(results.build_junit(doc), encoding="utf-8")
-    checks = [c for s in section_results for c in s.checks]
-    return decide(checks), count_statuses(checks)
-
-
-def _write_report(parts: list[render.Fragment], target: Path, title: str) -> None:
-    render.write_page(target, render.report_page(parts, title))
 
 
 def prepare(params_paths: Sequence[Path], options: RunOptions) -> list[tuple[Path, Params]]:

@@ -181,10 +181,52 @@ def _register_engine() -> str:
     When the cells ran (a failing cell included) papermill itself writes the notebook
     next, so the engine saves only when execution raised (a timeout, a dead kernel):
     what ran is kept. Registered once per process."""
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.engines import NBClientEngine, papermill_engines
 
     if ENGINE in papermill_engines._engines:
         return ENGINE
+
+    save_at_end = _save_at_end_manager()
+
+    class SaveAtEndEngine(NBClientEngine):  # type: ignore[misc]
+        @classmethod
+        def execute_notebook(
+            cls,
+            nb: Any,
+            kernel_name: str,
+            output_path: str | None = None,
+            progress_bar: bool = True,
+            log_output: bool = False,
+            autosave_cell_every: int = 30,
+            **kwargs: Any,
+        ) -> Any:
+            # papermill's Engine.execute_notebook with the manager of _save_at_end_manager
+            nb_man = save_at_end(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
+            nb_man.notebook_start()
+            raised = True
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+                raised = False
+            finally:
+                nb_man.cleanup_pbar()
+                # papermill writes the notebook after a normal end (with its error marker
+                # when a cell failed); after an exception nothing would keep what ran
+                nb_man.notebook_complete(save=raised)
+            return nb_man.nb
+
+    papermill_engines.register(ENGINE, SaveAtEndEngine)
+    return ENGINE
+
+
+def _save_at_end_manager() -> type[Any]:
+    """Papermill's notebook manager, saving only when `_saving` lets it."""
+    from papermill.engines import NotebookExecutionManager
 
     class SaveAtEnd(NotebookExecutionManager):  # type: ignore[misc]
         # papermill saves at the start, before and after every cell; this one saves only
@@ -210,37 +252,4 @@ def _register_engine() -> str:
                 return super().notebook_complete(**kwargs)
             return self._saving(super().notebook_complete, **kwargs)
 
-    class SaveAtEndEngine(NBClientEngine):  # type: ignore[misc]
-        @classmethod
-        def execute_notebook(
-            cls,
-            nb: Any,
-            kernel_name: str,
-            output_path: str | None = None,
-            progress_bar: bool = True,
-            log_output: bool = False,
-            autosave_cell_every: int = 30,
-            **kwargs: Any,
-        ) -> Any:
-            # papermill's Engine.execute_notebook with the manager above
-            nb_man = SaveAtEnd(
-                nb,
-                output_path=output_path,
-                progress_bar=progress_bar,
-                log_output=log_output,
-                autosave_cell_every=autosave_cell_every,
-            )
-            nb_man.notebook_start()
-            raised = True
-            try:
-                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-                raised = False
-            finally:
-                nb_man.cleanup_pbar()
-                # papermill writes the notebook after a normal end (with its error marker
-                # when a cell failed); after an exception nothing would keep what ran
-                nb_man.notebook_complete(save=raised)
-            return nb_man.nb
-
-    papermill_engines.register(ENGINE, SaveAtEndEngine)
-    return ENGINE
+    return SaveAtEnd

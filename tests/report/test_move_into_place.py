@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from golive_lib.report import run as run_mod
+from golive_lib.report import placement
 
 DAY = date(2026, 11, 27)
 
@@ -24,9 +24,9 @@ def finished(folder: Path, name: str, text: str) -> Path:
 @pytest.fixture(params=["renameat2", "fallback"])
 def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "fallback":
-        monkeypatch.setattr(run_mod, "_renameat2", lambda: None)
+        monkeypatch.setattr(placement, "_renameat2", lambda: None)
     else:
-        assert run_mod._renameat2() is not None, "glibc without renameat2"
+        assert placement._renameat2() is not None, "glibc without renameat2"
     return str(request.param)
 
 
@@ -34,7 +34,7 @@ def test_same_day_reviews_take_the_next_name_and_keep_every_report(
     tmp_path: Path, mode: str
 ) -> None:
     folders = [
-        run_mod._move_into_place(finished(tmp_path, f".tmp-{i}", f"run {i}"), tmp_path, DAY)
+        placement._move_into_place(finished(tmp_path, f".tmp-{i}", f"run {i}"), tmp_path, DAY)
         for i in range(3)
     ]
     assert [f.name for f in folders] == ["2026-11-27", "2026-11-27-2", "2026-11-27-3"]
@@ -44,7 +44,7 @@ def test_same_day_reviews_take_the_next_name_and_keep_every_report(
 
 def test_an_existing_empty_folder_is_not_taken_over(tmp_path: Path, mode: str) -> None:
     (tmp_path / "2026-11-27").mkdir()  # e.g. made by hand, or by an older golive
-    moved = run_mod._move_into_place(finished(tmp_path, ".tmp-a", "a"), tmp_path, DAY)
+    moved = placement._move_into_place(finished(tmp_path, ".tmp-a", "a"), tmp_path, DAY)
     assert moved.name == "2026-11-27-2"
     assert list((tmp_path / "2026-11-27").iterdir()) == []
 
@@ -52,18 +52,18 @@ def test_an_existing_empty_folder_is_not_taken_over(tmp_path: Path, mode: str) -
 def test_a_failed_move_gives_the_reserved_name_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(run_mod, "_renameat2", lambda: None)
+    monkeypatch.setattr(placement, "_renameat2", lambda: None)
 
     def refuse(_src: object, _dst: object) -> None:
         raise KeyboardInterrupt  # a stop request landing between reserve and rename
 
-    monkeypatch.setattr(run_mod.os, "replace", refuse)
+    monkeypatch.setattr(placement.os, "replace", refuse)
     tmp = finished(tmp_path, ".tmp-a", "a")
     with pytest.raises(KeyboardInterrupt):
-        run_mod._move_into_place(tmp, tmp_path, DAY)
+        placement._move_into_place(tmp, tmp_path, DAY)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-a"]
 
 
 def test_other_errors_are_raised(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        run_mod._rename_noreplace(tmp_path / "absent", tmp_path / "x")
+        placement._rename_noreplace(tmp_path / "absent", tmp_path / "x")

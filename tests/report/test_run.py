@@ -253,7 +253,7 @@ def test_a_kernel_that_dies_keeps_the_checks_shown_before_it(tmp_path, params_pa
 @pytest.mark.parametrize("name", ["../escape", "..", "a/../../b", "/abs"])
 def test_a_service_folder_can_never_leave_the_reports_folder(tmp_path, name):
     from golive_lib.errors import ParamsError
-    from golive_lib.report.run import service_folder
+    from golive_lib.report.placement import service_folder
 
     with pytest.raises(ParamsError, match="would leave the reports folder"):
         service_folder(tmp_path / "reports", name)
@@ -265,7 +265,7 @@ def test_abandoned_temporary_folders_are_swept_and_live_ones_kept(tmp_path):
     import subprocess
     import sys
 
-    from golive_lib.report.run import _hold, _sweep_stale
+    from golive_lib.report.placement import _hold, _sweep_stale
 
     service = tmp_path / "svc"
     service.mkdir()
