@@ -23,6 +23,7 @@ from .cli_common import (
     EXIT_INTERNAL,
     EXIT_NO_GO,
     err,
+    golive_errors_exit,
     interrupted_code,
     section_ids,
     terminate,
@@ -158,7 +159,6 @@ def _review(
 ) -> list[RunOutcome]:
     """Review the services under the progress display (``options`` given its progress
     callbacks), here or on Dask; bad input, an error or an interrupt ends the command."""
-    from .errors import GoliveError, ParamsError
     from .report import batch
     from .report.run import run as run_reviews
 
@@ -168,18 +168,12 @@ def _review(
     signal.signal(signal.SIGTERM, terminate)
     signal.signal(signal.SIGINT, terminate)
     try:
-        with batch.progress_display(names) as (progress, events):
+        with golive_errors_exit(), batch.progress_display(names) as (progress, events):
             if executor is Executor.dask:
                 from .report.dask_executor import run_dask
 
                 return run_dask(params, options(progress=progress, events=events), scheduler)
             return run_reviews(params, options(progress=progress, events=events))
-    except ParamsError as e:
-        err(f"error: {e}\nnothing was written.")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except GoliveError as e:
-        err(f"error: {e}")
-        raise typer.Exit(EXIT_INTERNAL) from None
     except (KeyboardInterrupt, SystemExit) as e:
         code = e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else None
         code = code or interrupted_code()

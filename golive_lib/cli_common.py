@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
+from collections.abc import Iterator
 
 import typer
+
+from .errors import GoliveError, ParamsError
 
 EXIT_GO, EXIT_NO_GO, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -34,6 +38,20 @@ def interrupted_code() -> int:
 
 def err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+@contextlib.contextmanager
+def golive_errors_exit() -> Iterator[None]:
+    """A golive error ends the command with one line: bad parameters exit 2 (nothing was
+    written), any other golive error 3."""
+    try:
+        yield
+    except ParamsError as e:
+        err(f"error: {e}\nnothing was written.")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except GoliveError as e:
+        err(f"error: {e}")
+        raise typer.Exit(EXIT_INTERNAL) from None
 
 
 def section_ids(sections: str | None) -> tuple[str, ...] | None:

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .cli_common import (
-    EXIT_BAD_INPUT,
     EXIT_GO,
     EXIT_INTERNAL,
     err,
+    golive_errors_exit,
     interrupted_code,
     section_ids,
     terminate,
@@ -45,9 +45,7 @@ def demo(
     from .report import speed
 
     speed.switch_on()  # before the heavy imports; GOLIVE_PLAIN_KERNELS=1 keeps it off
-    from .demo.processes import DemoError
     from .demo.stack import DemoStack
-    from .errors import GoliveError, ParamsError
 
     root = Path(__file__).resolve().parents[1]
     params_path = params or root / "parameters" / "ingest-api.yaml"
@@ -56,20 +54,11 @@ def demo(
     stack = DemoStack(progress=True)
     kept = False  # --keep ended by Ctrl-C / SIGTERM: an orderly stop, exit 0
     try:
-        with stack:
+        with golive_errors_exit(), stack:  # DemoError is a GoliveError: exit 3
             _review_example(stack, params_path, out, workers, sections)
             if keep:
                 _keep_running(stack)
                 kept = True
-    except DemoError as e:
-        err(f"error: {e}")
-        raise typer.Exit(EXIT_INTERNAL) from None
-    except ParamsError as e:
-        err(f"error: {e}\nnothing was written.")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except GoliveError as e:
-        err(f"error: {e}")
-        raise typer.Exit(EXIT_INTERNAL) from None
     except KeyboardInterrupt:
         err("golive: interrupted; the demo stack was stopped")
         raise typer.Exit(interrupted_code()) from None
