@@ -8,7 +8,7 @@ the section notebooks: that import is counted in both (see bench/README.md).
 Target: ratio <= 1.3. Beside it, the same review in plain mode (GOLIVE_PLAIN_KERNELS=1:
 stock papermill and stock kernels, no template): what the speed layer saves.
 
-    .venv/bin/python bench/run_speed.py [--repeat 3] [--workers 4]
+    .venv/bin/python bench/run_speed.py [--repeat 3] [--workers 4] [--no-plain]
 """
 
 from __future__ import annotations
@@ -69,6 +69,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--no-plain",
+        action="store_true",
+        help="skip the plain-mode runs (an A/B against older code, which has no plain mode)",
+    )
     args = parser.parse_args()
     if not speed.switch_on():  # as `golive run` does
         raise SystemExit("the speed layer is off (GOLIVE_PLAIN_KERNELS or untested versions)")
@@ -85,11 +90,11 @@ def main() -> None:
                     timed(folder, Path(tmp) / f"{i}-{len(times[name])}-{name[:4]}", args.workers)
                 )
             times["golive"].append(timed(DEFAULT_NOTEBOOKS, Path(tmp) / f"r{i}", args.workers))
-            times["plain"].append(
-                timed(DEFAULT_NOTEBOOKS, Path(tmp) / f"p{i}", args.workers, plain=True)
-            )
+            if not args.no_plain:
+                times["plain"].append(
+                    timed(DEFAULT_NOTEBOOKS, Path(tmp) / f"p{i}", args.workers, plain=True)
+                )
     real = statistics.median(times["golive"])
-    plain = statistics.median(times["plain"])
     n = len(notebooks_dir_sections(DEFAULT_NOTEBOOKS)) + 1
     print(f"example review: {n} notebooks, {args.workers} workers, median of {args.repeat}")
     print(
@@ -98,8 +103,11 @@ def main() -> None:
     for name in floors:
         floor = statistics.median(times[name])
         print(f"  floor: {name:30} {floor:6.2f}s  ratio {real / floor:.2f}x")
-    runs = [round(x, 2) for x in times["plain"]]
-    print(f"  plain (GOLIVE_PLAIN_KERNELS=1)   {plain:6.2f}s  {runs}  {plain / real:.2f}x golive")
+    if times["plain"]:
+        plain = statistics.median(times["plain"])
+        runs = [round(x, 2) for x in times["plain"]]
+        ratio = plain / real
+        print(f"  plain (GOLIVE_PLAIN_KERNELS=1)   {plain:6.2f}s  {runs}  {ratio:.2f}x golive")
     print("target: ratio <= 1.3x against the first floor")
 
 
