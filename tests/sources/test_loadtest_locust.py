@@ -183,6 +183,21 @@ def test_the_example_results_are_real_locust_output():
     assert r.total.failures == 0 and r.failures == ()
 
 
+def test_the_row_written_as_locust_stops_counts_the_users_that_ran_it():
+    # Locust's last history row is written while it stops its users: the example's real
+    # file says 157 of 200 there, for a second that 200 users ran at full rate.
+    rows = Path(f"{EXAMPLE}_stats_history.csv").read_text().splitlines()
+    assert [r.split(",")[1] for r in rows[-2:]] == ["200", "157"]
+    samples = loadtest.load(EXAMPLE).samples
+    assert samples[-1].users == samples[-2].users == 200
+    assert samples[-1].requests > 200  # a full second's requests, as the row before
+
+
+def test_a_live_run_ends_at_the_users_it_held(live_run):
+    samples = live_run.result.samples
+    assert samples[-1].users == 20
+
+
 def copy_example(tmp_path: Path) -> Path:
     for f in EXAMPLE.parent.glob("ingest_*.csv"):
         shutil.copy(f, tmp_path / f.name)

@@ -20,6 +20,7 @@ rows of the history, Locust's own ``Requests/s`` and average columns.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib.util
 import sys
 import time
@@ -167,6 +168,7 @@ def parse(prefix: str | Path) -> LoadTest:
             prev_t, prev_n, prev_f = t, n, f
     if not history:
         raise EmptyResult(history_path, "no Aggregated row: the test recorded no history")
+    samples = _stop_row(samples)
     failures: list[FailureKind] = []
     if failures_path.is_file():
         for i, r in enumerate(_rows(failures_path, FAILURE_COLUMNS), 2):
@@ -192,6 +194,19 @@ def parse(prefix: str | Path) -> LoadTest:
         ended=samples[-1].time if samples else utc_from_epoch(first or 0),
         max_users=max(users) if users else None,
     )
+
+
+def _stop_row(samples: list[Sample]) -> list[Sample]:
+    """Locust writes a last history row as the run quits, while it stops its users: that
+    row's User Count is what was left mid-stop (5 of 30, say), but its interval's requests
+    were made by the users of the row before. Left as written, a full second of peak
+    throughput lands at a handful of users and bends the scalability fit."""
+    if len(samples) < 2:
+        return samples
+    last, before = samples[-1], samples[-2]
+    if last.users is None or before.users is None or last.users >= before.users:
+        return samples
+    return [*samples[:-1], dataclasses.replace(last, users=before.users)]
 
 
 # --------------------------------------------------------------------------- live run
