@@ -255,8 +255,9 @@ def _files(
     keys: dict[str, str] = {}  # file -> its cache key
     vendored_rx = tracked.globs_regex(vendored)
     literals = tracked.glob_literals(vendored)
-    listed = tracked.listing(repo)
-    blobs = tracked.index_blobs(repo)  # unchanged tracked files: known without reading
+    # read now, not kept from earlier: which files git has seen unchanged must be current
+    listed = tracked.listing(repo, fresh=True)
+    blobs = listed.blobs  # unchanged tracked files: known without reading
     remembered: dict[str, str] = {}  # blob key -> why that content is not scanned
     for rel in listed.paths:
         rule = _rule_of(rel, exclude, vendored_rx, literals)

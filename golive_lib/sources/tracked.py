@@ -23,8 +23,8 @@ import stat
 import subprocess
 import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SKIP_DIRS = frozenset(
@@ -42,6 +42,8 @@ class Listing:
     from_git: bool
     # listed links to a file outside the repository: a reader refuses them (and says so)
     outside: frozenset[str] = frozenset()
+    # tracked regular files whose content was git's index blob when listed: path -> blob id
+    blobs: Mapping[str, str] = field(default_factory=dict)
 
     def files(self) -> list[Path]:
         return [self.repository / p for p in self.paths]
@@ -128,13 +130,29 @@ def _inside(repo: Path, path: Path) -> bool:
     return True
 
 
-def _git_paths(repo: Path) -> list[str] | None:
+@dataclass(frozen=True)
+class _GitFiles:
+    names: list[str]  # every path git lists, sorted
+    clean: dict[str, tuple[str, str]]  # tracked, unchanged since the index: path -> (mode, blob)
+
+
+_REGULAR = ("100644", "100755")
+_GITLINK = "160000"  # a submodule: a folder, not a file
+
+
+def _git_files(repo: Path) -> _GitFiles | None:
+    """What git lists, in one call: tracked files with their mode and blob (`--stage`),
+    those changed in the work tree (`--modified`: content, type, or gone), and untracked
+    files not ignored (`--others --exclude-standard`); `-v` tags each (H tracked, C changed,
+    ? untracked; lowercase h: marked assume-unchanged, which git does not check, S:
+    skip-worktree, M: unmerged). A tracked file git has not seen change is known from
+    the index (a regular file, its blob) without a stat of ours; any other is looked at."""
     # not through golive.process: its stderr (never shown) needs no redaction, and a plain
     # folder's "not a git repository" would load the redactor's scanner for nothing
     try:
         done = subprocess.run(  # noqa: S603 - git, with golive's own arguments
-            ["git", "-C", str(repo), "ls-files", "-z", "--cached", "--others"]
-            + ["--exclude-standard"],
+            ["git", "-C", str(repo), "ls-files", "-z", "-v", "--stage", "--modified"]
+            + ["--others", "--exclude-standard"],
             capture_output=True,
             timeout=120,
             check=False,
@@ -143,42 +161,33 @@ def _git_paths(repo: Path) -> list[str] | None:
         return None
     if done.returncode != 0:  # not a work tree, or no git
         return None
-    return sorted({n for n in done.stdout.decode("utf-8", "replace").split("\0") if n})
+    names: set[str] = set()
+    tracked: dict[str, tuple[str, str]] = {}
+    unsure: set[str] = set()
+    for record in done.stdout.decode("utf-8", "replace").split("\0"):
+        tag, _, rest = record.partition(" ")
+        if not rest:
+            continue
+        if tag == "?":
+            names.add(rest)
+            continue
+        meta, _, rel = rest.partition("\t")
+        mode, blob, stage = (meta.split(" ") + ["", "", ""])[:3]
+        names.add(rel)
+        if tag == "H" and stage == "0":
+            tracked[rel] = (mode, blob)
+        else:  # changed, assume-unchanged, skip-worktree, unmerged: stat it
+            unsure.add(rel)
+    clean = {rel: v for rel, v in tracked.items() if rel not in unsure}
+    return _GitFiles(sorted(names), clean)
 
 
 def index_blobs(repo: Path) -> dict[str, str]:
     """The tracked regular files whose work-tree content is what git's index holds, with
     that blob's id: a file's content known without reading it. git decides "unchanged"
     from the index's stat data (re-reading a file only when that cannot tell). Empty
-    outside a git work tree."""
-
-    def git(*args: str) -> list[str] | None:
-        try:
-            done = subprocess.run(  # noqa: S603 - git, with golive's own arguments
-                ["git", "-C", str(repo), "ls-files", "-z", *args],
-                capture_output=True,
-                timeout=120,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        if done.returncode != 0:
-            return None
-        return [n for n in done.stdout.decode("utf-8", "replace").split("\0") if n]
-
-    modified = git("--modified")
-    staged = git("--stage") if modified is not None else None
-    if staged is None or modified is None:
-        return {}
-    changed = set(modified)
-    blobs: dict[str, str] = {}
-    for line in staged:
-        meta, _, rel = line.partition("\t")
-        mode, blob, stage = (meta.split(" ") + ["", "", ""])[:3]
-        # regular files at stage 0 (not a link, a submodule or an unmerged path)
-        if mode in ("100644", "100755") and stage == "0" and rel not in changed:
-            blobs[rel] = blob
-    return blobs
+    outside a git work tree. Read now (a listing kept from earlier may be stale)."""
+    return dict(listing(repo, fresh=True).blobs)
 
 
 def _walk_paths(repo: Path) -> list[str]:
@@ -192,32 +201,39 @@ def _walk_paths(repo: Path) -> list[str]:
 
 
 def _read(repo: Path) -> Listing:
-    names = _git_paths(repo)
-    from_git = names is not None
-    if names is None:
-        names = _walk_paths(repo)
+    got = _git_files(repo)
+    names = got.names if got is not None else _walk_paths(repo)
+    clean = got.clean if got is not None else {}
     kept: list[str] = []
     outside: list[str] = []
+    blobs: dict[str, str] = {}
     real = repo.resolve()
     root = str(repo)
     for rel in names:
         if set(rel.split("/")[:-1]) & SKIP_DIRS:
             continue
+        mode, blob = clean.get(rel, ("", ""))
+        if mode in _REGULAR:  # unchanged since git's index: a regular file, that blob
+            kept.append(rel)
+            blobs[rel] = blob
+            continue
+        if mode == _GITLINK:
+            continue
         path = f"{root}/{rel}"  # strings: pathlib costs more than the stat itself
         try:
-            mode = os.lstat(path).st_mode
+            st_mode = os.lstat(path).st_mode
         except OSError:
             continue  # gone since git listed it
-        if stat.S_ISLNK(mode):
+        if stat.S_ISLNK(st_mode):
             # git and the walk list a link itself, never what is under one
             if not os.path.isfile(path):
                 continue
             if not _inside(real, Path(path)):
                 outside.append(rel)
-        elif not stat.S_ISREG(mode):
+        elif not stat.S_ISREG(st_mode):
             continue  # a folder git lists (a submodule), a FIFO, a device
         kept.append(rel)
-    return Listing(repo, tuple(kept), from_git, frozenset(outside))
+    return Listing(repo, tuple(kept), got is not None, frozenset(outside), blobs)
 
 
 def _stamp(repo: Path) -> tuple[int, int, int] | None:

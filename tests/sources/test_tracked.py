@@ -82,3 +82,47 @@ def test_glob_literals_are_contained_in_every_path_a_glob_matches() -> None:
         for path in paths:
             if rx.fullmatch(path):
                 assert literal in path, (glob, literal, path)
+
+
+def _git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(root), "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def test_unchanged_tracked_files_carry_their_blob_and_any_change_drops_it(tmp_path: Path) -> None:
+    root = make(tmp_path / "r")
+    (tmp_path / "elsewhere.txt").write_text("outside\n")
+    _git(root, "init", "-q")
+    _git(root, "add", "Dockerfile", "a", "b")
+    _git(root, "commit", "-qm", "c")
+    blob = _git(root, "rev-parse", "HEAD:a/y.py").strip()
+    assert tracked.listing(root, fresh=True).blobs["a/y.py"] == blob
+    (root / "b" / "x.py").write_text("changed\n")  # modified: its content is not the blob
+    os.remove(root / "a" / "sub" / "z.py")  # deleted: not listed
+    os.remove(root / "Dockerfile")  # a tracked file replaced by a link out of the repository
+    os.symlink(tmp_path / "elsewhere.txt", root / "Dockerfile")
+    _git(root, "update-index", "--assume-unchanged", "a/y.py")  # git no longer checks it
+    listed = tracked.listing(root, fresh=True)
+    assert listed.paths == ("Dockerfile", "a/y.py", "b/x.py", "build/o.py")
+    assert listed.outside == frozenset({"Dockerfile"})
+    assert listed.blobs == {}  # a/y.py is looked at, not taken from the index
+    assert tracked.index_blobs(root) == {}
+
+
+def test_a_submodule_is_not_a_file(tmp_path: Path) -> None:
+    inner = make(tmp_path / "inner")
+    _git(inner, "init", "-q")
+    _git(inner, "add", "Dockerfile")
+    _git(inner, "commit", "-qm", "c")
+    root = make(tmp_path / "r")
+    _git(root, "init", "-q")
+    commit = _git(inner, "rev-parse", "HEAD").strip()
+    _git(root, "update-index", "--add", "--cacheinfo", f"160000,{commit},lib")
+    _git(root, "add", "Dockerfile")
+    listed = tracked.listing(root, fresh=True)
+    assert "lib" not in listed.paths and "Dockerfile" in listed.blobs
