@@ -17,7 +17,7 @@ import math
 import random
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,75 +128,72 @@ def generate(p: HistoryParams) -> History:
 
     for i, ts in enumerate(stamps):
         when = datetime.fromtimestamp(ts, UTC)
-        hours = (ts - start.timestamp()) / 3600
-        err, slow = p.error_rate, p.slow_share
-        for inc in p.incidents:
-            if inc.start_h <= hours < inc.start_h + inc.hours:
-                err = max(err, inc.error_rate)
-                slow = max(slow, inc.slow_share)
+        err, slow = _rates_at(p, (ts - start.timestamp()) / 3600)
         n = p.base_rps * _shape(when) * p.step_s * rng.uniform(0.9, 1.1)
         step_errors = step_slow = 0.0
         for handler, method, share, ok_code in (
             (H_EVENTS, "POST", 0.9, "202"),
             (H_COUNT, "GET", 0.1, "200"),
         ):
-            total = n * share
-            e = total * err
-            bad_input = total * p.invalid_share if method == "POST" else 0.0
-            add(_labels("http_requests_total", handler=handler, method=method, code="500"), e)
-            if bad_input:
-                add(
-                    _labels("http_requests_total", handler=handler, method=method, code="400"),
-                    bad_input,
-                )
-            add(
-                _labels("http_requests_total", handler=handler, method=method, code=ok_code),
-                total - e - bad_input,
-            )
-            fast, slow_n = total * (1 - slow), total * slow
-            for le in LATENCY_BUCKETS:
-                below = fast * _FAST[le] if le <= THRESHOLD else fast + slow_n * _SLOW[le]
-                add(
-                    _labels(
-                        "http_request_duration_seconds_bucket",
-                        handler=handler,
-                        method=method,
-                        le=_fmt_le(le),
-                    ),
-                    below,
-                )
-            add(
-                _labels(
-                    "http_request_duration_seconds_bucket",
-                    handler=handler,
-                    method=method,
-                    le="+Inf",
-                ),
-                total,
-            )
-            add(
-                _labels("http_request_duration_seconds_count", handler=handler, method=method),
-                total,
-            )
-            add(
-                _labels("http_request_duration_seconds_sum", handler=handler, method=method),
-                fast * 0.03 + slow_n * 0.7,
-            )
+            e, slow_n = _handler_step(add, p, (handler, method, ok_code), n * share, err, slow)
             step_errors += e
             step_slow += slow_n
-            if method == "POST":
-                stored = (total - e - bad_input) * 3
-                for j, account in enumerate(ACCOUNTS):
-                    add(
-                        _labels("ingest_events_total", account=account), stored * (0.5, 0.3, 0.2)[j]
-                    )
-                add(_labels("ingest_storage_errors_total"), e * 0.1 + total * p.storage_error_share)
         h.api_total.append(n)
         h.api_errors.append(step_errors)
         h.api_slow.append(step_slow)
         for key, value in acc.items():
             h.series.setdefault(key, [0.0] * i).append(value)
     return h
+
+
+def _rates_at(p: HistoryParams, hours: float) -> tuple[float, float]:
+    """(error rate, share of slow requests) ``hours`` into the history: the baseline, or
+    an incident's where one is under way."""
+    err, slow = p.error_rate, p.slow_share
+    for inc in p.incidents:
+        if inc.start_h <= hours < inc.start_h + inc.hours:
+            err = max(err, inc.error_rate)
+            slow = max(slow, inc.slow_share)
+    return err, slow
+
+
+def _handler_step(
+    add: Callable[[tuple[tuple[str, str], ...], float], None],
+    p: HistoryParams,
+    route: tuple[str, str, str],
+    total: float,
+    err: float,
+    slow: float,
+) -> tuple[float, float]:
+    """One step's counters of one handler (``route``: handler, method, success code) for
+    ``total`` requests; returns (errors, slow requests)."""
+    handler, method, ok_code = route
+    e = total * err
+    bad_input = total * p.invalid_share if method == "POST" else 0.0
+    add(_labels("http_requests_total", handler=handler, method=method, code="500"), e)
+    if bad_input:
+        add(_labels("http_requests_total", handler=handler, method=method, code="400"), bad_input)
+    add(
+        _labels("http_requests_total", handler=handler, method=method, code=ok_code),
+        total - e - bad_input,
+    )
+    fast, slow_n = total * (1 - slow), total * slow
+    bucket = "http_request_duration_seconds_bucket"
+    for le in LATENCY_BUCKETS:
+        below = fast * _FAST[le] if le <= THRESHOLD else fast + slow_n * _SLOW[le]
+        add(_labels(bucket, handler=handler, method=method, le=_fmt_le(le)), below)
+    add(_labels(bucket, handler=handler, method=method, le="+Inf"), total)
+    add(_labels("http_request_duration_seconds_count", handler=handler, method=method), total)
+    add(
+        _labels("http_request_duration_seconds_sum", handler=handler, method=method),
+        fast * 0.03 + slow_n * 0.7,
+    )
+    if method == "POST":
+        stored = (total - e - bad_input) * 3
+        for j, account in enumerate(ACCOUNTS):
+            add(_labels("ingest_events_total", account=account), stored * (0.5, 0.3, 0.2)[j])
+        add(_labels("ingest_storage_errors_total"), e * 0.1 + total * p.storage_error_share)
+    return e, slow_n
 
 
 def _fmt_le(le: float) -> str:
