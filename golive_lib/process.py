@@ -44,6 +44,7 @@ PROGRESS_BYTES = 256 * 1024
 LINE_BYTES = 64 * 1024
 #: Seconds given to the process group after SIGTERM before SIGKILL.
 KILL_GRACE_S = 2.0
+KILLED_WAIT_S = 30.0  # the longest wait for a killed process to be gone
 #: Standard output :func:`capture` keeps by default.
 CAPTURE_BYTES = 10_000_000
 
@@ -63,8 +64,11 @@ def kill_group(proc: subprocess.Popen[bytes], grace_s: float = KILL_GRACE_S) -> 
     # Children may survive the leader (or ignore SIGTERM): kill the whole group regardless.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
+    # SIGKILL cannot be refused, but a process inside a system call that does not wait
+    # interruptibly (Prometheus flushing its database on a loaded disk) ends only when the
+    # call returns: wait longer than the grace, so that "stopped" is true when said.
     with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=grace_s)
+        proc.wait(timeout=max(grace_s, KILLED_WAIT_S))
 
 
 def _popen(
