@@ -182,14 +182,6 @@ def _git_files(repo: Path) -> _GitFiles | None:
     return _GitFiles(sorted(names), clean)
 
 
-def index_blobs(repo: Path) -> dict[str, str]:
-    """The tracked regular files whose work-tree content is what git's index holds, with
-    that blob's id: a file's content known without reading it. git decides "unchanged"
-    from the index's stat data (re-reading a file only when that cannot tell). Empty
-    outside a git work tree. Read now (a listing kept from earlier may be stale)."""
-    return dict(listing(repo, fresh=True).blobs)
-
-
 def _walk_paths(repo: Path) -> list[str]:
     found: list[str] = []
     for root, dirs, files in os.walk(repo):
