@@ -207,7 +207,7 @@ def engine_alone(repo: Path) -> float:
     binary = secret_engines.kingfisher_binary()
     if binary is None:
         return float("nan")
-    keys, _, _ = secretsrc._files(
+    keys, _, _, _ = secretsrc._files(
         repo, (), secretsrc.DEFAULT_VENDORED, secretsrc._Cache(repo, "bench-none"), []
     )
     names = list(keys)
@@ -215,7 +215,14 @@ def engine_alone(repo: Path) -> float:
     jobs = secretsrc._jobs()
     start = time.perf_counter()
     secret_engines.run_kingfisher(
-        binary, repo, names, {}, jobs, inputs=inputs, skip=secretsrc.DEFAULT_VENDORED
+        binary,
+        repo,
+        names,
+        {},
+        jobs,
+        inputs=inputs,
+        skip=secretsrc.DEFAULT_VENDORED,
+        max_bytes=secretsrc.MAX_BYTES,
     )
     return time.perf_counter() - start
 

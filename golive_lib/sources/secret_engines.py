@@ -246,14 +246,19 @@ def run_kingfisher(
     *,
     inputs: Sequence[str] | None = None,
     skip: Sequence[str] = (),
+    max_bytes: int | None = None,
 ) -> list[Hit]:
     """kingfisher over ``names`` (paths relative to ``repo``), given as ``inputs`` (files
-    and folders covering them; default: the names); ``skip``: globs it need not read.
-    Only the findings in ``names`` are kept."""
+    and folders covering them; default: the names); ``skip``: globs it need not read;
+    ``max_bytes``: it need not read a larger file (it reads every file up to the next
+    whole MiB). Only the findings in ``names`` are kept."""
     keep = set(names)
+    skip_args = [*(arg for glob in skip for arg in ("--exclude", glob))]
+    if max_bytes is not None:
+        skip_args += ["--max-file-size", str(-(-max_bytes // 2**20))]  # its "MB" is a MiB
     with tempfile.TemporaryDirectory(prefix="golive-kingfisher-") as rules:
         Path(rules, "golive.yml").write_text(GOLIVE_RULES, encoding="utf-8")
-        found = _run_kingfisher(binary, repo, inputs or names, baseline, jobs, rules, skip)
+        found = _run_kingfisher(binary, repo, inputs or names, baseline, jobs, rules, skip_args)
     return _without_shadowed([h for h in found if h.path in keep])
 
 
@@ -264,7 +269,7 @@ def _run_kingfisher(
     baseline: Baseline,
     jobs: int,
     rules: str,
-    skip: Sequence[str],
+    skip_args: Sequence[str],
 ) -> list[Hit]:
     base = [
         binary,
@@ -287,7 +292,7 @@ def _run_kingfisher(
         "--no-ignore",
         "--format",
         "json",
-        *(arg for glob in skip for arg in ("--exclude", glob)),
+        *skip_args,
     ]
     hits: list[Hit] = []
     for chunk in _chunks(names):

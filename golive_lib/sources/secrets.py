@@ -5,7 +5,10 @@
 rule what holds no secret of the service's (binary files by name or content, files over
 2 MB, vendored and generated trees, the globs given) and counts each rule's files, then
 runs the engine (`sources.secret_engines`: kingfisher by default, detect-secrets when
-kingfisher cannot run or is asked for) on the files whose content it has not seen.
+kingfisher cannot run or is asked for) on the files whose content it has not seen. A
+tracked file git has seen unchanged is known by its blob without reading it: on a first
+review kingfisher starts on those at once and golive looks at their content (binary? too
+large?) while it loads its rules; a hit in a file then left out is dropped.
 
 Findings are cached per repository under golive's cache folder, keyed by each file's path
 and content (its blob), the engine's version and rules, and `.secrets.baseline`: a nightly
@@ -23,6 +26,7 @@ import json
 import os
 import re
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -38,6 +42,7 @@ SKIP_DIRS = tracked.SKIP_DIRS
 MAX_BYTES = 2_000_000
 LARGE = f"larger than {MAX_BYTES // 1_000_000} MB"
 REMEMBERED = frozenset({"binary", LARGE})  # a content's skip kept in the cache by its blob
+SNIFF_BYTES = 8192  # a file with a NUL byte in these is binary
 # Vendored and generated trees: other projects' code and build output, not the service's
 # (a reviewer reads their secrets in those projects). Parameters: security.secrets.vendored.
 DEFAULT_VENDORED = (
@@ -248,9 +253,13 @@ def _files(
     vendored: tuple[str, ...],
     cache: _Cache,
     unreadable: list[str],
-) -> tuple[dict[str, str], dict[str, int], dict[str, str]]:
+) -> tuple[dict[str, str], dict[str, int], dict[str, str], list[str]]:
     """(file -> its cache key, files not scanned by why, blob key -> why that content is not
-    scanned) of the repository's files; the files that cannot be read go to ``unreadable``."""
+    scanned, files still to look at) of the repository's files; the files that cannot be
+    read go to ``unreadable``. A tracked file git has seen unchanged is keyed by its blob,
+    unread: when the cache does not know that content either, it is still to look at
+    (`_look_at`: binary? too large?), which the scan does while the engine starts."""
+    pending: list[str] = []
     skipped: dict[str, int] = {}
     keys: dict[str, str] = {}  # file -> its cache key
     vendored_rx = tracked.globs_regex(vendored)
@@ -269,17 +278,61 @@ def _files(
             known = cache.entries.get(bkey) if bkey else None
             if bkey and isinstance(known, str):
                 rule = remembered[bkey] = known
-            elif bkey and known is not None:
+            elif bkey:
                 keys[rel] = bkey
+                if known is None:
+                    pending.append(rel)
             else:
                 rule, key = _read_key(repo, rel, unreadable)
-                if bkey and rule is not None and key is None and rule in REMEMBERED:
-                    remembered[bkey] = rule
                 if key is not None:
-                    keys[rel] = bkey or key
+                    keys[rel] = key
         if rule is not None:
             skipped[rule] = skipped.get(rule, 0) + 1
-    return keys, skipped, remembered
+    return keys, skipped, remembered, pending
+
+
+def _look_at(repo: Path, pending: list[str], unreadable: list[str]) -> dict[str, str | None]:
+    """The files of ``pending`` that are not to be scanned: why (binary, too large, gone),
+    or None for one that cannot be read (it goes to ``unreadable``)."""
+    out: dict[str, str | None] = {}
+    for rel in pending:
+        rule, head = _content(repo, rel, unreadable, SNIFF_BYTES)
+        if head is None:
+            out[rel] = rule
+    return out
+
+
+def _leave_out(
+    left: dict[str, str | None],
+    keys: dict[str, str],
+    skipped: dict[str, int],
+    remembered: dict[str, str],
+) -> None:
+    """Takes the files ``_look_at`` left out of ``keys``, counts them by why, and remembers
+    a binary or large content by its blob key."""
+    for rel, rule in left.items():
+        key = keys.pop(rel)
+        if rule is None:
+            continue
+        skipped[rule] = skipped.get(rule, 0) + 1
+        if rule in REMEMBERED:
+            remembered[key] = rule
+
+
+def _kingfisher(
+    binary: str,
+    repo: Path,
+    misses: list[str],
+    keys: dict[str, str],
+    baseline: secret_engines.Baseline,
+    vendored: tuple[str, ...],
+) -> list[Hit]:
+    """kingfisher's hits in ``misses`` (the files still to look at among them: a hit in one
+    then found binary or too large is dropped by the scan)."""
+    inputs = secret_engines.cover(misses, list(keys))
+    return secret_engines.run_kingfisher(
+        binary, repo, misses, baseline, _jobs(), inputs=inputs, skip=vendored, max_bytes=MAX_BYTES
+    )
 
 
 def _findings(
@@ -311,32 +364,34 @@ def scan(
     rules = hashlib.sha256(Path(secret_engines.__file__).read_bytes()).hexdigest()[:8]
     cache = _Cache(repo, f"{name.replace(' ', '-')}-{rules}-{baseline_digest or 'none'}")
     unreadable: list[str] = []
-    keys, skipped, remembered = _files(repo, exclude, vendored, cache, unreadable)
+    keys, skipped, remembered, pending = _files(repo, exclude, vendored, cache, unreadable)
     misses = [rel for rel, key in keys.items() if not isinstance(cache.entries.get(key), list)]
     keep_cache = True
     fresh: dict[str, list[list[object]]] = {}
     if misses:
-        jobs = _jobs()
         hits: list[Hit] | None = None
-        if binary is not None:
-            inputs = secret_engines.cover(misses, list(keys))
-            try:
-                hits = secret_engines.run_kingfisher(
-                    binary, repo, misses, baseline, jobs, inputs=inputs, skip=vendored
-                )
-            except SourceError as e:
-                if engine != "auto":
-                    raise
-                # the fallback scans what kingfisher could not; its findings are not cached
-                # under kingfisher's scope
-                note, keep_cache = f"{e.message}: detect-secrets ran instead", False
-                name = f"detect-secrets {secret_engines.detect_secrets_version()}"
+        # the files still to look at are looked at while kingfisher starts (~0.3 s loading
+        # its rules, on one core, whatever it scans)
+        with ThreadPoolExecutor(1, thread_name_prefix="golive-secrets-look") as pool:
+            looked = pool.submit(_look_at, repo, pending, unreadable)
+            if binary is not None:
+                try:
+                    hits = _kingfisher(binary, repo, misses, keys, baseline, vendored)
+                except SourceError as e:
+                    if engine != "auto":
+                        raise
+                    # the fallback scans what kingfisher could not; its findings are not
+                    # cached under kingfisher's scope
+                    note, keep_cache = f"{e.message}: detect-secrets ran instead", False
+                    name = f"detect-secrets {secret_engines.detect_secrets_version()}"
+            _leave_out(looked.result(), keys, skipped, remembered)
+        misses = [rel for rel in misses if rel in keys]
         if hits is None:
-            hits, failed = secret_engines.run_detect_secrets(repo, misses, baseline, jobs)
+            hits, failed = secret_engines.run_detect_secrets(repo, misses, baseline, _jobs())
             unreadable.extend(failed)
         by_file: dict[str, list[list[object]]] = {rel: [] for rel in misses}
         for h in _not_allowlisted(repo, hits):
-            if h.path in by_file:
+            if h.path in by_file:  # not in a file found binary or too large meanwhile
                 by_file[h.path].append(_row(h))
         fresh = {keys[rel]: rows for rel, rows in by_file.items()}
     findings, accepted = _findings(keys, fresh, cache)
@@ -385,6 +440,15 @@ def _not_allowlisted(repo: Path, hits: list[Hit]) -> list[Hit]:
 
 def _read_key(repo: Path, rel: str, unreadable: list[str]) -> tuple[str | None, str | None]:
     """(why the file is left out, or None; its cache key when it is scanned)."""
+    rule, content = _content(repo, rel, unreadable)
+    return (rule, None) if content is None else (None, _Cache.key(rel, content))
+
+
+def _content(
+    repo: Path, rel: str, unreadable: list[str], limit: int | None = None
+) -> tuple[str | None, bytes | None]:
+    """(why the file is left out, or None; its content, or its first ``limit`` bytes, when
+    it is a text file to scan). One that cannot be read goes to ``unreadable``: (None, None)."""
     path = f"{repo}/{rel}"
     try:
         # non-blocking: opening a FIFO to read would wait for a writer forever
@@ -400,15 +464,20 @@ def _read_key(repo: Path, rel: str, unreadable: list[str]) -> tuple[str | None, 
             return "not a regular file", None
         if info.st_size > MAX_BYTES:
             return LARGE, None
-        chunks = []
-        while chunk := os.read(fd, max(info.st_size, 65536)):
+        want = info.st_size if limit is None else min(info.st_size, limit)
+        chunks, got = [], 0
+        while got < want or limit is None:
+            chunk = os.read(fd, max(want - got, 65536))
+            if not chunk:
+                break
             chunks.append(chunk)
+            got += len(chunk)
         content = b"".join(chunks)
     except OSError as e:
         unreadable.append(f"{rel}: {e.strerror or type(e).__name__}")
         return None, None
     finally:
         os.close(fd)
-    if b"\0" in content[:8192]:
+    if b"\0" in content[:SNIFF_BYTES]:
         return "binary", None
-    return None, _Cache.key(rel, content)
+    return None, content

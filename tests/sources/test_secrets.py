@@ -249,3 +249,42 @@ def test_a_failing_kingfisher_falls_back_to_detect_secrets_and_says_why(tmp_path
     assert not (tmp_path / "cache" / "golive" / "secrets-v2").exists()  # not cached as kingfisher's
     with pytest.raises(SourceError, match="exited 1"):
         secrets.scan(tmp_path / "r", engine="kingfisher")
+
+
+@pytest.mark.parametrize("engine", [*ENGINES, "kingfisher failing"])
+def test_tracked_files_found_binary_or_large_while_the_engine_runs_are_left_out(
+    tmp_path, monkeypatch, engine
+):
+    # a first review gives the engine every tracked file its path rules keep and looks at
+    # their content meanwhile: a hit in one then found binary or too large is dropped
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = repo(tmp_path / "r")
+    line = f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\n'.encode()
+    # over golive's 2 MB but under kingfisher's --max-file-size 2 (a MiB): kingfisher reads it
+    (root / "app" / "dump.sql").write_bytes(line + b"-- filler line\n" * 133_400)
+    assert secrets.MAX_BYTES < (root / "app" / "dump.sql").stat().st_size < 2**21
+    (root / "app" / "blob.bin2").write_bytes(line + b"\0" + line)  # binary by its NUL byte
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    if engine == "kingfisher failing":
+
+        def broken(*_a, **_k):  # type: ignore[no-untyped-def]
+            raise SourceError("secrets", "kingfisher exited 1 on 3 inputs")
+
+        monkeypatch.setattr(secret_engines, "run_kingfisher", broken)
+    first = secrets.scan(root, engine="auto" if engine == "kingfisher failing" else engine)
+    assert {f.path for f in first.findings} == {"app/settings.py"}
+    skipped = dict(first.skipped)
+    assert skipped["binary"] == 3  # logo.png by name; blob.dat, blob.bin2 by their NUL bytes
+    assert skipped[secrets.LARGE] == 1
+    assert first.files_scanned == 2 and first.rescanned == 2  # settings.py, README.md
+    if engine == "kingfisher failing":
+        return  # the fallback's findings are not cached
+    # the second review knows those contents by their blobs: neither read nor scanned
+    tracked.forget()
+    monkeypatch.setattr(secrets, "_content", lambda *_a: pytest.fail("read again"))
+    monkeypatch.setattr(secret_engines, "run_kingfisher", lambda *_a: pytest.fail("scanned"))
+    monkeypatch.setattr(secret_engines, "run_detect_secrets", lambda *_a: pytest.fail("scanned"))
+    again = secrets.scan(root, engine=engine)
+    assert again.findings == first.findings and again.skipped == first.skipped
+    assert again.rescanned == 0
