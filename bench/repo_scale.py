@@ -17,6 +17,9 @@ On each it measures, in the same run:
 - every section's `evaluate()` in this process (the sections that need Prometheus,
   Alertmanager or a warehouse have none configured and say so fast), the listing of
   tracked files dropped before each (a review runs each section in its own kernel);
+- the security section's first review twice more, its findings cache emptied before
+  each (the fastest of the three is compared with F, which is timed warm too; the
+  review's total keeps each section's one run);
 - the security section again: a second review of the unchanged repository.
 
 It prints security's time minus E against F (targets on 10k: first <= 5 x F, second
@@ -306,12 +309,21 @@ def main() -> None:
             per[name], got = timed(lambda m=module, p=params: _evaluate(m, p))
             cpu[name] = CPU["last"]
             checks.update({c.id: c for c in got})
+        total = sum(per.values())  # each section once, the security section cold
+        # the first review again twice, its findings cache emptied before each: timed warm,
+        # as F is (kingfisher alone, on a tree just built and read, runs ~0.3 s slower the
+        # first time than the next; its walk also looks for .git and HEAD in every folder,
+        # which F never asks for)
+        firsts = [per["security"]]
+        for _ in range(2):
+            shutil.rmtree(cache / "golive" / "secrets-v2", ignore_errors=True)
+            firsts.append(timed(lambda p=params: security.evaluate(p, today=TODAY))[0])
+        per["security"] = min(firsts)
         second, got = timed(lambda p=params: security.evaluate(p, today=TODAY))
-        k_s = min(engine_alone(repo) for _ in range(3))
         cpu_second = CPU["last"]
+        k_s = min(engine_alone(repo) for _ in range(3))
         secret = next(c for c in got if c.id == "security.secrets-in-repo")
         found = secret.data.get("findings", [])
-        total = sum(per.values())
         first_ratio = (per["security"] - e_s) / f_s
         second_ratio = (second - e_s) / f_s
         rows.append((n, f_s, per["security"], second, total, first_ratio, second_ratio))
@@ -321,6 +333,7 @@ def main() -> None:
         print(f"   review (sum)       {total:7.2f} s   target on 50k: < 60 s")
         print(
             f"   security - E: first {per['security'] - e_s:.2f} s = {first_ratio:.1f} x F "
+            f"(min of {', '.join(f'{x:.2f}' for x in firsts)} s) "
             f"(<= 5), second {second - e_s:.2f} s = {second_ratio:.2f} x F (<= 1.5)"
         )
         print(
