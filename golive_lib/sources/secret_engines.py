@@ -253,7 +253,7 @@ def run_kingfisher(
     ``max_bytes``: it need not read a larger file (it reads every file up to the next
     whole MiB). Only the findings in ``names`` are kept."""
     keep = set(names)
-    skip_args = [*(arg for glob in skip for arg in ("--exclude", glob))]
+    skip_args = [arg for glob in skip for arg in ("--exclude", glob)]
     if max_bytes is not None:
         skip_args += ["--max-file-size", str(-(-max_bytes // 2**20))]  # its "MB" is a MiB
     with tempfile.TemporaryDirectory(prefix="golive-kingfisher-") as rules:

@@ -464,15 +464,13 @@ def _content(
             return "not a regular file", None
         if info.st_size > MAX_BYTES:
             return LARGE, None
-        want = info.st_size if limit is None else min(info.st_size, limit)
-        chunks, got = [], 0
-        while got < want or limit is None:
-            chunk = os.read(fd, max(want - got, 65536))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-        content = b"".join(chunks)
+        if limit is not None:
+            content = os.read(fd, limit)
+        else:
+            chunks = []
+            while chunk := os.read(fd, max(info.st_size, 65536)):
+                chunks.append(chunk)
+            content = b"".join(chunks)
     except OSError as e:
         unreadable.append(f"{rel}: {e.strerror or type(e).__name__}")
         return None, None
